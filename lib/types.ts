@@ -1,0 +1,69 @@
+// Domain types shared by server, API and UI. Raw shapes from driven systems
+// (runc JSON, QMP replies, cgroup files) are named after their source and live
+// beside their drivers; these are the plain names the rest of Isolab uses.
+
+export const INSTANCE_KINDS = ["process", "container", "vm"] as const;
+export type InstanceKind = (typeof INSTANCE_KINDS)[number];
+
+export type Accel = "kvm" | "tcg";
+
+/** creating → running → stopping → stopped | exited | failed */
+export type InstanceState =
+  | "creating"
+  | "running"
+  | "stopping"
+  | "stopped"
+  | "exited"
+  | "failed";
+
+/** One timed step of a start, in host monotonic milliseconds. */
+export interface StartupPhase {
+  name: string;
+  ms: number;
+}
+
+export interface Startup {
+  totalMs: number;
+  phases: StartupPhase[];
+}
+
+export interface Instance {
+  id: string;
+  name: string;
+  kind: InstanceKind;
+  image: string;
+  state: InstanceState;
+  memoryMiB: number;
+  cpus: number;
+  accel?: Accel;
+  runtime?: string;
+  pid?: number;
+  createdAt: string;
+  startup?: Startup;
+  /** Why it failed or exited, in words a user can act on. */
+  reason?: string;
+  exitCode?: number;
+  /** Last lines of the console or log when a start failed. */
+  consoleTail?: string;
+}
+
+/** Result of running one probe command inside an instance. */
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+  json?: unknown;
+  durationMs: number;
+}
+
+/** Probe commands the API accepts; anything else is refused. */
+export const PROBE_COMMANDS = [
+  "info",
+  "cpu",
+  "mem",
+  "syscall",
+  "stream",
+  "io",
+  "latency",
+  "ping",
+] as const;
+export type ProbeCommand = (typeof PROBE_COMMANDS)[number];

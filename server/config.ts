@@ -1,0 +1,42 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+// process.env is read and validated once; everything else imports `config`.
+const EnvSchema = z.object({
+  ISOLAB_STATE_DIR: z.string().min(1).optional(),
+  ISOLAB_DATA_DIR: z.string().min(1).optional(),
+  ISOLAB_KERNEL: z.string().min(1).optional(),
+  ISOLAB_OCI_RUNTIME: z.enum(["runc", "crun"]).default("runc"),
+  ISOLAB_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
+  ISOLAB_QEMU: z.string().min(1).default("qemu-system-x86_64"),
+  ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
+  ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
+});
+
+export type IsolabConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid Isolab environment: ${issues.join("; ")}`);
+  }
+  const e = parsed.data;
+  // Built artifacts (kernel, images) live beside the checkout by default so
+  // that tests with their own state directory reuse one build.
+  const dataDir = path.resolve(e.ISOLAB_DATA_DIR ?? path.join(process.cwd(), ".isolab"));
+  return {
+    dataDir,
+    stateDir: path.resolve(e.ISOLAB_STATE_DIR ?? path.join(dataDir, "state")),
+    imagesDir: path.join(dataDir, "images"),
+    kernelPath: path.resolve(e.ISOLAB_KERNEL ?? path.join(dataDir, "kernel", "vmlinux")),
+    ociRuntime: e.ISOLAB_OCI_RUNTIME,
+    accel: e.ISOLAB_ACCEL,
+    qemuBinary: e.ISOLAB_QEMU,
+    maxInstances: e.ISOLAB_MAX_INSTANCES,
+    maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
+  };
+}
+
+export const config = loadConfig();

@@ -1,0 +1,56 @@
+// Domain errors carry the HTTP status a route maps them to and a hint that
+// tells the user how to fix the cause. Route handlers map these; anything
+// else becomes a 500.
+
+export const SETUP_COMMAND = "npm run setup";
+
+export class IsolabError extends Error {
+  readonly status: number = 500;
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that passed the schema but is wrong for this host (422). */
+export class InvalidRequestError extends IsolabError {
+  override readonly status = 422;
+}
+
+export class NotFoundError extends IsolabError {
+  override readonly status = 404;
+}
+
+/** Name already taken, or an action that conflicts with the current state. */
+export class ConflictError extends IsolabError {
+  override readonly status = 409;
+}
+
+/** A host part (qemu, runc, kernel, image) is missing: names it and the fix. */
+export class MissingDependencyError extends IsolabError {
+  override readonly status = 503;
+  constructor(
+    readonly part: string,
+    message: string,
+  ) {
+    super(`${message} Run \`${SETUP_COMMAND}\` to install it.`, { part, fix: SETUP_COMMAND });
+  }
+}
+
+/** Memory or instance-count cap reached; says which cap and how far. */
+export class CapacityError extends IsolabError {
+  override readonly status = 429;
+}
+
+/** The instance was asked to start but never became ready. */
+export class StartFailedError extends IsolabError {
+  override readonly status = 500;
+}
+
+/** A command inside an instance failed to run (not a non-zero exit). */
+export class ExecError extends IsolabError {
+  override readonly status = 502;
+}

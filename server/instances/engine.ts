@@ -1,0 +1,77 @@
+import "server-only";
+import type { Accel, InstanceKind, Startup } from "@/lib/types";
+
+// The contract between the supervisor and each driven system. One engine per
+// kind: process (server/instances/process-engine.ts), container
+// (server/container/engine.ts), vm (server/vm/engine.ts).
+
+/** A built image, as the engines need it. */
+export interface ImageRef {
+  name: string;
+  /** Root filesystem directory; containers use it read-only and shared. */
+  rootfsDir: string;
+  /** The same rootfs packed as an uncompressed newc initramfs, with /init. */
+  initramfsPath: string;
+  /** Absolute path of the probe binary on the host (rootfsDir/bin/probe). */
+  probePath: string;
+}
+
+export interface StartRequest {
+  id: string;
+  name: string;
+  image: ImageRef;
+  memoryMiB: number;
+  cpus: number;
+  /** Per-instance directory under the state directory; logs and sockets go here. */
+  dir: string;
+  /** Aborting undoes the start and rejects it. */
+  signal?: AbortSignal;
+  /** How long to wait for READY before failing the start. */
+  readyTimeoutMs?: number;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  /** Called with each output line as it arrives (for progress lines). */
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface EngineExecResult {
+  exitCode: number;
+  output: string;
+}
+
+export interface InstanceExit {
+  code: number | null;
+  signal: string | null;
+  /** Plain words: "stopped by Isolab", "probe exited with code 1", "QEMU killed by SIGKILL". */
+  reason: string;
+}
+
+export interface RunningHandle {
+  /** Host pid that carries the instance: the probe, the container's init, or QEMU. */
+  pid: number;
+  startup: Startup;
+  accel?: Accel;
+  runtime?: string;
+  /** Console (VM) or stdout/stderr log (process, container). */
+  logPath: string;
+  /** cgroup path relative to each v1 controller root or the v2 root, when the kind has one. */
+  cgroupPath?: string;
+  exec(command: string, args: string[], opts?: ExecOptions): Promise<EngineExecResult>;
+  /** Idempotent: graceful, then forced after timeoutMs; removes cgroups, sockets, runtime state. */
+  stop(opts?: { timeoutMs?: number }): Promise<void>;
+  /** Settles once the instance has ended, on its own or through stop(). Never rejects. */
+  exited: Promise<InstanceExit>;
+}
+
+export interface Engine {
+  kind: InstanceKind;
+  /** Throws MissingDependencyError naming the missing part (binary, kernel, runtime). */
+  check(): Promise<void>;
+  /** Resolves once READY; on any failure cleans up everything and throws (StartFailedError with consoleTail). */
+  start(req: StartRequest): Promise<RunningHandle>;
+  /** Removes leftovers of an earlier Isolab run under stateDir; returns what it removed. */
+  reconcile(stateDir: string): Promise<string[]>;
+}
