@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { CreateInstanceSchema, ExecRequestSchema } from "./instance";
+
+describe("CreateInstanceSchema", () => {
+  it("fills defaults for a minimal request", () => {
+    expect(CreateInstanceSchema.parse({ kind: "vm" })).toEqual({ kind: "vm", image: "probe", memoryMiB: 128, cpus: 1 });
+  });
+
+  it.each([
+    [{ kind: "lxc" }, "kind"],
+    [{ kind: "vm", name: "Bad_Name" }, "name"],
+    [{ kind: "vm", name: "-x" }, "name"],
+    [{ kind: "vm", memoryMiB: 8 }, "memoryMiB"],
+    [{ kind: "vm", memoryMiB: 1e9 }, "memoryMiB"],
+    [{ kind: "container", cpus: 0 }, "cpus"],
+    [{ kind: "container", cpus: 1.5 }, "cpus"],
+    [{ kind: "container", image: "../etc" }, "image"],
+    [{ kind: "container", extra: 1 }, ""],
+  ])("refuses %j naming %s", (input, field) => {
+    const r = CreateInstanceSchema.safeParse(input);
+    expect(r.success).toBe(false);
+    if (!r.success && field) expect(r.error.issues.map((i) => i.path.join("."))).toContain(field);
+  });
+});
+
+describe("ExecRequestSchema", () => {
+  it("accepts an allow-listed command with plain arguments", () => {
+    expect(ExecRequestSchema.parse({ command: "mem", args: ["64", "8"] }).args).toEqual(["64", "8"]);
+  });
+  it.each([{ command: "sh" }, { command: "info", args: ["; rm -rf /"] }, { command: "info", args: ["$(id)"] }])(
+    "refuses %j",
+    (input) => expect(ExecRequestSchema.safeParse(input).success).toBe(false),
+  );
+});

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { INSTANCE_KINDS, PROBE_COMMANDS } from "@/lib/types";
+
+// Shared by the route handlers and the launch form, so both refuse the same input.
+
+export const INSTANCE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+export const MEMORY_MIB = { min: 32, max: 4096, default: 128 } as const;
+export const CPUS = { min: 1, max: 4, default: 1 } as const;
+
+export const InstanceNameSchema = z
+  .string()
+  .regex(INSTANCE_NAME_PATTERN, "use 1–40 lowercase letters, digits or '-', starting with a letter or digit");
+
+export const CreateInstanceSchema = z
+  .object({
+    kind: z.enum(INSTANCE_KINDS),
+    image: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "not a valid image name").default("probe"),
+    name: InstanceNameSchema.optional(),
+    memoryMiB: z.number().int().min(MEMORY_MIB.min).max(MEMORY_MIB.max).default(MEMORY_MIB.default),
+    cpus: z.number().int().min(CPUS.min).max(CPUS.max).default(CPUS.default),
+  })
+  .strict();
+export type CreateInstanceInput = z.input<typeof CreateInstanceSchema>;
+export type CreateInstance = z.output<typeof CreateInstanceSchema>;
+
+// Arguments are numbers or simple paths; nothing a shell could misread, and
+// the probe is always run with an argument array anyway.
+const ProbeArgSchema = z.string().regex(/^[A-Za-z0-9._/=-]{1,64}$/, "arguments are plain words or numbers");
+
+export const ExecRequestSchema = z
+  .object({
+    command: z.enum(PROBE_COMMANDS),
+    args: z.array(ProbeArgSchema).max(4).default([]),
+    timeoutMs: z.number().int().min(100).max(120_000).default(30_000),
+  })
+  .strict();
+export type ExecRequest = z.output<typeof ExecRequestSchema>;
+
+export const InstanceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "not an instance id");
