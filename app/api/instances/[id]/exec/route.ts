@@ -1,0 +1,13 @@
+import { NextResponse } from "next/server";
+import { ExecRequestSchema, InstanceIdSchema } from "@/lib/schemas/instance";
+import { getSupervisor } from "@/server/instances";
+import { parseBody, route } from "@/server/http/respond";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+export const POST = route(async (req: Request, { params }: Ctx) => {
+  const id = InstanceIdSchema.parse((await params).id);
+  const body = await parseBody(req, ExecRequestSchema);
+  return NextResponse.json(await (await getSupervisor()).exec(id, body));
+});
