@@ -24,7 +24,8 @@ export default defineConfig({
           name: "integration",
           include: ["server/**/*.int.test.ts"],
           // Real runc and QEMU on 2 cores: one file at a time keeps timings sane.
-          fileParallelism: false,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -67,3 +67,21 @@ export const PROBE_COMMANDS = [
   "ping",
 ] as const;
 export type ProbeCommand = (typeof PROBE_COMMANDS)[number];
+
+export type CgroupVersion = "v1" | "hybrid" | "v2";
+
+/** What GET /api/host answers: the machine every figure was measured on. */
+export interface HostInfo {
+  hostname: string;
+  os: string;
+  kernelRelease: string;
+  cpu: { model: string; cores: number };
+  memory: { totalBytes: number; availableBytes: number; swapTotalBytes: number };
+  cgroup: { version: CgroupVersion };
+  runtime: { name: string; version?: string; available: boolean; reason?: string };
+  qemu: { version?: string; available: boolean; reason?: string };
+  /** null until the accelerator has been probed. */
+  accelerator: { accel: Accel; reason: string; checkedAt?: string } | null;
+  limits: { maxInstances: number; maxMemoryMiB: number };
+  measuredAt: string;
+}

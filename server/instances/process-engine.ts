@@ -38,9 +38,11 @@ async function start(req: StartRequest): Promise<RunningHandle> {
   const child = spawn(req.image.probePath, ["serve"], {
     stdio: ["ignore", "pipe", log],
     detached: true,
-    env: { PATH: "/usr/bin:/bin", HOSTNAME: req.name },
+    env: probeEnv(req.name),
   });
   fs.closeSync(log);
+  const stdout = child.stdout;
+  if (!stdout) throw new StartFailedError("The probe was spawned without a stdout pipe.");
   let spawnedAt = t0;
   child.once("spawn", () => (spawnedAt = performance.now()));
 
@@ -56,7 +58,7 @@ async function start(req: StartRequest): Promise<RunningHandle> {
   });
 
   const logStream = fs.createWriteStream(logPath, { flags: "a" });
-  child.stdout.pipe(logStream);
+  stdout.pipe(logStream);
   const timeoutMs = req.readyTimeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
   const readyAt = new Promise<number>((resolve, reject) => {
@@ -66,11 +68,11 @@ async function start(req: StartRequest): Promise<RunningHandle> {
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";
       if (lines.some((l) => parseReadyLine(l))) {
-        child.stdout.off("data", onData);
+        stdout.off("data", onData);
         resolve(performance.now());
       }
     };
-    child.stdout.on("data", onData);
+    stdout.on("data", onData);
     void exitInfo.then((e) => reject(new Error(e.reason)));
     timer = setTimeout(() => reject(new Error(`no READY within ${timeoutMs} ms`)), timeoutMs);
     req.signal?.addEventListener("abort", () => reject(new Error("start cancelled")), { once: true });
@@ -104,6 +106,12 @@ async function start(req: StartRequest): Promise<RunningHandle> {
       consoleTail: tailFile(logPath),
     });
   }
+}
+
+// A minimal environment: the probe needs none of the server's variables.
+function probeEnv(hostname: string): NodeJS.ProcessEnv {
+  const env: Record<string, string> = { PATH: "/usr/bin:/bin", HOSTNAME: hostname };
+  return env as NodeJS.ProcessEnv;
 }
 
 function makeStop(pid: number | undefined, exited: Promise<InstanceExit>) {

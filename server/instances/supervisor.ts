@@ -40,6 +40,10 @@ export class Supervisor {
     this.events.setMaxListeners(100);
   }
 
+  get limits(): CapacityLimits {
+    return { ...this.deps.limits };
+  }
+
   list(): Instance[] {
     return [...this.entries.values()].map((e) => ({ ...e.instance }));
   }

@@ -1,0 +1,68 @@
+"use client";
+import { useState, type FormEvent } from "react";
+import { CPUS, CreateInstanceSchema, MEMORY_MIB } from "@/lib/schemas/instance";
+import { useCreateInstance } from "@/lib/client/use-instances";
+import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
+
+const KIND_LABELS: Record<InstanceKind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine" };
+
+export function LaunchForm() {
+  const create = useCreateInstance();
+  const [kind, setKind] = useState<InstanceKind>("container");
+  const [name, setName] = useState("");
+  const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
+  const [cpus, setCpus] = useState<number>(CPUS.default);
+  const [formError, setFormError] = useState<string | null>(null);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = CreateInstanceSchema.safeParse({ kind, image: "probe", memoryMiB, cpus, ...(name ? { name } : {}) });
+    if (!parsed.success) {
+      setFormError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      return;
+    }
+    setFormError(null);
+    create.mutate(parsed.data, { onSuccess: () => setName("") });
+  }
+
+  return (
+    <form className="panel row" onSubmit={submit} aria-label="Launch an instance" style={{ alignItems: "flex-end" }}>
+      <label>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value as InstanceKind)}>
+          {INSTANCE_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABELS[k]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Image
+        <select value="probe" disabled>
+          <option value="probe">probe</option>
+        </select>
+      </label>
+      <label>
+        Name (optional)
+        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="auto" />
+      </label>
+      <label>
+        Memory (MiB)
+        <input type="number" min={MEMORY_MIB.min} max={MEMORY_MIB.max} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
+      </label>
+      <label>
+        CPUs
+        <input type="number" min={CPUS.min} max={CPUS.max} value={cpus} onChange={(e) => setCpus(Number(e.target.value))} />
+      </label>
+      <button type="submit" className="primary" disabled={create.isPending}>
+        {create.isPending ? `Starting ${KIND_LABELS[kind].toLowerCase()}…` : "Launch"}
+      </button>
+      {(formError || create.error) && (
+        <div className="error small" role="alert" style={{ flexBasis: "100%" }}>
+          {formError ?? create.error?.message}
+        </div>
+      )}
+    </form>
+  );
+}

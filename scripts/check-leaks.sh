@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Fails when a test left something running or mounted: QEMU processes, probe
+# processes, runc containers under any Isolab runtime root, Isolab cgroups.
+set -u
+leaks=0
+if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/null; then
+  echo "leak: QEMU still runs:"; pgrep -af '^qemu-system-x86_64' | cut -c1-200; leaks=1
+fi
+if pgrep -f '/bin/probe (serve|agent)' >/dev/null; then
+  echo "leak: probe processes still run:"; pgrep -af '/bin/probe (serve|agent)'; leaks=1
+fi
+for root in /run/runc "${TMPDIR:-/tmp}"/isolab-*/runc; do
+  [ -d "$root" ] || continue
+  n=$(runc --root "$root" list -q 2>/dev/null | wc -l)
+  [ "$n" -gt 0 ] && { echo "leak: $n runc container(s) under $root"; leaks=1; }
+done
+for d in /sys/fs/cgroup/*/isolab /sys/fs/cgroup/isolab /sys/fs/cgroup/unified/isolab; do
+  [ -d "$d" ] || continue
+  n=$(find "$d" -mindepth 1 -maxdepth 1 -type d | wc -l)
+  [ "$n" -gt 0 ] && { echo "leak: $n cgroup(s) under $d"; leaks=1; }
+done
+[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, runc container or Isolab cgroup remains"
+exit $leaks
