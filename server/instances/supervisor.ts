@@ -8,6 +8,7 @@ import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
 import { CapacityError, ConflictError, IsolabError, NotFoundError, StartFailedError } from "@/server/errors";
 import { parseLastJson } from "@/lib/probe-output";
+import { bus } from "@/server/events";
 import type { Engine, ImageRef, RunningHandle } from "./engine";
 import { tailFile } from "./process-tools";
 
@@ -149,6 +150,7 @@ export class Supervisor {
     this.entries.delete(id);
     fs.rmSync(entry.dir, { recursive: true, force: true });
     this.events.emit("removed", id);
+    bus().emit("instance-removed", { id });
   }
 
   async exec(id: string, req: ExecRequest): Promise<ExecResult> {
@@ -203,5 +205,6 @@ export class Supervisor {
     // The record on disk lets a later run (or a person) see what was there.
     if (fs.existsSync(entry.dir)) fs.writeFileSync(path.join(entry.dir, "instance.json"), JSON.stringify(entry.instance, null, 2));
     this.events.emit("instance", { ...entry.instance });
+    bus().emit("instance", { ...entry.instance });
   }
 }
