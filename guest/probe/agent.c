@@ -1,0 +1,214 @@
+/* `agent DEV`: the VM's command channel (protocol in ../README.md).
+ * If the agent dies the VM can no longer be driven, so it never exits on bad
+ * input: malformed lines are dropped and every request runs in its own
+ * forked handler, which runs the command as a fresh probe process. */
+#define _GNU_SOURCE
+#include "probe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define MAX_ARGS 32
+#define MAX_LINE (1 << 20)
+
+/* Returns 0 once all of buf is written, -1 if the device refuses. */
+static int write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* One write(2) per framed line: the tty serialises whole writes, so lines of
+ * concurrent requests interleave but never mix. */
+static void send_framed(int tty, const char *id, char sep, const char *body, size_t len) {
+  size_t idlen = strlen(id);
+  char *out = malloc(idlen + len + 2);
+  if (!out) return;
+  memcpy(out, id, idlen);
+  out[idlen] = sep;
+  memcpy(out + idlen + 1, body, len);
+  out[idlen + 1 + len] = '\n';
+  write_all(tty, out, idlen + len + 2);
+  free(out);
+}
+
+/* Our own path, resolved once: exec'ing "/proc/self/exe" itself would name
+ * every worker "exe" in the guest's process list. */
+static char self_path[4096] = "/bin/probe";
+
+static void exec_probe(int out, char **args) {
+  int null = open("/dev/null", O_RDONLY);
+  if (null >= 0) dup2(null, STDIN_FILENO);
+  dup2(out, STDOUT_FILENO);
+  dup2(out, STDERR_FILENO); /* the host sees why a command failed */
+  execv(self_path, args);
+  execv("/proc/self/exe", args);
+  fprintf(stderr, "probe: cannot exec: %s\n", strerror(errno));
+  _exit(127);
+}
+
+/* Runs in the forked handler: relays the command's output, then its code. */
+static void handle_request(int tty, const char *id, char **args) {
+  signal(SIGCHLD, SIG_DFL);
+  int p[2];
+  if (pipe(p) != 0) {
+    send_framed(tty, id, '#', "125", 3);
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    exec_probe(p[1], args);
+  }
+  close(p[1]);
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  ssize_t n = 0;
+  while (buf && (n = read(p[0], buf + len, cap - len)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    len += (size_t)n;
+    char *start = buf, *nl;
+    while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+      send_framed(tty, id, '|', start, (size_t)(nl - start));
+      start = nl + 1;
+    }
+    len -= (size_t)(start - buf);
+    memmove(buf, start, len);
+    if (len == cap) { /* no newline yet: grow, or send what we have */
+      char *bigger = cap < MAX_LINE ? realloc(buf, cap * 2) : NULL;
+      if (bigger) buf = bigger, cap *= 2;
+      else send_framed(tty, id, '|', buf, len), len = 0;
+    }
+  }
+  if (buf && len > 0) send_framed(tty, id, '|', buf, len);
+  free(buf);
+  close(p[0]);
+  int status = 0, code = 125;
+  if (pid > 0) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  char c[16];
+  int clen = snprintf(c, sizeof c, "%d", code);
+  send_framed(tty, id, '#', c, (size_t)clen);
+}
+
+/* "<id> <command> [args...]"; anything else is ignored. */
+static void dispatch(int tty, char *line) {
+  line[strcspn(line, "\r")] = 0;
+  char *args[MAX_ARGS + 2], *save = NULL;
+  char *id = strtok_r(line, " \t", &save);
+  if (!id || strlen(id) > 18) return;
+  for (const char *s = id; *s; s++)
+    if (!isdigit((unsigned char)*s)) return;
+  int n = 0;
+  args[n++] = "probe";
+  char *tok;
+  while (n <= MAX_ARGS && (tok = strtok_r(NULL, " \t", &save))) args[n++] = tok;
+  args[n] = NULL;
+  if (n < 2) return;
+  pid_t pid = fork();
+  if (pid < 0) {
+    send_framed(tty, id, '#', "125", 3);
+    return;
+  }
+  if (pid > 0) return;
+  /* A nested agent or serve would hold the request (and the port) forever. */
+  if (!strcmp(args[1], "agent") || !strcmp(args[1], "serve")) {
+    const char *msg = "probe: not allowed through the agent";
+    send_framed(tty, id, '|', msg, strlen(msg));
+    send_framed(tty, id, '#', "2", 1);
+  } else {
+    handle_request(tty, id, args);
+  }
+  _exit(0);
+}
+
+static void reap(int sig) {
+  (void)sig;
+  int saved = errno;
+  while (waitpid(-1, NULL, WNOHANG) > 0) {}
+  errno = saved;
+}
+
+static int open_port(const char *dev) {
+  for (int tries = 0;; tries++) {
+    int fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0) {
+      struct termios t;
+      if (tcgetattr(fd, &t) == 0) { /* not a tty (tests use a pipe/pty): as is */
+        cfmakeraw(&t);
+        /* CLOCAL: a host disconnect must not hang up the port. */
+        t.c_cflag |= CLOCAL | CREAD;
+        cfsetspeed(&t, B115200);
+        tcsetattr(fd, TCSANOW, &t);
+      }
+      return fd;
+    }
+    if (tries == 0) fprintf(stderr, "probe agent: cannot open %s: %s; retrying\n", dev, strerror(errno));
+    usleep(200000);
+  }
+}
+
+int cmd_agent(int argc, char **argv) {
+  if (argc < 1) die(2, "usage: probe agent DEV");
+  const char *dev = argv[0];
+  ssize_t sl = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  if (sl > 0) self_path[sl] = 0;
+  struct sigaction sa = {0};
+  sa.sa_handler = reap;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+
+  int tty = open_port(dev);
+  char up[64], ready[192];
+  const char *init = getenv("ISOLAB_INIT_UPTIME");
+  read_uptime(up, sizeof up);
+  int rl = init && *init ? snprintf(ready, sizeof ready, "READY uptime=%s init_uptime=%s\n", up, init)
+                         : snprintf(ready, sizeof ready, "READY uptime=%s\n", up);
+  write_all(tty, ready, (size_t)rl);
+  fprintf(stderr, "probe agent: serving on %s\n", dev);
+
+  static char buf[8192];
+  size_t len = 0;
+  int skipping = 0; /* inside an over-long line, dropped up to its newline */
+  for (;;) {
+    ssize_t n = read(tty, buf + len, sizeof buf - 1 - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) { /* hung up or gone: reopen rather than exit */
+      close(tty);
+      usleep(100000);
+      tty = open_port(dev);
+      continue;
+    }
+    len += (size_t)n;
+    buf[len] = 0;
+    char *start = buf, *nl;
+    while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+      *nl = 0;
+      if (!skipping) dispatch(tty, start);
+      skipping = 0;
+      start = nl + 1;
+    }
+    len -= (size_t)(start - buf);
+    memmove(buf, start, len);
+    if (len == sizeof buf - 1) skipping = 1, len = 0;
+  }
+}

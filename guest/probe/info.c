@@ -1,0 +1,125 @@
+/* `info`: what the workload sees from inside its kind — the guest view. */
+#define _GNU_SOURCE
+#include "probe.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static long meminfo_kib(const char *key) {
+  FILE *f = fopen("/proc/meminfo", "re");
+  if (!f) return 0;
+  char line[256];
+  size_t klen = strlen(key);
+  long v = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, key, klen) && line[klen] == ':') {
+      v = strtol(line + klen + 1, NULL, 10);
+      break;
+    }
+  }
+  fclose(f);
+  return v;
+}
+
+static int all_digits(const char *s) {
+  if (!*s) return 0;
+  for (; *s; s++)
+    if (!isdigit((unsigned char)*s)) return 0;
+  return 1;
+}
+
+/* Prints the array of {pid, comm}; returns how many. */
+static int print_processes(FILE *f) {
+  DIR *d = opendir("/proc");
+  int count = 0;
+  fputc('[', f);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (!all_digits(e->d_name)) continue;
+      char path[300], comm[64] = "";
+      snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue; /* exited while we listed */
+      ssize_t n = read(fd, comm, sizeof comm - 1);
+      close(fd);
+      comm[n > 0 ? n : 0] = 0;
+      comm[strcspn(comm, "\n")] = 0;
+      fprintf(f, "%s{\"pid\":%s,\"comm\":", count ? "," : "", e->d_name);
+      json_str(f, comm);
+      fputc('}', f);
+      count++;
+    }
+    closedir(d);
+  }
+  fputc(']', f);
+  return count;
+}
+
+/* /sys/class/net when sysfs is mounted, else /proc/net/dev. */
+static void print_interfaces(FILE *f) {
+  int first = 1;
+  fputc('[', f);
+  DIR *d = opendir("/sys/class/net");
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      fputs(first ? "" : ",", f);
+      json_str(f, e->d_name);
+      first = 0;
+    }
+    closedir(d);
+  } else {
+    FILE *p = fopen("/proc/net/dev", "re");
+    char line[512];
+    while (p && fgets(line, sizeof line, p)) {
+      char *colon = strchr(line, ':');
+      if (!colon) continue; /* the two header lines */
+      *colon = 0;
+      char *name = line + strspn(line, " ");
+      fputs(first ? "" : ",", f);
+      json_str(f, name);
+      first = 0;
+    }
+    if (p) fclose(p);
+  }
+  fputc(']', f);
+}
+
+int cmd_info(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  struct utsname u;
+  if (uname(&u) != 0) die(1, "uname failed");
+  char up[64];
+  read_uptime(up, sizeof up);
+
+  /* Build the process list first so processCount can precede it. */
+  char *procs = NULL;
+  size_t plen = 0;
+  FILE *pf = open_memstream(&procs, &plen);
+  if (!pf) die(1, "out of memory");
+  int count = print_processes(pf);
+  fclose(pf);
+
+  fputs("{\"hostname\":", stdout);
+  json_str(stdout, u.nodename);
+  fputs(",\"kernelRelease\":", stdout);
+  json_str(stdout, u.release);
+  fputs(",\"kernelVersion\":", stdout);
+  json_str(stdout, u.version);
+  printf(",\"pid\":%d,\"uptimeSeconds\":%s,\"processCount\":%d,\"processes\":%s", (int)getpid(), up,
+         count, procs);
+  printf(",\"memTotalKiB\":%ld,\"memAvailableKiB\":%ld,\"cpus\":%ld,\"interfaces\":",
+         meminfo_kib("MemTotal"), meminfo_kib("MemAvailable"), sysconf(_SC_NPROCESSORS_ONLN));
+  print_interfaces(stdout);
+  fputs("}\n", stdout);
+  free(procs);
+  return 0;
+}

@@ -1,0 +1,125 @@
+// Boots the probe image in QEMU with one of the variants below, times spawn →
+// the agent's READY line, and optionally runs probe commands over the agent.
+// Used to pick and re-check the tuned arguments in guest/BOOT-TUNING.md.
+//   node scripts/boot-bench.mjs <variant> [runs=5] [command ...]
+//   node scripts/boot-bench.mjs tuned 1 "info" "cpu 200"
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const data = process.env.ISOLAB_DATA_DIR ?? path.resolve(import.meta.dirname, "..", ".isolab");
+const kernelDir = path.join(data, "kernel");
+const initrd = path.join(data, "images", "probe", "initramfs.cpio");
+
+const common = ["-accel", "tcg,tb-size=64", "-m", "128", "-smp", "1", "-nodefaults", "-no-user-config",
+  "-display", "none", "-no-reboot"];
+// The kernel arguments that survived measurement; each saves probing work
+// the guest does not need (DESIGN.md, "Facts measured on the machines here").
+export const TUNED_APPEND = ["console=ttyS0", "quiet", "8250.nr_uarts=2", "no_timer_check", "tsc=reliable",
+  "i8042.noaux", "i8042.nokbd", "cryptomgr.notests", "mitigations=off", "pci=lastbus=0", "lpj=8000000",
+  "random.trust_cpu=on", "rdinit=/init"];
+
+const variants = {
+  // Debian's kernel as shipped, the way most people start QEMU.
+  untuned: { machine: ["-M", "q35", "-cpu", "max"], kernel: "bzImage", append: ["console=ttyS0"] },
+  vmlinux: { machine: ["-M", "q35", "-cpu", "max"], kernel: "vmlinux", append: ["console=ttyS0"] },
+  "tuned-q35": { machine: ["-M", "q35", "-cpu", "max"], kernel: "vmlinux", append: TUNED_APPEND },
+  "tuned-pc": { machine: ["-M", "pc", "-cpu", "max"], kernel: "vmlinux", append: TUNED_APPEND },
+  "tuned-q35-qboot": { machine: ["-M", "q35", "-cpu", "max", "-bios", "qboot.rom"], kernel: "vmlinux", append: TUNED_APPEND },
+  tuned: { machine: ["-M", "pc", "-cpu", "max", "-bios", "qboot.rom"], kernel: "vmlinux", append: TUNED_APPEND },
+  "tuned-qemu64": { machine: ["-M", "pc", "-cpu", "qemu64", "-bios", "qboot.rom"], kernel: "vmlinux", append: TUNED_APPEND },
+};
+
+function qemuArgs(v, dir, extraAppend) {
+  return [...common, ...v.machine, "-kernel", path.join(kernelDir, v.kernel), "-initrd", initrd,
+    "-append", [...v.append, ...extraAppend].join(" "),
+    "-serial", `file:${path.join(dir, "console.log")}`,
+    "-chardev", `socket,id=agent,path=${path.join(dir, "agent.sock")},server=on,wait=on`,
+    "-serial", "chardev:agent"];
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function connect(sock, deadline) {
+  while (Date.now() < deadline) {
+    try {
+      return await new Promise((resolve, reject) => {
+        const s = net.connect(sock, () => resolve(s));
+        s.once("error", reject);
+      });
+    } catch {
+      await sleep(2);
+    }
+  }
+  throw new Error("agent socket never appeared");
+}
+
+async function bootOnce(v, commands, extraAppend) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-boot-"));
+  const t0 = performance.now();
+  const qemu = spawn("qemu-system-x86_64", qemuArgs(v, dir, extraAppend), { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  qemu.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((r) => qemu.once("exit", r));
+  try {
+    const sock = await connect(path.join(dir, "agent.sock"), Date.now() + 10_000);
+    const lines = [];
+    let waiter = null;
+    let buf = "";
+    sock.on("data", (d) => {
+      buf += d.toString("utf8");
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        lines.push(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+        waiter?.();
+      }
+    });
+    const waitFor = async (pred, ms) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const hit = lines.find(pred);
+        if (hit) return hit;
+        if (Date.now() > end) throw new Error(`timeout; console:\n${fs.readFileSync(path.join(dir, "console.log"), "utf8").slice(-2000)}\n${stderr}`);
+        await new Promise((r) => { waiter = r; setTimeout(r, 50); });
+      }
+    };
+    const ready = await waitFor((l) => l.startsWith("READY"), 30_000);
+    const readyMs = performance.now() - t0;
+    const results = [];
+    for (const [n, cmd] of commands.entries()) {
+      const id = n + 1;
+      sock.write(`${id} ${cmd}\n`);
+      const end = await waitFor((l) => l.startsWith(`${id}#`), 120_000);
+      const out = lines.filter((l) => l.startsWith(`${id}|`)).map((l) => l.slice(String(id).length + 1));
+      results.push({ cmd, exit: Number(end.slice(String(id).length + 1)), last: out.at(-1), lines: out.length });
+    }
+    sock.destroy();
+    return { readyMs, ready, results };
+  } finally {
+    qemu.kill("SIGKILL");
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const [name = "tuned", runsArg = "5", ...rest] = process.argv.slice(2);
+const extraAppend = rest.filter((a) => a.startsWith("+")).map((a) => a.slice(1));
+const commands = rest.filter((a) => !a.startsWith("+"));
+const v = variants[name];
+if (!v) throw new Error(`unknown variant ${name}; one of ${Object.keys(variants).join(", ")}`);
+const times = [];
+for (let i = 0; i < Number(runsArg); i++) {
+  const r = await bootOnce(v, commands, extraAppend);
+  times.push(r.readyMs);
+  if (i === 0) {
+    console.log(r.ready);
+    for (const res of r.results) console.log(`${res.cmd} → exit ${res.exit}, ${res.lines} lines, last: ${res.last}`);
+  }
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+console.log(`${name}${extraAppend.length ? " +" + extraAppend.join(" +") : ""}: median ${median.toFixed(0)} ms to READY over ${times.length} runs [${times.map((t) => t.toFixed(0)).join(", ")}]`);
+console.log(`qemu-system-x86_64 ${qemuArgs(v, "<dir>", extraAppend).map((a) => (a.includes(" ") ? `"${a}"` : a)).join(" ")}`);

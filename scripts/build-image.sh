@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds the `probe` image under ${ISOLAB_DATA_DIR:-.isolab}/images/probe/:
+#   rootfs/          busybox + /bin/probe + /init (containers use it read-only)
+#   initramfs.cpio   the same tree, newc, uncompressed (TCG decompresses slowly)
+#   image.json       what guest/README.md lists, plus the hash of the inputs
+# Rebuilds only when the inputs (guest sources, this script, busybox, the
+# compiler) change. The image is built beside the old one and renamed in.
+set -euo pipefail
+
+log() { printf 'build-image: %s\n' "$*"; }
+die() { printf 'build-image: ERROR: %s\n' "$*" >&2; exit 1; }
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+data="${ISOLAB_DATA_DIR:-$root/.isolab}"
+images="$data/images"
+name=probe
+out="$images/$name"
+busybox="${ISOLAB_BUSYBOX:-/bin/busybox}"
+
+[ -x "$busybox" ] || die "no static busybox at $busybox (apt-get install busybox-static)"
+command -v cpio >/dev/null || die "cpio is missing (apt-get install cpio)"
+command -v sha256sum >/dev/null || die "sha256sum is missing (coreutils)"
+# musl makes a ~90 KB probe instead of ~800 KB with static glibc.
+if command -v musl-gcc >/dev/null; then cc=musl-gcc; else cc=gcc; fi
+command -v "$cc" >/dev/null || die "no C compiler (apt-get install gcc libc6-dev)"
+
+busybox_banner="$("$busybox" 2>&1 | head -n1 || true)"
+busybox_version="$(printf '%s' "$busybox_banner" | sed -n 's/^BusyBox v\([^ ]*\).*/\1/p')"
+[ -n "$busybox_version" ] || die "cannot read the version of $busybox"
+
+inputs="$(
+  cd "$root"
+  sha256sum guest/init guest/probe/*.c guest/probe/*.h scripts/build-image.sh
+  printf '%s\n' "$busybox_banner" "$(sha256sum <"$busybox")" "$cc $("$cc" -dumpversion)"
+)"
+inputs_hash="$(printf '%s' "$inputs" | sha256sum | cut -d' ' -f1)"
+
+if [ -f "$out/image.json" ] && [ -s "$out/initramfs.cpio" ] && [ -x "$out/rootfs/bin/probe" ] \
+  && grep -q "\"inputsHash\": \"$inputs_hash\"" "$out/image.json"; then
+  log "image $name up to date"
+  exit 0
+fi
+
+mkdir -p "$images"
+tmp="$(mktemp -d "$images/.$name.tmp.XXXXXX")"
+old=""
+trap 'rm -rf "$tmp" ${old:+"$old"}' EXIT
+chmod 755 "$tmp"
+rootfs="$tmp/rootfs"
+
+log "compiling the probe with $cc"
+mkdir -p "$rootfs/bin"
+"$cc" -static -O2 -Wall -Wextra -Werror -o "$rootfs/bin/probe" "$root"/guest/probe/*.c \
+  || die "compiling guest/probe failed"
+strip "$rootfs/bin/probe" 2>/dev/null || true
+
+log "assembling the root filesystem (busybox $busybox_version)"
+# Empty mount points must exist in the image: the container's rootfs is
+# shared and read-only, so the runtime cannot create them there.
+for d in proc sys dev tmp etc run root sbin usr/bin usr/sbin; do mkdir -p "$rootfs/$d"; done
+chmod 1777 "$rootfs/tmp"
+cp "$busybox" "$rootfs/bin/busybox"
+# --list-full gives each applet's install path (bin/sh, usr/bin/awk, ...).
+while read -r applet; do
+  [ -e "$rootfs/$applet" ] || ln -s /bin/busybox "$rootfs/$applet"
+done < <("$busybox" --list-full)
+install -m 0755 "$root/guest/init" "$rootfs/init"
+# The kernel opens /dev/console for /init's stdio before /init mounts devtmpfs.
+mknod -m 600 "$rootfs/dev/console" c 5 1
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+printf '%s\n' "$name" >"$rootfs/etc/hostname"
+printf '127.0.0.1 localhost\n' >"$rootfs/etc/hosts"
+
+log "packing initramfs.cpio"
+(cd "$rootfs" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initramfs.cpio" \
+  || die "cpio failed"
+size="$(stat -c %s "$tmp/initramfs.cpio")"
+files="$(cd "$rootfs" && find . -mindepth 1 | wc -l)"
+sha="$(sha256sum "$tmp/initramfs.cpio" | cut -d' ' -f1)"
+cat >"$tmp/image.json" <<EOF
+{
+  "name": "$name",
+  "builtAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "sizeBytes": $size,
+  "files": $files,
+  "sha256": "$sha",
+  "busyboxVersion": "$busybox_version",
+  "inputsHash": "$inputs_hash"
+}
+EOF
+
+# Swap directories: the old image vanishes only after the new one is whole.
+if [ -e "$out" ]; then
+  old="$images/.$name.old.$$"
+  mv "$out" "$old"
+fi
+mv "$tmp" "$out"
+log "image $name built: $((size / 1024)) KiB cpio, $files files, in $out"
