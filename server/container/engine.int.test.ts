@@ -1,0 +1,147 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ExecError, StartFailedError } from "@/server/errors";
+import type { Engine, RunningHandle, StartRequest } from "@/server/instances/engine";
+import { cgroupDirs, hostCgroupVersion, readCgroupUsage } from "./cgroup";
+import { UnsupportedHostError } from "./errors";
+import { createContainerEngine } from "./engine";
+import { selectRuntime } from "./select-runtime";
+import { leftovers, probeImage } from "./test-support";
+
+// Against the real runc on this host (cgroup v1 hybrid, DESIGN.md).
+
+let stateDir: string;
+let engine: Engine;
+let counter = 0;
+const used: { id: string; dir: string }[] = [];
+
+beforeAll(() => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-ct-int-"));
+  engine = createContainerEngine({ stateDir, exitPollMs: 50 });
+});
+
+afterEach(async () => {
+  const all = used.splice(0);
+  for (const { id, dir } of all) expect(await leftovers(stateDir, id, dir)).toEqual([]);
+});
+
+afterAll(async () => {
+  // Whatever a failed assertion left running goes here, not onto the host.
+  await createContainerEngine({ stateDir }).reconcile(stateDir);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+function request(patch: Partial<StartRequest> = {}): StartRequest {
+  const id = `ct-int-${process.pid}-${++counter}`;
+  const dir = path.join(stateDir, "instances", id);
+  used.push({ id, dir });
+  return { id, name: `web-${counter}`, image: probeImage(), memoryMiB: 96, cpus: 0.5, dir, readyTimeoutMs: 5000, ...patch };
+}
+
+async function execJson(h: RunningHandle, command: string, args: string[] = []) {
+  const res = await h.exec(command, args, { timeoutMs: 10_000 });
+  expect(res.exitCode).toBe(0);
+  return JSON.parse(res.output.trim().split("\n").pop() ?? "") as Record<string, unknown>;
+}
+
+describe("container engine (runc)", () => {
+  it("passes check()", async () => {
+    await expect(engine.check()).resolves.toBeUndefined();
+  });
+
+  it("starts the probe isolated but on the host's kernel, limited, and stops idempotently", async () => {
+    const req = request();
+    const h = await engine.start(req);
+    try {
+      expect(h.runtime).toBe("runc");
+      expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-create", "runtime-start", "ready"]);
+      expect(h.startup.totalMs).toBeCloseTo(h.startup.phases.reduce((s, p) => s + p.ms, 0), 5);
+
+      const info = await execJson(h, "info");
+      expect(info.kernelRelease).toBe(os.release());
+      expect(info.hostname).toBe(req.name);
+      const procs = info.processes as { pid: number; comm: string }[];
+      expect(procs).toContainEqual({ pid: 1, comm: "probe" });
+      expect(info.processCount).toBeLessThanOrEqual(3); // the init and the `info` exec itself
+
+      const usage = readCgroupUsage(`/${h.cgroupPath}`);
+      expect(usage.limitBytes).toBe(96 * 2 ** 20);
+      expect(usage.procs).toContain(h.pid);
+      const [cpuDir] = cgroupDirs(`/${h.cgroupPath}`).filter((d) => d.includes("/cpu/"));
+      if (cpuDir) expect(fs.readFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), "utf8").trim()).toBe("50000");
+    } finally {
+      await Promise.all([h.stop(), h.stop()]);
+    }
+    await h.stop();
+    await expect(h.exited).resolves.toMatchObject({ reason: "stopped by Isolab" });
+  });
+
+  it("streams progress lines and kills a timed-out command inside the container", async () => {
+    const h = await engine.start(request());
+    try {
+      const lines: string[] = [];
+      const res = await h.exec("mem", ["16", "8"], { onLine: (l) => lines.push(l) });
+      expect(res.exitCode).toBe(0);
+      expect(lines.filter((l) => l.includes('"progress":true'))).toHaveLength(2);
+
+      await expect(h.exec("latency", ["20000", "100"], { timeoutMs: 300 })).rejects.toThrow(ExecError);
+      const info = await execJson(h, "info");
+      const procs = info.processes as { comm: string }[];
+      expect(procs.filter((p) => p.comm === "probe")).toHaveLength(2); // init + this info, no latency left
+      await expect(h.exec("no-such-command", [])).resolves.toMatchObject({ exitCode: expect.any(Number) });
+    } finally {
+      await h.stop({ timeoutMs: 2000 });
+    }
+  });
+
+  it("undoes a start whose init cannot run", async () => {
+    const bad = createContainerEngine({ stateDir, initArgs: ["/bin/does-not-exist"] });
+    const err = await bad.start(request()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StartFailedError);
+    expect((err as StartFailedError).details).toMatchObject({ consoleTail: expect.stringContaining("does-not-exist") });
+  });
+
+  it("undoes a start that never prints READY within the timeout", async () => {
+    const silent = createContainerEngine({ stateDir, initArgs: ["/bin/sleep", "30"] });
+    await expect(silent.start(request({ readyTimeoutMs: 300 }))).rejects.toThrow(/no READY line within 300 ms/);
+  });
+
+  it("undoes a start that is aborted", async () => {
+    const ac = new AbortController();
+    const slow = createContainerEngine({ stateDir, initArgs: ["/bin/sleep", "30"] });
+    setTimeout(() => ac.abort(), 150);
+    await expect(slow.start(request({ signal: ac.signal }))).rejects.toThrow(StartFailedError);
+  });
+
+  it("resolves exited, and cleans up, when the init exits on its own", async () => {
+    const shortLived = createContainerEngine({
+      stateDir,
+      exitPollMs: 50,
+      initArgs: ["/bin/sh", "-c", "echo READY; sleep 0.2; echo bye; exit 3"],
+    });
+    const h = await shortLived.start(request());
+    const exit = await h.exited;
+    expect(exit.reason).toMatch(/exited on its own.*bye/);
+    await expect(h.stop()).resolves.toBeUndefined();
+  });
+
+  it("reconcile removes containers a crashed server left behind", async () => {
+    const req = request();
+    const h = await engine.start(req);
+    const removed = await engine.reconcile(stateDir);
+    expect(removed).toContain(`runc container ${req.id}`);
+    await expect(h.exited).resolves.toMatchObject({ reason: expect.stringContaining("on its own") });
+  });
+
+  // Only a hybrid host whose cgroup2 side holds controllers makes crun 1.8 refuse (this project's hosts do).
+  const crunRefuses =
+    hostCgroupVersion() === "hybrid" && fs.readFileSync("/sys/fs/cgroup/unified/cgroup.controllers", { encoding: "utf8", flag: "r" }).trim() !== "";
+  it.runIf(crunRefuses)("reports crun's refusal of hybrid cgroups clearly", async () => {
+    const crun = selectRuntime("crun", stateDir);
+    await expect(crun.check()).rejects.toThrow(UnsupportedHostError);
+    const viaCrun = createContainerEngine({ stateDir, runtime: "crun" });
+    await expect(viaCrun.start(request())).rejects.toThrow(/ISOLAB_OCI_RUNTIME=runc/);
+  });
+});
