@@ -1,0 +1,104 @@
+import { ratio, summarize } from "@/lib/stats";
+import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
+import type {
+  ExperimentSample,
+  IdleCost,
+  OverheadResult,
+  OverheadRow,
+  SkippedKind,
+  StartupKindSummary,
+  StartupResult,
+  Workload,
+} from "@/lib/experiment-types";
+import { OVERHEAD_METRICS } from "@/lib/workload-metrics";
+
+// Raw samples → the summaries a page shows. Pure: the same samples always
+// give the same result, so a stored run can be re-summarized.
+
+export const PHASE_PREFIX = "phase_";
+export const MS_SUFFIX = "_ms";
+
+export function phaseKey(name: string): string {
+  return `${PHASE_PREFIX}${name}${MS_SUFFIX}`;
+}
+
+/** Phase names of a startup sample, in the order the engine reported them. */
+export function phaseNames(values: Record<string, number>): string[] {
+  return Object.keys(values)
+    .filter((k) => k.startsWith(PHASE_PREFIX) && k.endsWith(MS_SUFFIX))
+    .map((k) => k.slice(PHASE_PREFIX.length, -MS_SUFFIX.length));
+}
+
+function measured(samples: readonly ExperimentSample[], kind: InstanceKind, sample: ExperimentSample["sample"]) {
+  return samples.filter((s) => s.kind === kind && s.sample === sample && !s.warmup && !s.error);
+}
+
+function byKindOrder<T extends { kind: InstanceKind }>(xs: T[]): T[] {
+  return xs.sort((a, b) => INSTANCE_KINDS.indexOf(a.kind) - INSTANCE_KINDS.indexOf(b.kind));
+}
+
+export function summarizeStartup(
+  samples: readonly ExperimentSample[],
+  kinds: readonly InstanceKind[],
+  skipped: readonly SkippedKind[],
+): StartupResult {
+  const summaries: StartupKindSummary[] = [];
+  for (const kind of kinds) {
+    if (skipped.some((s) => s.kind === kind)) continue;
+    const ok = measured(samples, kind, "startup");
+    if (ok.length === 0) continue;
+    const names = phaseNames(ok[0].values);
+    summaries.push({
+      kind,
+      accel: ok.find((s) => s.accel)?.accel,
+      total: summarize(ok.map((s) => s.values.total_ms)),
+      phases: names.map((name) => ({ name, summary: summarize(ok.map((s) => s.values[phaseKey(name)])) })),
+      failures: samples.filter((s) => s.kind === kind && s.sample === "startup" && !s.warmup && s.error).length,
+    });
+  }
+  const med = (kind: InstanceKind) => summaries.find((s) => s.kind === kind)?.total.median;
+  return {
+    type: "startup",
+    kinds: byKindOrder(summaries),
+    skipped: byKindOrder([...skipped]),
+    ratioVmToContainer: ratio(med("vm"), med("container")),
+    ratioVmToProcess: ratio(med("vm"), med("process")),
+    ratioContainerToProcess: ratio(med("container"), med("process")),
+  };
+}
+
+export function summarizeOverhead(
+  samples: readonly ExperimentSample[],
+  kinds: readonly InstanceKind[],
+  workloads: readonly Workload[],
+  skipped: readonly SkippedKind[],
+  workloadArgs: Record<Workload, string[]>,
+): OverheadResult {
+  const ran = kinds.filter((k) => !skipped.some((s) => s.kind === k));
+  const rows: OverheadRow[] = [];
+  for (const m of OVERHEAD_METRICS.filter((m) => workloads.includes(m.workload))) {
+    const perKind: OverheadRow["perKind"] = {};
+    for (const kind of ran) {
+      const xs = measured(samples, kind, m.workload).map((s) => s.values[m.metric]);
+      if (xs.length) perKind[kind] = summarize(xs);
+    }
+    const base = perKind.process?.median;
+    const ratios: OverheadRow["ratio"] = {};
+    for (const kind of ran) ratios[kind] = ratio(perKind[kind]?.median, base);
+    rows.push({ ...m, perKind, ratio: ratios });
+  }
+  const idle: IdleCost[] = [];
+  for (const kind of ran) {
+    const s = measured(samples, kind, "idle")[0];
+    if (!s) continue;
+    idle.push({
+      kind,
+      accel: s.accel,
+      windowMs: s.values.window_ms,
+      cpuPercent: s.values.cpu_pct,
+      memoryBytes: s.values.memory_bytes,
+      memorySource: s.values.cgroup_memory_bytes !== undefined ? "cgroup" : "pss",
+    });
+  }
+  return { type: "overhead", rows, idle: byKindOrder(idle), skipped: byKindOrder([...skipped]), workloadArgs };
+}
