@@ -1,5 +1,6 @@
 import "server-only";
 import { spawn, type StdioOptions } from "node:child_process";
+import path from "node:path";
 import { MissingDependencyError } from "@/server/errors";
 
 // One runtime CLI invocation, argument array only (never a shell string).
@@ -26,7 +27,8 @@ export function runCli(binary: string, args: string[], stdio?: StdioOptions): Pr
 
 export function spawnError(binary: string, err: NodeJS.ErrnoException): Error {
   if (err.code === "ENOENT") {
-    return new MissingDependencyError(binary, `The OCI runtime \`${binary}\` was not found on PATH.`);
+    const where = binary.includes("/") ? "" : " on PATH";
+    return new MissingDependencyError(path.basename(binary), `The OCI runtime \`${binary}\` was not found${where}.`);
   }
   return err;
 }

@@ -1,7 +1,6 @@
 import "server-only";
 import fs from "node:fs";
 import { parseCgroupMounts } from "@/lib/cgroup-mounts";
-import { runtimeErrorMessage } from "./cli";
 import { UnsupportedHostError } from "./errors";
 import { OciCliRuntime } from "./oci-cli-runtime";
 
@@ -38,7 +37,7 @@ export class CrunRuntime extends OciCliRuntime {
 
   // crun prefixes its own errors with "crun: " and exits non-zero.
   protected isExecFailure(exitCode: number, stderr: string): boolean {
-    return exitCode !== 0 && runtimeErrorMessage(stderr) !== null && /^crun: /m.test(stderr);
+    return exitCode !== 0 && /^crun: /m.test(stderr);
   }
 }
 

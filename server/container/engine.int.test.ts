@@ -56,7 +56,7 @@ describe("container engine (runc)", () => {
     const h = await engine.start(req);
     try {
       expect(h.runtime).toBe("runc");
-      expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-create", "runtime-start", "ready"]);
+      expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-run", "ready"]);
       expect(h.startup.totalMs).toBeCloseTo(h.startup.phases.reduce((s, p) => s + p.ms, 0), 5);
 
       const info = await execJson(h, "info");
@@ -76,6 +76,17 @@ describe("container engine (runc)", () => {
     }
     await h.stop();
     await expect(h.exited).resolves.toMatchObject({ reason: "stopped by Isolab" });
+  });
+
+  it("can launch with create + start and time both phases", async () => {
+    const twoStep = createContainerEngine({ stateDir, launch: "create-start" });
+    const h = await twoStep.start(request());
+    try {
+      expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-create", "runtime-start", "ready"]);
+      expect((await execJson(h, "ping")).pong).toBe(true);
+    } finally {
+      await h.stop();
+    }
   });
 
   it("streams progress lines and kills a timed-out command inside the container", async () => {

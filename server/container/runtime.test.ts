@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RuncListSchema, RuncStateSchema } from "@/lib/schemas/oci";
 import { lastLine, meansGone, parseVersionOutput, runtimeErrorMessage } from "./cli";
+import { MissingDependencyError } from "@/server/errors";
+import { RuncRuntime } from "./runc";
 import { toContainerState } from "./runtime";
 
 // Real outputs of runc 1.1.5 and crun 1.8.1 on this project's hosts.
@@ -72,5 +74,14 @@ describe("runtime CLI output", () => {
   it("takes the last non-empty line", () => {
     expect(lastLine("a\nb\n\n")).toBe("b");
     expect(lastLine("")).toBe("");
+  });
+});
+
+describe("a missing runtime binary", () => {
+  it("is a MissingDependencyError naming the runtime", async () => {
+    const runc = new RuncRuntime("/nonexistent/root", "/nonexistent/bin/runc");
+    const err = await runc.check().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingDependencyError);
+    expect((err as MissingDependencyError).part).toBe("runc");
   });
 });

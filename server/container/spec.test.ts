@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "@/server/errors";
-import { assertContainerId, buildOciSpec, type ContainerSpec } from "./spec";
+import { assertContainerId, buildOciSpec, hostnameFor, type ContainerSpec } from "./spec";
 
 const base: ContainerSpec = {
   id: "ct-1a2b",
@@ -90,4 +90,12 @@ describe("assertContainerId", () => {
   it.each(["", "-ct", "Ct", "ct_1", "../x", "a/b", "x".repeat(64), "ct.1"])("refuses %j", (id) =>
     expect(() => assertContainerId(id)).toThrow(InvalidRequestError),
   );
+});
+
+describe("hostnameFor", () => {
+  it("uses the instance name when it is a valid hostname, else the id", () => {
+    expect(hostnameFor("web-1", "ct-1")).toBe("web-1");
+    expect(hostnameFor("my web server", "ct-1")).toBe("ct-1");
+    expect(hostnameFor("-x", "ct-1")).toBe("ct-1");
+  });
 });

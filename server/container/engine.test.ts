@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import type { StartRequest } from "@/server/instances/engine";
+import { containerSpecFor, tmpSizeFor } from "./engine";
+
+const req: StartRequest = {
+  id: "ct-9",
+  name: "my box",
+  image: { name: "probe", rootfsDir: "/data/images/probe/rootfs", initramfsPath: "/x.cpio", probePath: "/data/images/probe/rootfs/bin/probe" },
+  memoryMiB: 512,
+  cpus: 2,
+  dir: "/state/instances/ct-9",
+};
+
+describe("containerSpecFor", () => {
+  it("maps a start request onto the image's rootfs with the instance's limits", () => {
+    expect(containerSpecFor(req, ["/bin/probe", "serve"], 256)).toEqual({
+      id: "ct-9",
+      rootfsDir: "/data/images/probe/rootfs",
+      args: ["/bin/probe", "serve"],
+      env: {},
+      hostname: "ct-9", // "my box" is no hostname
+      memoryMiB: 512,
+      cpus: 2,
+      pidsLimit: 256,
+      tmpSizeMiB: 256,
+      annotations: { "org.isolab.instance": "ct-9" },
+    });
+  });
+});
+
+describe("tmpSizeFor", () => {
+  it.each([
+    [32, 32],
+    [96, 48],
+    [512, 256],
+    [4096, 256],
+  ])("caps /tmp of a %i MiB container at %i MiB", (mem, tmp) => expect(tmpSizeFor(mem)).toBe(tmp));
+});
