@@ -5,7 +5,7 @@ import type { Startup } from "@/lib/types";
 import type { ExecOptions, InstanceExit, RunningHandle } from "@/server/instances/engine";
 import { tailFile } from "@/server/instances/process-tools";
 import { readCgroupUsage } from "./cgroup";
-import { watchProcess } from "./proc-watch";
+import { isAlive, watchProcess } from "./proc-watch";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
 
 // A running container as the supervisor holds it. stop() and the init dying
@@ -35,9 +35,13 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
     exit ??= why;
     teardown ??= (async () => {
       watch.stop();
-      await terminate(traces, graceMs);
+      try {
+        await terminate(traces, graceMs);
+      } finally {
+        // The instance has ended once its init is gone, even if removing its traces fails below.
+        if (!isAlive(traces.init.pid, traces.init.startTime)) resolveExited(exit);
+      }
       await removeTraces(traces);
-      resolveExited(exit);
     })().catch((err: unknown) => {
       // Let a later stop() try the cleanup again.
       teardown = undefined;
