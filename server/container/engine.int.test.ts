@@ -107,6 +107,18 @@ describe("container engine (runc)", () => {
     }
   });
 
+  it("counts an OOM kill when a workload outgrows the memory limit", async () => {
+    const h = await engine.start(request({ memoryMiB: 48 }));
+    try {
+      const res = await h.exec("mem", ["128", "16"], { timeoutMs: 20_000 });
+      expect(res.exitCode).not.toBe(0);
+      expect(readCgroupUsage(`/${h.cgroupPath}`).oomKills).toBeGreaterThan(0);
+      expect((await execJson(h, "ping")).pong).toBe(true); // the init survived
+    } finally {
+      await h.stop();
+    }
+  });
+
   it("undoes a start whose init cannot run", async () => {
     const bad = createContainerEngine({ stateDir, initArgs: ["/bin/does-not-exist"] });
     const err = await bad.start(request()).catch((e: unknown) => e);
