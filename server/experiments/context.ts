@@ -1,0 +1,134 @@
+import "server-only";
+import type { ExperimentPlan } from "@/lib/schemas/experiment";
+import type { ExecRequest, CreateInstance } from "@/lib/schemas/instance";
+import type { ExperimentProgress, ExperimentSample, SkippedKind } from "@/lib/experiment-types";
+import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
+import { IsolabError, MissingDependencyError, NotFoundError } from "@/server/errors";
+import { abortable, type Clock } from "./clock";
+import type { ReadHostUsage } from "./host-usage";
+
+/** The part of the supervisor an experiment drives; the real one and the test fake both fit. */
+export interface ExperimentSupervisor {
+  create(input: CreateInstance): Promise<Instance>;
+  exec(id: string, req: ExecRequest): Promise<ExecResult>;
+  remove(id: string): Promise<void>;
+  handle(id: string): { pid: number; cgroupPath?: string } | undefined;
+}
+
+const KIND_SHORT: Record<InstanceKind, string> = { process: "p", container: "c", vm: "v" };
+
+/**
+ * What one running experiment owns: its samples, its progress and every
+ * instance it started. `cleanup()` removes those instances whatever happened,
+ * including starts still in flight when a cancel arrived.
+ */
+export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
+  readonly samples: ExperimentSample[] = [];
+  readonly skipped: SkippedKind[] = [];
+  private readonly live = new Set<string>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly id: string,
+    readonly plan: P,
+    readonly signal: AbortSignal,
+    readonly clock: Clock,
+    private readonly supervisor: ExperimentSupervisor,
+    readonly readHostUsage: ReadHostUsage,
+    private readonly onSample: (s: ExperimentSample) => void,
+    private readonly onProgress: (p: ExperimentProgress) => void,
+  ) {}
+
+  throwIfAborted(): void {
+    if (this.signal.aborted) throw this.signal.reason;
+  }
+
+  instanceName(kind: InstanceKind, label: string | number): string {
+    return `${this.id}-${KIND_SHORT[kind]}${label}`;
+  }
+
+  async startInstance(kind: InstanceKind, name: string): Promise<Instance> {
+    this.throwIfAborted();
+    const { image, memoryMiB, cpus } = this.plan;
+    const p = this.supervisor.create({ kind, image, memoryMiB, cpus, name });
+    // A failed start leaves a `failed` record in the supervisor: remove it too.
+    const tracked = p.then(
+      (inst) => void this.live.add(inst.id),
+      (err) => {
+        const failedId = (err as IsolabError)?.details as { instance?: { id?: string } } | undefined;
+        if (failedId?.instance?.id) this.live.add(failedId.instance.id);
+      },
+    );
+    this.track(tracked);
+    return abortable(p, this.signal);
+  }
+
+  async removeInstance(id: string): Promise<void> {
+    await this.supervisor.remove(id).catch((err) => {
+      if (!(err instanceof NotFoundError)) throw err;
+    });
+    this.live.delete(id);
+  }
+
+  exec(id: string, req: ExecRequest): Promise<ExecResult> {
+    this.throwIfAborted();
+    const p = this.supervisor.exec(id, req);
+    this.track(p);
+    return abortable(p, this.signal);
+  }
+
+  usageTarget(inst: Instance) {
+    const handle = this.supervisor.handle(inst.id);
+    if (!handle) throw new Error(`${inst.name} has no running handle`);
+    return { kind: inst.kind, pid: handle.pid, cgroupPath: handle.cgroupPath };
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.clock.sleep(ms, this.signal);
+  }
+
+  record(s: Omit<ExperimentSample, "seq" | "takenAt">): ExperimentSample {
+    const sample: ExperimentSample = { ...s, seq: this.samples.length + 1, takenAt: this.clock.wallTime() };
+    this.samples.push(sample);
+    this.onSample(sample);
+    return sample;
+  }
+
+  skip(kind: InstanceKind, reason: string): void {
+    if (!this.skipped.some((s) => s.kind === kind)) this.skipped.push({ kind, reason });
+  }
+
+  progress(done: number, total: number, message: string): void {
+    this.onProgress({ done, total, message });
+  }
+
+  /** Removes every instance this run started; waits for starts and commands still in flight. */
+  async cleanup(): Promise<string[]> {
+    const problems: string[] = [];
+    const removeLive = async () => {
+      for (const id of [...this.live]) await this.removeInstance(id).catch((e: Error) => problems.push(`${id}: ${e.message}`));
+    };
+    await removeLive();
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await removeLive();
+    return problems;
+  }
+
+  private track(p: Promise<unknown>) {
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(settled);
+    void settled.then(() => this.pending.delete(settled));
+  }
+}
+
+/** True for a kind this host cannot run at all (no runtime, no QEMU, no kernel). */
+export function isMissingDependency(err: unknown): boolean {
+  return err instanceof MissingDependencyError || (err instanceof IsolabError && err.status === 503);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

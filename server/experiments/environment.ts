@@ -1,0 +1,15 @@
+import "server-only";
+import type { ExperimentEnvironment } from "@/lib/experiment-types";
+import type { HostInfo } from "@/lib/types";
+import { getHostInfo } from "@/server/host/host-info";
+
+/** Host, kernel, CPU, runtime and QEMU versions and the accelerator, as the run starts. */
+export async function captureEnvironment(limits: HostInfo["limits"]): Promise<ExperimentEnvironment> {
+  const host = await getHostInfo(limits);
+  return {
+    host,
+    accelerator: host.accelerator ? { accel: host.accelerator.accel, reason: host.accelerator.reason } : null,
+    node: process.version,
+    capturedAt: new Date().toISOString(),
+  };
+}

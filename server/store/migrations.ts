@@ -1,0 +1,54 @@
+import "server-only";
+
+// Versioned schema changes, applied in order, each in its own transaction,
+// recorded in schema_migrations. Never edit a released migration: add one.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "experiments and raw samples",
+    sql: `
+      CREATE TABLE experiments (
+        id          TEXT PRIMARY KEY,
+        type        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        plan        TEXT NOT NULL,          -- JSON, the parsed plan
+        environment TEXT,                   -- JSON, host facts when it started
+        result      TEXT,                   -- JSON, the summary
+        error       TEXT,
+        progress    TEXT,                   -- JSON {done,total,message}
+        created_at  TEXT NOT NULL,
+        started_at  TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX experiments_by_created ON experiments (created_at);
+      CREATE TABLE samples (
+        experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+        seq           INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        sample        TEXT NOT NULL,        -- startup | idle | cpu | stream | syscall | io
+        rep           INTEGER NOT NULL,
+        warmup        INTEGER NOT NULL DEFAULT 0,
+        accel         TEXT,
+        value_json    TEXT NOT NULL,        -- JSON {key_unit: number}
+        error         TEXT,
+        taken_at      TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, seq)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "owner of a queued or running experiment",
+    // Several processes may share one database (the server and
+    // \`npm run experiment\`); a restart interrupts only its own orphans.
+    sql: `ALTER TABLE experiments ADD COLUMN owner TEXT;
+          CREATE INDEX experiments_by_status ON experiments (status);`,
+  },
+];
