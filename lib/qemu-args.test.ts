@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { buildDefaultBootArgs, buildQemuArgs, checkUnixSocketPath, escapeOptionValue, kernelCommandLine, type QemuSpec } from "./qemu-args";
+
+const spec: QemuSpec = {
+  memoryMiB: 128,
+  cpus: 1,
+  accel: "tcg",
+  kernel: "/d/kernel/vmlinux",
+  initrd: "/d/images/probe/initramfs.cpio",
+  hostname: "vm-1",
+  consoleLog: "/s/i/abc/console.log",
+  qmpSocket: "/s/i/abc/qmp.sock",
+  agentSocket: "/s/i/abc/agent.sock",
+  pidfile: "/s/i/abc/qemu.pid",
+  bios: "/usr/share/qemu/qboot.rom",
+};
+
+/** The value following `flag`, for every occurrence. */
+const values = (args: string[], flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
+
+describe("buildQemuArgs", () => {
+  it("builds the tuned TCG boot as an argument array", () => {
+    const args = buildQemuArgs(spec);
+    expect(values(args, "-accel")).toEqual(["tcg,tb-size=64"]);
+    expect(args).toEqual(expect.arrayContaining(["-nodefaults", "-no-user-config", "-no-reboot"]));
+    expect(values(args, "-display")).toEqual(["none"]);
+    expect(values(args, "-m")).toEqual(["128"]);
+    expect(values(args, "-smp")).toEqual(["1"]);
+    expect(values(args, "-kernel")).toEqual(["/d/kernel/vmlinux"]);
+    expect(values(args, "-initrd")).toEqual(["/d/images/probe/initramfs.cpio"]);
+    expect(values(args, "-bios")).toEqual(["/usr/share/qemu/qboot.rom"]);
+    expect(values(args, "-pidfile")).toEqual(["/s/i/abc/qemu.pid"]);
+    expect(args).not.toContain("-incoming");
+    expect(args.some((a) => /server=on|wait=/.test(a))).toBe(false);
+  });
+
+  it("puts the console on ttyS0 (a file) and the agent on ttyS1 (a socket QEMU connects to)", () => {
+    const args = buildQemuArgs(spec);
+    expect(values(args, "-chardev")).toEqual([
+      "file,id=con,path=/s/i/abc/console.log",
+      "socket,id=agent,path=/s/i/abc/agent.sock",
+      "socket,id=qmp,path=/s/i/abc/qmp.sock",
+    ]);
+    // -serial order is the ttyS order.
+    expect(values(args, "-serial")).toEqual(["chardev:con", "chardev:agent"]);
+    expect(values(args, "-mon")).toEqual(["chardev=qmp,mode=control"]);
+  });
+
+  it("passes the tuned kernel line with hostname and extra args last", () => {
+    const [append] = values(buildQemuArgs({ ...spec, extraKernelArgs: ["loglevel=7"] }), "-append");
+    expect(append.split(" ").slice(0, 3)).toEqual(["console=ttyS0", "quiet", "panic=-1"]);
+    expect(append).toContain("8250.nr_uarts=2");
+    expect(append.endsWith("isolab.hostname=vm-1 loglevel=7")).toBe(true);
+  });
+
+  it("uses kvm with the host CPU model when asked", () => {
+    const args = buildQemuArgs({ ...spec, accel: "kvm", cpus: 2 });
+    expect(values(args, "-accel")).toEqual(["kvm"]);
+    expect(values(args, "-cpu")).toEqual(["host"]);
+    expect(values(args, "-smp")).toEqual(["2"]);
+  });
+
+  it("adds -incoming for a restore and -name when given", () => {
+    const args = buildQemuArgs({ ...spec, incoming: "exec:cat /s/snap.bin", name: "isolab-abc" });
+    expect(values(args, "-incoming")).toEqual(["exec:cat /s/snap.bin"]);
+    expect(values(args, "-name")).toEqual(["isolab-abc"]);
+  });
+
+  it("doubles commas inside chardev paths", () => {
+    expect(escapeOptionValue("/a,b/c")).toBe("/a,,b/c");
+    const args = buildQemuArgs({ ...spec, consoleLog: "/s/x,y/console.log" });
+    expect(values(args, "-chardev")[0]).toBe("file,id=con,path=/s/x,,y/console.log");
+  });
+
+  it.each([
+    [{ memoryMiB: 16 }, /memoryMiB/],
+    [{ cpus: 0 }, /cpus/],
+    [{ hostname: "bad name" }, /hostname/],
+    [{ extraKernelArgs: ["a b"] }, /one non-empty word/],
+    [{ qmpSocket: `/${"x".repeat(120)}/qmp.sock` }, /108|107-byte/],
+  ])("refuses %j", (patch, message) => {
+    expect(() => buildQemuArgs({ ...spec, ...patch })).toThrow(message);
+  });
+});
+
+describe("checkUnixSocketPath", () => {
+  it("accepts 107 bytes and refuses 108", () => {
+    expect(() => checkUnixSocketPath("/" + "a".repeat(106))).not.toThrow();
+    expect(() => checkUnixSocketPath("/" + "a".repeat(107))).toThrow(/108 bytes, over the 107-byte limit/);
+  });
+});
+
+describe("kernelCommandLine", () => {
+  it("omits the hostname when none is given", () => {
+    expect(kernelCommandLine({})).not.toContain("isolab.hostname");
+  });
+});
+
+describe("buildDefaultBootArgs", () => {
+  it("is the untuned boot: bzImage, default machine and firmware, console=ttyS0 only", () => {
+    const args = buildDefaultBootArgs({
+      memoryMiB: 128,
+      kernel: "/d/kernel/bzImage",
+      initrd: "/d/i.cpio",
+      consoleLog: "/t/c.log",
+      agentSocket: "/t/a.sock",
+      qmpSocket: "/t/q.sock",
+    });
+    expect(values(args, "-append")).toEqual(["console=ttyS0"]);
+    expect(values(args, "-kernel")).toEqual(["/d/kernel/bzImage"]);
+    expect(values(args, "-accel")).toEqual(["tcg"]);
+    for (const tuned of ["-machine", "-bios", "-nodefaults", "-cpu", "-smp"]) expect(args).not.toContain(tuned);
+    expect(values(args, "-serial")).toEqual(["file:/t/c.log", "chardev:agent"]);
+  });
+});

@@ -1,0 +1,164 @@
+// Argument arrays for qemu-system-x86_64, never a shell string: paths and the
+// kernel command line reach QEMU exactly as given.
+//
+// Both host channels (QMP and the agent serial port) are unix-socket chardevs
+// in CLIENT mode: Isolab listens first and QEMU connects while it parses its
+// arguments, before the vCPU runs one instruction. So the agent's READY line
+// cannot be missed and there is no connect-retry loop; if Isolab is not
+// listening QEMU exits at once with a clear error instead of waiting.
+
+export type QemuAccel = "kvm" | "tcg";
+
+export interface QemuSpec {
+  memoryMiB: number;
+  cpus: number;
+  accel: QemuAccel;
+  /** Uncompressed vmlinux (PVH entry) for the tuned boot. */
+  kernel: string;
+  initrd: string;
+  /** Appended after the tuned arguments; later ones win in the kernel. */
+  extraKernelArgs?: string[];
+  /** Set by the guest's /init from `isolab.hostname=` (guest/init). */
+  hostname?: string;
+  consoleLog: string;
+  qmpSocket: string;
+  agentSocket: string;
+  pidfile: string;
+  /** Fast firmware (qboot.rom) when present; SeaBIOS otherwise. */
+  bios?: string;
+  /** `-incoming` URI to restore a saved VM (e.g. `exec:cat FILE`). */
+  incoming?: string;
+  /** `-name`, shown in `ps` and QMP `query-name`. */
+  name?: string;
+}
+
+/**
+ * Kernel arguments that made the probe image reach READY faster under TCG
+ * (DESIGN.md "Facts measured", guest/BOOT-TUNING.md). Each one skips probing
+ * the guest does not need; `panic=-1` + `-no-reboot` turn a guest panic (a bad
+ * initrd) into a QEMU exit within milliseconds instead of a timeout.
+ */
+export const TUNED_KERNEL_ARGS: readonly string[] = [
+  "console=ttyS0",
+  "quiet",
+  "panic=-1",
+  "8250.nr_uarts=2",
+  "no_timer_check",
+  "tsc=reliable",
+  "i8042.noaux",
+  "i8042.nokbd",
+  "cryptomgr.notests",
+  "mitigations=off",
+  "pci=lastbus=0",
+  "lpj=8000000",
+  "random.trust_cpu=on",
+  "rdinit=/init",
+];
+
+/** sun_path is 108 bytes including the terminating NUL. */
+export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
+
+export function checkUnixSocketPath(p: string): void {
+  const bytes = Buffer.byteLength(p);
+  if (bytes > MAX_UNIX_SOCKET_PATH_BYTES) {
+    throw new Error(
+      `unix socket path is ${bytes} bytes, over the ${MAX_UNIX_SOCKET_PATH_BYTES}-byte limit of sun_path: ${p} ` +
+        "(use a shorter ISOLAB_STATE_DIR)",
+    );
+  }
+}
+
+const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+function checkSpec(spec: QemuSpec): void {
+  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 32) throw new Error(`memoryMiB must be an integer ≥ 32, got ${spec.memoryMiB}`);
+  if (!Number.isInteger(spec.cpus) || spec.cpus < 1) throw new Error(`cpus must be an integer ≥ 1, got ${spec.cpus}`);
+  if (spec.hostname !== undefined && !HOSTNAME.test(spec.hostname)) throw new Error(`invalid hostname ${JSON.stringify(spec.hostname)}`);
+  for (const a of spec.extraKernelArgs ?? []) {
+    // One array element must stay one kernel argument.
+    if (a === "" || /\s/.test(a)) throw new Error(`kernel argument must be one non-empty word: ${JSON.stringify(a)}`);
+  }
+  checkUnixSocketPath(spec.qmpSocket);
+  checkUnixSocketPath(spec.agentSocket);
+}
+
+/** QEMU's option parser splits on commas; a literal comma is doubled. */
+export function escapeOptionValue(v: string): string {
+  return v.replaceAll(",", ",,");
+}
+
+function channelArgs(spec: Pick<QemuSpec, "qmpSocket" | "agentSocket">): string[] {
+  return [
+    // ttyS1: the agent. No server=on: QEMU connects to Isolab's listener.
+    "-chardev", `socket,id=agent,path=${escapeOptionValue(spec.agentSocket)}`,
+    "-serial", "chardev:agent",
+    "-chardev", `socket,id=qmp,path=${escapeOptionValue(spec.qmpSocket)}`,
+    "-mon", "chardev=qmp,mode=control",
+  ];
+}
+
+export function kernelCommandLine(spec: Pick<QemuSpec, "hostname" | "extraKernelArgs">): string {
+  const args = [...TUNED_KERNEL_ARGS];
+  if (spec.hostname) args.push(`isolab.hostname=${spec.hostname}`);
+  return [...args, ...(spec.extraKernelArgs ?? [])].join(" ");
+}
+
+/** The tuned boot Isolab uses for every VM. */
+export function buildQemuArgs(spec: QemuSpec): string[] {
+  checkSpec(spec);
+  const args = [
+    ...(spec.name ? ["-name", escapeOptionValue(spec.name)] : []),
+    // tb-size=64 caps TCG's translation cache (default 1 GiB) to keep RSS down.
+    "-accel", spec.accel === "kvm" ? "kvm" : "tcg,tb-size=64",
+    // i440fx ("pc") is faster than q35 under TCG and is all a serial-only guest needs.
+    "-machine", "pc",
+    ...(spec.accel === "kvm" ? ["-cpu", "host"] : []),
+    "-m", String(spec.memoryMiB),
+    "-smp", String(spec.cpus),
+    "-nodefaults", "-no-user-config", "-display", "none",
+    // A reboot request (or panic=-1) ends QEMU instead of looping.
+    "-no-reboot",
+    ...(spec.bios ? ["-bios", spec.bios] : []),
+    "-kernel", spec.kernel,
+    "-initrd", spec.initrd,
+    "-append", kernelCommandLine(spec),
+    // ttyS0: the kernel console, to a file so a failed start can show its tail.
+    "-chardev", `file,id=con,path=${escapeOptionValue(spec.consoleLog)}`,
+    "-serial", "chardev:con",
+    ...channelArgs(spec),
+    "-pidfile", spec.pidfile,
+  ];
+  if (spec.incoming) args.push("-incoming", spec.incoming);
+  return args;
+}
+
+export interface DefaultBootSpec {
+  memoryMiB: number;
+  /** bzImage as shipped. */
+  kernel: string;
+  initrd: string;
+  consoleLog: string;
+  agentSocket: string;
+  qmpSocket: string;
+}
+
+/**
+ * The untuned baseline the benchmark compares against: how most people start
+ * QEMU — default machine, SeaBIOS, the compressed bzImage and only
+ * `console=ttyS0`. It keeps the agent port (to see READY) and QMP (to time
+ * `qemu-up` the same way); neither changes how the guest boots.
+ */
+export function buildDefaultBootArgs(spec: DefaultBootSpec): string[] {
+  checkUnixSocketPath(spec.qmpSocket);
+  checkUnixSocketPath(spec.agentSocket);
+  return [
+    "-accel", "tcg",
+    "-m", String(spec.memoryMiB),
+    "-display", "none",
+    "-kernel", spec.kernel,
+    "-initrd", spec.initrd,
+    "-append", "console=ttyS0",
+    "-serial", `file:${spec.consoleLog}`,
+    ...channelArgs(spec),
+  ];
+}

@@ -1,0 +1,171 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QmpStatusReply } from "@/lib/schemas/qmp";
+import { parseLastJson } from "@/lib/probe-output";
+import { config } from "@/server/config";
+import { MissingDependencyError, StartFailedError } from "@/server/errors";
+import type { ImageRef, StartRequest } from "@/server/instances/engine";
+import { resolveAccel } from "./accel";
+import { createVmEngine, type VmHandle } from "./engine";
+
+// Real QEMU under TCG with the built kernel and probe image (npm run setup).
+// A boot takes ≈1.5 s here; the suite keeps to a handful.
+
+const kernelPath = path.join(config.dataDir, "kernel", "vmlinux");
+const imageDir = path.join(config.imagesDir, "probe");
+const image: ImageRef = {
+  name: "probe",
+  rootfsDir: path.join(imageDir, "rootfs"),
+  initramfsPath: path.join(imageDir, "initramfs.cpio"),
+  probePath: path.join(imageDir, "rootfs", "bin", "probe"),
+};
+
+let stateDir: string;
+let counter = 0;
+const engine = () => createVmEngine({ stateDir, kernelPath, accel: "tcg" });
+
+function request(patch: Partial<StartRequest> = {}): StartRequest {
+  const id = `vm${++counter}`;
+  return { id, name: `vm-${counter}`, image, memoryMiB: 128, cpus: 1, dir: path.join(stateDir, "instances", id), readyTimeoutMs: 20_000, ...patch };
+}
+
+/** QEMU processes whose arguments mention `dir`. */
+function qemusIn(dir: string): string[] {
+  try {
+    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" }).split("\n").filter((l) => l.includes("qemu-system"));
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+function leftovers(dir: string): string[] {
+  return ["qmp.sock", "agent.sock", "qemu.pid"].filter((f) => fs.existsSync(path.join(dir, f)));
+}
+
+beforeAll(() => {
+  for (const f of [kernelPath, image.initramfsPath]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run setup\` first`);
+  }
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vm-"));
+});
+
+afterAll(async () => {
+  await engine().reconcile(stateDir); // anything a failed assertion left running
+  expect(qemusIn(stateDir)).toEqual([]);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe("vm engine (QEMU, TCG)", () => {
+  it("passes check(), and names what is missing", async () => {
+    await expect(engine().check()).resolves.toBeUndefined();
+    const noQemu = createVmEngine({ stateDir, kernelPath, qemuBinary: "/nonexistent/qemu-system-x86_64" });
+    await expect(noQemu.check()).rejects.toMatchObject({ part: "qemu" });
+    const noKernel = createVmEngine({ stateDir, kernelPath: path.join(stateDir, "no-vmlinux") });
+    await expect(noKernel.check()).rejects.toBeInstanceOf(MissingDependencyError);
+    await expect(noKernel.check()).rejects.toMatchObject({ part: "kernel" });
+  });
+
+  it("boots the probe to READY with its own kernel, answers QMP, and stops idempotently", async () => {
+    const req = request();
+    const h = (await engine().start(req)) as VmHandle;
+    try {
+      expect(h.accel).toBe("tcg");
+      expect(h.startup.phases.map((p) => p.name)).toEqual(["qemu-up", "kernel", "ready"]);
+      const sum = h.startup.phases.reduce((s, p) => s + p.ms, 0);
+      expect(Math.abs(sum - h.startup.totalMs)).toBeLessThan(1);
+      expect(h.startup.phases.every((p) => p.ms >= 0)).toBe(true);
+      console.log(`[vm boot] total ${h.startup.totalMs} ms: ${h.startup.phases.map((p) => `${p.name} ${p.ms}`).join(", ")}`);
+
+      const [info, ping] = await Promise.all([h.exec("info", [], { timeoutMs: 15_000 }), h.exec("ping", [], { timeoutMs: 15_000 })]);
+      expect(ping.exitCode).toBe(0);
+      expect(info.exitCode).toBe(0);
+      const guest = parseLastJson(info.output) as { kernelRelease: string; hostname: string; processCount: number; processes: { comm: string }[]; memTotalKiB: number };
+      const release = fs.readFileSync(path.join(config.dataDir, "kernel", "release"), "utf8").trim();
+      expect(guest.kernelRelease).toBe(release);
+      expect(guest.kernelRelease).not.toBe(os.release());
+      expect(guest.hostname).toBe(req.name);
+      expect(guest.processCount).toBeGreaterThan(20); // its own kernel threads
+      expect(guest.processes.map((p) => p.comm)).toContain("kthreadd");
+      expect(guest.memTotalKiB).toBeLessThan(128 * 1024);
+
+      const status = await h.qmp.execute("query-status", undefined, { schema: QmpStatusReply });
+      expect(status).toMatchObject({ status: "running", running: true });
+      expect(qemusIn(req.dir)).toHaveLength(1);
+    } finally {
+      await h.stop({ timeoutMs: 3000 });
+    }
+    await h.stop();
+    await expect(h.exited).resolves.toMatchObject({ reason: "stopped by Isolab" });
+    expect(qemusIn(req.dir)).toEqual([]);
+    expect(leftovers(req.dir)).toEqual([]);
+    await expect(h.exec("ping", [])).rejects.toThrow(/closed/);
+  });
+
+  it("fails a guest that never says READY, with the console tail and no QEMU left", async () => {
+    // A later rdinit= wins: init becomes `cat`, which blocks on the console forever.
+    const hangs = createVmEngine({ stateDir, kernelPath, accel: "tcg", extraKernelArgs: ["rdinit=/bin/cat", "loglevel=7"] });
+    const req = request({ readyTimeoutMs: 4000 });
+    const err = await hangs.start(req).catch((e) => e);
+    expect(err).toBeInstanceOf(StartFailedError);
+    expect(err.message).toMatch(/did not reach READY within 4000 ms/);
+    expect(err.details.consoleTail).toMatch(/Run \/bin\/cat as init process/);
+    expect(qemusIn(req.dir)).toEqual([]);
+    expect(leftovers(req.dir)).toEqual([]);
+  });
+
+  it("fails fast when the guest panics on a bogus initrd", async () => {
+    const req = request();
+    const bogus = path.join(stateDir, "bogus.cpio");
+    fs.writeFileSync(bogus, Buffer.alloc(64 * 1024, 0x5a));
+    const t0 = Date.now();
+    const err = await engine().start({ ...req, image: { ...image, initramfsPath: bogus } }).catch((e) => e);
+    expect(err).toBeInstanceOf(StartFailedError);
+    expect(err.message).toMatch(/QEMU exited with code 0 before the guest was ready/);
+    expect(err.details.consoleTail).toMatch(/Kernel panic/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(qemusIn(req.dir)).toEqual([]);
+    expect(leftovers(req.dir)).toEqual([]);
+  });
+
+  it("fails when QEMU refuses its arguments, with QEMU's words in the tail", async () => {
+    const badBios = createVmEngine({ stateDir, kernelPath, accel: "tcg", bios: "/nonexistent/bios.rom" });
+    const req = request();
+    const err = await badBios.start(req).catch((e) => e);
+    expect(err).toBeInstanceOf(StartFailedError);
+    expect(err.message).toMatch(/QEMU exited with code 1/);
+    expect(err.details.consoleTail).toMatch(/bios/i);
+    expect(leftovers(req.dir)).toEqual([]);
+  });
+
+  it("reconcile() kills a QEMU left by an earlier run and removes its files", async () => {
+    const req = request();
+    const h = await engine().start(req);
+    // A fresh engine, as after an Isolab restart, knows the VM only from its pidfile.
+    const removed = await createVmEngine({ stateDir, kernelPath }).reconcile(stateDir);
+    expect(removed).toContain(`QEMU pid ${h.pid} of ${req.id}`);
+    await expect(h.exited).resolves.toMatchObject({ signal: "SIGKILL", reason: "QEMU killed by SIGKILL" });
+    expect(qemusIn(req.dir)).toEqual([]);
+    expect(leftovers(req.dir)).toEqual([]);
+    await h.stop(); // still idempotent after an outside kill
+  });
+});
+
+describe("accelerator choice", () => {
+  it("auto proves KVM by booting (or falls back to tcg with a reason) and caches the answer", async () => {
+    const o = { qemuBinary: config.qemuBinary, kernelPath, initramfsPath: image.initramfsPath, stateDir, timeoutMs: 8000 };
+    const first = await resolveAccel("auto", o);
+    console.log(`[accel] ${first.accel}: ${first.reason}`);
+    expect(["kvm", "tcg"]).toContain(first.accel);
+    expect(first.reason.length).toBeGreaterThan(10);
+    if (!fs.existsSync("/dev/kvm")) expect(first).toMatchObject({ accel: "tcg", reason: expect.stringMatching(/missing/) });
+    const cached = JSON.parse(fs.readFileSync(path.join(stateDir, "accel.json"), "utf8"));
+    expect(cached.decision).toEqual(first);
+    const t0 = Date.now();
+    await expect(resolveAccel("auto", o)).resolves.toEqual(first); // same checkedAt: no second boot
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(qemusIn(stateDir)).toEqual([]);
+  });
+});

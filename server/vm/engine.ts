@@ -1,0 +1,108 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { buildQemuArgs } from "@/lib/qemu-args";
+import { vmStartupPhases } from "@/lib/qemu-phases";
+import { config } from "@/server/config";
+import { MissingDependencyError, StartFailedError } from "@/server/errors";
+import type { Engine, StartRequest } from "@/server/instances/engine";
+import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
+import { launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
+import { qemuVersionOrMissing, readTail, reconcileVms } from "./host";
+import { createVmHandle, type VmHandle } from "./handle";
+
+// The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
+// tuned for a fast direct boot (lib/qemu-args.ts), controlled over QMP and
+// the agent serial port. Startup phases: qemu-up → kernel → ready.
+
+export interface VmEngineOptions {
+  qemuBinary?: string;
+  /** Uncompressed vmlinux with a PVH entry. */
+  kernelPath?: string;
+  stateDir?: string;
+  accel?: AccelChoice;
+  /** Firmware; defaults to qboot.rom when installed, else QEMU's SeaBIOS. */
+  bios?: string | null;
+  readyTimeoutMs?: number;
+  extraKernelArgs?: string[];
+}
+
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+const QBOOT_CANDIDATES = ["/usr/share/qemu/qboot.rom", "/usr/share/seabios/qboot.rom", "/usr/local/share/qemu/qboot.rom"];
+
+export type { VmHandle };
+
+/** Files a VM keeps in its instance directory (short names: sun_path is 108 bytes). */
+export function vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string } {
+  return {
+    consoleLog: path.join(dir, "console.log"),
+    qemuLog: path.join(dir, "qemu.err"),
+    qmpSocket: path.join(dir, "qmp.sock"),
+    agentSocket: path.join(dir, "agent.sock"),
+    pidfile: path.join(dir, "qemu.pid"),
+  };
+}
+
+export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req: StartRequest): Promise<VmHandle>; accel(): Promise<AccelDecision> } {
+  const qemuBinary = opts.qemuBinary ?? config.qemuBinary;
+  const kernelPath = opts.kernelPath ?? config.kernelPath;
+  const stateDir = opts.stateDir ?? config.stateDir;
+  const choice = opts.accel ?? config.accel;
+  const bios = opts.bios === null ? undefined : (opts.bios ?? QBOOT_CANDIDATES.find((p) => fs.existsSync(p)));
+  const defaultInitramfs = path.join(config.imagesDir, "probe", "initramfs.cpio");
+
+  const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
+
+  return {
+    kind: "vm",
+
+    async check() {
+      await qemuVersionOrMissing(qemuBinary);
+      if (!fs.existsSync(kernelPath)) {
+        throw new MissingDependencyError("kernel", `The guest kernel ${kernelPath} is missing.`);
+      }
+    },
+
+    accel: () => decide(defaultInitramfs),
+
+    async start(req) {
+      const paths = vmPaths(req.dir);
+      fs.mkdirSync(req.dir, { recursive: true });
+      let decision: AccelDecision;
+      try {
+        decision = await decide(req.image.initramfsPath);
+      } catch (err) {
+        throw new StartFailedError(`ISOLAB_ACCEL=${choice} cannot be used: ${(err as Error).message}`, { accel: choice });
+      }
+      const readyTimeoutMs = req.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+      let args: string[];
+      try {
+        args = buildQemuArgs({
+          ...paths, memoryMiB: req.memoryMiB, cpus: req.cpus, accel: decision.accel, kernel: kernelPath,
+          initrd: req.image.initramfsPath, hostname: req.name, bios, name: `isolab-${req.id}`,
+          extraKernelArgs: opts.extraKernelArgs,
+        });
+      } catch (err) {
+        throw new StartFailedError(`invalid VM settings: ${(err as Error).message}`);
+      }
+      try {
+        const vm = await launchQemu({ ...paths, qemuBinary, args, readyTimeoutMs, signal: req.signal });
+        const startup = vmStartupPhases({
+          spawnAt: vm.spawnAt, greetingAt: vm.greetingAt, readyAt: vm.ready.at,
+          uptimeSeconds: vm.ready.uptimeSeconds, initUptimeSeconds: vm.ready.initUptimeSeconds,
+        });
+        return createVmHandle({ vm, startup, accel: decision, paths });
+      } catch (err) {
+        removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);
+        let message = err instanceof LaunchError ? err.message : String(err);
+        if (decision.accel === "kvm") message += ` under -accel kvm (${decision.reason}); set ISOLAB_ACCEL=tcg or auto if this host's KVM cannot run guests`;
+        // QEMU's stderr carries argument and accelerator errors the console never shows.
+        const stderr = readTail(paths.qemuLog, 10);
+        const consoleTail = [readTail(paths.consoleLog, 40), stderr && `--- QEMU stderr ---\n${stderr}`].filter(Boolean).join("\n");
+        throw new StartFailedError(`VM ${req.name} did not start: ${message}`, { accel: decision.accel, consoleTail });
+      }
+    },
+
+    reconcile: (dir) => reconcileVms(dir),
+  };
+}

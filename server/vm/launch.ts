@@ -1,0 +1,162 @@
+import "server-only";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import { checkUnixSocketPath } from "@/lib/qemu-args";
+import { AgentChannel, type AgentReady } from "./agent-channel";
+import { QmpClient } from "./qmp-client";
+
+// Spawns QEMU and waits until the guest's agent says READY. Isolab listens on
+// both unix sockets before the spawn and QEMU connects to them as a client
+// (lib/qemu-args.ts), so nothing the guest prints can be missed. Any failure
+// kills QEMU's process group and removes the sockets before it is thrown.
+
+export interface LaunchPaths {
+  qmpSocket: string;
+  agentSocket: string;
+  /** QEMU's own stdout/stderr (argument errors, assertion failures). */
+  qemuLog: string;
+  pidfile?: string;
+}
+
+export interface LaunchOptions extends LaunchPaths {
+  qemuBinary: string;
+  args: string[];
+  readyTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface QemuExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when QEMU could not be spawned at all (ENOENT, EACCES). */
+  spawnError?: Error;
+}
+
+export interface LaunchedQemu {
+  child: ChildProcess;
+  pid: number;
+  qmp: QmpClient;
+  agent: AgentChannel;
+  spawnAt: number;
+  greetingAt: number;
+  ready: AgentReady;
+  exit: Promise<QemuExit>;
+}
+
+/** Why a launch failed, in words; the engine adds the console tail. */
+export class LaunchError extends Error {
+  constructor(
+    message: string,
+    readonly exit?: QemuExit,
+  ) {
+    super(message);
+    this.name = "LaunchError";
+  }
+}
+
+async function listen(socketPath: string): Promise<net.Server> {
+  checkUnixSocketPath(socketPath);
+  fs.rmSync(socketPath, { force: true }); // a leftover from a crashed run
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return server;
+}
+
+const accept = (server: net.Server) => new Promise<net.Socket>((resolve) => server.once("connection", resolve));
+
+export function describeExit(exit: QemuExit): string {
+  if (exit.spawnError) return `QEMU could not be started: ${exit.spawnError.message}`;
+  if (exit.signal) return `QEMU killed by ${exit.signal}`;
+  return `QEMU exited with code ${exit.code}`;
+}
+
+export function removeFiles(paths: (string | undefined)[]): void {
+  for (const p of paths) if (p) fs.rmSync(p, { force: true });
+}
+
+/** SIGKILL QEMU's whole process group (migration helpers included) and wait. */
+export async function killGroup(child: ChildProcess, exit: Promise<QemuExit>): Promise<QemuExit> {
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL"); // not a group leader (should not happen with detached)
+    }
+  }
+  return exit;
+}
+
+export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
+  opts.signal?.throwIfAborted();
+  const qmpServer = await listen(opts.qmpSocket);
+  let agentServer: net.Server | undefined;
+  let child: ChildProcess | undefined;
+  let qmp: QmpClient | undefined;
+  let agent: AgentChannel | undefined;
+  let exit: Promise<QemuExit> = Promise.resolve({ code: null, signal: null });
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    agentServer = await listen(opts.agentSocket);
+    const qmpConn = accept(qmpServer);
+    const agentConn = accept(agentServer);
+    const logFd = fs.openSync(opts.qemuLog, "a");
+    const spawnAt = performance.now();
+    try {
+      // detached: QEMU leads its own process group, so a dev reload or ^C of
+      // Isolab does not take it down mid-write; reconcile() finds it later.
+      child = spawn(opts.qemuBinary, opts.args, { detached: true, stdio: ["ignore", logFd, logFd] });
+    } finally {
+      fs.closeSync(logFd);
+    }
+    const proc = child;
+    exit = new Promise<QemuExit>((resolve) => {
+      proc.once("exit", (code, signal) => resolve({ code, signal }));
+      proc.once("error", (err) => resolve({ code: null, signal: null, spawnError: err }));
+    });
+
+    const failure = new Promise<never>((_, reject) => {
+      void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before the guest was ready`, e)));
+      timer = setTimeout(
+        () => reject(new LaunchError(`the guest did not reach READY within ${opts.readyTimeoutMs} ms`)),
+        opts.readyTimeoutMs,
+      );
+      onAbort = () => reject(new LaunchError("the start was aborted"));
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    failure.catch(() => {});
+
+    const started = (async () => {
+      qmp = await QmpClient.fromSocket(await qmpConn, { timeoutMs: opts.readyTimeoutMs });
+      agent = new AgentChannel(await agentConn);
+      return agent.ready;
+    })();
+    started.catch(() => {});
+    const ready = await Promise.race([started, failure]);
+    if (!qmp || !agent || child.pid === undefined || qmp.greetingAt === undefined) throw new LaunchError("QEMU started without its channels");
+    return { child, pid: child.pid, qmp, agent, spawnAt, greetingAt: qmp.greetingAt, ready, exit };
+  } catch (err) {
+    // QEMU dying closes its sockets a moment before Node sees the exit; name
+    // the exit (code, signal) rather than the closed channel it caused.
+    if (child && !(err instanceof LaunchError)) {
+      const e = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 1_000))]);
+      if (e) err = new LaunchError(`${describeExit(e)} before the guest was ready`, e);
+    }
+    if (child) await killGroup(child, exit);
+    qmp?.close();
+    agent?.close();
+    throw err instanceof LaunchError ? err : new LaunchError((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) opts.signal?.removeEventListener("abort", onAbort);
+    // Both connections are made (or never will be): the listeners and their
+    // socket files have no further use.
+    qmpServer.close();
+    agentServer?.close();
+    removeFiles([opts.qmpSocket, opts.agentSocket]);
+  }
+}
