@@ -1,0 +1,54 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Instance } from "@/lib/types";
+import { buildFamilies } from "./exposition";
+import { formatExposition } from "./prometheus";
+import type { InstanceSample } from "./samples";
+
+const base = { image: "probe", memoryMiB: 128, cpus: 1, createdAt: "2025-01-01T00:00:00Z" };
+const instances: Instance[] = [
+  { ...base, id: "vm-1", name: "vm-a", kind: "vm", state: "running", accel: "tcg", startup: { totalMs: 1234, phases: [{ name: "qemu-up", ms: 30 }, { name: "kernel", ms: 1000 }, { name: "ready", ms: 204 }] } },
+  { ...base, id: "ct-1", name: 'ct "quoted"\\', kind: "container", state: "running", runtime: "runc" },
+  { ...base, id: "ct-2", name: "gone", kind: "container", state: "exited", runtime: "runc", reason: "killed" },
+];
+const s = (over: Partial<InstanceSample>): InstanceSample => ({ t: 1, cpuPercent: 1, cpuSeconds: 2.5, memoryHostBytes: 1000, rssBytes: 900, hostThreads: 3, hostProcesses: 1, ...over });
+const latest = {
+  "vm-1": s({ pssBytes: 1000, guestMemoryBytes: 400, guestMemTotalBytes: 2000, guestProcesses: 50, overheadBytes: 600 }),
+  "ct-1": s({ cacheBytes: 100, oomKills: 0 }),
+  "ct-2": s({ memoryHostBytes: 77 }),
+};
+const input = {
+  instances,
+  latest,
+  host: { t: 1, cpuPercent: 12.5, memTotalBytes: 8e9, memAvailableBytes: 6e9 },
+  sampler: { intervalMs: 1000, guestIntervalMs: 5000, ticks: 9, instancesSampled: 2, lastTickCpuMs: 0.5, lastTickWallMs: 0.6, meanTickCpuMs: 0.4, cpuPercentOfCore: 0.04, cpuSecondsTotal: 0.0036, guestReads: 3, guestErrors: 0 },
+};
+
+describe("buildFamilies", () => {
+  const text = formatExposition(buildFamilies(input));
+
+  it("labels instance series with kind, name, accel and runtime, escaped", () => {
+    expect(text).toContain('isolab_cpu_seconds_total{kind="vm",instance="vm-a",accel="tcg"} 2.5');
+    expect(text).toContain('isolab_memory_cache_bytes{kind="container",instance="ct \\"quoted\\"\\\\",runtime="runc"} 100');
+    expect(text).toContain('isolab_memory_overhead_bytes{kind="vm",instance="vm-a",accel="tcg"} 600');
+  });
+  it("counts instances by kind and state, zeros included", () => {
+    expect(text).toContain('isolab_instances{kind="container",state="running"} 1');
+    expect(text).toContain('isolab_instances{kind="container",state="exited"} 1');
+    expect(text).toContain('isolab_instances{kind="process",state="running"} 0');
+  });
+  it("leaves stopped instances out of live series", () => expect(text).not.toContain('instance="gone"} 77'));
+  it("reports startup, host and sampler figures in base units", () => {
+    expect(text).toContain('isolab_startup_seconds{kind="vm",instance="vm-a",accel="tcg"} 1.234');
+    expect(text).toContain('isolab_startup_phase_seconds{kind="vm",instance="vm-a",accel="tcg",phase="kernel"} 1');
+    expect(text).toContain("isolab_host_cpu_usage_ratio 0.125");
+    expect(text).toContain("isolab_sampler_seconds_total 0.0036");
+  });
+  it.skipIf(!fs.existsSync("/usr/bin/promtool"))("passes promtool check metrics", () => {
+    expect(() => execFileSync("promtool", ["check", "metrics"], { input: text, stdio: ["pipe", "pipe", "pipe"] })).not.toThrow();
+  });
+  it("is valid with no instances and no sampler yet", () => {
+    expect(() => formatExposition(buildFamilies({ instances: [], latest: {}, host: null, sampler: null }))).not.toThrow();
+  });
+});

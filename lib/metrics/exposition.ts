@@ -1,0 +1,87 @@
+import { INSTANCE_KINDS, type Instance } from "@/lib/types";
+import type { MetricFamily, MetricSample } from "./prometheus";
+import type { HostSample, InstanceSample, SamplerStats } from "./samples";
+
+// Isolab's metrics as Prometheus families, named after Incus's /1.0/metrics
+// (incus_cpu_seconds_total, incus_memory_*_bytes, incus_processes…) with
+// labels kind, instance (the name), accel and runtime. Pure: the route feeds
+// it the supervisor's list and the sampler's latest readings.
+
+const STATES: Instance["state"][] = ["creating", "running", "stopping", "stopped", "exited", "failed"];
+
+export interface ExpositionInput {
+  instances: Instance[];
+  latest: Record<string, InstanceSample>;
+  host: HostSample | null;
+  sampler: SamplerStats | null;
+}
+
+const labelsOf = (i: Instance) => ({ kind: i.kind, instance: i.name, accel: i.accel, runtime: i.runtime });
+
+export function buildFamilies({ instances, latest, host, sampler }: ExpositionInput): MetricFamily[] {
+  const running = instances.filter((i) => i.state === "running" && latest[i.id]);
+  const perInstance = (name: string, help: string, type: MetricFamily["type"], pick: (s: InstanceSample) => number | undefined): MetricFamily => ({
+    name,
+    help,
+    type,
+    samples: running.flatMap((i): MetricSample[] => {
+      const v = pick(latest[i.id]);
+      return v === undefined ? [] : [{ labels: labelsOf(i), value: v }];
+    }),
+  });
+  const single = (name: string, help: string, type: MetricFamily["type"], value: number | undefined): MetricFamily => ({
+    name,
+    help,
+    type,
+    samples: value === undefined ? [] : [{ value }],
+  });
+
+  return [
+    {
+      name: "isolab_instances",
+      help: "Instances known to Isolab, by kind and state.",
+      type: "gauge",
+      samples: INSTANCE_KINDS.flatMap((kind) =>
+        STATES.map((state) => ({ labels: { kind, state }, value: instances.filter((i) => i.kind === kind && i.state === state).length })),
+      ),
+    },
+    perInstance("isolab_cpu_seconds_total", "Host CPU time spent on the instance (cgroup, or all threads of its process).", "counter", (s) => s.cpuSeconds),
+    perInstance("isolab_memory_host_bytes", "Host view of memory: cgroup usage (container), PSS (vm, process).", "gauge", (s) => s.memoryHostBytes),
+    perInstance("isolab_memory_rss_bytes", "Resident memory: cgroup rss (container), process RSS (vm, process).", "gauge", (s) => s.rssBytes),
+    perInstance("isolab_memory_pss_bytes", "Proportional set size of the instance's host process.", "gauge", (s) => s.pssBytes),
+    perInstance("isolab_memory_cache_bytes", "Page cache charged to the container's cgroup.", "gauge", (s) => s.cacheBytes),
+    perInstance("isolab_memory_guest_bytes", "Guest view of memory: MemTotal - MemAvailable as the workload sees it.", "gauge", (s) => s.guestMemoryBytes),
+    perInstance("isolab_memory_guest_total_bytes", "MemTotal as the workload sees it.", "gauge", (s) => s.guestMemTotalBytes),
+    perInstance("isolab_memory_overhead_bytes", "Host view minus guest view, for guests with memory of their own.", "gauge", (s) => s.overheadBytes),
+    perInstance("isolab_host_threads", "Threads the host runs for the instance.", "gauge", (s) => s.hostThreads),
+    perInstance("isolab_host_processes", "Processes the host runs for the instance.", "gauge", (s) => s.hostProcesses),
+    perInstance("isolab_guest_processes", "Processes visible inside the instance.", "gauge", (s) => s.guestProcesses),
+    perInstance("isolab_oom_kills_total", "OOM kills in the instance's cgroup.", "counter", (s) => s.oomKills),
+    {
+      name: "isolab_memory_limit_bytes",
+      help: "Memory granted to the instance.",
+      type: "gauge",
+      samples: instances.filter((i) => i.state === "running").map((i) => ({ labels: labelsOf(i), value: i.memoryMiB * 2 ** 20 })),
+    },
+    {
+      name: "isolab_startup_seconds",
+      help: "Time from the request to the probe's READY line, host monotonic clock.",
+      type: "gauge",
+      samples: instances.flatMap((i) => (i.startup ? [{ labels: labelsOf(i), value: i.startup.totalMs / 1000 }] : [])),
+    },
+    {
+      name: "isolab_startup_phase_seconds",
+      help: "Duration of each startup phase.",
+      type: "gauge",
+      samples: instances.flatMap((i) => (i.startup?.phases ?? []).map((p) => ({ labels: { ...labelsOf(i), phase: p.name }, value: p.ms / 1000 }))),
+    },
+    single("isolab_host_memory_total_bytes", "Host MemTotal.", "gauge", host?.memTotalBytes),
+    single("isolab_host_memory_available_bytes", "Host MemAvailable.", "gauge", host?.memAvailableBytes),
+    single("isolab_host_cpu_usage_ratio", "Host CPU busy time over the last sampling interval, all cores, 0-1.", "gauge", host?.cpuPercent == null ? undefined : host.cpuPercent / 100),
+    single("isolab_sampler_seconds_total", "CPU time Isolab's sampler spent, seconds.", "counter", sampler?.cpuSecondsTotal),
+    single("isolab_sampler_ticks_total", "Host-view sampling passes.", "counter", sampler?.ticks),
+    single("isolab_sampler_last_tick_seconds", "CPU time of the last sampling pass.", "gauge", sampler ? sampler.lastTickCpuMs / 1000 : undefined),
+    single("isolab_sampler_guest_reads_total", "Successful guest-view reads through the probe.", "counter", sampler?.guestReads),
+    single("isolab_sampler_guest_errors_total", "Failed guest-view reads.", "counter", sampler?.guestErrors),
+  ];
+}
