@@ -5,6 +5,7 @@ import { config } from "@/server/config";
 import { createContainerEngine } from "@/server/container/engine";
 import { getImage } from "@/server/images/store";
 import { createVmEngine } from "@/server/vm/engine";
+import { startSampler } from "@/server/metrics/registry";
 import { createProcessEngine } from "./process-engine";
 import { Supervisor } from "./supervisor";
 
@@ -30,6 +31,8 @@ function build() {
   });
   const ready = supervisor.reconcile().then((removed) => {
     if (removed.length) console.log(`[isolab] removed leftovers of an earlier run: ${removed.join(", ")}`);
+    // Sampling starts with the supervisor: ~1 Hz host view, slower guest view.
+    startSampler(supervisor);
     return removed;
   });
   return { supervisor, ready };

@@ -1,0 +1,72 @@
+import "server-only";
+import type { EventEmitter } from "node:events";
+import { formatSseComment, formatSseEvent, formatSseRetry } from "@/lib/sse";
+import { bus, type BusEvents } from "@/server/events";
+
+// GET /api/stream as a ReadableStream: every bus event, as a server-sent
+// event of the same name, plus a heartbeat comment. Listeners are removed
+// when the client goes away (abort) or the stream is cancelled.
+
+export const STREAMED_EVENTS = ["instance", "instance-removed", "sample", "experiment"] as const satisfies readonly (keyof BusEvents)[];
+export const HEARTBEAT_MS = 15_000;
+/** How long a browser waits before reconnecting after the server went away, ms. */
+export const RECONNECT_MS = 1500;
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  // no-transform: Next's gzip would otherwise buffer events until a chunk fills.
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+} as const;
+
+export function eventStream(opts: { signal?: AbortSignal; heartbeatMs?: number; events?: EventEmitter<BusEvents> } = {}): ReadableStream<Uint8Array> {
+  const events = opts.events ?? bus();
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const write = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          cleanup();
+        }
+      };
+      const listeners = STREAMED_EVENTS.map((name) => {
+        const fn = (payload: unknown) => write(formatSseEvent(name, payload));
+        events.on(name, fn as never);
+        return [name, fn] as const;
+      });
+      const heartbeat = setInterval(() => write(formatSseComment(`heartbeat ${new Date().toISOString()}`)), opts.heartbeatMs ?? HEARTBEAT_MS);
+      heartbeat.unref();
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        for (const [name, fn] of listeners) events.off(name, fn as never);
+        opts.signal?.removeEventListener("abort", onAbort);
+        try {
+          controller.close();
+        } catch {
+          // already closed by the reader
+        }
+      };
+      const onAbort = () => cleanup();
+      if (opts.signal?.aborted) return cleanup();
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      // Sent at once so the browser's `open` fires before the first event.
+      write(formatSseRetry(RECONNECT_MS) + formatSseComment("connected"));
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}
+
+/** Listeners currently attached for the stream (for tests and the leak check). */
+export function streamListenerCount(events: EventEmitter<BusEvents> = bus()): number {
+  return STREAMED_EVENTS.reduce((n, name) => n + events.listenerCount(name), 0);
+}

@@ -1,0 +1,311 @@
+import { describe, expect, it } from "vitest";
+import type { CgroupUsage } from "@/lib/cgroup";
+import type { SampleTick } from "@/lib/metrics/samples";
+import type { Instance } from "@/lib/types";
+import type { EngineExecResult, RunningHandle } from "@/server/instances/engine";
+import type { HostReaders } from "./readers";
+import { Sampler, type SampleSource } from "./sampler";
+
+// The sampler with fake time, fake /proc and fake instances: no sleeps.
+
+const MiB = 2 ** 20;
+const HOST_TOTAL = 8192 * MiB;
+
+class FakeClock {
+  wall = 1_700_000_000_000;
+  mono = 0;
+  advance(ms: number) {
+    this.wall += ms;
+    this.mono += ms;
+  }
+  now = () => this.wall;
+  monotonicMs = () => this.mono;
+}
+
+class FakeScheduler {
+  fn?: () => void;
+  cancelled = false;
+  every(_ms: number, fn: () => void) {
+    this.fn = fn;
+    return () => (this.cancelled = true);
+  }
+}
+
+interface FakeProc {
+  ticks: number;
+  threads: number;
+  start: number;
+  state?: string;
+  pss: number;
+  rss: number;
+}
+
+class FakeHost implements HostReaders {
+  procs = new Map<number, FakeProc>();
+  cgroups = new Map<string, CgroupUsage>();
+  hostTicks = { totalTicks: 0, idleTicks: 0 };
+  procStat(pid: number) {
+    const p = this.procs.get(pid);
+    if (!p) throw Object.assign(new Error(`ENOENT /proc/${pid}/stat`), { code: "ENOENT" });
+    return { pid, comm: "x", state: p.state ?? "S", utimeTicks: p.ticks, stimeTicks: 0, numThreads: p.threads, startTicks: p.start, rssPages: 0 };
+  }
+  smapsRollup(pid: number) {
+    const p = this.procs.get(pid);
+    if (!p) throw new Error("ENOENT");
+    return { rssBytes: p.rss, pssBytes: p.pss };
+  }
+  cgroup(path: string) {
+    const c = this.cgroups.get(path);
+    if (!c) throw new Error("ENOENT");
+    return c;
+  }
+  meminfo() {
+    return { MemTotal: HOST_TOTAL, MemAvailable: 6000 * MiB, MemFree: 5000 * MiB };
+  }
+  hostCpu() {
+    return { ...this.hostTicks };
+  }
+}
+
+function info(memTotalKiB: number, memAvailableKiB: number, processCount: number) {
+  return JSON.stringify({
+    hostname: "g",
+    kernelRelease: "6.1.0",
+    kernelVersion: "#1",
+    pid: 9,
+    uptimeSeconds: 1,
+    processCount,
+    processes: [],
+    memTotalKiB,
+    memAvailableKiB,
+    cpus: 1,
+    interfaces: ["lo"],
+  });
+}
+
+function handle(pid: number, over: Partial<RunningHandle> = {}): RunningHandle & { execs: number; resolveExec: (r: EngineExecResult) => void } {
+  let resolveExec: (r: EngineExecResult) => void = () => {};
+  const h = {
+    pid,
+    startup: { totalMs: 1, phases: [] },
+    logPath: "/dev/null",
+    execs: 0,
+    resolveExec: (r: EngineExecResult) => resolveExec(r),
+    exec: () => {
+      h.execs++;
+      return new Promise<EngineExecResult>((r) => (resolveExec = r));
+    },
+    stop: async () => {},
+    exited: new Promise<never>(() => {}),
+    ...over,
+  };
+  return h;
+}
+
+const instance = (id: string, kind: Instance["kind"], state: Instance["state"] = "running"): Instance => ({
+  id,
+  name: id,
+  kind,
+  image: "probe",
+  state,
+  memoryMiB: 128,
+  cpus: 1,
+  createdAt: "x",
+});
+
+function setup(opts: { capacity?: number } = {}) {
+  const clock = new FakeClock();
+  const scheduler = new FakeScheduler();
+  const host = new FakeHost();
+  const instances: Instance[] = [];
+  const handles = new Map<string, RunningHandle>();
+  const source: SampleSource = { list: () => instances.map((i) => ({ ...i })), handle: (id) => handles.get(id) };
+  let cpuUs = 0;
+  const ticks: SampleTick[] = [];
+  const sampler = new Sampler({
+    source,
+    readers: host,
+    clock,
+    scheduler,
+    cpuUsage: () => {
+      cpuUs += 100; // every call costs 0.1 ms of fake CPU
+      return { user: cpuUs, system: 0 };
+    },
+    emit: (t) => ticks.push(t),
+    capacity: opts.capacity,
+  });
+  return { clock, scheduler, host, instances, handles, sampler, ticks };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe("Sampler host view", () => {
+  it("computes a VM's CPU % of one core from QEMU's tick deltas and reports PSS as host memory", () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("vm-1", "vm"));
+    handles.set("vm-1", handle(100));
+    host.procs.set(100, { ticks: 1000, threads: 5, start: 42, pss: 150 * MiB, rss: 160 * MiB });
+
+    expect(sampler.tick().instances["vm-1"]).toMatchObject({ cpuPercent: null, cpuSeconds: 10, memoryHostBytes: 150 * MiB, rssBytes: 160 * MiB, hostThreads: 5, hostProcesses: 1 });
+    clock.advance(1000);
+    host.procs.get(100)!.ticks += 50; // 0.5 s of CPU in 1 s
+    expect(sampler.tick().instances["vm-1"].cpuPercent).toBeCloseTo(50);
+    clock.advance(2000);
+    host.procs.get(100)!.ticks += 300; // 3 s in 2 s: two vCPUs busy
+    expect(sampler.tick().instances["vm-1"].cpuPercent).toBeCloseTo(150);
+  });
+
+  it("reads a container from its cgroup, with rss/cache split, tasks and OOM kills", () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("ct-1", "container"));
+    handles.set("ct-1", handle(200, { cgroupPath: "/isolab/ct-1" }));
+    const cg: CgroupUsage = { version: 1, memoryBytes: 3 * MiB, rssBytes: 1 * MiB, cacheBytes: 2 * MiB, limitBytes: 64 * MiB, oomKills: 1, cpuNs: 1e9, pids: 2, procs: [200, 201], tasks: [200, 201, 202] };
+    host.cgroups.set("/isolab/ct-1", cg);
+    sampler.tick();
+    clock.advance(1000);
+    host.cgroups.set("/isolab/ct-1", { ...cg, cpuNs: 1.02e9 });
+    expect(sampler.tick().instances["ct-1"]).toMatchObject({
+      cpuPercent: expect.closeTo(2, 6),
+      memoryHostBytes: 3 * MiB,
+      rssBytes: 1 * MiB,
+      cacheBytes: 2 * MiB,
+      hostThreads: 3,
+      hostProcesses: 2,
+      oomKills: 1,
+    });
+  });
+
+  it("records no sample (never zeros) for an instance that died between samples, or whose pid was recycled", () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("p-1", "process"), instance("ct-1", "container"));
+    handles.set("p-1", handle(300));
+    handles.set("ct-1", handle(301, { cgroupPath: "/isolab/ct-1" }));
+    host.procs.set(300, { ticks: 1, threads: 1, start: 7, pss: MiB, rss: MiB });
+    host.cgroups.set("/isolab/ct-1", { version: 1, memoryBytes: MiB, rssBytes: MiB, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: 1, procs: [301], tasks: [301] });
+    sampler.tick();
+
+    clock.advance(1000);
+    host.procs.set(300, { ticks: 0, threads: 1, start: 999, pss: 5, rss: 5 }); // another process on the same pid
+    host.cgroups.set("/isolab/ct-1", { version: 1, memoryBytes: 0, rssBytes: 0, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: 0, procs: [], tasks: [] });
+    expect(sampler.tick().instances).toEqual({});
+    clock.advance(1000);
+    host.procs.delete(300);
+    expect(sampler.tick().instances).toEqual({});
+    expect(sampler.samples("p-1", 60)).toHaveLength(1);
+    expect(sampler.samples("ct-1", 60)).toHaveLength(1);
+  });
+
+  it("samples only running instances, keeps a stopped one's history and forgets a deleted one", () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("p-1", "process"));
+    handles.set("p-1", handle(300));
+    host.procs.set(300, { ticks: 1, threads: 1, start: 7, pss: MiB, rss: MiB });
+    sampler.tick();
+    instances[0].state = "stopped";
+    clock.advance(1000);
+    expect(sampler.tick().instances).toEqual({});
+    expect(sampler.samples("p-1", 60)).toHaveLength(1);
+    instances.pop();
+    sampler.tick();
+    expect(sampler.samples("p-1", 60)).toEqual([]);
+  });
+
+  it("keeps a fixed number of samples and serves windows by time", () => {
+    const { clock, host, instances, handles, sampler } = setup({ capacity: 100 });
+    instances.push(instance("p-1", "process"));
+    handles.set("p-1", handle(300));
+    host.procs.set(300, { ticks: 1, threads: 1, start: 7, pss: MiB, rss: MiB });
+    for (let i = 0; i < 250; i++) {
+      sampler.tick();
+      clock.advance(1000);
+    }
+    expect(sampler.samples("p-1", 900)).toHaveLength(100);
+    expect(sampler.samples("p-1", 60)).toHaveLength(60);
+    expect(sampler.hostSamples(60)).toHaveLength(60);
+  });
+
+  it("reports host totals and CPU from /proc/stat deltas", () => {
+    const { clock, host, sampler } = setup();
+    expect(sampler.tick().host).toMatchObject({ cpuPercent: null, memTotalBytes: HOST_TOTAL, memAvailableBytes: 6000 * MiB });
+    clock.advance(1000);
+    host.hostTicks = { totalTicks: 200, idleTicks: 150 };
+    expect(sampler.tick().host?.cpuPercent).toBeCloseTo(25);
+  });
+});
+
+describe("Sampler guest view", () => {
+  it("reads `info` at the slower rate, never two at once, and derives overhead for a VM", async () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("vm-1", "vm"));
+    const h = handle(100);
+    handles.set("vm-1", h);
+    host.procs.set(100, { ticks: 0, threads: 4, start: 1, pss: 150 * MiB, rss: 160 * MiB });
+
+    sampler.tick();
+    expect(h.execs).toBe(1);
+    for (let i = 0; i < 7; i++) {
+      clock.advance(1000);
+      sampler.tick(); // the first read is still pending: no second one
+    }
+    expect(h.execs).toBe(1);
+    h.resolveExec({ exitCode: 0, output: `booting\n${info(100 * 1024, 60 * 1024, 58)}\n` });
+    await flush();
+    clock.advance(1000);
+    const s = sampler.tick().instances["vm-1"];
+    expect(s).toMatchObject({ guestMemoryBytes: 40 * MiB, guestMemTotalBytes: 100 * MiB, guestProcesses: 58, overheadBytes: 110 * MiB });
+    expect(h.execs).toBe(2); // due again: 5 s passed since the first read started
+    clock.advance(1000);
+    sampler.tick();
+    expect(h.execs).toBe(2);
+    expect(sampler.stats().guestReads).toBe(1);
+  });
+
+  it("gives no overhead for a container, which reads the host's meminfo", async () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("ct-1", "container"));
+    const h = handle(200, { cgroupPath: "/isolab/ct-1" });
+    handles.set("ct-1", h);
+    host.cgroups.set("/isolab/ct-1", { version: 1, memoryBytes: MiB, rssBytes: MiB, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: 1, procs: [200], tasks: [200] });
+    sampler.tick();
+    h.resolveExec({ exitCode: 0, output: info(HOST_TOTAL / 1024, 6000 * 1024, 2) });
+    await flush();
+    clock.advance(1000);
+    const s = sampler.tick().instances["ct-1"];
+    expect(s.guestProcesses).toBe(2);
+    expect(s.overheadBytes).toBeUndefined();
+  });
+
+  it("counts a failed read and keeps sampling the host view", async () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push(instance("vm-1", "vm"));
+    const h = handle(100);
+    handles.set("vm-1", h);
+    host.procs.set(100, { ticks: 0, threads: 4, start: 1, pss: MiB, rss: MiB });
+    sampler.tick();
+    h.resolveExec({ exitCode: 1, output: "agent not ready" });
+    await flush();
+    clock.advance(1000);
+    expect(sampler.tick().instances["vm-1"].guestMemoryBytes).toBeUndefined();
+    expect(sampler.stats().guestErrors).toBe(1);
+    expect(sampler.guestError("vm-1")).toMatch(/exited with 1/);
+  });
+});
+
+describe("Sampler lifecycle and cost", () => {
+  it("ticks on its scheduler, stops, and measures its own CPU per tick", () => {
+    const { scheduler, sampler, ticks } = setup();
+    sampler.start();
+    sampler.start(); // idempotent
+    expect(ticks).toHaveLength(1);
+    scheduler.fn!();
+    expect(ticks).toHaveLength(2);
+    const stats = sampler.stats();
+    expect(stats.ticks).toBe(2);
+    expect(stats.lastTickCpuMs).toBeCloseTo(0.1); // one fake cpuUsage step between the two reads
+    expect(stats.cpuSecondsTotal).toBeCloseTo(0.0002);
+    expect(stats.cpuPercentOfCore).toBeGreaterThan(0);
+    sampler.stop();
+    expect(scheduler.cancelled).toBe(true);
+    expect(sampler.running).toBe(false);
+  });
+});
