@@ -53,6 +53,7 @@ export type ExperimentPlanInput = z.input<typeof ExperimentPlanSchema>;
 
 export const ExperimentIdSchema = z.string().regex(/^x[0-9a-f]{10}$/, "not an experiment id");
 
-export const ExportFormatSchema = z.enum(["csv", "json"]).optional();
+/** `?format=csv|json` on GET /api/experiments/:id; without it the record is answered inline. */
+export const ExportQuerySchema = z.object({ format: z.enum(["csv", "json"]).optional() }).strict();
 
 export const ExperimentStatusSchema = z.enum(EXPERIMENT_STATUSES);

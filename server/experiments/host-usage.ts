@@ -1,14 +1,12 @@
 import "server-only";
-import fs from "node:fs";
-import { parseProcStat, parseSmapsRollup } from "@/lib/proc-stat";
+import { procCpuNs } from "@/lib/metrics/procfs";
 import type { InstanceKind } from "@/lib/types";
-import { readCgroupUsage } from "@/server/container/cgroup";
-import { runCommand } from "@/server/instances/run-command";
+import { procReaders, type HostReaders } from "@/server/metrics/readers";
 
-// The host's view of one idle instance: CPU time and memory it costs.
-// Containers: their cgroup (the container engine's reader, v1 and v2).
-// Process and VM: the carrying process — the probe, or QEMU with all its
-// threads — from /proc (utime+stime of the thread group, PSS).
+// The host's view of one idle instance: CPU time and memory it costs, read
+// through the sampler's readers (server/metrics/readers.ts).
+// Containers: their cgroup (v1 or v2). Process and VM: the carrying process —
+// the probe, or QEMU with all its threads — from /proc (utime+stime, PSS).
 
 export interface UsageTarget {
   kind: InstanceKind;
@@ -27,33 +25,22 @@ export interface HostUsage {
 
 export type ReadHostUsage = (target: UsageTarget) => Promise<HostUsage>;
 
-let clockTicks: Promise<number> | undefined;
-
-/** USER_HZ; 100 on every Linux build in practice, asked once anyway. */
-function ticksPerSecond(): Promise<number> {
-  clockTicks ??= runCommand("getconf", ["CLK_TCK"], { timeoutMs: 2000 })
-    .then((r) => Number(r.output.trim()))
-    .then((n) => (Number.isInteger(n) && n > 0 ? n : 100))
-    .catch(() => 100);
-  return clockTicks;
+export function hostUsageReader(readers: HostReaders = procReaders): ReadHostUsage {
+  return async (target) => {
+    let pssBytes: number | undefined;
+    try {
+      pssBytes = readers.smapsRollup(target.pid).pssBytes;
+    } catch {
+      // The container's init may be unreadable; its cgroup is the figure then.
+    }
+    if (target.kind === "container" && target.cgroupPath) {
+      const cg = readers.cgroup(target.cgroupPath);
+      return { cpuNs: cg.cpuNs, memoryBytes: cg.memoryBytes, cgroupMemoryBytes: cg.memoryBytes, pssBytes };
+    }
+    const cpuNs = procCpuNs(readers.procStat(target.pid));
+    if (pssBytes === undefined) throw new Error(`cannot read /proc/${target.pid}/smaps_rollup`);
+    return { cpuNs, memoryBytes: pssBytes, pssBytes };
+  };
 }
 
-function readPss(pid: number): number | undefined {
-  try {
-    return parseSmapsRollup(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8")).pssBytes;
-  } catch {
-    return undefined;
-  }
-}
-
-export const readHostUsage: ReadHostUsage = async (target) => {
-  const pssBytes = readPss(target.pid);
-  if (target.kind === "container" && target.cgroupPath) {
-    const cg = readCgroupUsage(target.cgroupPath);
-    return { cpuNs: cg.cpuNs, memoryBytes: cg.memoryBytes, cgroupMemoryBytes: cg.memoryBytes, pssBytes };
-  }
-  const stat = parseProcStat(fs.readFileSync(`/proc/${target.pid}/stat`, "utf8"));
-  const hz = await ticksPerSecond();
-  if (pssBytes === undefined) throw new Error(`cannot read /proc/${target.pid}/smaps_rollup`);
-  return { cpuNs: ((stat.utimeTicks + stat.stimeTicks) * 1e9) / hz, memoryBytes: pssBytes, pssBytes };
-};
+export const readHostUsage: ReadHostUsage = hostUsageReader();

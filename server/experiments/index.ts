@@ -1,6 +1,9 @@
 import "server-only";
 import path from "node:path";
+import type { ExperimentRecord } from "@/lib/experiment-types";
+import { ExperimentIdSchema } from "@/lib/schemas/experiment";
 import { config } from "@/server/config";
+import { NotFoundError } from "@/server/errors";
 import { bus } from "@/server/events";
 import { getSupervisor } from "@/server/instances";
 import { openDatabase } from "@/server/store/db";
@@ -54,3 +57,14 @@ export function initExperiments(): ExperimentRunner {
 }
 
 export const getExperimentRunner = initExperiments;
+
+/** The record for a page, or undefined for an id that is malformed or unknown (the page answers 404). */
+export function findExperiment(id: string): ExperimentRecord | undefined {
+  if (!ExperimentIdSchema.safeParse(id).success) return undefined;
+  try {
+    return getExperimentRunner().get(id);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
