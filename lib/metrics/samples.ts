@@ -45,6 +45,7 @@ export interface HostSample {
 /** The sampler's own cost, so the dashboard can show what watching costs. */
 export interface SamplerStats {
   intervalMs: number;
+  /** Guest view period per instance in effect, ms (longer with many instances: reads share a budget). */
   guestIntervalMs: number;
   ticks: number;
   instancesSampled: number;

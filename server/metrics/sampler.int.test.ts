@@ -47,6 +47,7 @@ beforeAll(async () => {
     emit: () => {},
     intervalMs: 500,
     guestIntervalMs: 1000,
+    guestReadsPerSecond: 6,
     guestTimeoutMs: 10_000,
   });
   sampler.start();

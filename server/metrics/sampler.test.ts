@@ -291,6 +291,46 @@ describe("Sampler guest view", () => {
   });
 });
 
+describe("Sampler guest-read budget", () => {
+  it("starts at most the budgeted reads per tick and stretches each instance's period to fit", async () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    const hs = ["p-1", "p-2", "p-3"].map((id, i) => {
+      instances.push(instance(id, "process"));
+      const h = handle(400 + i);
+      handles.set(id, h);
+      host.procs.set(400 + i, { ticks: 0, threads: 1, start: 1, pss: MiB, rss: MiB });
+      return h;
+    });
+    const reads: number[][] = [];
+    for (let i = 0; i < 9; i++) {
+      sampler.tick();
+      for (const h of hs) h.resolveExec({ exitCode: 1, output: "" }); // settle whatever started
+      await flush();
+      reads.push(hs.map((h) => h.execs));
+      clock.advance(1000);
+    }
+    // One read per tick at the default budget of 1/s, round robin; 3 instances → each every 5 s (the minimum), not sooner.
+    for (let i = 1; i < reads.length; i++) expect(reads[i].reduce((a, b) => a + b) - reads[i - 1].reduce((a, b) => a + b)).toBeLessThanOrEqual(1);
+    expect(reads[0]).toEqual([1, 0, 0]);
+    expect(reads[2]).toEqual([1, 1, 1]);
+    expect(reads[5]).toEqual([2, 1, 1]);
+    expect(sampler.stats().guestIntervalMs).toBe(5000);
+  });
+});
+
+describe("Sampler guest period with many instances", () => {
+  it("stretches to one read per second overall: 12 instances → each every 12 s", () => {
+    const { host, instances, handles, sampler } = setup();
+    for (let i = 0; i < 12; i++) {
+      instances.push(instance(`p-${i}`, "process"));
+      handles.set(`p-${i}`, handle(500 + i));
+      host.procs.set(500 + i, { ticks: 0, threads: 1, start: 1, pss: MiB, rss: MiB });
+    }
+    sampler.tick();
+    expect(sampler.stats().guestIntervalMs).toBe(12_000);
+  });
+});
+
 describe("Sampler lifecycle and cost", () => {
   it("ticks on its scheduler, stops, and measures its own CPU per tick", () => {
     const { scheduler, sampler, ticks } = setup();

@@ -26,8 +26,15 @@ export interface SamplerDeps {
   emit(tick: SampleTick): void;
   /** Host view period, ms (default 1000). */
   intervalMs?: number;
-  /** Guest view period per instance, ms (default 5000); reads of one instance never overlap. */
+  /** Shortest guest view period per instance, ms (default 5000); reads of one instance never overlap. */
   guestIntervalMs?: number;
+  /**
+   * Guest reads started per second across all instances (default 1). Each
+   * read of a container is a `runc exec`, ~20 ms of CPU in child processes,
+   * so with many instances each one's guest view is read less often than
+   * guestIntervalMs rather than the host paying more.
+   */
+  guestReadsPerSecond?: number;
   guestTimeoutMs?: number;
   /** Samples kept per instance (default 960: 16 min at 1 s). */
   capacity?: number;
@@ -55,6 +62,9 @@ const COST_WINDOW_TICKS = 60;
 export class Sampler {
   readonly intervalMs: number;
   readonly guestIntervalMs: number;
+  private readonly guestReadsPerSecond: number;
+  /** The guest view period in effect: guestIntervalMs, or longer when many instances share the budget. */
+  private guestPeriodMs: number;
   private readonly capacity: number;
   private readonly series = new Map<string, Series>();
   private readonly host: RingBuffer<HostSample>;
@@ -74,6 +84,8 @@ export class Sampler {
   constructor(private readonly deps: SamplerDeps) {
     this.intervalMs = deps.intervalMs ?? 1000;
     this.guestIntervalMs = deps.guestIntervalMs ?? 5000;
+    this.guestReadsPerSecond = deps.guestReadsPerSecond ?? 1;
+    this.guestPeriodMs = this.guestIntervalMs;
     this.capacity = deps.capacity ?? 960;
     this.host = new RingBuffer(this.capacity);
     this.cost = new RingBuffer(COST_WINDOW_TICKS);
@@ -103,9 +115,13 @@ export class Sampler {
     const instances = this.deps.source.list();
     const host = this.sampleHost(t);
     const sampled: Record<string, InstanceSample> = {};
+    const running = instances.filter((i) => i.state === "running");
+    // Guest reads due this tick, in list order, within the budget.
+    const guestPeriodMs = Math.max(this.guestIntervalMs, (running.length * 1000) / this.guestReadsPerSecond);
+    let guestBudget = Math.max(1, Math.round((this.guestReadsPerSecond * this.intervalMs) / 1000));
+    this.guestPeriodMs = guestPeriodMs;
 
-    for (const inst of instances) {
-      if (inst.state !== "running") continue;
+    for (const inst of running) {
       const handle = this.handleOf(inst.id);
       if (!handle) continue;
       const s = this.seriesOf(inst.id);
@@ -113,7 +129,10 @@ export class Sampler {
       if (!sample) continue; // gone between list() and the read: the supervisor will say how it ended
       s.ring.push(sample);
       sampled[inst.id] = sample;
-      if (!s.guestInFlight && mono0 >= s.nextGuestAt) this.readGuest(inst.id, handle, s);
+      if (guestBudget > 0 && !s.guestInFlight && mono0 >= s.nextGuestAt) {
+        guestBudget--;
+        this.readGuest(inst.id, handle, s, guestPeriodMs);
+      }
     }
     // Forget deleted instances; keep the history of stopped ones for download.
     const known = new Set(instances.map((i) => i.id));
@@ -162,7 +181,7 @@ export class Sampler {
     const recentCpuMs = recent.reduce((a, c) => a + c.cpuMs, 0);
     return {
       intervalMs: this.intervalMs,
-      guestIntervalMs: this.guestIntervalMs,
+      guestIntervalMs: this.guestPeriodMs,
       ticks: this.ticks,
       instancesSampled: this.instancesSampled,
       lastTickCpuMs: this.lastTickCpuMs,
@@ -278,8 +297,12 @@ export class Sampler {
     };
   }
 
-  /** One `probe info` inside the instance; its CPU here (spawn, parse) is counted as the sampler's. */
-  private readGuest(id: string, handle: RunningHandle, s: Series): void {
+  /**
+   * One `probe info` inside the instance. Starting it (the spawn) falls inside
+   * the tick's measured span; parsing the answer is measured here and added
+   * to the next tick's cost.
+   */
+  private readGuest(id: string, handle: RunningHandle, s: Series, periodMs: number): void {
     const { clock, cpuUsage } = this.deps;
     const measure = <T>(fn: () => T): T => {
       const c0 = cpuUsage();
@@ -291,11 +314,11 @@ export class Sampler {
       }
     };
     s.guestInFlight = true;
-    s.nextGuestAt = clock.monotonicMs() + this.guestIntervalMs;
+    s.nextGuestAt = clock.monotonicMs() + periodMs;
     const done = () => (s.guestInFlight = false);
     let pending: Promise<{ exitCode: number; output: string }>;
     try {
-      pending = measure(() => handle.exec("info", [], { timeoutMs: this.deps.guestTimeoutMs ?? 4000 }));
+      pending = handle.exec("info", [], { timeoutMs: this.deps.guestTimeoutMs ?? 4000 });
     } catch (err) {
       pending = Promise.reject(err);
     }
