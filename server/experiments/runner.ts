@@ -100,8 +100,14 @@ export class ExperimentRunner {
 
   /** Idempotent: a finished run is answered as it is. A running one stops and has removed its instances when this resolves. */
   async cancel(id: string, reason = "cancelled by request"): Promise<ExperimentListItem> {
-    const rec = this.item(id);
-    if (FINISHED_STATUSES.includes(rec.status)) return rec;
+    // What this runner holds comes first: even if the stored verdict was
+    // already written (a shutdown), its instances must still be removed.
+    if (this.current?.id === id) {
+      const { controller, finished } = this.current;
+      controller.abort(new Stop("cancelled", reason));
+      await finished;
+      return this.item(id);
+    }
     const queued = this.queue.findIndex((q) => q.id === id);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
@@ -109,11 +115,8 @@ export class ExperimentRunner {
       this.announceFinished(id);
       return this.item(id);
     }
-    if (this.current?.id === id) {
-      this.current.controller.abort(new Stop("cancelled", reason));
-      await this.current.finished;
-      return this.item(id);
-    }
+    const rec = this.item(id);
+    if (FINISHED_STATUSES.includes(rec.status)) return rec;
     throw new ConflictError(`Experiment ${id} is run by another Isolab process (${this.deps.store.unfinished().find((u) => u.id === id)?.owner ?? "unknown"}); stop it there.`);
   }
 

@@ -2,9 +2,15 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { config } from "@/server/config";
 import { MIGRATIONS, type Migration } from "./migrations";
 
 export type Db = Database.Database;
+
+/** One database per state directory, shared by the server and `npm run experiment`. */
+export function databasePath(stateDir = config.stateDir): string {
+  return path.join(stateDir, "isolab.db");
+}
 
 /** Opens (creating if needed) the SQLite file, in WAL mode, and brings its schema up to date. */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {

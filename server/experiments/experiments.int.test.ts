@@ -1,0 +1,181 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OverheadResult, StartupResult } from "@/lib/experiment-types";
+import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
+import { median } from "@/lib/stats";
+import { config } from "@/server/config";
+import { createContainerEngine } from "@/server/container/engine";
+import { probeImage } from "@/server/container/test-support";
+import { createProcessEngine } from "@/server/instances/process-engine";
+import { Supervisor } from "@/server/instances/supervisor";
+import { openDatabase } from "@/server/store/db";
+import { ExperimentStore } from "@/server/store/experiments";
+import { createVmEngine } from "@/server/vm/engine";
+import { systemClock } from "./clock";
+import { captureEnvironment } from "./environment";
+import { readHostUsage } from "./host-usage";
+import { rawRuncRunMs, writeRawBundle } from "./raw-runc";
+import { ExperimentRunner } from "./runner";
+
+// Real experiments: the bare probe, runc containers and TCG VMs from the
+// built image (npm run setup), through a real supervisor, stored in SQLite.
+
+let stateDir: string;
+let dbFile: string;
+let supervisor: Supervisor;
+let store: ExperimentStore;
+let runner: ExperimentRunner;
+const image = probeImage();
+const limits = { maxInstances: 8, maxMemoryMiB: 4096 };
+
+function makeRunner(s: ExperimentStore, ownerAlive: (o: string | null) => boolean = (o) => o === "test") {
+  return new ExperimentRunner({
+    store: s,
+    supervisor: async () => supervisor,
+    clock: systemClock,
+    captureEnvironment: () => captureEnvironment(limits),
+    readHostUsage,
+    owner: "test",
+    ownerAlive,
+  });
+}
+const plan = (p: ExperimentPlanInput) => ExperimentPlanSchema.parse(p);
+
+function qemusIn(dir: string): string[] {
+  try {
+    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" }).split("\n").filter((l) => l.includes("qemu-system"));
+  } catch {
+    return [];
+  }
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(config.dataDir, "kernel", "vmlinux"))) throw new Error("no guest kernel: run `npm run setup` first");
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-xp-"));
+  dbFile = path.join(stateDir, "isolab.db");
+  supervisor = new Supervisor({
+    engines: {
+      process: createProcessEngine(),
+      container: createContainerEngine({ stateDir }),
+      // The accelerator probe (a KVM boot with a timeout) is the VM engine's own test; here TCG is the known answer.
+      vm: createVmEngine({ stateDir, accel: "tcg" }),
+    },
+    getImage: async () => image,
+    stateDir,
+    limits,
+    readyTimeoutMs: 20_000,
+  });
+  store = new ExperimentStore(openDatabase(dbFile));
+  runner = makeRunner(store);
+});
+
+afterAll(async () => {
+  await runner?.shutdown();
+  await Promise.allSettled(supervisor.list().map((i) => supervisor.remove(i.id)));
+  await supervisor.reconcile();
+  store?.db.close();
+  expect(qemusIn(stateDir)).toEqual([]);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe("experiments against real instances", () => {
+  let startupId = "";
+
+  it("a startup experiment with 5 runs per kind completes, alternating kinds, and stores every run", async () => {
+    const { id } = runner.submit(plan({ type: "startup", runs: 5 }));
+    startupId = id;
+    const rec = await runner.waitFor(id);
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe("done");
+    const result = rec.result as StartupResult;
+    expect(result.skipped).toEqual([]);
+    expect(result.kinds.map((k) => [k.kind, k.total.n, k.failures])).toEqual([
+      ["process", 5, 0],
+      ["container", 5, 0],
+      ["vm", 5, 0],
+    ]);
+    expect(result.kinds.find((k) => k.kind === "vm")?.phases.map((p) => p.name)).toEqual(["qemu-up", "kernel", "ready"]);
+    expect(result.kinds.find((k) => k.kind === "vm")?.accel).toBe("tcg");
+    expect(rec.environment?.accelerator?.accel).toBe("tcg");
+    const measured = rec.samples.filter((s) => !s.warmup);
+    expect(measured.map((s) => s.kind)).toEqual(Array(5).fill(["process", "container", "vm"]).flat());
+    const med = (k: string) => result.kinds.find((x) => x.kind === k)!.total.median;
+    expect(med("process")).toBeLessThan(med("container"));
+    expect(med("container")).toBeLessThan(med("vm"));
+    expect(result.ratioVmToContainer).toBeCloseTo(med("vm") / med("container"), 10);
+    console.log(`[startup] medians: process ${med("process").toFixed(1)} ms, container ${med("container").toFixed(1)} ms, vm ${med("vm").toFixed(0)} ms (TCG); vm/container ${result.ratioVmToContainer?.toFixed(1)}×`);
+    expect(supervisor.list()).toEqual([]);
+    expect(qemusIn(stateDir)).toEqual([]);
+  }, 120_000);
+
+  // Honesty: the experiment's container median against the same runtime
+  // started by hand — `runc run` on a bundle from the engine's own builder,
+  // timed spawn → READY here — in alternation with the experiment's runs.
+  // Tolerance: within ±35 % or ±15 ms of the raw median, whichever is wider
+  // (2 shared cores; the engine adds a detached run and a READY watcher).
+  it("reports a container median within ±35 % or ±15 ms of an independent runc run timing", async () => {
+    const bundle = writeRawBundle(stateDir, image, "honesty-raw");
+    const experimentMs: number[] = [];
+    const rawMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const rec = await runner.waitFor(runner.submit(plan({ type: "startup", runs: 3, kinds: ["container"], warmup: i === 0 })).id);
+      expect(rec.status).toBe("done");
+      experimentMs.push(...rec.samples.filter((s) => !s.warmup).map((s) => s.values.total_ms));
+      for (let j = 0; j < 3; j++) rawMs.push(await rawRuncRunMs(stateDir, bundle, "honesty-raw"));
+    }
+    const exp = median(experimentMs);
+    const raw = median(rawMs);
+    console.log(`[honesty] container median: experiment ${exp.toFixed(1)} ms, raw runc run ${raw.toFixed(1)} ms (${(exp / raw).toFixed(2)}×, n=${rawMs.length})`);
+    expect(Math.abs(exp - raw)).toBeLessThanOrEqual(Math.max(15, 0.35 * raw));
+  }, 60_000);
+
+  it("an overhead experiment completes with ratios to the bare process and idle cost per kind", async () => {
+    const rec = await runner.waitFor(runner.submit(plan({ type: "overhead", reps: 1, idleSeconds: 1 })).id);
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe("done");
+    const result = rec.result as OverheadResult;
+    expect(result.skipped).toEqual([]);
+    const errors = rec.samples.filter((s) => s.error).map((s) => `${s.kind} ${s.sample}: ${s.error}`);
+    expect(errors).toEqual([]);
+    for (const row of result.rows) {
+      expect(row.ratio.process).toBe(1);
+      expect(row.ratio.container).toBeGreaterThan(0);
+      expect(row.ratio.vm).toBeGreaterThan(0);
+    }
+    expect(result.idle.map((i) => i.kind)).toEqual(["process", "container", "vm"]);
+    for (const i of result.idle) expect(i.memoryBytes).toBeGreaterThan(0);
+    const mem = (k: string) => result.idle.find((i) => i.kind === k)!.memoryBytes;
+    expect(mem("vm")).toBeGreaterThan(mem("process"));
+    expect(result.idle.find((i) => i.kind === "container")!.memorySource).toBe("cgroup");
+    expect(result.idle.find((i) => i.kind === "vm")!.accel).toBe("tcg");
+    console.log(
+      `[overhead] ${result.rows.map((r) => `${r.metric}: container ${r.ratio.container?.toFixed(2)}×, vm ${r.ratio.vm?.toFixed(2)}×`).join("; ")}; idle ${result.idle
+        .map((i) => `${i.kind} ${i.cpuPercent.toFixed(2)} % ${(i.memoryBytes / 2 ** 20).toFixed(1)} MiB`)
+        .join(", ")}`,
+    );
+    expect(supervisor.list()).toEqual([]);
+  }, 120_000);
+
+  it("records survive re-opening the database, and a restart marks a run cut off mid-way as interrupted", async () => {
+    const before = runner.get(startupId);
+    const { id } = runner.submit(plan({ type: "startup", runs: 20, kinds: ["process", "container"], warmup: false }));
+    await expect.poll(() => runner.get(id).samples.length, { timeout: 10_000 }).toBeGreaterThan(2);
+
+    // A second process opening the same file after the first one died.
+    const reopened = new ExperimentStore(openDatabase(dbFile));
+    const restarted = makeRunner(reopened, () => false);
+    expect(restarted.recoverInterrupted()).toEqual([id]);
+    expect(restarted.get(startupId)).toEqual(before);
+    expect(restarted.get(id)).toMatchObject({ status: "interrupted", error: expect.stringMatching(/interrupted/) });
+    expect(restarted.list().map((x) => x.id)).toContain(startupId);
+
+    // The "dead" runner's late verdict does not overwrite the restart's, and it leaves nothing running.
+    await runner.cancel(id);
+    expect(restarted.get(id).status).toBe("interrupted");
+    expect(supervisor.list()).toEqual([]);
+    reopened.db.close();
+  }, 60_000);
+});

@@ -1,0 +1,51 @@
+import "server-only";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { removeCgroup } from "@/server/container/cgroup";
+import { CONTAINER_INIT_ARGS, containerSpecFor, writeBundle } from "@/server/container/engine";
+import { runtimeRoot, selectRuntime } from "@/server/container/select-runtime";
+import { cgroupsPathFor } from "@/server/container/spec";
+import type { ImageRef } from "@/server/instances/engine";
+
+// An independent timing of a container start: the OCI runtime alone,
+// `runc run` in the foreground on a bundle written by the engine's own
+// builder, from spawn to READY on its stdout. Used by the honesty test and
+// the runner-overhead bench to check what an experiment reports.
+
+/** Writes a bundle for `id` under `<stateDir>/raw/<id>`, as the engine would for the same request. */
+export function writeRawBundle(stateDir: string, image: ImageRef, id: string, memoryMiB = 128, cpus = 1): string {
+  const dir = path.join(stateDir, "raw", id);
+  const bundle = path.join(dir, "bundle");
+  writeBundle(bundle, containerSpecFor({ id, name: id, image, memoryMiB, cpus, dir }, CONTAINER_INIT_ARGS, 512));
+  return bundle;
+}
+
+/** Spawn → READY of a foreground `runc run`, in ms; the container is killed, deleted and its cgroup removed after. */
+export async function rawRuncRunMs(stateDir: string, bundle: string, id: string, timeoutMs = 10_000): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn("runc", ["--root", runtimeRoot("runc", stateDir), "run", "--bundle", bundle, id], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        out += c;
+        if (/^READY\b/m.test(out)) resolve(performance.now() - t0);
+      });
+      child.once("error", reject);
+      void exited.then(() => reject(new Error(`runc run ended before READY: ${stderr.trim()}`)));
+      timer = setTimeout(() => reject(new Error(`runc run: no READY within ${timeoutMs} ms`)), timeoutMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    const runtime = selectRuntime("runc", stateDir);
+    await runtime.kill(id, "SIGKILL", { all: true }).catch(() => {});
+    await exited;
+    await runtime.delete(id, { force: true }).catch(() => {});
+    await removeCgroup(cgroupsPathFor(id)).catch(() => {});
+  }
+}
