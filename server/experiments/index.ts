@@ -1,12 +1,10 @@
 import "server-only";
-import path from "node:path";
 import type { ExperimentRecord } from "@/lib/experiment-types";
 import { ExperimentIdSchema } from "@/lib/schemas/experiment";
-import { config } from "@/server/config";
 import { NotFoundError } from "@/server/errors";
 import { bus } from "@/server/events";
 import { getSupervisor } from "@/server/instances";
-import { openDatabase } from "@/server/store/db";
+import { databasePath, openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { systemClock } from "./clock";
 import { captureEnvironment } from "./environment";
@@ -18,11 +16,6 @@ import { ExperimentRunner } from "./runner";
 // supervisor so a dev reload does not start a second queue.
 const key = Symbol.for("isolab.experiments");
 type Holder = { [key]?: ExperimentRunner };
-
-/** The database file: one per state directory, shared with `npm run experiment`. */
-export function databasePath(stateDir = config.stateDir): string {
-  return path.join(stateDir, "isolab.db");
-}
 
 /**
  * Builds the runner on first use: opens the database (migrating it), marks
