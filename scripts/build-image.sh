@@ -4,11 +4,15 @@
 #   initramfs.cpio   the same tree, newc, uncompressed (TCG decompresses slowly)
 #   image.json       what guest/README.md lists, plus the hash of the inputs
 # Rebuilds only when the inputs (guest sources, this script, busybox, the
-# compiler) change. The image is built beside the old one and renamed in.
+# compiler) change. `probe/` stays a real directory (runc refuses a rootfs
+# path through a symlink): a rebuild renames the old one aside and the new one
+# in, so a running container keeps its (moved) rootfs; old builds are removed
+# once no process has its root there.
 set -euo pipefail
 
-log() { printf 'build-image: %s\n' "$*"; }
-die() { printf 'build-image: ERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf '[isolab] image: %s\n' "$*"; }
+die() { printf '[isolab] image: ERROR: %s\n' "$*" >&2; exit 1; }
+trap 'die "unexpected error at scripts/build-image.sh line $LINENO"' ERR
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${ISOLAB_DATA_DIR:-$root/.isolab}"
@@ -35,16 +39,35 @@ inputs="$(
 )"
 inputs_hash="$(printf '%s' "$inputs" | sha256sum | cut -d' ' -f1)"
 
-if [ -f "$out/image.json" ] && [ -s "$out/initramfs.cpio" ] && [ -x "$out/rootfs/bin/probe" ] \
-  && grep -q "\"inputsHash\": \"$inputs_hash\"" "$out/image.json"; then
-  log "image $name up to date"
+mkdir -p "$images"
+# One build at a time: npm start and npm test may both run the set-up.
+exec 9>"$images/.$name.lock"
+flock 9
+
+# Removes builds renamed aside (and temp dirs of killed builds) that no
+# process uses as its root. A container's /proc/PID/root reads "/", but its
+# mountinfo line for "/" carries the source path of the bind mount (field 4),
+# which names the directory even after the rename.
+collect_old() {
+  local roots d
+  roots="$( (cat /proc/[0-9]*/mountinfo 2>/dev/null || true) | awk '$5 == "/" { print $4 }' | sort -u)"
+  for d in "$images"/."$name"-* "$images"/."$name".tmp.*; do
+    [ -d "$d" ] || continue
+    if grep -qF "/${d##*/}/" <<<"$roots"; then log "keeping ${d##*/}: a running instance uses it"; continue; fi
+    rm -rf "$d"
+  done
+}
+
+if [ -d "$out" ] && [ ! -L "$out" ] && [ -s "$out/initramfs.cpio" ] && [ -x "$out/rootfs/bin/probe" ] \
+  && grep -qs "\"inputsHash\": \"$inputs_hash\"" "$out/image.json"; then
+  collect_old
+  log "$name up to date"
   exit 0
 fi
 
-mkdir -p "$images"
+collect_old
 tmp="$(mktemp -d "$images/.$name.tmp.XXXXXX")"
-old=""
-trap 'rm -rf "$tmp" ${old:+"$old"}' EXIT
+trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 rootfs="$tmp/rootfs"
 
@@ -90,10 +113,12 @@ cat >"$tmp/image.json" <<EOF
 }
 EOF
 
-# Swap directories: the old image vanishes only after the new one is whole.
-if [ -e "$out" ]; then
-  old="$images/.$name.old.$$"
-  mv "$out" "$old"
+# Two renames: the image is absent only between them, never half-written.
+if [ -L "$out" ]; then
+  rm -f "$out" # left by an earlier layout that used a symlink
+elif [ -e "$out" ]; then
+  mv -T "$out" "$images/.$name-old-$(date +%s%N)"
 fi
-mv "$tmp" "$out"
-log "image $name built: $((size / 1024)) KiB cpio, $files files, in $out"
+mv -T "$tmp" "$out"
+collect_old
+log "$name built: $((size / 1024)) KiB cpio, $files files, in $out"

@@ -8,8 +8,9 @@
 # A fast no-op once all three exist. With $ISOLAB_KERNEL set, only checks it.
 set -euo pipefail
 
-log() { printf 'setup-kernel: %s\n' "$*"; }
-die() { printf 'setup-kernel: ERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf '[isolab] kernel: %s\n' "$*"; }
+die() { printf '[isolab] kernel: ERROR: %s\n' "$*" >&2; exit 1; }
+trap 'die "unexpected error at scripts/setup-kernel.sh line $LINENO"' ERR
 
 is_elf() { [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]; }
 
@@ -24,7 +25,7 @@ data="${ISOLAB_DATA_DIR:-$root/.isolab}"
 dir="$data/kernel"
 
 if [ -s "$dir/vmlinux" ] && [ -s "$dir/bzImage" ] && [ -s "$dir/release" ]; then
-  log "kernel $(cat "$dir/release") present"
+  log "$(cat "$dir/release") present"
   exit 0
 fi
 
@@ -73,4 +74,4 @@ printf '%s\n' "$release" > "$tmp/release"
 mv -f "$tmp/bzImage" "$dir/bzImage"
 mv -f "$tmp/release" "$dir/release"
 mv -f "$tmp/vmlinux" "$dir/vmlinux"
-log "kernel $release ready in $dir ($(du -h "$dir/vmlinux" | cut -f1) vmlinux)"
+log "$release ready in $dir ($(du -h "$dir/vmlinux" | cut -f1) vmlinux)"
