@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #define MAX_ARGS 32
-#define MAX_LINE (1 << 20)
 
 /* Returns 0 once all of buf is written, -1 if the device refuses. */
 static int write_all(int fd, const char *buf, size_t len) {
@@ -53,6 +52,8 @@ static void exec_probe(int out, char **args) {
   if (null >= 0) dup2(null, STDIN_FILENO);
   dup2(out, STDOUT_FILENO);
   dup2(out, STDERR_FILENO); /* the host sees why a command failed */
+  signal(SIGPIPE, SIG_DFL); /* ignored dispositions survive exec */
+  signal(SIGHUP, SIG_DFL);
   execv(self_path, args);
   execv("/proc/self/exe", args);
   fprintf(stderr, "probe: cannot exec: %s\n", strerror(errno));
@@ -73,36 +74,21 @@ static void handle_request(int tty, const char *id, char **args) {
     exec_probe(p[1], args);
   }
   close(p[1]);
-  size_t cap = 4096, len = 0;
-  char *buf = malloc(cap);
-  ssize_t n = 0;
-  while (buf && (n = read(p[0], buf + len, cap - len)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    len += (size_t)n;
-    char *start = buf, *nl;
-    while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-      send_framed(tty, id, '|', start, (size_t)(nl - start));
-      start = nl + 1;
-    }
-    len -= (size_t)(start - buf);
-    memmove(buf, start, len);
-    if (len == cap) { /* no newline yet: grow, or send what we have */
-      char *bigger = cap < MAX_LINE ? realloc(buf, cap * 2) : NULL;
-      if (bigger) buf = bigger, cap *= 2;
-      else send_framed(tty, id, '|', buf, len), len = 0;
-    }
+  /* getline grows its buffer, so a long `info` line stays one framed line. */
+  FILE *in = fdopen(p[0], "r");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while (in && (n = getline(&line, &cap, in)) > 0) {
+    if (line[n - 1] == '\n') n--;
+    send_framed(tty, id, '|', line, (size_t)n);
   }
-  if (buf && len > 0) send_framed(tty, id, '|', buf, len);
-  free(buf);
-  close(p[0]);
-  int status = 0, code = 125;
-  if (pid > 0) {
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  free(line);
+  if (in) fclose(in);
+  else close(p[0]); /* the worker gets EPIPE rather than blocking forever */
+  int status, code = 125, r = -1;
+  while (pid > 0 && (r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {}
+  if (r > 0) code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   char c[16];
   int clen = snprintf(c, sizeof c, "%d", code);
   send_framed(tty, id, '#', c, (size_t)clen);
@@ -178,12 +164,8 @@ int cmd_agent(int argc, char **argv) {
   signal(SIGHUP, SIG_IGN);
 
   int tty = open_port(dev);
-  char up[64], ready[192];
-  const char *init = getenv("ISOLAB_INIT_UPTIME");
-  read_uptime(up, sizeof up);
-  int rl = init && *init ? snprintf(ready, sizeof ready, "READY uptime=%s init_uptime=%s\n", up, init)
-                         : snprintf(ready, sizeof ready, "READY uptime=%s\n", up);
-  write_all(tty, ready, (size_t)rl);
+  char ready[192];
+  write_all(tty, ready, ready_line(ready, sizeof ready));
   fprintf(stderr, "probe agent: serving on %s\n", dev);
 
   static char buf[8192];

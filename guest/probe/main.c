@@ -31,6 +31,15 @@ void read_uptime(char *buf, size_t len) {
   snprintf(buf, len, "%s", tmp);
 }
 
+size_t ready_line(char *buf, size_t len) {
+  char up[64];
+  const char *init = getenv("ISOLAB_INIT_UPTIME");
+  read_uptime(up, sizeof up);
+  int n = init && *init ? snprintf(buf, len, "READY uptime=%s init_uptime=%s\n", up, init)
+                        : snprintf(buf, len, "READY uptime=%s\n", up);
+  return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
 void json_str(FILE *f, const char *s) {
   fputc('"', f);
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -98,13 +107,9 @@ static int cmd_serve(void) {
   sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
   sigaction(SIGCHLD, &sa, NULL);
 
-  char up[64], line[192];
-  const char *init = getenv("ISOLAB_INIT_UPTIME");
-  read_uptime(up, sizeof up);
-  int n = init && *init ? snprintf(line, sizeof line, "READY uptime=%s init_uptime=%s\n", up, init)
-                        : snprintf(line, sizeof line, "READY uptime=%s\n", up);
+  char line[192];
   /* write(2), not stdio: the host's clock stops when this line arrives. */
-  if (write(STDOUT_FILENO, line, (size_t)n) < 0) return 1;
+  if (write(STDOUT_FILENO, line, ready_line(line, sizeof line)) < 0) return 1;
   while (!stop_requested) sigsuspend(&old);
   return 0;
 }

@@ -9,6 +9,8 @@
 double now_s(void);
 /* First field of /proc/uptime as the kernel wrote it ("12.34"), or "0". */
 void read_uptime(char *buf, size_t len);
+/* "READY uptime=<s> [init_uptime=<s>]\n" into buf; returns its length. */
+size_t ready_line(char *buf, size_t len);
 /* Writes s as a JSON string literal (with quotes) to f. */
 void json_str(FILE *f, const char *s);
 /* Numeric argument i of argv (after the command), or def when absent.

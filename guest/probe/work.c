@@ -14,8 +14,16 @@
 #include <unistd.h>
 
 #define MiB (1024L * 1024L)
-/* Tells the compiler the arrays are observed, so it keeps each timed loop. */
-#define KEEP(a, b, c) __asm__ volatile("" : : "r"(a), "r"(b), "r"(c) : "memory")
+/* Runs one stream kernel and keeps its best time. The empty asm tells the
+ * compiler the arrays are observed, so it cannot drop the timed loop. */
+#define TIMED(best, loop)                                                 \
+  do {                                                                    \
+    double t0_ = now_s();                                                 \
+    loop;                                                                 \
+    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c) : "memory");           \
+    double t_ = elapsed(t0_);                                             \
+    if (t_ < (best)) (best) = t_;                                         \
+  } while (0)
 
 /* Guards against a zero elapsed time producing inf/NaN, which is not JSON. */
 static double elapsed(double t0) {
@@ -86,23 +94,10 @@ int cmd_stream(int argc, char **argv) {
   double best[4] = {1e30, 1e30, 1e30, 1e30};
   /* Best of 3, as STREAM reports, to skip first-touch and scheduling noise. */
   for (int rep = 0; rep < 3; rep++) {
-    double t;
-    t = now_s();
-    for (size_t i = 0; i < n; i++) c[i] = a[i];
-    KEEP(a, b, c);
-    t = elapsed(t); if (t < best[0]) best[0] = t;
-    t = now_s();
-    for (size_t i = 0; i < n; i++) b[i] = k * c[i];
-    KEEP(a, b, c);
-    t = elapsed(t); if (t < best[1]) best[1] = t;
-    t = now_s();
-    for (size_t i = 0; i < n; i++) c[i] = a[i] + b[i];
-    KEEP(a, b, c);
-    t = elapsed(t); if (t < best[2]) best[2] = t;
-    t = now_s();
-    for (size_t i = 0; i < n; i++) a[i] = b[i] + k * c[i];
-    KEEP(a, b, c);
-    t = elapsed(t); if (t < best[3]) best[3] = t;
+    TIMED(best[0], for (size_t i = 0; i < n; i++) c[i] = a[i]);
+    TIMED(best[1], for (size_t i = 0; i < n; i++) b[i] = k * c[i]);
+    TIMED(best[2], for (size_t i = 0; i < n; i++) c[i] = a[i] + b[i]);
+    TIMED(best[3], for (size_t i = 0; i < n; i++) a[i] = b[i] + k * c[i]);
   }
   double bytes2 = 2.0 * (double)(n * sizeof(double)) / 1e6, bytes3 = bytes2 * 1.5;
   printf("{\"workload\":\"stream\",\"copyMBps\":%.1f,\"scaleMBps\":%.1f,\"addMBps\":%.1f,\"triadMBps\":%.1f}\n",
