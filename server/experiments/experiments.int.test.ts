@@ -17,7 +17,7 @@ import { createVmEngine } from "@/server/vm/engine";
 import { systemClock } from "./clock";
 import { captureEnvironment } from "./environment";
 import { readHostUsage } from "./host-usage";
-import { rawRuncRunMs, writeRawBundle } from "./raw-runc";
+import { rawRuncRunMs, realImage, writeRawBundle } from "./raw-runc";
 import { ExperimentRunner } from "./runner";
 
 // Real experiments: the bare probe, runc containers and TCG VMs from the
@@ -28,7 +28,7 @@ let dbFile: string;
 let supervisor: Supervisor;
 let store: ExperimentStore;
 let runner: ExperimentRunner;
-const image = probeImage();
+const image = realImage(probeImage());
 const limits = { maxInstances: 8, maxMemoryMiB: 4096 };
 
 function makeRunner(s: ExperimentStore, ownerAlive: (o: string | null) => boolean = (o) => o === "test") {

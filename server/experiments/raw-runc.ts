@@ -1,5 +1,6 @@
 import "server-only";
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { removeCgroup } from "@/server/container/cgroup";
@@ -13,11 +14,17 @@ import type { ImageRef } from "@/server/instances/engine";
 // builder, from spawn to READY on its stdout. Used by the honesty test and
 // the runner-overhead bench to check what an experiment reports.
 
+/** The image with every path resolved: runc refuses a rootfs reached through a symlink. */
+export function realImage(image: ImageRef): ImageRef {
+  const real = (p: string) => (p && fs.existsSync(p) ? fs.realpathSync(p) : p);
+  return { ...image, rootfsDir: real(image.rootfsDir), initramfsPath: real(image.initramfsPath), probePath: real(image.probePath) };
+}
+
 /** Writes a bundle for `id` under `<stateDir>/raw/<id>`, as the engine would for the same request. */
 export function writeRawBundle(stateDir: string, image: ImageRef, id: string, memoryMiB = 128, cpus = 1): string {
   const dir = path.join(stateDir, "raw", id);
   const bundle = path.join(dir, "bundle");
-  writeBundle(bundle, containerSpecFor({ id, name: id, image, memoryMiB, cpus, dir }, CONTAINER_INIT_ARGS, 512));
+  writeBundle(bundle, containerSpecFor({ id, name: id, image: realImage(image), memoryMiB, cpus, dir }, CONTAINER_INIT_ARGS, 512));
   return bundle;
 }
 
