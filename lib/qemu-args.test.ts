@@ -104,12 +104,11 @@ describe("buildDefaultBootArgs", () => {
       initrd: "/d/i.cpio",
       consoleLog: "/t/c.log",
       agentSocket: "/t/a.sock",
-      qmpSocket: "/t/q.sock",
     });
     expect(values(args, "-append")).toEqual(["console=ttyS0"]);
     expect(values(args, "-kernel")).toEqual(["/d/kernel/bzImage"]);
     expect(values(args, "-accel")).toEqual(["tcg"]);
-    for (const tuned of ["-machine", "-bios", "-nodefaults", "-cpu", "-smp"]) expect(args).not.toContain(tuned);
+    for (const tuned of ["-machine", "-bios", "-nodefaults", "-cpu", "-smp", "-mon"]) expect(args).not.toContain(tuned);
     expect(values(args, "-serial")).toEqual(["file:/t/c.log", "chardev:agent"]);
   });
 });

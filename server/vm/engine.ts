@@ -78,7 +78,9 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
       let args: string[];
       try {
         args = buildQemuArgs({
-          ...paths, memoryMiB: req.memoryMiB, cpus: req.cpus, accel: decision.accel, kernel: kernelPath,
+          ...paths, memoryMiB: req.memoryMiB,
+          // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
+          cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
           initrd: req.image.initramfsPath, hostname: req.name, bios, name: `isolab-${req.id}`,
           extraKernelArgs: opts.extraKernelArgs,
         });

@@ -77,9 +77,10 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
 export async function reconcileVms(stateDir: string): Promise<string[]> {
   const root = path.join(stateDir, "instances");
   const removed: string[] = [];
-  const ids = fs.existsSync(root) ? fs.readdirSync(root) : [];
-  for (const id of ids) {
-    const dir = path.join(root, id);
+  const dirs = (fs.existsSync(root) ? fs.readdirSync(root) : []).map((id) => ({ id, dir: path.join(root, id) }));
+  // The accelerator probe's VM (accel.ts) lives beside the instances.
+  dirs.push({ id: "kvm-probe", dir: path.join(stateDir, "kvm-probe") });
+  for (const { id, dir } of dirs) {
     const pidfile = path.join(dir, "qemu.pid");
     if (!fs.existsSync(pidfile)) continue;
     const pid = Number.parseInt(fs.readFileSync(pidfile, "utf8").trim(), 10);

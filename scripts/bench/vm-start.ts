@@ -1,0 +1,125 @@
+// VM start: Isolab's engine (spawn → READY, as the supervisor sees it) against
+// a raw qemu-system-x86_64 boot of the same kernel (bzImage as shipped) and
+// initramfs with QEMU's defaults (default machine, SeaBIOS, `-append
+// console=ttyS0`), plus only the agent serial port needed to see READY.
+// Runs alternate so both see the same host load. Both use TCG: the point is
+// what Isolab's boot tuning buys, not which accelerator the host has.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { buildDefaultBootArgs } from "../../lib/qemu-args";
+import { median } from "../../lib/stats";
+import { config } from "../../server/config";
+import { createVmEngine } from "../../server/vm/engine";
+
+const WARMUP_RUNS = 1;
+const MEMORY_MIB = 128;
+
+export interface VmStartTimings {
+  label: string;
+  isolabMs: number[];
+  rawMs: number[];
+  rawLabel: string;
+  target: number;
+  /** Median of each Isolab startup phase. */
+  isolabPhasesMs: Record<string, number>;
+}
+
+function paths() {
+  const kernelDir = path.join(config.dataDir, "kernel");
+  const p = {
+    vmlinux: path.join(kernelDir, "vmlinux"),
+    bzImage: path.join(kernelDir, "bzImage"),
+    initramfs: path.join(config.imagesDir, "probe", "initramfs.cpio"),
+    rootfs: path.join(config.imagesDir, "probe", "rootfs"),
+  };
+  for (const f of [p.vmlinux, p.bzImage, p.initramfs]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run setup\` first`);
+  }
+  return p;
+}
+
+/** spawn → READY on the agent port for QEMU with default options; then SIGKILL. */
+async function rawDefaultBoot(dir: string, kernel: string, initrd: string, timeoutMs = 60_000): Promise<number> {
+  fs.mkdirSync(dir, { recursive: true });
+  const agentSocket = path.join(dir, "agent.sock");
+  fs.rmSync(agentSocket, { force: true });
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(agentSocket, r));
+  const args = buildDefaultBootArgs({ memoryMiB: MEMORY_MIB, kernel, initrd, consoleLog: path.join(dir, "console.log"), agentSocket });
+  const t0 = performance.now();
+  const qemu = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  qemu.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<void>((r) => qemu.once("exit", () => r()));
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`raw QEMU: no READY within ${timeoutMs} ms`)), timeoutMs);
+      void exited.then(() => reject(new Error(`raw QEMU exited before READY: ${stderr.trim()}`)));
+      server.once("connection", (sock) => {
+        let buf = "";
+        sock.on("data", (d) => {
+          buf += d.toString("utf8");
+          if (/(^|\n)READY /.test(buf) && buf.slice(buf.search(/(^|\n)READY /) + 1).includes("\n")) {
+            clearTimeout(timer);
+            resolve(performance.now() - t0);
+          }
+        });
+        sock.on("error", () => {});
+      });
+    });
+  } finally {
+    qemu.kill("SIGKILL");
+    await exited;
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchVmStart(opts: { runs: number }): Promise<VmStartTimings> {
+  const p = paths();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vmb-"));
+  const engine = createVmEngine({ stateDir, kernelPath: p.vmlinux, accel: "tcg" });
+  const image = { name: "probe", rootfsDir: p.rootfs, initramfsPath: p.initramfs, probePath: path.join(p.rootfs, "bin", "probe") };
+  const isolabMs: number[] = [];
+  const rawMs: number[] = [];
+  const phases: Record<string, number[]> = {};
+  try {
+    for (let i = 0; i < opts.runs + WARMUP_RUNS; i++) {
+      const id = `b${i}`;
+      const dir = path.join(stateDir, "instances", id);
+      const t0 = performance.now();
+      const handle = await engine.start({ id, name: `bench-${i}`, image, memoryMiB: MEMORY_MIB, cpus: 1, dir, readyTimeoutMs: 60_000 });
+      const iso = performance.now() - t0;
+      await handle.stop({ timeoutMs: 2000 });
+      fs.rmSync(dir, { recursive: true, force: true });
+
+      const raw = await rawDefaultBoot(path.join(stateDir, "raw"), p.bzImage, p.initramfs);
+      if (i < WARMUP_RUNS) continue;
+      isolabMs.push(iso);
+      rawMs.push(raw);
+      for (const ph of handle.startup.phases) (phases[ph.name] ??= []).push(ph.ms);
+    }
+  } finally {
+    await engine.reconcile(stateDir);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  const isolabPhasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
+  return { label: "vm start (TCG)", isolabMs, rawMs, rawLabel: "qemu defaults", target: 0.6, isolabPhasesMs };
+}
+
+// `node --conditions=react-server --import tsx scripts/bench/vm-start.ts [runs=5]`
+if (require.main === module) {
+  const runs = Number(process.argv[2] ?? 5);
+  void benchVmStart({ runs }).then((r) => {
+    const iso = median(r.isolabMs);
+    const raw = median(r.rawMs);
+    const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(" ");
+    console.log(`isolab  median ${iso.toFixed(0)} ms  [${fmt(r.isolabMs)}]  phases ${JSON.stringify(r.isolabPhasesMs)}`);
+    console.log(`default median ${raw.toFixed(0)} ms  [${fmt(r.rawMs)}]`);
+    console.log(`ratio ${(iso / raw).toFixed(2)}× (target ≤ ${r.target}×)`);
+  });
+}
