@@ -23,7 +23,7 @@ function startupText(r: StartupResult): string[] {
   out.push("");
   out.push(
     table(
-      ["phase (median)", "min", "median", "p95"],
+      ["phase", "min", "median", "p95"],
       r.kinds.flatMap((k) => k.phases.map((p) => [`${k.kind} ${p.name}`, formatMs(p.summary.min), formatMs(p.summary.median), formatMs(p.summary.p95)])),
     ),
   );

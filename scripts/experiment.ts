@@ -1,0 +1,110 @@
+// Headless experiments, the same runner the web server uses:
+//   npm run experiment -- startup --runs 10 [--kinds process,container,vm] [--no-warmup] [--json]
+//   npm run experiment -- overhead [--reps 3] [--workloads cpu,stream,syscall,io] [--idle-seconds 5] [--json]
+// Common: --memory-mib N, --cpus N, --kinds a,b. Progress goes to stderr; stdout
+// gets a readable table or, with --json, exactly the record GET /api/experiments/:id answers.
+// Ctrl-C cancels the run and removes every instance it started.
+import { parseArgs } from "node:util";
+import { FINISHED_STATUSES } from "../lib/experiment-types";
+import { recordText } from "../lib/experiment-text";
+import { ExperimentPlanSchema } from "../lib/schemas/experiment";
+import { createStandaloneRunner } from "../server/experiments/standalone";
+
+const USAGE = `usage: npm run experiment -- <startup|overhead> [options]
+  startup   --runs N (1-50, default 5) [--no-warmup]
+  overhead  --reps N (1-20, default 3) [--workloads cpu,stream,syscall,io] [--idle-seconds N]
+  common    [--kinds process,container,vm] [--memory-mib N] [--cpus N] [--json]`;
+
+const FLAG_OF: Record<string, string> = { runs: "--runs", reps: "--reps", kinds: "--kinds", workloads: "--workloads", memoryMiB: "--memory-mib", cpus: "--cpus", idleSeconds: "--idle-seconds", type: "<type>" };
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(code);
+}
+
+function parsePlan(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        runs: { type: "string" },
+        reps: { type: "string" },
+        kinds: { type: "string" },
+        workloads: { type: "string" },
+        "memory-mib": { type: "string" },
+        cpus: { type: "string" },
+        "idle-seconds": { type: "string" },
+        "no-warmup": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (positionals.length !== 1) fail("name one experiment type: startup or overhead");
+  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const list = (s: string | undefined) => (s === undefined ? undefined : s.split(",").map((x) => x.trim()).filter(Boolean));
+  const raw: Record<string, unknown> = {
+    type: positionals[0],
+    runs: num(v.runs),
+    reps: num(v.reps),
+    kinds: list(v.kinds),
+    workloads: list(v.workloads),
+    memoryMiB: num(v["memory-mib"]),
+    cpus: num(v.cpus),
+    idleSeconds: num(v["idle-seconds"]),
+    warmup: v["no-warmup"] ? false : undefined,
+  };
+  for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
+  const plan = ExperimentPlanSchema.safeParse(raw);
+  if (!plan.success) {
+    fail(plan.error.issues.map((i) => `${FLAG_OF[String(i.path[0])] ?? (String(i.path[0] ?? "") || "options")}: ${i.message}`).join("\n"));
+  }
+  return { plan: plan.data, json: v.json === true };
+}
+
+async function main() {
+  const { plan, json } = parsePlan(process.argv.slice(2));
+  const standalone = await createStandaloneRunner().catch((err: Error) => fail(err.message, 1));
+  const { runner } = standalone;
+  const { id } = runner.submit(plan);
+  process.stderr.write(`[isolab] ${plan.type} experiment ${id} started (Ctrl-C cancels and cleans up)\n`);
+
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++interrupts > 1) {
+      process.stderr.write(`[isolab] ${signal} again: exiting without waiting for cleanup\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`[isolab] ${signal}: cancelling ${id} and removing its instances…\n`);
+    void runner.cancel(id, `cancelled from the command line (${signal})`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let last = "";
+  const timer = setInterval(() => {
+    const item = runner.item(id);
+    const line = item.progress ? `[${item.progress.done}/${item.progress.total}] ${item.progress.message}` : item.status;
+    if (line !== last && !FINISHED_STATUSES.includes(item.status)) process.stderr.write(`${line}\n`);
+    last = line;
+  }, 250);
+  const record = await runner.waitFor(id);
+  clearInterval(timer);
+  await standalone.close();
+  process.stdout.write(json ? `${JSON.stringify(record, null, 2)}\n` : `${recordText(record)}\n`);
+  process.exit(record.status === "done" ? 0 : record.status === "cancelled" ? 130 : 1);
+}
+
+void main().catch((err: Error) => {
+  process.stderr.write(`[isolab] ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
