@@ -4,6 +4,11 @@
 
 export const SETUP_COMMAND = "npm run setup";
 
+// Next bundles instrumentation (which builds the supervisor) and each route
+// separately, each with its own copy of this module, so `instanceof` fails
+// for errors the supervisor throws. A registered symbol marks them instead.
+const BRAND = Symbol.for("isolab.error");
+
 export class IsolabError extends Error {
   readonly status: number = 500;
   constructor(
@@ -12,7 +17,13 @@ export class IsolabError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
   }
+}
+
+/** True for any Isolab domain error, whichever bundle's copy of this module made it. */
+export function isIsolabError(err: unknown): err is IsolabError {
+  return err instanceof IsolabError || (typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[BRAND] === true);
 }
 
 /** Input that passed the schema but is wrong for this host (422). */

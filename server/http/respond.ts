@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError, type ZodType } from "zod";
-import { IsolabError } from "@/server/errors";
+import { isIsolabError } from "@/server/errors";
 
 // Route handlers do three things: parse, call server/, map errors. This is
 // the "map errors" part, identical for every route.
@@ -12,7 +12,7 @@ export function errorResponse(err: unknown): NextResponse {
     const error = `Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`;
     return NextResponse.json({ error, details: { issues } }, { status: 422 });
   }
-  if (err instanceof IsolabError) {
+  if (isIsolabError(err)) {
     return NextResponse.json({ error: err.message, details: err.details ?? null }, { status: err.status });
   }
   console.error("[isolab] unexpected error", err);
