@@ -1,0 +1,13 @@
+import { NextResponse } from "next/server";
+import { InstanceIdSchema } from "@/lib/schemas/instance";
+import { route } from "@/server/http/respond";
+import { whatItSees } from "@/server/metrics/queries";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+/** `probe info` inside the instance beside the host's own, with the differences marked. */
+export const GET = route(async (_req: Request, { params }: Ctx) => {
+  const id = InstanceIdSchema.parse((await params).id);
+  return NextResponse.json(await whatItSees(id));
+});
