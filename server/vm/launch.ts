@@ -130,11 +130,11 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     });
     failure.catch(() => {});
 
-    const started = (async () => {
-      qmp = await QmpClient.fromSocket(await qmpConn, { timeoutMs: opts.readyTimeoutMs });
-      agent = new AgentChannel(await agentConn);
-      return agent.ready;
-    })();
+    // Both channels in parallel: the agent's bytes are read as they come.
+    const started = Promise.all([
+      qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.readyTimeoutMs })).then((q) => (qmp = q)),
+      agentConn.then((s) => (agent = new AgentChannel(s)).ready),
+    ]).then(([, r]) => r);
     started.catch(() => {});
     const ready = await Promise.race([started, failure]);
     if (!qmp || !agent || child.pid === undefined || qmp.greetingAt === undefined) throw new LaunchError("QEMU started without its channels");
