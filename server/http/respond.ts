@@ -7,7 +7,7 @@ import { isIsolabError } from "@/server/errors";
 // the "map errors" part, identical for every route.
 
 export function errorResponse(err: unknown): NextResponse {
-  if (err instanceof ZodError) {
+  if (isZodError(err)) {
     const issues = err.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
     const error = `Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`;
     return NextResponse.json({ error, details: { issues } }, { status: 422 });
@@ -17,6 +17,11 @@ export function errorResponse(err: unknown): NextResponse {
   }
   console.error("[isolab] unexpected error", err);
   return NextResponse.json({ error: `Internal error: ${(err as Error)?.message ?? String(err)}`, details: null }, { status: 500 });
+}
+
+// zod may be bundled more than once too; its errors say who they are.
+function isZodError(err: unknown): err is ZodError {
+  return err instanceof ZodError || (err instanceof Error && err.name === "ZodError" && Array.isArray((err as ZodError).issues));
 }
 
 /** Wraps a handler so every thrown error becomes a JSON `{ error, details }` response. */
