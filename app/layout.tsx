@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import "./globals.css";
+import { StreamIndicator } from "@/components/metrics/stream-indicator";
 import { Providers } from "./providers";
 
 export const metadata: Metadata = {
@@ -13,13 +14,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <header className="top">
-          <h1>Isolab</h1>
-          <nav aria-label="Main">
-            <Link href="/">Overview</Link>
-          </nav>
-        </header>
         <Providers>
+          <header className="top">
+            <h1>Isolab</h1>
+            <nav aria-label="Main">
+              <Link href="/">Overview</Link>
+            </nav>
+            <StreamIndicator />
+          </header>
           <main>{children}</main>
         </Providers>
       </body>

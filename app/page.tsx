@@ -1,15 +1,22 @@
 import { HostCard } from "@/components/host/host-card";
 import { InstanceBoard } from "@/components/instances/instance-board";
 import { LaunchForm } from "@/components/instances/launch-form";
+import { WindowProvider, WindowSelector } from "@/components/metrics/window-context";
 
 export const dynamic = "force-dynamic";
 
 export default function OverviewPage() {
   return (
-    <div className="stack">
-      <HostCard />
-      <LaunchForm />
-      <InstanceBoard />
-    </div>
+    <WindowProvider>
+      <div className="stack">
+        <HostCard />
+        <LaunchForm />
+        <div className="row" style={{ justifyContent: "space-between" }}>
+          <h2 style={{ margin: 0, fontSize: "1rem" }}>Instances, side by side</h2>
+          <WindowSelector />
+        </div>
+        <InstanceBoard />
+      </div>
+    </WindowProvider>
   );
 }

@@ -1,7 +1,11 @@
 "use client";
+import { useWindowS } from "@/components/metrics/window-context";
 import { useInstances } from "@/lib/client/use-instances";
+import { useSamplesSnapshot } from "@/lib/client/use-samples";
+import { kindTotals } from "@/lib/metrics/samples";
 import type { InstanceKind } from "@/lib/types";
 import { InstanceCard } from "./instance-card";
+import { KindTotal } from "./kind-total";
 
 const COLUMNS: { kind: InstanceKind; title: string; blurb: string }[] = [
   { kind: "process", title: "Bare process", blurb: "The probe runs directly on the host: no isolation, no overhead." },
@@ -11,9 +15,11 @@ const COLUMNS: { kind: InstanceKind; title: string; blurb: string }[] = [
 
 export function InstanceBoard() {
   const { data, error, isLoading } = useInstances();
+  const snapshot = useSamplesSnapshot(useWindowS());
   if (isLoading) return <div className="panel" aria-busy="true">Loading instances…</div>;
   if (error) return <div className="panel error" role="alert">Could not list instances: {error.message}</div>;
   const instances = data ?? [];
+  const totals = kindTotals(instances, snapshot.data?.latest ?? {});
   return (
     <div className="grid-3">
       {COLUMNS.map((col) => {
@@ -26,6 +32,7 @@ export function InstanceBoard() {
             <p className="muted small" style={{ margin: 0 }}>
               {col.blurb}
             </p>
+            <KindTotal total={totals[col.kind]} label={col.title} />
             {mine.length === 0 ? <p className="muted small">None yet — launch one above.</p> : mine.map((i) => <InstanceCard key={i.id} instance={i} />)}
           </section>
         );

@@ -4,9 +4,23 @@ export const queryKeys = {
   instances: ["instances"] as const,
   instance: (id: string) => ["instances", id] as const,
   instanceLog: (id: string) => ["instances", id, "log"] as const,
+  /** Not under "instances": invalidating the list must not re-run `info` inside every instance. */
+  instanceViews: (id: string) => ["views", id] as const,
+  samples: ["samples"] as const,
+  samplesSnapshot: (windowS: number) => ["samples", "snapshot", windowS] as const,
+  instanceSamplesAll: (id: string) => ["samples", "instance", id] as const,
+  instanceSamples: (id: string, windowS: number) => ["samples", "instance", id, windowS] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
 export const LIST_REFRESH_MS = 2000;
+/** A safety-net refresh while the live stream delivers every change, in milliseconds. */
+export const LIVE_FALLBACK_REFRESH_MS = 30_000;
+/** Samples refresh this often only while the stream is down, in milliseconds. */
+export const SAMPLES_REFRESH_MS = 5000;
 /** Host facts change rarely (memory does); in milliseconds. */
 export const HOST_REFRESH_MS = 10_000;
+/** The console/log tail, in milliseconds. */
+export const LOG_REFRESH_MS = 2000;
+/** Longest wait between attempts to reopen a stream the browser gave up on, in milliseconds. */
+export const STREAM_RETRY_MAX_MS = 10_000;

@@ -3,13 +3,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { CreateInstanceInput } from "@/lib/schemas/instance";
 import type { ExecResult, Instance } from "@/lib/types";
 import { getJson, sendJson } from "./api";
-import { LIST_REFRESH_MS, queryKeys } from "./query-keys";
+import { LIST_REFRESH_MS, LIVE_FALLBACK_REFRESH_MS, queryKeys } from "./query-keys";
+import { whenStreamDown } from "./stream-status";
 
 export function useInstances() {
   return useQuery({
     queryKey: queryKeys.instances,
     queryFn: () => getJson<{ instances: Instance[] }>("/api/instances").then((r) => r.instances),
-    refetchInterval: LIST_REFRESH_MS,
+    refetchInterval: whenStreamDown(LIST_REFRESH_MS, LIVE_FALLBACK_REFRESH_MS),
   });
 }
 
@@ -17,7 +18,7 @@ export function useInstance(id: string) {
   return useQuery({
     queryKey: queryKeys.instance(id),
     queryFn: () => getJson<Instance>(`/api/instances/${encodeURIComponent(id)}`),
-    refetchInterval: LIST_REFRESH_MS,
+    refetchInterval: whenStreamDown(LIST_REFRESH_MS, LIVE_FALLBACK_REFRESH_MS),
   });
 }
 

@@ -1,0 +1,61 @@
+"use client";
+import Link from "next/link";
+import { InstanceActions } from "@/components/instances/instance-actions";
+import { StartupPhases } from "@/components/instances/startup-phases";
+import { WindowSelector } from "@/components/metrics/window-context";
+import { useInstance } from "@/lib/client/use-instances";
+import { ExecPanel } from "./exec-panel";
+import { LogTail } from "./log-tail";
+import { UsageCharts } from "./usage-charts";
+import { WhatItSees } from "./what-it-sees";
+
+const KIND_TITLE = { process: "Bare process", container: "Container", vm: "Virtual machine" } as const;
+
+export function InstanceDetail({ id }: { id: string }) {
+  const { data: instance, error, isLoading } = useInstance(id);
+  if (isLoading) return <div className="panel" aria-busy="true">Loading {id}…</div>;
+  if (error || !instance)
+    return (
+      <div className="panel error" role="alert">
+        Could not load {id}: {error?.message} <Link href="/">Back to the overview</Link>
+      </div>
+    );
+  const running = instance.state === "running";
+  return (
+    <div className="stack">
+      <section className="panel stack" aria-labelledby="instance-title">
+        <div className="row" style={{ justifyContent: "space-between" }}>
+          <h2 id="instance-title" style={{ margin: 0 }}>
+            <span className="muted small">{KIND_TITLE[instance.kind]}</span> <span className="mono">{instance.name}</span>
+          </h2>
+          <span className={`badge state-${instance.state}`} data-testid="state">
+            {instance.state}
+          </span>
+        </div>
+        <div className="muted small">
+          id <span className="mono">{instance.id}</span> · image {instance.image} · {instance.memoryMiB} MiB · {instance.cpus} CPU
+          {instance.accel ? ` · accelerator ${instance.accel.toUpperCase()}` : ""}
+          {instance.runtime ? ` · runtime ${instance.runtime}` : ""}
+          {instance.pid ? ` · host pid ${instance.pid}` : ""}
+        </div>
+        {instance.reason && !running && (
+          <div className={instance.state === "stopped" ? "muted" : "error"} data-testid="reason">
+            {instance.state === "exited" ? "Exited: " : instance.state === "failed" ? "Failed: " : ""}
+            {instance.reason}
+          </div>
+        )}
+        {instance.startup && <StartupPhases startup={instance.startup} />}
+        <InstanceActions instance={instance} afterDelete="/" />
+      </section>
+      <div className="row" style={{ justifyContent: "flex-end" }}>
+        <WindowSelector />
+      </div>
+      <UsageCharts instance={instance} />
+      <WhatItSees instance={instance} />
+      <div className="grid-2">
+        <ExecPanel instance={instance} />
+        <LogTail instance={instance} />
+      </div>
+    </div>
+  );
+}
