@@ -1,4 +1,4 @@
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, test as base, type Locator, type Page } from "@playwright/test";
 
 // Per-resource verbs that drive the page the way a person does: by role and
 // label, waiting for visible status text. Each test removes what it made.
@@ -11,6 +11,13 @@ export interface InstanceHelpers {
   expectState(name: string, state: string): Promise<void>;
   stop(name: string): Promise<void>;
   remove(name: string): Promise<void>;
+  /** How many samples a card's chart (testid cpu-spark / memory-spark) draws. */
+  chartPoints(name: string, chart: string): Promise<number>;
+  /** Waits until a card's chart has drawn `more` points beyond what it has now. */
+  expectChartGrows(name: string, chart: string, more?: number): Promise<void>;
+  open(name: string): Promise<void>;
+  /** On an instance page: runs a probe command and returns the output box. */
+  runProbe(command: string, args?: string): Promise<Locator>;
 }
 
 function helpers(page: Page, created: Set<string>): InstanceHelpers {
@@ -36,6 +43,26 @@ function helpers(page: Page, created: Set<string>): InstanceHelpers {
       await card(name).getByRole("button", { name: "Delete" }).click();
       await expect(card(name)).toHaveCount(0);
       created.delete(name);
+    },
+    async chartPoints(name, chart) {
+      return Number(await card(name).getByTestId(chart).getAttribute("data-points"));
+    },
+    async expectChartGrows(name, chart, more = 2) {
+      const before = await this.chartPoints(name, chart);
+      await expect.poll(() => this.chartPoints(name, chart), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + more);
+    },
+    async open(name) {
+      await card(name).getByRole("link", { name: `Open ${name}` }).click();
+      await expect(page.getByRole("heading", { level: 2, name: new RegExp(name) })).toBeVisible();
+    },
+    async runProbe(command, args = "") {
+      const form = page.getByRole("form", { name: "Run a probe command" });
+      await form.getByLabel("Command").selectOption(command);
+      await form.getByLabel("Arguments").fill(args);
+      await form.getByRole("button", { name: "Run" }).click();
+      const output = page.getByLabel("Command output");
+      await expect(output).toBeVisible({ timeout: 60_000 });
+      return output;
     },
   };
 }
