@@ -22,7 +22,10 @@ export function LaunchForm() {
       return;
     }
     setFormError(null);
-    create.mutate(parsed.data, { onSuccess: () => setName("") });
+    // The stream can show the instance running before this request returns;
+    // by then the next name may already be typed, so only clear our own.
+    const submitted = name;
+    create.mutate(parsed.data, { onSuccess: () => setName((current) => (current === submitted ? "" : current)) });
   }
 
   return (
