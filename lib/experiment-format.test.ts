@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { directionNote, experimentHeadline, formatRatio, formatValue } from "./experiment-format";
+import { directionNote, experimentHeadline, formatIdleCpu, formatRatio, formatValue } from "./experiment-format";
 
 describe("formatRatio", () => {
   it.each([
@@ -57,11 +57,20 @@ describe("experimentHeadline", () => {
       result: {
         type: "overhead" as const,
         rows: [{ workload: "cpu" as const, metric: "ops_per_s", label: "", unit: "ops/s", direction: "higher" as const, perKind: {}, ratio: { process: 1, container: 0.99, vm: 0.05 } }],
-        idle: [{ kind: "vm" as const, accel: "tcg" as const, windowMs: 5000, cpuPercent: 3, memoryBytes: 1, memorySource: "pss" as const }],
+        idle: [{ kind: "vm" as const, accel: "tcg" as const, windowMs: 5000, cpuPercent: 3, cpuResolutionPercent: 0.2, memoryBytes: 1, memorySource: "pss" as const }],
         skipped: [],
         workloadArgs: { cpu: [], stream: [], syscall: [], io: [] },
       },
       want: "cpu container 0.99× · cpu vm 0.05× (TCG)",
     },
   ])("$want", ({ result, want }) => expect(experimentHeadline(result)).toBe(want));
+});
+
+describe("formatIdleCpu", () => {
+  it.each([
+    { pct: 0, res: 0.2, want: "< 0.20 %" },
+    { pct: 0.4, res: 0.2, want: "0.40 %" },
+    { pct: 0, res: 0, want: "0.00 %" },
+    { pct: 12.5, res: 0.2, want: "12.5 %" },
+  ])("$pct with resolution $res → $want", ({ pct, res, want }) => expect(formatIdleCpu(pct, res)).toBe(want));
 });

@@ -54,3 +54,9 @@ export function experimentHeadline(result: ExperimentResult | null): string {
   for (const s of result.skipped) parts.push(`${s.kind} skipped`);
   return parts.join(" · ");
 }
+
+/** Host CPU of an idle window; a reading under one clock tick is "< resolution", never a bare 0. */
+export function formatIdleCpu(cpuPercent: number, resolutionPercent: number): string {
+  if (cpuPercent < resolutionPercent && resolutionPercent > 0) return `< ${formatValue(resolutionPercent, "%")}`;
+  return formatValue(cpuPercent, "%");
+}

@@ -96,6 +96,7 @@ export function summarizeOverhead(
       accel: s.accel,
       windowMs: s.values.window_ms,
       cpuPercent: s.values.cpu_pct,
+      cpuResolutionPercent: s.values.cpu_resolution_pct ?? 0,
       memoryBytes: s.values.memory_bytes,
       memorySource: s.values.cgroup_memory_bytes !== undefined ? "cgroup" : "pss",
     });

@@ -47,7 +47,7 @@ describe("recordText", () => {
       result: {
         type: "overhead",
         rows: [{ workload: "syscall", metric: "ns_per_call", label: "System call", unit: "ns/call", direction: "lower", perKind: { process: s(200), vm: s(4000) }, ratio: { process: 1, vm: 20 } }],
-        idle: [{ kind: "vm", accel: "tcg", windowMs: 5000, cpuPercent: 3.5, memoryBytes: 100 * 2 ** 20, memorySource: "pss" }],
+        idle: [{ kind: "vm", accel: "tcg", windowMs: 5000, cpuPercent: 3.5, cpuResolutionPercent: 0.2, memoryBytes: 100 * 2 ** 20, memorySource: "pss" }],
         skipped: [],
         workloadArgs: { cpu: [], stream: [], syscall: [], io: [] },
       },

@@ -1,4 +1,4 @@
-import { directionNote, formatRatio, formatValue } from "@/lib/experiment-format";
+import { directionNote, formatIdleCpu, formatRatio, formatValue } from "@/lib/experiment-format";
 import { accelLabel, type ExperimentRecord, type OverheadResult, type StartupResult } from "@/lib/experiment-types";
 import { formatBytes, formatMs } from "@/lib/format";
 import { INSTANCE_KINDS } from "@/lib/types";
@@ -45,7 +45,7 @@ function overheadText(r: OverheadResult): string[] {
   out.push(
     table(
       ["idle cost", "host CPU", "host memory", "as", "window"],
-      r.idle.map((i) => [i.kind + (i.kind === "vm" ? ` [${i.accel?.toUpperCase() ?? "?"}]` : ""), `${formatValue(i.cpuPercent, "%")} of a core`, formatBytes(i.memoryBytes), i.memorySource, formatMs(i.windowMs)]),
+      r.idle.map((i) => [i.kind + (i.kind === "vm" ? ` [${i.accel?.toUpperCase() ?? "?"}]` : ""), `${formatIdleCpu(i.cpuPercent, i.cpuResolutionPercent)} of a core`, formatBytes(i.memoryBytes), i.memorySource, formatMs(i.windowMs)]),
     ),
   );
   return out;

@@ -88,6 +88,8 @@ export interface IdleCost {
   windowMs: number;
   /** Host CPU time used over the window, as % of one core. */
   cpuPercent: number;
+  /** The smallest non-zero cpuPercent this window could show (one /proc clock tick); ~0 for a cgroup. */
+  cpuResolutionPercent: number;
   /** Host view of memory: cgroup usage (container) or PSS of the carrying process (process, QEMU). */
   memoryBytes: number;
   memorySource: "cgroup" | "pss";

@@ -14,16 +14,16 @@ const readers = (over: Partial<HostReaders> = {}): HostReaders => ({
 
 describe("hostUsageReader", () => {
   it.each([
-    { target: { kind: "vm" as const, pid: 1 }, want: { cpuNs: 2e9, memoryBytes: 100, pssBytes: 100 } },
-    { target: { kind: "process" as const, pid: 1 }, want: { cpuNs: 2e9, memoryBytes: 100, pssBytes: 100 } },
-    { target: { kind: "container" as const, pid: 1, cgroupPath: "/isolab/ct-1" }, want: { cpuNs: 7e6, memoryBytes: 4096, cgroupMemoryBytes: 4096, pssBytes: 100 } },
+    { target: { kind: "vm" as const, pid: 1 }, want: { cpuNs: 2e9, cpuResolutionNs: 1e7, memoryBytes: 100, pssBytes: 100 } },
+    { target: { kind: "process" as const, pid: 1 }, want: { cpuNs: 2e9, cpuResolutionNs: 1e7, memoryBytes: 100, pssBytes: 100 } },
+    { target: { kind: "container" as const, pid: 1, cgroupPath: "/isolab/ct-1" }, want: { cpuNs: 7e6, cpuResolutionNs: 1, memoryBytes: 4096, cgroupMemoryBytes: 4096, pssBytes: 100 } },
   ])("$target.kind: CPU of all threads (or the cgroup), PSS or cgroup memory", async ({ target, want }) => {
     expect(await hostUsageReader(readers())(target)).toEqual(want);
   });
 
   it("a container without a readable init still reports its cgroup", async () => {
     const r = hostUsageReader(readers({ smapsRollup: () => { throw new Error("EACCES"); } }));
-    expect(await r({ kind: "container", pid: 1, cgroupPath: "/isolab/ct-1" })).toEqual({ cpuNs: 7e6, memoryBytes: 4096, cgroupMemoryBytes: 4096, pssBytes: undefined });
+    expect(await r({ kind: "container", pid: 1, cgroupPath: "/isolab/ct-1" })).toEqual({ cpuNs: 7e6, cpuResolutionNs: 1, memoryBytes: 4096, cgroupMemoryBytes: 4096, pssBytes: undefined });
   });
 
   it("a process whose PSS cannot be read is an error, not a zero", async () => {

@@ -1,5 +1,5 @@
 import "server-only";
-import { procCpuNs } from "@/lib/metrics/procfs";
+import { CLOCK_TICKS_PER_SECOND, procCpuNs } from "@/lib/metrics/procfs";
 import type { InstanceKind } from "@/lib/types";
 import { procReaders, type HostReaders } from "@/server/metrics/readers";
 
@@ -17,6 +17,8 @@ export interface UsageTarget {
 export interface HostUsage {
   /** Cumulative host CPU time, nanoseconds. */
   cpuNs: number;
+  /** The smallest step cpuNs moves by: one clock tick for /proc, 1 ns for a cgroup. */
+  cpuResolutionNs: number;
   /** The host view DESIGN.md names: cgroup usage for a container, PSS otherwise. */
   memoryBytes: number;
   pssBytes?: number;
@@ -35,11 +37,11 @@ export function hostUsageReader(readers: HostReaders = procReaders): ReadHostUsa
     }
     if (target.kind === "container" && target.cgroupPath) {
       const cg = readers.cgroup(target.cgroupPath);
-      return { cpuNs: cg.cpuNs, memoryBytes: cg.memoryBytes, cgroupMemoryBytes: cg.memoryBytes, pssBytes };
+      return { cpuNs: cg.cpuNs, cpuResolutionNs: 1, memoryBytes: cg.memoryBytes, cgroupMemoryBytes: cg.memoryBytes, pssBytes };
     }
     const cpuNs = procCpuNs(readers.procStat(target.pid));
     if (pssBytes === undefined) throw new Error(`cannot read /proc/${target.pid}/smaps_rollup`);
-    return { cpuNs, memoryBytes: pssBytes, pssBytes };
+    return { cpuNs, cpuResolutionNs: 1e9 / CLOCK_TICKS_PER_SECOND, memoryBytes: pssBytes, pssBytes };
   };
 }
 

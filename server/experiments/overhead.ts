@@ -73,6 +73,8 @@ async function measureIdle(ctx: RunContext<OverheadPlan>, inst: Instance): Promi
     const values: Record<string, number> = {
       window_ms: windowMs,
       cpu_pct: cpuPercent(before.cpuNs, after.cpuNs, windowMs),
+      // One tick of /proc over a 5 s window is 0.2 %: a 0 there means "below this", not "nothing".
+      cpu_resolution_pct: cpuPercent(0, after.cpuResolutionNs, windowMs),
       memory_bytes: after.memoryBytes,
     };
     if (after.pssBytes !== undefined) values.pss_bytes = after.pssBytes;

@@ -37,7 +37,7 @@ beforeEach(() => {
   // 1 % of a core for processes, 2 % for containers, 5 % for VMs; memory by kind.
   const pct = { process: 1, container: 2, vm: 5 };
   const mem = { process: 1 << 20, container: 4 << 20, vm: 100 << 20 };
-  usage = (t, c) => ({ cpuNs: c.now() * 1e4 * pct[t.kind], memoryBytes: mem[t.kind], pssBytes: mem[t.kind] });
+  usage = (t, c) => ({ cpuNs: c.now() * 1e4 * pct[t.kind], cpuResolutionNs: 1e7, memoryBytes: mem[t.kind], pssBytes: mem[t.kind] });
 });
 
 describe("startup experiment", () => {
@@ -211,7 +211,7 @@ describe("overhead experiment", () => {
     let id = "";
     usage = (t, c) => {
       if (t.kind === "container") void r.cancel(id);
-      return { cpuNs: c.now(), memoryBytes: 1 };
+      return { cpuNs: c.now(), cpuResolutionNs: 1, memoryBytes: 1 };
     };
     id = r.submit(plan({ type: "overhead", reps: 1, idleSeconds: 1 })).id;
     const rec = await r.waitFor(id);
