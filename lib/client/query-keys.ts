@@ -10,6 +10,8 @@ export const queryKeys = {
   samplesSnapshot: (windowS: number) => ["samples", "snapshot", windowS] as const,
   instanceSamplesAll: (id: string) => ["samples", "instance", id] as const,
   instanceSamples: (id: string, windowS: number) => ["samples", "instance", id, windowS] as const,
+  experiments: ["experiments"] as const,
+  experiment: (id: string) => ["experiments", id] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -24,3 +26,5 @@ export const HOST_REFRESH_MS = 10_000;
 export const LOG_REFRESH_MS = 2000;
 /** Longest wait between attempts to reopen a stream the browser gave up on, in milliseconds. */
 export const STREAM_RETRY_MAX_MS = 10_000;
+/** An experiment's progress while it is queued or running, in milliseconds. */
+export const EXPERIMENT_REFRESH_MS = 1000;

@@ -1,0 +1,11 @@
+import { notFound } from "next/navigation";
+import { ExperimentDetail } from "@/components/experiments/experiment-detail";
+import { findExperiment } from "@/server/experiments";
+
+export const dynamic = "force-dynamic";
+
+export default async function ExperimentPage({ params }: { params: Promise<{ id: string }> }) {
+  const record = findExperiment((await params).id);
+  if (!record) notFound();
+  return <ExperimentDetail record={record} />;
+}

@@ -1,0 +1,11 @@
+import { accelLabel } from "@/lib/experiment-types";
+import type { Accel } from "@/lib/types";
+
+/** Printed beside every VM number: TCG figures must never pass for KVM ones. */
+export function AccelBadge({ accel }: { accel: Accel | undefined | null }) {
+  return (
+    <span className={`badge xp-accel xp-accel-${accel ?? "unknown"}`} title={accelLabel(accel)}>
+      {accelLabel(accel)}
+    </span>
+  );
+}

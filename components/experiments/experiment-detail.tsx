@@ -1,0 +1,71 @@
+import Link from "next/link";
+import { FINISHED_STATUSES, type ExperimentRecord } from "@/lib/experiment-types";
+import { formatMs } from "@/lib/format";
+import { EnvironmentFacts } from "./environment-facts";
+import { ExperimentLive } from "./experiment-live";
+import { ExportLinks } from "./export-links";
+import { OverheadResultView } from "./overhead-result";
+import { StartupResultView } from "./startup-result";
+import { StatusBadge } from "./status-badge";
+
+const TITLES = { startup: "Startup time", overhead: "Runtime overhead" } as const;
+
+export function planSummary(r: ExperimentRecord): string {
+  const p = r.plan as Record<string, unknown>;
+  const kinds = (p.kinds as string[] | undefined)?.join(", ");
+  const head = r.type === "startup" ? `${p.runs} cold starts per kind${p.warmup ? " after one warm-up each" : ""}` : `${p.reps} repetitions of ${(p.workloads as string[]).join(", ")}, idle window ${p.idleSeconds} s`;
+  return `${head} · ${kinds} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
+}
+
+/** One run: status (live while unfinished), plan, results, environment, exports. */
+export function ExperimentDetail({ record, compact = false }: { record: ExperimentRecord; compact?: boolean }) {
+  const finished = FINISHED_STATUSES.includes(record.status);
+  const duration = record.startedAt && record.finishedAt ? Date.parse(record.finishedAt) - Date.parse(record.startedAt) : undefined;
+  return (
+    <article className="stack" aria-labelledby={`xp-${record.id}`}>
+      <section className="panel stack">
+        <h2 id={`xp-${record.id}`} style={{ margin: 0 }}>
+          {TITLES[record.type]} <span className="mono muted small">{record.id}</span>
+        </h2>
+        <p className="small" style={{ margin: 0 }}>
+          {planSummary(record)}
+        </p>
+        {finished ? (
+          <div className="row small">
+            <StatusBadge status={record.status} />
+            <span className="muted">
+              {record.finishedAt ? `finished ${new Date(record.finishedAt).toLocaleString()}` : ""}
+              {duration !== undefined ? ` · took ${formatMs(duration)}` : ""} · {record.samples.length} raw samples
+            </span>
+          </div>
+        ) : (
+          <ExperimentLive id={record.id} />
+        )}
+        {record.error && (
+          <p className="error small" role="alert" style={{ margin: 0 }}>
+            {record.error}
+          </p>
+        )}
+        <ExportLinks id={record.id} />
+      </section>
+      <section className="panel stack" aria-label="Results">
+        {record.result === null ? (
+          <p className="muted">{finished ? "No results were recorded." : "Results appear here when the run ends."}</p>
+        ) : record.result.type === "startup" ? (
+          <StartupResultView result={record.result} samples={record.samples} charts={!compact} />
+        ) : (
+          <OverheadResultView result={record.result} />
+        )}
+      </section>
+      <section className="panel">
+        <h3 style={{ marginTop: 0 }}>Environment</h3>
+        <EnvironmentFacts env={record.environment} />
+      </section>
+      {!compact && (
+        <p>
+          <Link href="/experiments">← All experiments</Link>
+        </p>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,137 @@
+"use client";
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import { useStartExperiment } from "@/lib/client/use-experiments";
+import { WORKLOADS, type ExperimentType, type Workload } from "@/lib/experiment-types";
+import { ExperimentPlanSchema, IDLE_SECONDS, OVERHEAD_REPS, STARTUP_RUNS } from "@/lib/schemas/experiment";
+import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
+import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
+import { KIND_LABELS } from "./labels";
+
+const TYPE_LABELS: Record<ExperimentType, string> = { startup: "Startup time", overhead: "Runtime overhead" };
+const WORKLOAD_LABELS: Record<Workload, string> = { cpu: "CPU", stream: "Memory bandwidth (STREAM)", syscall: "System calls", io: "File I/O" };
+
+function toggle<T>(list: T[], item: T, on: boolean): T[] {
+  return on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
+}
+
+/** Plans and starts an experiment; the same schema as the API refuses bad input here first. */
+export function ExperimentForm() {
+  const start = useStartExperiment();
+  const [type, setType] = useState<ExperimentType>("startup");
+  const [runs, setRuns] = useState<number>(STARTUP_RUNS.default);
+  const [reps, setReps] = useState<number>(OVERHEAD_REPS.default);
+  const [warmup, setWarmup] = useState(true);
+  const [idleSeconds, setIdle] = useState<number>(IDLE_SECONDS.default);
+  const [kinds, setKinds] = useState<InstanceKind[]>([...INSTANCE_KINDS]);
+  const [workloads, setWorkloads] = useState<Workload[]>([...WORKLOADS]);
+  const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
+  const [cpus, setCpus] = useState<number>(CPUS.default);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [started, setStarted] = useState<string | null>(null);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    // Kinds and workloads keep the canonical order whatever order they were ticked in.
+    const orderedKinds = INSTANCE_KINDS.filter((k) => kinds.includes(k));
+    const common = { kinds: orderedKinds, memoryMiB, cpus };
+    const plan =
+      type === "startup"
+        ? { type, runs, warmup, ...common }
+        : { type, reps, idleSeconds, workloads: WORKLOADS.filter((w) => workloads.includes(w)), ...common };
+    const parsed = ExperimentPlanSchema.safeParse(plan);
+    if (!parsed.success) {
+      setFormError(parsed.error.issues.map((i) => `${i.path.join(".") || "plan"}: ${i.message}`).join("; "));
+      return;
+    }
+    setFormError(null);
+    start.mutate(parsed.data, { onSuccess: (r) => setStarted(r.id) });
+  }
+
+  return (
+    <form className="panel stack" onSubmit={submit} aria-label="Plan an experiment" noValidate>
+      <h2 style={{ margin: 0 }}>New experiment</h2>
+      <div className="row" style={{ alignItems: "flex-end" }}>
+        <label>
+          Experiment
+          <select value={type} onChange={(e) => setType(e.target.value as ExperimentType)}>
+            {(Object.keys(TYPE_LABELS) as ExperimentType[]).map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {type === "startup" ? (
+          <>
+            <label>
+              Runs per kind
+              <input type="number" min={STARTUP_RUNS.min} max={STARTUP_RUNS.max} value={runs} onChange={(e) => setRuns(Number(e.target.value))} />
+            </label>
+            <label className="xp-inline">
+              <input type="checkbox" checked={warmup} onChange={(e) => setWarmup(e.target.checked)} />
+              One unrecorded warm-up start per kind
+            </label>
+          </>
+        ) : (
+          <>
+            <label>
+              Repetitions per workload
+              <input type="number" min={OVERHEAD_REPS.min} max={OVERHEAD_REPS.max} value={reps} onChange={(e) => setReps(Number(e.target.value))} />
+            </label>
+            <label>
+              Idle window (s)
+              <input type="number" min={IDLE_SECONDS.min} max={IDLE_SECONDS.max} value={idleSeconds} onChange={(e) => setIdle(Number(e.target.value))} />
+            </label>
+          </>
+        )}
+        <label>
+          Memory (MiB)
+          <input type="number" min={MEMORY_MIB.min} max={MEMORY_MIB.max} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
+        </label>
+        <label>
+          CPUs
+          <input type="number" min={CPUS.min} max={CPUS.max} value={cpus} onChange={(e) => setCpus(Number(e.target.value))} />
+        </label>
+      </div>
+      <fieldset className="row xp-fieldset">
+        <legend>Kinds</legend>
+        {INSTANCE_KINDS.map((k) => (
+          <label key={k} className="xp-inline">
+            <input type="checkbox" checked={kinds.includes(k)} onChange={(e) => setKinds(toggle(kinds, k, e.target.checked))} />
+            {KIND_LABELS[k]}
+          </label>
+        ))}
+      </fieldset>
+      {type === "overhead" && (
+        <fieldset className="row xp-fieldset">
+          <legend>Workloads</legend>
+          {WORKLOADS.map((w) => (
+            <label key={w} className="xp-inline">
+              <input type="checkbox" checked={workloads.includes(w)} onChange={(e) => setWorkloads(toggle(workloads, w, e.target.checked))} />
+              {WORKLOAD_LABELS[w]}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <p className="small muted" style={{ margin: 0 }}>
+        One experiment runs at a time; a second one waits in the queue. Instances it starts are removed when it ends or is cancelled.
+      </p>
+      <div className="row">
+        <button type="submit" className="primary" disabled={start.isPending}>
+          {start.isPending ? "Starting…" : "Start experiment"}
+        </button>
+        {started && !start.isPending && (
+          <span role="status" className="small">
+            Started <Link href={`/experiments/${started}`}>{started}</Link>
+          </span>
+        )}
+      </div>
+      {(formError || start.error) && (
+        <div className="error small" role="alert">
+          {formError ?? start.error?.message}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,9 @@
+import type { ExperimentStatus } from "@/lib/experiment-types";
+
+export function StatusBadge({ status }: { status: ExperimentStatus }) {
+  return (
+    <span className={`badge xp-status-${status}`} data-testid="experiment-status">
+      {status}
+    </span>
+  );
+}
