@@ -38,6 +38,18 @@ describe("eventStream", () => {
     expect(streamListenerCount(events)).toBe(0);
   });
 
+  it("formats an event once for every client and keeps names apart", async () => {
+    const events = new EventEmitter<BusEvents>();
+    const [a, b] = [new AbortController(), new AbortController()];
+    const streams = [eventStream({ signal: a.signal, events }), eventStream({ signal: b.signal, events })];
+    const payload = { t: 1 };
+    events.emit("sample", payload);
+    events.emit("experiment", payload);
+    for (const s of streams) expect((await readSome(s, 2)).got.map((m) => m.event)).toEqual(["sample", "experiment"]);
+    a.abort();
+    b.abort();
+  });
+
   it("sends heartbeat comments", async () => {
     const events = new EventEmitter<BusEvents>();
     const ac = new AbortController();

@@ -20,6 +20,17 @@ export const SSE_HEADERS = {
   "x-accel-buffering": "no",
 } as const;
 
+// Every connected browser gets the same event object; format it once.
+const formatted = new WeakMap<object, { name: string; text: string }>();
+function serialized(name: string, payload: unknown): string {
+  if (typeof payload !== "object" || payload === null) return formatSseEvent(name, payload);
+  const hit = formatted.get(payload);
+  if (hit?.name === name) return hit.text;
+  const text = formatSseEvent(name, payload);
+  formatted.set(payload, { name, text });
+  return text;
+}
+
 export function eventStream(opts: { signal?: AbortSignal; heartbeatMs?: number; events?: EventEmitter<BusEvents> } = {}): ReadableStream<Uint8Array> {
   const events = opts.events ?? bus();
   const encoder = new TextEncoder();
@@ -36,7 +47,7 @@ export function eventStream(opts: { signal?: AbortSignal; heartbeatMs?: number; 
         }
       };
       const listeners = STREAMED_EVENTS.map((name) => {
-        const fn = (payload: unknown) => write(formatSseEvent(name, payload));
+        const fn = (payload: unknown) => write(serialized(name, payload));
         events.on(name, fn as never);
         return [name, fn] as const;
       });
