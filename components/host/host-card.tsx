@@ -1,4 +1,5 @@
 "use client";
+import { DownloadLinks } from "@/components/metrics/download-links";
 import { Sparkline } from "@/components/metrics/sparkline";
 import { useWindowS } from "@/components/metrics/window-context";
 import { formatBytes, formatMs, formatPercent } from "@/lib/format";
@@ -7,7 +8,8 @@ import { useSamplesSnapshot } from "@/lib/client/use-samples";
 
 export function HostCard() {
   const { data: host, error, isLoading } = useHost();
-  const snapshot = useSamplesSnapshot(useWindowS());
+  const windowS = useWindowS();
+  const snapshot = useSamplesSnapshot(windowS);
   if (isLoading) return <section className="panel" aria-busy="true">Reading the host…</section>;
   if (error || !host) return <section className="panel error" role="alert">Host facts unavailable: {error?.message}</section>;
   const accel = host.accelerator;
@@ -89,6 +91,7 @@ export function HostCard() {
             color="var(--accent)"
             loading={snapshot.isLoading}
           />
+          {hostSamples.length > 0 && <DownloadLinks id={null} name="host" windowS={windowS} />}
         </div>
       </div>
     </section>

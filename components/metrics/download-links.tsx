@@ -1,7 +1,7 @@
 import { samplesDownloadUrl } from "@/lib/metrics/samples";
 
-/** CSV and JSON of the samples behind a chart, over the window shown. */
-export function DownloadLinks({ id, name, windowS }: { id: string; name: string; windowS: number }) {
+/** CSV and JSON of the samples behind a chart, over the window shown; id null for the host's. */
+export function DownloadLinks({ id, name, windowS }: { id: string | null; name: string; windowS: number }) {
   return (
     <span className="downloads small">
       Download {windowS / 60} min:{" "}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "@/lib/types";
-import { appendToWindow, kindTotals, samplesToCsv, type InstanceSample } from "./samples";
+import { appendToWindow, hostSamplesToCsv, kindTotals, samplesDownloadUrl, samplesToCsv, type InstanceSample } from "./samples";
 
 const sample = (t: number, over: Partial<InstanceSample> = {}): InstanceSample => ({
   t,
@@ -63,4 +63,15 @@ describe("samplesToCsv", () => {
     expect(lines[3]).toBe("");
   });
   it("is a header alone for no samples", () => expect(samplesToCsv([]).split("\r\n")).toHaveLength(2));
+});
+
+describe("host CSV and download URLs", () => {
+  it("writes host samples with their own columns", () => {
+    const csv = hostSamplesToCsv([{ t: Date.UTC(2025, 0, 1), cpuPercent: null, memTotalBytes: 8, memAvailableBytes: 6 }]);
+    expect(csv).toBe("time,t,cpuPercent,memTotalBytes,memAvailableBytes\r\n2025-01-01T00:00:00.000Z,1735689600000,,8,6\r\n");
+  });
+  it.each([
+    ["ct-1", 300, "csv", "/api/instances/ct-1/samples?window=300&format=csv"],
+    [null, 60, "json", "/api/samples?window=60&format=json"],
+  ] as const)("%s %s %s", (id, w, f, url) => expect(samplesDownloadUrl(id, w, f)).toBe(url));
 });

@@ -91,9 +91,10 @@ export interface InstanceSamples {
   samples: InstanceSample[];
 }
 
-/** Where a chart's samples download from. */
-export function samplesDownloadUrl(id: string, windowS: number, format: "csv" | "json"): string {
-  return `/api/instances/${encodeURIComponent(id)}/samples?window=${windowS}&format=${format}`;
+/** Where a chart's samples download from: an instance's, or the host's when id is null. */
+export function samplesDownloadUrl(id: string | null, windowS: number, format: "csv" | "json"): string {
+  const base = id === null ? "/api/samples" : `/api/instances/${encodeURIComponent(id)}/samples`;
+  return `${base}?window=${windowS}&format=${format}`;
 }
 
 /**
@@ -163,9 +164,20 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Column order of the host CSV download. */
+export const HOST_CSV_COLUMNS = ["t", "cpuPercent", "memTotalBytes", "memAvailableBytes"] as const satisfies readonly (keyof HostSample)[];
+
 /** RFC 4180 CSV with a header row; `time` is ISO 8601 UTC beside the epoch-ms `t`. */
-export function samplesToCsv(samples: InstanceSample[]): string {
-  const header = ["time", ...SAMPLE_CSV_COLUMNS].join(",");
-  const rows = samples.map((s) => [new Date(s.t).toISOString(), ...SAMPLE_CSV_COLUMNS.map((c) => csvCell(s[c]))].join(","));
-  return `${[header, ...rows].join("\r\n")}\r\n`;
+function rowsToCsv<T extends { t: number }>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
+  const header = ["time", ...columns].join(",");
+  const lines = rows.map((r) => [new Date(r.t).toISOString(), ...columns.map((c) => csvCell(r[c]))].join(","));
+  return `${[header, ...lines].join("\r\n")}\r\n`;
+}
+
+export function samplesToCsv(samples: readonly InstanceSample[]): string {
+  return rowsToCsv(samples, SAMPLE_CSV_COLUMNS);
+}
+
+export function hostSamplesToCsv(samples: readonly HostSample[]): string {
+  return rowsToCsv(samples, HOST_CSV_COLUMNS);
 }
