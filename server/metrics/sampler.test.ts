@@ -332,6 +332,19 @@ describe("Sampler guest period with many instances", () => {
 });
 
 describe("Sampler lifecycle and cost", () => {
+  it("survives a tick that throws when run by its scheduler", () => {
+    const { scheduler, sampler } = setup();
+    const failing = Object.assign(sampler, { tick: () => { throw new Error("listener broke"); } });
+    const err = console.error;
+    console.error = () => {};
+    try {
+      expect(() => failing.start()).not.toThrow();
+      expect(() => scheduler.fn!()).not.toThrow();
+    } finally {
+      console.error = err;
+    }
+  });
+
   it("ticks on its scheduler, stops, and measures its own CPU per tick", () => {
     const { scheduler, sampler, ticks } = setup();
     sampler.start();

@@ -97,8 +97,17 @@ export class Sampler {
 
   start(): void {
     if (this.cancel) return;
-    this.cancel = this.deps.scheduler.every(this.intervalMs, () => this.tick());
-    this.tick();
+    this.cancel = this.deps.scheduler.every(this.intervalMs, () => this.safeTick());
+    this.safeTick();
+  }
+
+  /** A failing tick (a throwing listener, an unreadable host file) must not take the server down. */
+  private safeTick(): void {
+    try {
+      this.tick();
+    } catch (err) {
+      console.error("[isolab] sampler tick failed:", err);
+    }
   }
 
   stop(): void {
