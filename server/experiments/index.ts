@@ -45,6 +45,18 @@ export function initExperiments(): ExperimentRunner {
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   }
+  // scripts/serve.mjs awaits the supervisor holder's onShutdown after stopping
+  // instances: by then a start the run had in flight has finished, and the
+  // runner's cleanup removes it instead of leaving a QEMU to the next reconcile.
+  void getSupervisor().then(() => {
+    const sup = (globalThis as Record<symbol, { onShutdown?: () => Promise<void> } | undefined>)[Symbol.for("isolab.supervisor")];
+    if (!sup) return;
+    const previous = sup.onShutdown;
+    sup.onShutdown = async () => {
+      await previous?.();
+      await runner.shutdown();
+    };
+  });
   holder[key] = runner;
   return runner;
 }
