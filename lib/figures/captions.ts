@@ -1,0 +1,73 @@
+import { accelLabel } from "@/lib/experiment-types";
+import type { FiguresPayload } from "@/lib/schemas/figures";
+import { clockTime, EXPERIMENT_STALE_MS, freshness, LIVE_STALE_MS, oldest, type Freshness } from "./age";
+import { formatNs } from "./fig22";
+
+// What each figure's caption says: which measurement, when, and how old. Pure.
+
+export interface Caption {
+  /** The whole caption, for the SVG's <desc> and aria. */
+  text: string;
+  /** What was measured, without the time. */
+  base: string;
+  /** Age of the oldest value the figure shows; null when it shows none. */
+  freshness: Freshness | null;
+  at: string | null;
+}
+
+function caption(text: string, at: string | null, now: number, staleMs: number): Caption {
+  const f = freshness(at, now, staleMs);
+  return { text: at && f ? `${text} Measured ${clockTime(at)} (${f.text}).` : text, base: text, freshness: f, at };
+}
+
+const running = (p: FiguresPayload) => p.instances.filter((i) => i.state === "running");
+
+export function fig21Caption(p: FiguresPayload, now: number): Caption {
+  const shown = running(p).filter((i) => i.kind !== "process");
+  const at = oldest([p.host.memAvailable.at, ...shown.map((i) => i.hostMemory?.at), ...shown.filter((i) => i.kind === "vm").map((i) => i.guest?.at)]);
+  const m = p.fig21.marginal;
+  const basis =
+    m.basis === "density"
+      ? `"Room for N more" divides each host's free memory by the marginal memory per instance from density experiment ${m.experimentId}.`
+      : m.basis === "live"
+        ? `"Room for N more" divides each host's free memory by the median footprint of the live instances of that kind (no density experiment).`
+        : `"Room for N more" needs a per-instance footprint: launch instances${p.fig21.densityAvailable ? " or run the density experiment" : ""}.`;
+  return caption(
+    `Both hosts have this host's memory (MemTotal). Host OS = used − instances, from /proc/meminfo; containers by cgroup usage, VMs by QEMU's PSS (host view) split by the guest's own MemTotal − MemAvailable (guest view). ${basis}`,
+    at,
+    now,
+    LIVE_STALE_MS,
+  );
+}
+
+export function fig22Caption(p: FiguresPayload, now: number): Caption {
+  const o = p.fig22.overhead;
+  if (!o) return caption("No overhead experiment with the syscall workload has finished yet; the path is drawn without numbers.", null, now, EXPERIMENT_STALE_MS);
+  const n = Math.max(...Object.values(o.syscall).map((s) => s?.n ?? 0));
+  const vm = o.syscall.vm ? `; VM ${formatNs(o.syscall.vm.medianNs)}` : "";
+  const s = p.fig22.startup;
+  const startup = s ? ` Start-up medians from startup experiment ${s.experimentId}.` : "";
+  return caption(
+    `System-call latency: getppid() × ${o.syscallArgs.join(" ") || "?"} per repetition, median of up to ${n}, from overhead experiment ${o.experimentId}${vm} (${accelLabel(o.accel?.accel)}).${startup}`,
+    o.at,
+    now,
+    EXPERIMENT_STALE_MS,
+  );
+}
+
+export function fig23Caption(p: FiguresPayload, now: number): Caption {
+  const ids = new Set(p.fig23.members.map((m) => m.instanceId).filter(Boolean));
+  const mine = running(p).filter((i) => ids.has(i.id));
+  const at = oldest(mine.flatMap((i) => [i.guest?.at, i.hostMemory?.at]));
+  return caption(
+    "Kernel, processes and memory as each instance reported them from inside (probe info, cached up to 10 s); memory of the host view from the sampler. Shared kernels are drawn where release, build, memory total and boot time agree.",
+    at,
+    now,
+    LIVE_STALE_MS,
+  );
+}
+
+export function fig24Caption(p: FiguresPayload, now: number): Caption {
+  const at = oldest(p.fig24.images.map((i) => i.at));
+  return caption(`Local image store (image.json of each built image) and the running instances with the image each was started from; ${p.fig24.registry.note}.`, at, now, LIVE_STALE_MS);
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { ExperimentListItem } from "@/lib/experiment-types";
+import type { Summary } from "@/lib/stats";
+import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "./experiment-facts";
+
+const sum = (median: number, n = 3): Summary => ({ n, min: median, median, p95: median * 1.1, max: median * 1.2, mean: median });
+const env = { host: {} as never, accelerator: { accel: "tcg" as const, reason: "KVM hung" }, node: "v20", capturedAt: "2026-01-01T10:00:00Z" };
+
+function item(over: Partial<ExperimentListItem>): ExperimentListItem {
+  return { id: "x0000000000", type: "overhead", status: "done", plan: {}, environment: env, result: null, error: null, progress: null, createdAt: "2026-01-01T10:00:00Z", startedAt: null, finishedAt: "2026-01-01T10:01:00Z", ...over };
+}
+
+const overheadResult = (perKind: Record<string, Summary>) => ({
+  type: "overhead" as const,
+  rows: [
+    { workload: "cpu" as const, metric: "ops_per_s", label: "", unit: "", direction: "higher" as const, perKind: { process: sum(1) }, ratio: {} },
+    { workload: "syscall" as const, metric: "ns_per_call", label: "", unit: "ns/call", direction: "lower" as const, perKind, ratio: {} },
+  ],
+  idle: [],
+  skipped: [],
+  workloadArgs: { cpu: ["500"], stream: [], syscall: ["200000"], io: [] },
+});
+
+describe("overheadFacts", () => {
+  it("takes the newest finished overhead run that measured syscalls", () => {
+    const items = [
+      item({ id: "xrunning0000", status: "running", result: null }),
+      item({ id: "xnosyscall00", result: { ...overheadResult({}), rows: [] } }),
+      item({ id: "xgood000000", result: overheadResult({ process: sum(52), vm: sum(1300), container: sum(55) }) }),
+      item({ id: "xolder00000", result: overheadResult({ process: sum(1) }) }),
+    ];
+    expect(overheadFacts(items)).toEqual({
+      experimentId: "xgood000000",
+      at: "2026-01-01T10:01:00Z",
+      syscallArgs: ["200000"],
+      syscall: { process: { medianNs: 52, p95Ns: 52 * 1.1, n: 3 }, container: { medianNs: 55, p95Ns: 55 * 1.1, n: 3 }, vm: { medianNs: 1300, p95Ns: 1300 * 1.1, n: 3 } },
+      accel: { accel: "tcg", reason: "KVM hung" },
+    });
+  });
+  it("skips kinds with no successful repetition (NaN median) and failed runs", () => {
+    const items = [item({ status: "failed", result: overheadResult({ process: sum(1) }) }), item({ result: overheadResult({ process: sum(NaN, 0), vm: sum(900) }) })];
+    expect(overheadFacts(items)!.syscall).toEqual({ vm: { medianNs: 900, p95Ns: 900 * 1.1, n: 3 } });
+  });
+  it("is null with no experiments", () => expect(overheadFacts([])).toBeNull());
+});
+
+describe("startupFacts", () => {
+  it("takes median totals per kind of the newest finished startup run", () => {
+    const result = { type: "startup" as const, kinds: [{ kind: "vm" as const, total: sum(1234), phases: [], failures: 0 }, { kind: "container" as const, total: sum(31), phases: [], failures: 0 }], skipped: [], ratioVmToContainer: null, ratioVmToProcess: null, ratioContainerToProcess: null };
+    expect(startupFacts([item({ type: "startup", id: "xs", result })])).toEqual({ experimentId: "xs", at: "2026-01-01T10:01:00Z", medianMs: { vm: 1234, container: 31 }, accel: env.accelerator });
+    expect(startupFacts([item({ type: "startup", result: { ...result, kinds: [] } })])).toBeNull();
+  });
+});
+
+describe("pendingExperiments and densityMarginals", () => {
+  it("lists queued and running runs", () => {
+    const items = [item({ id: "a", status: "queued" }), item({ id: "b", status: "running", progress: { done: 1, total: 4, message: "vm" } }), item({ id: "c" })];
+    expect(pendingExperiments(items).map((p) => p.id)).toEqual(["a", "b"]);
+  });
+  it("reads marginal memory per kind from a finished density run, and ignores results without it", () => {
+    const good = item({ id: "xd", type: "density" as never, result: { kinds: [{ kind: "vm", marginalMemoryBytes: 170e6 }, { kind: "container", marginalMemoryBytes: 1.2e6 }] } as never });
+    const bad = item({ id: "xbad", type: "density" as never, result: { kinds: [{ kind: "vm" }] } as never });
+    const m = densityMarginals([bad, good])!;
+    expect(m.experimentId).toBe("xd");
+    expect(m.vm!.value).toBe(170e6);
+    expect(m.container!.source).toContain("density experiment xd");
+    expect(densityMarginals([bad])).toBeNull();
+    expect(densityMarginals([])).toBeNull();
+  });
+});

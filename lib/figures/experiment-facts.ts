@@ -1,0 +1,79 @@
+import { z } from "zod";
+import type { ExperimentListItem, OverheadResult, StartupResult } from "@/lib/experiment-types";
+import type { Fig22Data, MeasuredBytes } from "@/lib/schemas/figures";
+import { INSTANCE_KINDS } from "@/lib/types";
+
+// Stored experiments → the numbers Figures 2.1 and 2.2 carry. Pure: takes
+// the runner's list (newest first) and picks the newest finished run that
+// has what a figure needs.
+
+const done = (e: ExperimentListItem) => e.status === "done" && e.result !== null;
+const accelOf = (e: ExperimentListItem) => e.environment?.accelerator ?? null;
+const when = (e: ExperimentListItem) => e.finishedAt ?? e.createdAt;
+
+export function overheadFacts(items: readonly ExperimentListItem[]): Fig22Data["overhead"] {
+  for (const e of items) {
+    if (e.type !== "overhead" || !done(e)) continue;
+    const result = e.result as OverheadResult;
+    const row = result.rows?.find((r) => r.workload === "syscall" && r.metric === "ns_per_call");
+    if (!row) continue;
+    const syscall: NonNullable<Fig22Data["overhead"]>["syscall"] = {};
+    for (const k of INSTANCE_KINDS) {
+      const s = row.perKind[k];
+      if (s && s.n > 0 && Number.isFinite(s.median)) syscall[k] = { medianNs: s.median, p95Ns: Number.isFinite(s.p95) ? s.p95 : s.median, n: s.n };
+    }
+    if (Object.keys(syscall).length === 0) continue;
+    return { experimentId: e.id, at: when(e), syscallArgs: result.workloadArgs?.syscall ?? [], syscall, accel: accelOf(e) };
+  }
+  return null;
+}
+
+export function startupFacts(items: readonly ExperimentListItem[]): Fig22Data["startup"] {
+  for (const e of items) {
+    if (e.type !== "startup" || !done(e)) continue;
+    const result = e.result as StartupResult;
+    const medianMs: NonNullable<Fig22Data["startup"]>["medianMs"] = {};
+    for (const k of result.kinds ?? []) if (k.total.n > 0 && Number.isFinite(k.total.median)) medianMs[k.kind] = k.total.median;
+    if (Object.keys(medianMs).length === 0) continue;
+    return { experimentId: e.id, at: when(e), medianMs, accel: accelOf(e) };
+  }
+  return null;
+}
+
+export function pendingExperiments(items: readonly ExperimentListItem[]): Fig22Data["pending"] {
+  return items
+    .filter((e) => e.status === "queued" || e.status === "running")
+    .map((e) => ({ id: e.id, type: e.type, status: e.status, progress: e.progress }));
+}
+
+/**
+ * The density experiment's marginal memory per kind, once that experiment
+ * exists. Its result is read through a loose schema (per-kind entries with a
+ * marginal byte count), so a result without those numbers is simply not used.
+ */
+const DensityResultSchema = z.object({
+  kinds: z.array(
+    z.object({
+      kind: z.enum(INSTANCE_KINDS),
+      marginalMemoryBytes: z.number().finite().positive(),
+    }),
+  ),
+});
+
+export function densityMarginals(
+  items: readonly ExperimentListItem[],
+): { experimentId: string; vm: MeasuredBytes | null; container: MeasuredBytes | null } | null {
+  for (const e of items) {
+    if ((e.type as string) !== "density" || e.status !== "done") continue;
+    const parsed = DensityResultSchema.safeParse(e.result);
+    if (!parsed.success) continue;
+    const pick = (kind: "vm" | "container"): MeasuredBytes | null => {
+      const k = parsed.data.kinds.find((x) => x.kind === kind);
+      return k ? { value: k.marginalMemoryBytes, source: `marginal host memory per ${kind === "vm" ? "VM" : "container"}, density experiment ${e.id}`, at: when(e) } : null;
+    };
+    const vm = pick("vm");
+    const container = pick("container");
+    if (vm || container) return { experimentId: e.id, vm, container };
+  }
+  return null;
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { INSTANCE_KINDS } from "@/lib/types";
+
+// GET /api/figures: the facts Figures 2.1–2.4 are drawn from. Every value
+// carries where it was measured (`source`) and when (`at`, ISO 8601), so a
+// caption can say both and how old it is. Layout happens in lib/figures/.
+
+const Iso = z.iso.datetime({ offset: true });
+const Bytes = z.number().finite().nonnegative();
+const Accel = z.enum(["kvm", "tcg"]);
+
+/** One measured value with its provenance. */
+export function measured<T extends z.ZodType>(value: T) {
+  return z.object({ value, source: z.string().min(1), at: Iso });
+}
+export const MeasuredBytesSchema = measured(Bytes);
+export type MeasuredBytes = z.infer<typeof MeasuredBytesSchema>;
+
+/** What `probe info` reported from inside an instance, reduced to what the figures draw. */
+export const GuestFactsSchema = z.object({
+  kernelRelease: z.string(),
+  kernelVersion: z.string(),
+  hostname: z.string(),
+  processCount: z.number().int().nonnegative(),
+  /** Distinct process names it sees, user processes before kernel threads, at most a few. */
+  processNames: z.array(z.string()),
+  memTotalBytes: Bytes,
+  /** MemTotal − MemAvailable as the workload sees it. */
+  memUsedBytes: Bytes,
+  /** Epoch ms its kernel booted (read time − uptime) and how far that can be off (half the exec round trip). */
+  bootedAtMs: z.number().finite(),
+  bootedAtErrorMs: z.number().finite().nonnegative(),
+  source: z.string().min(1),
+  at: Iso,
+});
+export type GuestFacts = z.infer<typeof GuestFactsSchema>;
+
+export const FigureInstanceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(INSTANCE_KINDS),
+  image: z.string(),
+  state: z.enum(["creating", "running", "stopping", "stopped", "exited", "failed"]),
+  accel: Accel.optional(),
+  memoryMiB: z.number().nonnegative(),
+  createdAt: Iso,
+  /** Host view: cgroup usage (container), PSS of QEMU (vm) or of the probe (process). */
+  hostMemory: MeasuredBytesSchema.nullable(),
+  guest: GuestFactsSchema.nullable(),
+  /** Why `guest` is missing, when it is. */
+  guestError: z.string().optional(),
+});
+export type FigureInstance = z.infer<typeof FigureInstanceSchema>;
+
+export const HostFactsSchema = z.object({
+  hostname: z.string(),
+  kernelRelease: z.string(),
+  kernelVersion: z.string(),
+  bootedAtMs: z.number().finite(),
+  bootedAtErrorMs: z.number().finite().nonnegative(),
+  memTotal: MeasuredBytesSchema,
+  memAvailable: MeasuredBytesSchema,
+  accelerator: z.object({ accel: Accel, reason: z.string(), source: z.string(), at: Iso }).nullable(),
+});
+export type HostFacts = z.infer<typeof HostFactsSchema>;
+
+/** A run that is still queued or running, so a figure can say "measuring…". */
+export const PendingExperimentSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: z.string(),
+  progress: z.object({ done: z.number(), total: z.number(), message: z.string() }).nullable(),
+});
+
+export const Fig21DataSchema = z.object({
+  /** Per-instance memory used for "room for N more", per kind. */
+  marginal: z.object({
+    basis: z.enum(["density", "live", "none"]),
+    experimentId: z.string().optional(),
+    vm: MeasuredBytesSchema.nullable(),
+    container: MeasuredBytesSchema.nullable(),
+  }),
+  /** The app alone (the same probe as a bare process or in a container), to split a VM's guest view. */
+  app: MeasuredBytesSchema.nullable(),
+  /** The density experiment, when Isolab has one; absent until that runner exists. */
+  densityAvailable: z.boolean(),
+});
+export type Fig21Data = z.infer<typeof Fig21DataSchema>;
+
+export const SyscallStatSchema = z.object({
+  medianNs: z.number().finite().nonnegative(),
+  p95Ns: z.number().finite().nonnegative(),
+  n: z.number().int().nonnegative(),
+});
+export type SyscallStat = z.infer<typeof SyscallStatSchema>;
+
+const PerKind = <T extends z.ZodType>(v: T) => z.object({ process: v.optional(), container: v.optional(), vm: v.optional() });
+
+export const Fig22DataSchema = z.object({
+  overhead: z
+    .object({
+      experimentId: z.string(),
+      at: Iso,
+      syscallArgs: z.array(z.string()),
+      syscall: PerKind(SyscallStatSchema),
+      accel: z.object({ accel: Accel, reason: z.string() }).nullable(),
+    })
+    .nullable(),
+  startup: z
+    .object({
+      experimentId: z.string(),
+      at: Iso,
+      medianMs: PerKind(z.number().finite().nonnegative()),
+      accel: z.object({ accel: Accel, reason: z.string() }).nullable(),
+    })
+    .nullable(),
+  pending: z.array(PendingExperimentSchema),
+});
+export type Fig22Data = z.infer<typeof Fig22DataSchema>;
+
+export const Fig23MemberSchema = z.object({
+  name: z.string(),
+  kind: z.enum(INSTANCE_KINDS),
+  apps: z.array(z.string()).min(1),
+  /** The instance carrying it, when one with this name exists. */
+  instanceId: z.string().nullable(),
+});
+export const Fig23DataSchema = z.object({
+  members: z.array(Fig23MemberSchema),
+  /** Every member exists and runs. */
+  running: z.boolean(),
+});
+export type Fig23Data = z.infer<typeof Fig23DataSchema>;
+
+export const FigureImageSchema = z.object({
+  name: z.string(),
+  sizeBytes: Bytes.nullable(),
+  files: z.number().int().nonnegative().nullable(),
+  layers: z.number().int().nonnegative().nullable(),
+  digest: z.string().nullable(),
+  /** built, imported, or pulled from a registry. */
+  origin: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  /** Why it cannot run (incomplete build), when it cannot. */
+  problem: z.string().nullable(),
+  source: z.string(),
+  at: Iso,
+});
+export type FigureImage = z.infer<typeof FigureImageSchema>;
+
+export const Fig24DataSchema = z.object({
+  images: z.array(FigureImageSchema),
+  /** Why the list may be incomplete or empty (store missing, unreadable). */
+  imagesNote: z.string().nullable(),
+  registry: z.object({
+    running: z.boolean(),
+    url: z.string().nullable(),
+    repositories: z.array(z.string()),
+    note: z.string(),
+    at: Iso,
+  }),
+});
+export type Fig24Data = z.infer<typeof Fig24DataSchema>;
+
+export const FiguresPayloadSchema = z.object({
+  generatedAt: Iso,
+  host: HostFactsSchema,
+  instances: z.array(FigureInstanceSchema),
+  fig21: Fig21DataSchema,
+  fig22: Fig22DataSchema,
+  fig23: Fig23DataSchema,
+  fig24: Fig24DataSchema,
+});
+export type FiguresPayload = z.infer<typeof FiguresPayloadSchema>;
+
+/** POST /api/figures/scenario answers the members it started or found running. */
+export const ScenarioResultSchema = z.object({
+  started: z.array(z.string()),
+  reused: z.array(z.string()),
+  tookMs: z.number().nonnegative(),
+});
+export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
