@@ -71,6 +71,7 @@ describe("formatIdleCpu", () => {
     { pct: 0, res: 0.2, want: "< 0.20 %" },
     { pct: 0.4, res: 0.2, want: "0.40 %" },
     { pct: 0, res: 0, want: "0.00 %" },
+    { pct: 0, res: 2e-8, want: "0.00 %" },
     { pct: 12.5, res: 0.2, want: "12.5 %" },
   ])("$pct with resolution $res → $want", ({ pct, res, want }) => expect(formatIdleCpu(pct, res)).toBe(want));
 });

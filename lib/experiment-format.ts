@@ -57,6 +57,7 @@ export function experimentHeadline(result: ExperimentResult | null): string {
 
 /** Host CPU of an idle window; a reading under one clock tick is "< resolution", never a bare 0. */
 export function formatIdleCpu(cpuPercent: number, resolutionPercent: number): string {
-  if (cpuPercent < resolutionPercent && resolutionPercent > 0) return `< ${formatValue(resolutionPercent, "%")}`;
+  // A cgroup counts nanoseconds: below display precision its resolution says nothing.
+  if (cpuPercent < resolutionPercent && resolutionPercent >= 0.005) return `< ${formatValue(resolutionPercent, "%")}`;
   return formatValue(cpuPercent, "%");
 }

@@ -1,6 +1,6 @@
 // The experiment runner's own overhead: a startup experiment's per-run
 // container time (what Isolab reports and stores) against a raw `runc run`
-// loop on a bundle written by the same builder, batches alternated so both
+// loop on a bundle written by the same builder, run by run alternated so both
 // see the same host load. Target ≤ 1.15× on medians.
 //   node --conditions=react-server --import tsx scripts/bench/runner-overhead.ts [runs]
 import fs from "node:fs";
@@ -20,7 +20,8 @@ import { Supervisor } from "../../server/instances/supervisor";
 import { openDatabase } from "../../server/store/db";
 import { ExperimentStore } from "../../server/store/experiments";
 
-const BATCH = 5;
+// One experiment of one run, then one raw run: pairs see the same moment of host load.
+const BATCH = 1;
 
 export interface RunnerOverheadTimings {
   label: string;
