@@ -120,6 +120,10 @@ test("a running experiment can be cancelled and leaves no instance behind", asyn
   const { instances } = (await (await request.get("/api/instances")).json()) as { instances: { name: string }[] };
   expect(instances.filter((i) => i.name.startsWith(id))).toEqual([]);
   expect((await record(request, id)).error).toMatch(/cancelled/);
+  // Cancelling a finished run is answered with the run as it is.
+  const again = await request.delete(`/api/experiments/${id}`);
+  expect(again.status()).toBe(200);
+  expect((await again.json()).status).toBe("cancelled");
 });
 
 test("two runs compare side by side", async ({ page, experiments }) => {
@@ -141,6 +145,13 @@ test("a bad plan is refused with the field named, in the form and by the API", a
   const unknown = await request.post("/api/experiments", { data: { type: "overhead", workloads: ["gpu"] } });
   expect(unknown.status()).toBe(422);
   expect((await unknown.json()).error).toMatch(/workloads\.0/);
+
+  const format = await request.get("/api/experiments/x0000000000?format=xml");
+  expect(format.status()).toBe(422);
+  expect((await format.json()).error).toMatch(/format/);
+  expect((await request.get("/api/experiments/x0000000000")).status()).toBe(404);
+  await page.goto("/experiments/x0000000000");
+  await expect(page.getByRole("heading", { name: "No such experiment" })).toBeVisible();
 
   await page.goto("/experiments");
   const form = page.getByRole("form", { name: "Plan an experiment" });
