@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <nav aria-label="Main">
               <Link href="/">Overview</Link>
               <Link href="/experiments">Experiments</Link>
+              <Link href="/figures">Figures</Link>
             </nav>
             <StreamIndicator />
           </header>

@@ -12,6 +12,8 @@ export const queryKeys = {
   instanceSamples: (id: string, windowS: number) => ["samples", "instance", id, windowS] as const,
   experiments: ["experiments"] as const,
   experiment: (id: string) => ["experiments", id] as const,
+  /** Not under "instances": every figures read runs `probe info` inside each instance (cached ~10 s server-side). */
+  figures: ["figures"] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -28,3 +30,5 @@ export const LOG_REFRESH_MS = 2000;
 export const STREAM_RETRY_MAX_MS = 10_000;
 /** An experiment's progress while it is queued or running, in milliseconds. */
 export const EXPERIMENT_REFRESH_MS = 1000;
+/** The figures' facts; live parts (memory, instances) change each second, `probe info` is cached 10 s; in milliseconds. */
+export const FIGURES_REFRESH_MS = 5000;

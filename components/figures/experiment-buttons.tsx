@@ -1,0 +1,33 @@
+"use client";
+import Link from "next/link";
+import { useStartExperiment } from "@/lib/client/use-experiments";
+import type { ExperimentPlanInput } from "@/lib/schemas/experiment";
+
+/** Small plans: enough for Figure 2.2's numbers in well under a minute here. */
+export const SYSCALL_PLAN: ExperimentPlanInput = { type: "overhead", workloads: ["syscall"], reps: 3, idleSeconds: 1 };
+export const STARTUP_PLAN: ExperimentPlanInput = { type: "startup", runs: 3 };
+
+/** Queues the experiments Figure 2.2 reads; progress shows in the figure and on /experiments. */
+export function ExperimentButtons({ busy }: { busy: boolean }) {
+  const start = useStartExperiment();
+  return (
+    <>
+      <button type="button" onClick={() => start.mutate(SYSCALL_PLAN)} disabled={busy || start.isPending}>
+        Run a syscall overhead experiment
+      </button>
+      <button type="button" onClick={() => start.mutate(STARTUP_PLAN)} disabled={busy || start.isPending}>
+        Run a startup experiment
+      </button>
+      {start.data && (
+        <Link href={`/experiments/${start.data.id}`} className="small">
+          follow {start.data.id}
+        </Link>
+      )}
+      {start.error && (
+        <span className="error small" role="alert">
+          {start.error.message}
+        </span>
+      )}
+    </>
+  );
+}
