@@ -1,0 +1,138 @@
+import fs from "node:fs";
+import path from "node:path";
+import { formatNs } from "@/lib/figures/fig22";
+import type { FiguresPayload } from "@/lib/schemas/figures";
+import { expect, FIGURE_NUMBERS, SCREENSHOT_DIR, test, type FigureNumber } from "./figure-fixtures";
+
+// /figures end to end: the Figure 2.3 scenario launched from the page, a
+// small startup + overhead experiment, then every label checked against the
+// API's own numbers, every figure downloaded as SVG (and PNG) and
+// photographed in both themes.
+
+type ExperimentJson = { status: string; result: { rows?: { workload: string; metric: string; perKind: { [k: string]: { median: number } } }[] } | null };
+
+test("with nothing measured, the figures say what to run instead of drawing numbers", async ({ figures }) => {
+  await figures.open();
+  const p = await figures.facts();
+  if (p.instances.some((i) => i.state === "running")) test.skip(true, "instances are running on this server");
+  await expect(figures.figure("2.1").getByRole("button", { name: "Launch VMs and containers (the Figure 2.3 scenario)" })).toBeVisible();
+  await expect(figures.figure("2.1").getByRole("img", { name: /^room for \? more VMs/ }).first()).toBeVisible();
+  await expect(figures.figure("2.3").getByText("Nothing of the scenario runs yet", { exact: false })).toBeVisible();
+  await expect(figures.figure("2.4").getByRole("img", { name: /^Registry: no registry running/ })).toBeVisible();
+});
+
+test("Figures 2.1–2.4 show this host's measured values and download as SVG and PNG", async ({ page, request, figures }) => {
+  test.setTimeout(360_000);
+  await figures.open();
+
+  await test.step("launch the Figure 2.3 scenario from the page", async () => {
+    await figures.launchScenario();
+  });
+
+  const member = (p: FiguresPayload, name: string) => p.instances.find((i) => i.name === name)!;
+  let vmRelease = "";
+  await test.step("Figure 2.3 labels are the kernels and process counts each instance reported", async () => {
+    const fig = figures.figure("2.3");
+    const names = ["fig23-proc-a", "fig23-proc-b", "fig23-proc-c", "fig23-vm-ab", "fig23-vm-c", "fig23-ct-a", "fig23-ct-b", "fig23-ct-c"];
+    // Bare processes see the whole host, whose process count moves: compare page and API until one read agrees.
+    await expect(async () => {
+      const p = await figures.facts();
+      for (const name of names) {
+        const g = member(p, name).guest;
+        expect(g, `${name} has facts from inside`).not.toBeNull();
+        const box = fig.getByRole("img", { name: new RegExp(`^${name}: kernel `) });
+        await expect(box).toContainText(`kernel ${g!.kernelRelease}`, { timeout: 1000 });
+        await expect(box).toContainText(`sees ${g!.processCount} processes:`, { timeout: 1000 });
+      }
+    }).toPass({ timeout: 60_000 });
+    const p = await figures.facts();
+    vmRelease = member(p, "fig23-vm-c").guest!.kernelRelease;
+    expect(vmRelease).not.toBe(p.host.kernelRelease);
+    expect(member(p, "fig23-ct-a").guest!.kernelRelease).toBe(p.host.kernelRelease);
+    // The shared and the separate kernels, as drawn from those facts.
+    await expect(fig.getByRole("img", { name: `host kernel ${p.host.kernelRelease} — shared by 3: fig23-ct-a, fig23-ct-b, fig23-ct-c` })).toBeVisible();
+    await expect(fig.getByRole("img", { name: `host kernel ${p.host.kernelRelease} — shared by 3: fig23-proc-a, fig23-proc-b, fig23-proc-c` })).toBeVisible();
+    await expect(fig.getByRole("img", { name: `own kernel ${vmRelease}: fig23-vm-ab` })).toBeVisible();
+    await expect(fig.getByRole("img", { name: `own kernel ${vmRelease}: fig23-vm-c` })).toBeVisible();
+  });
+
+  await test.step("Figure 2.1 draws both hosts with the live VMs and containers", async () => {
+    const fig = figures.figure("2.1");
+    await expect(fig.getByText("Host running VMs (2)", { exact: false })).toBeVisible();
+    await expect(fig.getByText("Host running containers (3)", { exact: false })).toBeVisible();
+    await expect(fig.getByRole("img", { name: /^room for \d+ more VMs; .* per VM: median host view \(PSS of QEMU\) of 2 live VMs/ })).toBeVisible();
+    await expect(fig.getByRole("img", { name: /^room for \d+ more containers; / })).toBeVisible();
+    await expect(fig.getByRole("img", { name: /^fig23-vm-ab: host view .* \(PSS of QEMU/ }).first()).toBeVisible();
+  });
+
+  let vmNs = "";
+  let ctNs = "";
+  await test.step("a small startup and overhead experiment label Figure 2.2", async () => {
+    const start = async (plan: object) => {
+      const res = await request.post("/api/experiments", { data: plan });
+      expect(res.status(), await res.text()).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const overhead = await start({ type: "overhead", workloads: ["syscall"], reps: 1, idleSeconds: 1 });
+    const startup = await start({ type: "startup", runs: 1, warmup: false });
+    const record = async (id: string) => (await (await request.get(`/api/experiments/${id}`)).json()) as ExperimentJson;
+    for (const id of [overhead, startup]) await expect.poll(async () => (await record(id)).status, { timeout: 240_000, intervals: [2000] }).toBe("done");
+    const row = (await record(overhead)).result!.rows!.find((r) => r.workload === "syscall" && r.metric === "ns_per_call")!;
+    vmNs = formatNs(row.perKind.vm.median);
+    ctNs = formatNs(row.perKind.container.median);
+    const fig = figures.figure("2.2");
+    await expect(fig.getByText("Measuring:", { exact: false })).toHaveCount(0, { timeout: 20_000 });
+    await expect(fig.getByRole("img", { name: new RegExp(`^getppid\\(\\): ${vmNs}/call`) })).toBeVisible({ timeout: 20_000 });
+    await expect(fig.getByRole("img", { name: new RegExp(`^getppid\\(\\): ${ctNs}/call`) })).toBeVisible();
+    await expect(fig.getByText(`${vmNs} ·`, { exact: false })).toBeVisible();
+    const facts = await figures.facts();
+    expect(facts.fig22.overhead?.experimentId).toBe(overhead);
+    await expect(fig.getByText(facts.fig22.overhead!.accel?.accel === "kvm" ? "QEMU, KVM — hardware-assisted" : "QEMU, TCG — emulated", { exact: true })).toBeVisible();
+    await expect(fig.getByTestId("figure-2-2-caption")).toContainText(overhead);
+  });
+
+  await test.step("each figure downloads as a standalone SVG with its values, and as a PNG", async () => {
+    const p = await figures.facts();
+    const expected: Record<FigureNumber, string[]> = {
+      "2.1": ["Host running VMs (2)", "room for"],
+      "2.2": [`${vmNs}/call`, `${ctNs}/call`],
+      "2.3": [`kernel ${vmRelease}`, `kernel ${p.host.kernelRelease}`, `sees ${member(p, "fig23-ct-a").guest!.processCount} processes:`],
+      "2.4": ["probe", "fig23-vm-ab"],
+    } as never;
+    for (const n of FIGURE_NUMBERS) {
+      const svg = (await figures.download(n, "SVG")).toString("utf8");
+      fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      fs.writeFileSync(path.join(SCREENSHOT_DIR, `figure-${n.replace(".", "-")}.svg`), svg);
+      expect(svg).toMatch(/<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      const parsed = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+        return { root: doc.documentElement.nodeName, error: doc.querySelector("parsererror")?.textContent ?? null, vars: text.includes("var(--") };
+      }, svg);
+      expect(parsed).toEqual({ root: "svg", error: null, vars: false });
+      for (const value of expected[n]) expect(svg, `Figure ${n} SVG has ${value}`).toContain(value.replace(/&/g, "&amp;"));
+      const png = await figures.download(n, "PNG");
+      fs.writeFileSync(path.join(SCREENSHOT_DIR, `figure-${n.replace(".", "-")}-download.png`), png);
+      expect(png.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    }
+  });
+
+  await test.step("screenshots of all four figures in both themes, wide and on a phone", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      await figures.screenshots(colorScheme);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(page.getByTestId("figures")).toHaveAttribute("data-layout", "narrow");
+    await figures.screenshots("dark-390px");
+    await page.emulateMedia({ colorScheme: "light" });
+    await figures.screenshots("light-390px");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await test.step("tear the scenario down from the page", async () => {
+    await figures.tearDownScenario();
+    const p = await figures.facts();
+    expect(p.instances.filter((i) => i.name.startsWith("fig23-"))).toEqual([]);
+    await expect(figures.figure("2.3").getByRole("img", { name: "fig23-vm-c: not running. Launch the Figure 2.3 scenario." })).toBeVisible();
+  });
+});
