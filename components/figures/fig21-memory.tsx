@@ -1,4 +1,4 @@
-"use client";
+import type { ReactNode } from "react";
 import { formatBytes } from "@/lib/format";
 import { fig21Caption } from "@/lib/figures/captions";
 import { fig21Model, layoutFig21, type Fig21Cell, type Fig21Role } from "@/lib/figures/fig21";
@@ -51,7 +51,7 @@ function Cell({ cell, testPrefix }: { cell: Fig21Cell; testPrefix: string }) {
   );
 }
 
-export function Fig21Memory({ data, mode, now, launchButton }: { data: FiguresPayload; mode: LayoutMode; now: number; launchButton: React.ReactNode }) {
+export function Fig21Memory({ data, mode, now, launchButton }: { data: FiguresPayload; mode: LayoutMode; now: number; launchButton: ReactNode }) {
   const model = fig21Model(data);
   const layout = layoutFig21(model, mode);
   const legend = layoutLegend(LEGEND, 10, layout.height + 4, layout.width - 20);

@@ -1,4 +1,3 @@
-"use client";
 import { fig22Caption } from "@/lib/figures/captions";
 import { fig22Model, layoutFig22, type Fig22Role } from "@/lib/figures/fig22";
 import { r2, type LayoutMode } from "@/lib/figures/geometry";

@@ -1,4 +1,3 @@
-"use client";
 import type { ReactNode } from "react";
 import { fig23Caption } from "@/lib/figures/captions";
 import { fig23Model, layoutFig23, type Fig23Box } from "@/lib/figures/fig23";

@@ -1,4 +1,3 @@
-"use client";
 import { fig24Caption } from "@/lib/figures/captions";
 import { fig24Model, layoutFig24 } from "@/lib/figures/fig24";
 import { r2, type LayoutMode } from "@/lib/figures/geometry";

@@ -14,77 +14,95 @@ import { pruneGuestFacts } from "./guest-facts";
 /** App B inside the shared VM: the probe's latency workload, ticking once a second for an hour. */
 export const SHARED_VM_SECOND_APP = { command: "latency" as const, args: ["3600000", "1000"] };
 
-const key = Symbol.for("isolab.figures.scenario");
-type Holder = { [key]?: Promise<unknown> };
+/** What the scenario needs of the supervisor. */
+export type ScenarioSupervisor = Pick<Supervisor, "list" | "create" | "remove" | "exec">;
 
-/** One launch or tear-down at a time; a second call while one runs is a 409. */
-async function exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  const holder = globalThis as Holder;
-  if (holder[key]) throw new ConflictError(`The Figure 2.3 scenario is busy (${what} refused while another launch or tear-down runs); try again in a few seconds.`);
-  const p = fn();
-  holder[key] = p;
-  try {
-    return await p;
-  } finally {
-    delete holder[key];
-  }
+export interface ScenarioDeps {
+  supervisor: () => Promise<ScenarioSupervisor>;
+  /** Holds the launch or tear-down in flight; one at a time, a second call meanwhile is a 409. */
+  lock: { busy?: Promise<unknown> };
+  /** Called after a tear-down with the ids still alive (drops cached guest facts). */
+  afterTeardown?: (liveIds: string[]) => void;
 }
 
-function startSecondApp(supervisor: Supervisor, id: string): void {
+function startSecondApp(supervisor: ScenarioSupervisor, id: string): void {
   const { command, args } = SHARED_VM_SECOND_APP;
   // Runs until the VM stops; its end (a closed agent channel) is expected.
   supervisor.exec(id, { command, args, timeoutMs: 3_700_000 }).catch(() => {});
 }
 
-async function removeByName(supervisor: Supervisor, names: string[]): Promise<string[]> {
+async function removeByName(supervisor: ScenarioSupervisor, names: string[]): Promise<string[]> {
   const doomed = supervisor.list().filter((i) => names.includes(i.name));
   await Promise.allSettled(doomed.map((i) => supervisor.remove(i.id)));
   return doomed.map((i) => i.name);
 }
 
-export function launchScenario(): Promise<ScenarioResult> {
-  return exclusive("launch", async () => {
-    const supervisor = await getSupervisor();
-    const t0 = performance.now();
-    const reused: string[] = [];
-    const todo: ScenarioMember[] = [];
-    for (const m of FIG23_SCENARIO) {
-      const i = supervisor.list().find((x) => x.name === m.name);
-      if (i && i.kind === m.kind && i.state === "running") reused.push(m.name);
-      else {
-        if (i && (i.state === "creating" || i.state === "stopping")) throw new ConflictError(`"${m.name}" is ${i.state}; wait for it, then launch again.`);
-        if (i) await supervisor.remove(i.id);
-        todo.push(m);
-      }
-    }
-    const started: string[] = [];
-    const create = async (m: ScenarioMember) => {
-      const inst = await supervisor.create({ kind: m.kind, name: m.name, image: "probe", memoryMiB: 128, cpus: 1 });
-      started.push(m.name);
-      if (m.kind === "vm" && m.apps.length > 1) startSecondApp(supervisor, inst.id);
-    };
+export function createScenario(deps: ScenarioDeps) {
+  async function exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (deps.lock.busy) throw new ConflictError(`The Figure 2.3 scenario is busy (${what} refused while another launch or tear-down runs); try again in a few seconds.`);
+    const p = fn();
+    deps.lock.busy = p;
     try {
-      // Processes and containers start in tens of ms, side by side; VMs one
-      // after another so two TCG boots do not fight over 2 cores (and their
-      // boot times, which tell their kernels apart, differ).
-      const quick = await Promise.allSettled(todo.filter((m) => m.kind !== "vm").map(create));
-      const failed = quick.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason;
-      for (const m of todo.filter((x) => x.kind === "vm")) await create(m);
-    } catch (err) {
-      // Started ones and the failed records of this call go; reused ones stay.
-      await removeByName(supervisor, todo.map((m) => m.name));
-      throw err;
+      return await p;
+    } finally {
+      deps.lock.busy = undefined;
     }
-    return { started, reused, tookMs: performance.now() - t0 };
-  });
+  }
+
+  function launch(): Promise<ScenarioResult> {
+    return exclusive("launch", async () => {
+      const supervisor = await deps.supervisor();
+      const t0 = performance.now();
+      const reused: string[] = [];
+      const todo: ScenarioMember[] = [];
+      for (const m of FIG23_SCENARIO) {
+        const i = supervisor.list().find((x) => x.name === m.name);
+        if (i && i.kind === m.kind && i.state === "running") reused.push(m.name);
+        else {
+          if (i && (i.state === "creating" || i.state === "stopping")) throw new ConflictError(`"${m.name}" is ${i.state}; wait for it, then launch again.`);
+          if (i) await supervisor.remove(i.id);
+          todo.push(m);
+        }
+      }
+      const started: string[] = [];
+      const create = async (m: ScenarioMember) => {
+        const inst = await supervisor.create({ kind: m.kind, name: m.name, image: "probe", memoryMiB: 128, cpus: 1 });
+        started.push(m.name);
+        if (m.kind === "vm" && m.apps.length > 1) startSecondApp(supervisor, inst.id);
+      };
+      try {
+        // Processes and containers start in tens of ms, side by side; VMs one
+        // after another so two TCG boots do not fight over 2 cores (and their
+        // boot times, which tell their kernels apart, differ).
+        const quick = await Promise.allSettled(todo.filter((m) => m.kind !== "vm").map(create));
+        const failed = quick.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) throw failed.reason;
+        for (const m of todo.filter((x) => x.kind === "vm")) await create(m);
+      } catch (err) {
+        // Started ones and the failed records of this call go; reused ones stay.
+        await removeByName(supervisor, todo.map((m) => m.name));
+        throw err;
+      }
+      return { started, reused, tookMs: performance.now() - t0 };
+    });
+  }
+
+  function teardown(): Promise<{ removed: string[] }> {
+    return exclusive("tear-down", async () => {
+      const supervisor = await deps.supervisor();
+      const removed = await removeByName(supervisor, FIG23_SCENARIO.map((m) => m.name));
+      deps.afterTeardown?.(supervisor.list().map((i) => i.id));
+      return { removed };
+    });
+  }
+
+  return { launch, teardown };
 }
 
-export function teardownScenario(): Promise<{ removed: string[] }> {
-  return exclusive("tear-down", async () => {
-    const supervisor = await getSupervisor();
-    const removed = await removeByName(supervisor, FIG23_SCENARIO.map((m) => m.name));
-    pruneGuestFacts(supervisor.list().map((i) => i.id));
-    return { removed };
-  });
-}
+// The server's one scenario, its lock on globalThis like the supervisor.
+const key = Symbol.for("isolab.figures.scenario");
+type Holder = { [key]?: { busy?: Promise<unknown> } };
+const scenario = createScenario({ supervisor: getSupervisor, lock: ((globalThis as Holder)[key] ??= {}), afterTeardown: pruneGuestFacts });
+
+export const launchScenario = scenario.launch;
+export const teardownScenario = scenario.teardown;
