@@ -49,6 +49,8 @@ export function payload(over: Partial<FiguresPayload> = {}): FiguresPayload {
   return {
     generatedAt: AT,
     host: {
+      source: "probe info on the host",
+      at: AT,
       hostname: "host",
       kernelRelease: "6.1.0-host",
       kernelVersion: "#1 SMP",

@@ -53,6 +53,9 @@ export const FigureInstanceSchema = z.object({
 export type FigureInstance = z.infer<typeof FigureInstanceSchema>;
 
 export const HostFactsSchema = z.object({
+  /** Where the kernel and boot facts came from, and when (memory has its own). */
+  source: z.string().min(1),
+  at: Iso,
   hostname: z.string(),
   kernelRelease: z.string(),
   kernelVersion: z.string(),

@@ -67,6 +67,8 @@ export async function getFigures(): Promise<FiguresPayload> {
   const hf = hostProbe.facts;
   const accel = knownAccelerator();
   const host: HostFacts = {
+    source: hf.source,
+    at: hf.at,
     hostname: hf.hostname,
     kernelRelease: hf.kernelRelease,
     kernelVersion: hf.kernelVersion,
