@@ -122,7 +122,7 @@ static int cmd_ping(void) {
 }
 
 static void usage(void) {
-  fputs("usage: probe serve | agent DEV | ping | info | cpu [ms] | mem MiB [stepMiB]\n"
+  fputs("usage: probe serve | agent DEV | ping | info | cpu [ms] | mem MiB [stepMiB] [pauseMs] [holdMs]\n"
         "             | syscall [n] | stream [MiB] | io [MiB] [dir] | latency ms intervalMs\n",
         stderr);
 }

@@ -53,10 +53,19 @@ int cmd_cpu(int argc, char **argv) {
   return 0;
 }
 
+static void sleep_ms(long ms) {
+  struct timespec req = {ms / 1000, (ms % 1000) * 1000000L};
+  while (ms > 0 && nanosleep(&req, &req) != 0 && errno == EINTR) {}
+}
+
 int cmd_mem(int argc, char **argv) {
-  if (argc < 1) die(2, "usage: probe mem MiB [stepMiB]");
+  if (argc < 1) die(2, "usage: probe mem MiB [stepMiB] [pauseMs] [holdMs]");
   long total = arg_num(argc, argv, 0, 0, 1, 1L << 20, "MiB");
   long step = arg_num(argc, argv, 1, 8, 1, 1L << 20, "stepMiB");
+  /* Pacing, so a host sampling once or a few times a second sees the climb,
+   * and a hold at the top, so it sees what the held memory costs. */
+  long pause = arg_num(argc, argv, 2, 0, 0, 60000, "pauseMs");
+  long hold = arg_num(argc, argv, 3, 0, 0, 600000, "holdMs");
   long done = 0;
   double t0 = now_s();
   /* Kept mapped until exit: the point is to hold the memory. A progress line
@@ -68,8 +77,11 @@ int cmd_mem(int argc, char **argv) {
     for (long off = 0; off < n * MiB; off += 4096) p[off] = (char)(off | 1);
     done += n;
     printf("{\"progress\":true,\"touchedMiB\":%ld,\"seconds\":%.6f}\n", done, now_s() - t0);
+    if (done < total) sleep_ms(pause);
   }
-  printf("{\"workload\":\"mem\",\"touchedMiB\":%ld,\"seconds\":%.6f}\n", done, elapsed(t0));
+  double s = elapsed(t0); /* the allocation, without the hold */
+  sleep_ms(hold);
+  printf("{\"workload\":\"mem\",\"touchedMiB\":%ld,\"seconds\":%.6f}\n", done, s);
   return 0;
 }
 
