@@ -3,7 +3,7 @@ import type { ExperimentPlan } from "@/lib/schemas/experiment";
 import type { ExecRequest, CreateInstance } from "@/lib/schemas/instance";
 import type { ExperimentProgress, ExperimentSample, SkippedKind } from "@/lib/experiment-types";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
-import { IsolabError, MissingDependencyError, NotFoundError } from "@/server/errors";
+import type { IsolabError } from "@/server/errors";
 import { abortable, type Clock } from "./clock";
 import type { ReadHostUsage } from "./host-usage";
 
@@ -65,7 +65,7 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
 
   async removeInstance(id: string): Promise<void> {
     await this.supervisor.remove(id).catch((err) => {
-      if (!(err instanceof NotFoundError)) throw err;
+      if (statusOf(err) !== 404) throw err;
     });
     this.live.delete(id);
   }
@@ -126,7 +126,17 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
 
 /** True for a kind this host cannot run at all (no runtime, no QEMU, no kernel). */
 export function isMissingDependency(err: unknown): boolean {
-  return err instanceof MissingDependencyError || (err instanceof IsolabError && err.status === 503);
+  return statusOf(err) === 503; // MissingDependencyError
+}
+
+/**
+ * The HTTP status a domain error carries. Read from the value, not by
+ * instanceof: in the Next.js server the supervisor may come from another
+ * bundle (instrumentation) with its own copy of the error classes.
+ */
+export function statusOf(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,7 +1,6 @@
 import "server-only";
 import type { ExperimentRecord } from "@/lib/experiment-types";
 import { ExperimentIdSchema } from "@/lib/schemas/experiment";
-import { NotFoundError } from "@/server/errors";
 import { bus } from "@/server/events";
 import { getSupervisor } from "@/server/instances";
 import { databasePath, openDatabase } from "@/server/store/db";
@@ -66,10 +65,5 @@ export const getExperimentRunner = initExperiments;
 /** The record for a page, or undefined for an id that is malformed or unknown (the page answers 404). */
 export function findExperiment(id: string): ExperimentRecord | undefined {
   if (!ExperimentIdSchema.safeParse(id).success) return undefined;
-  try {
-    return getExperimentRunner().get(id);
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  }
+  return getExperimentRunner().find(id);
 }

@@ -88,6 +88,11 @@ export class ExperimentRunner {
     return rec;
   }
 
+  /** The record, or undefined for an unknown id. */
+  find(id: string): ExperimentRecord | undefined {
+    return this.deps.store.get(id);
+  }
+
   item(id: string): ExperimentListItem {
     const rec = this.deps.store.getItem(id);
     if (!rec) throw new NotFoundError(`No experiment with id "${id}".`, { id });

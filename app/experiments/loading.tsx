@@ -1,7 +1,0 @@
-export default function Loading() {
-  return (
-    <div className="panel" aria-busy="true">
-      Loading experiments…
-    </div>
-  );
-}
