@@ -53,7 +53,7 @@ describe("ExperimentPlanSchema", () => {
     { input: { type: "overhead", workloads: [] }, want: "workloads" },
     { input: { type: "overhead", idleSeconds: 0 }, want: "idleSeconds" },
     { input: { type: "overhead", idleSeconds: 61 }, want: "idleSeconds" },
-    { input: { type: "density" }, want: "type" },
+    { input: { type: "no-such-experiment" }, want: "type" },
     { input: {}, want: "type" },
     { input: { type: "startup", runs: 0, cpus: 9 }, want: "runs cpus" },
   ])("$input → $want", ({ input, want }) => {
