@@ -27,12 +27,21 @@ const DESIGN_APPEND = ["console=ttyS0", "quiet", "8250.nr_uarts=2", "no_timer_ch
 export const TUNED_APPEND = [...DESIGN_APPEND.filter((a) => !a.startsWith("lpj=")), "lsm=", "panic=-1"];
 const TUNED_MACHINE = ["-M", "pc", "-cpu", "qemu64", "-bios", "qboot.rom"];
 
+// lib/qemu-args.ts TUNED_KERNEL_ARGS at the time of writing: TUNED_APPEND
+// plus arguments that measured within noise here.
+const ISOLAB_APPEND = [...TUNED_APPEND, "random.trust_cpu=on",
+  "initcall_blacklist=init_kprobe_trace,crypto_kdf108_init", "rdinit=/init"];
+
 const variants = {
-  // Debian's kernel as shipped, the way most people start QEMU.
+  // QEMU's defaults (lib/qemu-args.ts buildDefaultBootArgs): pc, SeaBIOS, a
+  // default NIC and VGA, the full 1 GiB translation cache, bzImage.
+  default: { bare: true, machine: [], kernel: "bzImage", append: ["console=ttyS0"] },
+  // Debian's kernel as shipped, on the machine the brief suggested.
   untuned: { machine: ["-M", "q35", "-cpu", "max"], kernel: "bzImage", append: ["console=ttyS0"] },
   vmlinux: { machine: ["-M", "q35", "-cpu", "max"], kernel: "vmlinux", append: ["console=ttyS0"] },
   design: { machine: ["-M", "q35", "-cpu", "max"], kernel: "vmlinux", append: DESIGN_APPEND },
   tuned: { machine: TUNED_MACHINE, kernel: "vmlinux", append: TUNED_APPEND },
+  isolab: { machine: ["-M", "pc", "-bios", "qboot.rom"], kernel: "vmlinux", append: ISOLAB_APPEND },
   "tuned-cpu-max": { machine: ["-M", "pc", "-cpu", "max", "-bios", "qboot.rom"], kernel: "vmlinux", append: TUNED_APPEND },
   "tuned-q35": { machine: ["-M", "q35", "-cpu", "qemu64", "-bios", "qboot.rom"], kernel: "vmlinux", append: TUNED_APPEND },
   "tuned-seabios": { machine: ["-M", "pc", "-cpu", "qemu64"], kernel: "vmlinux", append: TUNED_APPEND },
@@ -47,7 +56,8 @@ function qemuArgs(v, dir, extra) {
   const add = extra.filter((a) => a.startsWith("+")).map((a) => a.slice(1));
   const append = [...v.append.filter((a) => !drop.some((d) => a.startsWith(d))), ...add];
   const machine = v.machine.map((a, i) => (v.machine[i - 1] === "-M" && process.env.BENCH_M ? process.env.BENCH_M : a));
-  return [...common, ...machine, "-kernel", path.join(kernelDir, v.kernel), "-initrd", initrd,
+  const base = v.bare ? ["-accel", "tcg", "-m", "128", "-display", "none"] : common;
+  return [...base, ...machine, "-kernel", path.join(kernelDir, v.kernel), "-initrd", initrd,
     "-append", append.join(" "),
     "-serial", `file:${path.join(dir, "console.log")}`,
     "-chardev", `socket,id=agent,path=${path.join(dir, "agent.sock")},server=on,wait=on`,
