@@ -45,6 +45,7 @@ export function experimentHeadline(result: ExperimentResult | null): string {
     for (const s of result.skipped) parts.push(`${s.kind} skipped`);
     return parts.join(" · ");
   }
+  if (result.type !== "overhead") return "";
   const cpu = result.rows.find((r) => r.metric === "ops_per_s") ?? result.rows[0];
   const parts = cpu
     ? (Object.entries(cpu.ratio) as [InstanceKind, number | null][])

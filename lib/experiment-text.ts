@@ -63,7 +63,8 @@ export function recordText(rec: ExperimentRecord): string {
   if (r) {
     for (const s of r.skipped) out.push(`skipped ${s.kind}: ${s.reason}`);
     if (r.skipped.length) out.push("");
-    out.push(...(r.type === "startup" ? startupText(r) : overheadText(r)));
+    if (r.type === "startup") out.push(...startupText(r));
+    else if (r.type === "overhead") out.push(...overheadText(r));
   } else out.push("no results");
   return out.join("\n");
 }

@@ -8,12 +8,17 @@ import { OverheadResultView } from "./overhead-result";
 import { StartupResultView } from "./startup-result";
 import { StatusBadge } from "./status-badge";
 
-const TITLES = { startup: "Startup time", overhead: "Runtime overhead" } as const;
+const TITLES: Record<string, string> = { startup: "Startup time", overhead: "Runtime overhead" };
 
 export function planSummary(r: ExperimentRecord): string {
   const p = r.plan as Record<string, unknown>;
   const kinds = (p.kinds as string[] | undefined)?.join(", ");
-  const head = r.type === "startup" ? `${p.runs} cold starts per kind${p.warmup ? " after one warm-up each" : ""}` : `${p.reps} repetitions of ${(p.workloads as string[]).join(", ")}, idle window ${p.idleSeconds} s`;
+  const head =
+    r.type === "startup"
+      ? `${p.runs} cold starts per kind${p.warmup ? " after one warm-up each" : ""}`
+      : r.type === "overhead"
+        ? `${p.reps} repetitions of ${(p.workloads as string[]).join(", ")}, idle window ${p.idleSeconds} s`
+        : r.type;
   return `${head} · ${kinds} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
 }
 
@@ -25,7 +30,7 @@ export function ExperimentDetail({ record, compact = false }: { record: Experime
     <article className="stack" aria-labelledby={`xp-${record.id}`}>
       <section className="panel stack">
         <h2 id={`xp-${record.id}`} style={{ margin: 0 }}>
-          {TITLES[record.type]} <span className="mono muted small">{record.id}</span>
+          {TITLES[record.type] ?? record.type} <span className="mono muted small">{record.id}</span>
         </h2>
         <p className="small" style={{ margin: 0 }}>
           {planSummary(record)}
@@ -53,8 +58,10 @@ export function ExperimentDetail({ record, compact = false }: { record: Experime
           <p className="muted">{finished ? "No results were recorded." : "Results appear here when the run ends."}</p>
         ) : record.result.type === "startup" ? (
           <StartupResultView result={record.result} samples={record.samples} charts={!compact} />
-        ) : (
+        ) : record.result.type === "overhead" ? (
           <OverheadResultView result={record.result} />
+        ) : (
+          <p className="muted">This page has no view for {record.type} results yet; the exports hold every sample.</p>
         )}
       </section>
       <section className="panel">

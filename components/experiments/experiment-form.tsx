@@ -8,7 +8,8 @@ import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
 import { KIND_LABELS } from "./labels";
 
-const TYPE_LABELS: Record<ExperimentType, string> = { startup: "Startup time", overhead: "Runtime overhead" };
+type FormType = Extract<ExperimentType, "startup" | "overhead">;
+const TYPE_LABELS: Record<FormType, string> = { startup: "Startup time", overhead: "Runtime overhead" };
 const WORKLOAD_LABELS: Record<Workload, string> = { cpu: "CPU", stream: "Memory bandwidth (STREAM)", syscall: "System calls", io: "File I/O" };
 
 function toggle<T>(list: T[], item: T, on: boolean): T[] {
@@ -18,7 +19,7 @@ function toggle<T>(list: T[], item: T, on: boolean): T[] {
 /** Plans and starts an experiment; the same schema as the API refuses bad input here first. */
 export function ExperimentForm() {
   const start = useStartExperiment();
-  const [type, setType] = useState<ExperimentType>("startup");
+  const [type, setType] = useState<FormType>("startup");
   const [runs, setRuns] = useState<number>(STARTUP_RUNS.default);
   const [reps, setReps] = useState<number>(OVERHEAD_REPS.default);
   const [warmup, setWarmup] = useState(true);
@@ -54,8 +55,8 @@ export function ExperimentForm() {
       <div className="row" style={{ alignItems: "flex-end" }}>
         <label>
           Experiment
-          <select value={type} onChange={(e) => setType(e.target.value as ExperimentType)}>
-            {(Object.keys(TYPE_LABELS) as ExperimentType[]).map((t) => (
+          <select value={type} onChange={(e) => setType(e.target.value as FormType)}>
+            {(Object.keys(TYPE_LABELS) as FormType[]).map((t) => (
               <option key={t} value={t}>
                 {TYPE_LABELS[t]}
               </option>

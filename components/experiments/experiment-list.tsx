@@ -9,7 +9,7 @@ import { StatusBadge } from "./status-badge";
 
 function planLine(item: ExperimentListItem): string {
   const p = item.plan as { runs?: number; reps?: number; kinds?: string[] };
-  const count = item.type === "startup" ? `${p.runs} runs` : `${p.reps} reps`;
+  const count = item.type === "startup" ? `${p.runs} runs` : item.type === "overhead" ? `${p.reps} reps` : item.type;
   return `${count} · ${(p.kinds ?? []).join(", ")}`;
 }
 

@@ -220,7 +220,8 @@ export class ExperimentRunner {
         },
       );
       if (plan.type === "startup") await runStartup(ctx as RunContext<StartupPlan>);
-      else await runOverhead(ctx as RunContext<OverheadPlan>);
+      else if (plan.type === "overhead") await runOverhead(ctx as RunContext<OverheadPlan>);
+      else throw new Error(`no runner for ${(plan as { type: string }).type} experiments`);
     } catch (err) {
       const stop = controller.signal.aborted ? controller.signal.reason : undefined;
       status = stop instanceof Stop ? stop.status : "failed";
@@ -266,8 +267,8 @@ export class ExperimentRunner {
   }
 }
 
-export function summarize(plan: ExperimentPlan, ctx: Pick<RunContext, "samples" | "skipped">): ExperimentResult {
-  return plan.type === "startup"
-    ? summarizeStartup(ctx.samples, plan.kinds, ctx.skipped)
-    : summarizeOverhead(ctx.samples, plan.kinds, plan.workloads, ctx.skipped, WORKLOAD_ARGS);
+export function summarize(plan: ExperimentPlan, ctx: Pick<RunContext, "samples" | "skipped">): ExperimentResult | null {
+  if (plan.type === "startup") return summarizeStartup(ctx.samples, plan.kinds, ctx.skipped);
+  if (plan.type === "overhead") return summarizeOverhead(ctx.samples, plan.kinds, plan.workloads, ctx.skipped, WORKLOAD_ARGS);
+  return null;
 }
