@@ -15,8 +15,8 @@ trap 'die "unexpected error at scripts/setup.sh line $LINENO"' ERR
 # What each is for: VMs, containers (runc; crun where cgroups allow), the
 # image build (busybox-static, cpio, lz4, gcc, libc6-dev, musl-tools), the e2e
 # browser, promtool (prometheus) for checking /api/metrics, and the
-# image/registry figure (umoci, skopeo, docker-registry). Installing
-# prometheus and docker-registry also enables their services where systemd runs.
+# image/registry figure (umoci, skopeo, docker-registry). Their own services
+# are kept from starting during the install (policy-rc.d).
 packages=(qemu-system-x86 runc crun busybox-static cpio lz4 gcc libc6-dev musl-tools chromium
   prometheus umoci skopeo docker-registry)
 
@@ -30,8 +30,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null || die "apt-get update failed (no network or a broken sources.list?)"
+  # Isolab starts the registry itself, on 127.0.0.1, when asked; the
+  # packages' own services must not start (and hold port 5000 or 9090).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1; fi
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
+    || { [ $own_policy = 1 ] && rm -f "$policy"; die "apt-get install ${missing[*]} failed"; }
+  [ $own_policy = 1 ] && rm -f "$policy"
   changed=1
 else
   log "packages: all ${#packages[@]} present"
