@@ -34,6 +34,8 @@ export interface Instance {
   image: string;
   state: InstanceState;
   memoryMiB: number;
+  /** A container started with no memory limit (only the isolation experiment's hog): memoryMiB is then Isolab's budget for it, not a kernel limit. */
+  unlimitedMemory?: boolean;
   cpus: number;
   accel?: Accel;
   runtime?: string;

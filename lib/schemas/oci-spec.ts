@@ -37,7 +37,8 @@ export interface OciSpec {
     cgroupsPath: string;
     resources: {
       devices: { allow: boolean; access: string }[];
-      memory: { limit: number; swap: number };
+      /** Absent: no memory limit (the cgroup still accounts usage). */
+      memory?: { limit: number; swap: number };
       cpu: { quota: number; period: number };
       pids: { limit: number };
     };

@@ -58,7 +58,7 @@ export function containerSpecFor(req: StartRequest, initArgs: string[], pidsLimi
     args: initArgs,
     env: {},
     hostname: hostnameFor(req.name, req.id),
-    memoryMiB: req.memoryMiB,
+    memoryMiB: req.unlimitedMemory ? null : req.memoryMiB,
     cpus: req.cpus,
     pidsLimit,
     tmpSizeMiB: tmpSizeFor(req.memoryMiB),

@@ -37,6 +37,13 @@ describe("buildOciSpec", () => {
     expect(spec.linux.resources.devices).toEqual([{ allow: false, access: "rwm" }]);
   });
 
+  it("omits the memory limit (swap too) only when asked for none, keeping cpu and pids limits", () => {
+    const unlimited = buildOciSpec({ ...base, memoryMiB: null }, { unified: false });
+    expect(unlimited.linux.resources.memory).toBeUndefined();
+    expect(unlimited.linux.resources.pids).toEqual({ limit: 128 });
+    expect(() => buildOciSpec({ ...base, memoryMiB: 0 }, { unified: false })).toThrow(InvalidRequestError);
+  });
+
   it("drops privileges: no new privileges, a small capability set, no ambient caps", () => {
     expect(spec.process.noNewPrivileges).toBe(true);
     expect(spec.process.capabilities.bounding).toEqual(["CAP_KILL", "CAP_NET_BIND_SERVICE"]);

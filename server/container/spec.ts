@@ -29,7 +29,8 @@ export interface ContainerSpec {
   args: string[];
   env: Record<string, string>;
   hostname: string;
-  memoryMiB: number;
+  /** null: no memory limit at all, only accounting (the isolation experiment's unlimited hog). */
+  memoryMiB: number | null;
   /** Fractional CPUs become a CFS quota over CPU_PERIOD_US. */
   cpus: number;
   pidsLimit: number;
@@ -74,11 +75,11 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
   assertContainerId(spec.id);
   if (!spec.rootfsDir.startsWith("/")) throw new InvalidRequestError(`rootfs must be an absolute path, got ${spec.rootfsDir}`);
   if (spec.args.length === 0) throw new InvalidRequestError("a container needs a program to run");
-  if (!(spec.memoryMiB > 0) || !(spec.cpus > 0) || !(spec.pidsLimit > 0) || !(spec.tmpSizeMiB > 0)) {
+  if ((spec.memoryMiB !== null && !(spec.memoryMiB > 0)) || !(spec.cpus > 0) || !(spec.pidsLimit > 0) || !(spec.tmpSizeMiB > 0)) {
     throw new InvalidRequestError("memory, cpus, pids limit and /tmp size must be positive");
   }
   if (!HOSTNAME_PATTERN.test(spec.hostname)) throw new InvalidRequestError(`"${spec.hostname}" is not a valid hostname`);
-  const memoryBytes = Math.round(spec.memoryMiB * MIB);
+  const memoryBytes = spec.memoryMiB === null ? null : Math.round(spec.memoryMiB * MIB);
   const namespaces: OciNamespaceType[] = ["pid", "network", "ipc", "uts", "mount"];
   if (host.unified) namespaces.push("cgroup");
   const caps = CONTAINER_CAPABILITIES;
@@ -105,7 +106,7 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
       resources: {
         devices: [{ allow: false, access: "rwm" }],
         // swap == limit: no swap on top of the limit, so usage is all RAM.
-        memory: { limit: memoryBytes, swap: memoryBytes },
+        ...(memoryBytes === null ? {} : { memory: { limit: memoryBytes, swap: memoryBytes } }),
         cpu: { quota: Math.max(1000, Math.round(spec.cpus * CPU_PERIOD_US)), period: CPU_PERIOD_US },
         pids: { limit: spec.pidsLimit },
       },

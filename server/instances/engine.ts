@@ -21,6 +21,12 @@ export interface StartRequest {
   name: string;
   image: ImageRef;
   memoryMiB: number;
+  /**
+   * Container only: start without a memory limit (the cgroup still accounts
+   * it). Never reachable from the API: only the isolation experiment's
+   * unlimited hog asks for it, and bounds it itself.
+   */
+  unlimitedMemory?: boolean;
   cpus: number;
   /** Per-instance directory under the state directory; logs and sockets go here. */
   dir: string;

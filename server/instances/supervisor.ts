@@ -6,10 +6,10 @@ import path from "node:path";
 import { capacityRefusal, type CapacityLimits } from "@/lib/capacity";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
-import { CapacityError, ConflictError, IsolabError, NotFoundError, StartFailedError } from "@/server/errors";
+import { CapacityError, ConflictError, InvalidRequestError, IsolabError, NotFoundError, StartFailedError } from "@/server/errors";
 import { parseLastJson } from "@/lib/probe-output";
 import { bus } from "@/server/events";
-import type { Engine, ImageRef, RunningHandle } from "./engine";
+import type { Engine, ExecOptions, ImageRef, RunningHandle } from "./engine";
 import { tailFile } from "./process-tools";
 
 export interface SupervisorDeps {
@@ -27,6 +27,12 @@ interface Entry {
 }
 
 const LIVE_STATES = new Set(["creating", "running", "stopping"]);
+
+/** What only server code may ask for at create time; the API's schema has no way to say it. */
+export interface CreateOptions {
+  /** Container only: no memory limit; memoryMiB is still what the caps count it as. */
+  unlimitedMemory?: boolean;
+}
 
 /**
  * Owns every instance Isolab starts: one registry, one state machine
@@ -58,8 +64,11 @@ export class Supervisor {
   }
 
   /** Starts an instance and resolves once it is ready; a failed start leaves a `failed` record and nothing running. */
-  async create(input: CreateInstance): Promise<Instance> {
+  async create(input: CreateInstance, opts: CreateOptions = {}): Promise<Instance> {
     const engine = this.deps.engines[input.kind];
+    if (opts.unlimitedMemory && input.kind !== "container") {
+      throw new InvalidRequestError(`Only a container can run without a memory limit; a ${input.kind} cannot.`);
+    }
     const id = `${input.kind === "container" ? "ct" : input.kind === "process" ? "proc" : "vm"}-${randomBytes(4).toString("hex")}`;
     const name = input.name ?? id;
     if ([...this.entries.values()].some((e) => e.instance.name === name)) {
@@ -79,6 +88,7 @@ export class Supervisor {
       image: input.image,
       state: "creating",
       memoryMiB: input.memoryMiB,
+      ...(opts.unlimitedMemory ? { unlimitedMemory: true } : {}),
       cpus: input.cpus,
       createdAt: new Date().toISOString(),
     };
@@ -92,6 +102,7 @@ export class Supervisor {
         name,
         image,
         memoryMiB: input.memoryMiB,
+        unlimitedMemory: opts.unlimitedMemory,
         cpus: input.cpus,
         dir,
         readyTimeoutMs: this.deps.readyTimeoutMs,
@@ -153,13 +164,14 @@ export class Supervisor {
     bus().emit("instance-removed", { id });
   }
 
-  async exec(id: string, req: ExecRequest): Promise<ExecResult> {
+  /** `opts` (server code only): progress lines as they arrive, and a signal that kills the command. */
+  async exec(id: string, req: ExecRequest, opts: Pick<ExecOptions, "onLine" | "signal"> = {}): Promise<ExecResult> {
     const { instance, handle } = this.entry(id);
     if (!handle || instance.state !== "running") {
       throw new ConflictError(`"${instance.name}" is ${instance.state}; commands run only in a running instance.`);
     }
     const t0 = performance.now();
-    const result = await handle.exec(req.command, req.args, { timeoutMs: req.timeoutMs });
+    const result = await handle.exec(req.command, req.args, { timeoutMs: req.timeoutMs, onLine: opts.onLine, signal: opts.signal });
     return { ...result, json: parseLastJson(result.output), durationMs: performance.now() - t0 };
   }
 
