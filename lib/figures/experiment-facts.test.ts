@@ -57,14 +57,18 @@ describe("pendingExperiments and densityMarginals", () => {
     const items = [item({ id: "a", status: "queued" }), item({ id: "b", status: "running", progress: { done: 1, total: 4, message: "vm" } }), item({ id: "c" })];
     expect(pendingExperiments(items).map((p) => p.id)).toEqual(["a", "b"]);
   });
-  it("reads marginal memory per kind from a finished density run, and ignores results without it", () => {
-    const good = item({ id: "xd", type: "density" as never, result: { kinds: [{ kind: "vm", marginalMemoryBytes: 170e6 }, { kind: "container", marginalMemoryBytes: 1.2e6 }] } as never });
-    const bad = item({ id: "xbad", type: "density" as never, result: { kinds: [{ kind: "vm" }] } as never });
-    const m = densityMarginals([bad, good])!;
+  it("reads the chosen marginal memory per kind from a finished density run, and ignores results without it", () => {
+    const kind = (k: string, chosenMiB: number | null, chosenFrom: string | null) => ({ kind: k, reached: 10, marginal: { chosenMiB, chosenFrom, memAvailable: null, hostView: null, cpuPct: null, note: null } });
+    const good = item({ id: "xd", type: "density" as never, result: { type: "density", kinds: [kind("vm", 160, "host-view"), kind("container", 1.5, "memavailable")] } as never });
+    const noVm = item({ id: "xn", type: "density" as never, result: { type: "density", kinds: [kind("vm", null, null)] } as never });
+    const bad = item({ id: "xbad", type: "density" as never, result: { type: "density", kinds: [{ kind: "vm" }] } as never });
+    const m = densityMarginals([noVm, bad, good])!;
     expect(m.experimentId).toBe("xd");
-    expect(m.vm!.value).toBe(170e6);
-    expect(m.container!.source).toContain("density experiment xd");
-    expect(densityMarginals([bad])).toBeNull();
+    expect(m.vm!.value).toBe(160 * 2 ** 20);
+    expect(m.vm!.source).toBe("marginal host memory per VM (summed host view per instance over 10 instances), density experiment xd");
+    expect(m.container!.source).toContain("MemAvailable drop");
+    expect(densityMarginals([bad, noVm])).toBeNull();
+    expect(densityMarginals([item({ type: "density" as never, status: "running", result: good.result })])).toBeNull();
     expect(densityMarginals([])).toBeNull();
   });
 });

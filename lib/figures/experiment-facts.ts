@@ -47,18 +47,26 @@ export function pendingExperiments(items: readonly ExperimentListItem[]): Fig22D
 }
 
 /**
- * The density experiment's marginal memory per kind, once that experiment
- * exists. Its result is read through a loose schema (per-kind entries with a
- * marginal byte count), so a result without those numbers is simply not used.
+ * The density experiment's marginal memory per kind (lib/density: each
+ * kind's `marginal.chosenMiB`, the larger of the MemAvailable-drop and the
+ * summed-host-view fits). Read through a loose schema, so a run without
+ * those numbers is simply not used.
  */
 const DensityResultSchema = z.object({
+  type: z.literal("density"),
   kinds: z.array(
     z.object({
       kind: z.enum(INSTANCE_KINDS),
-      marginalMemoryBytes: z.number().finite().positive(),
+      reached: z.number().optional(),
+      marginal: z.object({
+        chosenMiB: z.number().finite().positive().nullable(),
+        chosenFrom: z.string().nullable(),
+      }),
     }),
   ),
 });
+
+const FIT_WORDS: Record<string, string> = { memavailable: "MemAvailable drop", "host-view": "summed host view" };
 
 export function densityMarginals(
   items: readonly ExperimentListItem[],
@@ -69,7 +77,14 @@ export function densityMarginals(
     if (!parsed.success) continue;
     const pick = (kind: "vm" | "container"): MeasuredBytes | null => {
       const k = parsed.data.kinds.find((x) => x.kind === kind);
-      return k ? { value: k.marginalMemoryBytes, source: `marginal host memory per ${kind === "vm" ? "VM" : "container"}, density experiment ${e.id}`, at: when(e) } : null;
+      if (!k || k.marginal.chosenMiB === null) return null;
+      const fit = FIT_WORDS[k.marginal.chosenFrom ?? ""] ?? "fit";
+      const steps = k.reached !== undefined ? ` over ${k.reached} instances` : "";
+      return {
+        value: k.marginal.chosenMiB * 2 ** 20,
+        source: `marginal host memory per ${kind === "vm" ? "VM" : "container"} (${fit} per instance${steps}), density experiment ${e.id}`,
+        at: when(e),
+      };
     };
     const vm = pick("vm");
     const container = pick("container");

@@ -1,6 +1,6 @@
 import "server-only";
 import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "@/lib/figures/experiment-facts";
-import type { ExperimentListItem } from "@/lib/experiment-types";
+import { EXPERIMENT_TYPES, type ExperimentListItem } from "@/lib/experiment-types";
 import type { Fig24Data, FigureImage } from "@/lib/schemas/figures";
 import { getExperimentRunner } from "@/server/experiments";
 import { listImages } from "@/server/images/store";
@@ -23,7 +23,8 @@ export function experimentFacts(items: ExperimentListItem[]) {
     startup: startupFacts(items),
     pending: pendingExperiments(items),
     density: densityMarginals(items),
-    densityAvailable: items.some((e) => (e.type as string) === "density"),
+    // Whether this Isolab can run a density experiment at all (it landed after the figures).
+    densityAvailable: (EXPERIMENT_TYPES as readonly string[]).includes("density"),
   };
 }
 
