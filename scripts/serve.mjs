@@ -34,8 +34,10 @@ async function shutdown(signal) {
   const holder = globalThis[Symbol.for("isolab.supervisor")];
   const hardStop = setTimeout(() => process.exit(1), 30_000);
   try {
-    await holder?.supervisor.shutdown();
+    // Experiments first (they stop starting instances and remove theirs),
+    // then whatever else the supervisor owns.
     await holder?.onShutdown?.();
+    await holder?.supervisor.shutdown();
   } catch (err) {
     console.error("[isolab] shutdown:", err);
   }
