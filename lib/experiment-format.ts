@@ -1,5 +1,7 @@
 import type { ExperimentResult } from "@/lib/experiment-types";
+import { densityHeadline } from "@/lib/density/headline";
 import { formatMs } from "@/lib/format";
+import { isolationHeadline } from "@/lib/isolation/text";
 import type { Accel, InstanceKind } from "@/lib/types";
 
 // Display of experiment numbers: every value with its unit, ratios with ×.
@@ -45,7 +47,8 @@ export function experimentHeadline(result: ExperimentResult | null): string {
     for (const s of result.skipped) parts.push(`${s.kind} skipped`);
     return parts.join(" · ");
   }
-  if (result.type !== "overhead") return "";
+  if (result.type === "isolation") return isolationHeadline(result);
+  if (result.type === "density") return densityHeadline(result);
   const cpu = result.rows.find((r) => r.metric === "ops_per_s") ?? result.rows[0];
   const parts = cpu
     ? (Object.entries(cpu.ratio) as [InstanceKind, number | null][])

@@ -1,15 +1,13 @@
 import { directionNote, formatIdleCpu, formatRatio, formatValue } from "@/lib/experiment-format";
 import { accelLabel, type ExperimentRecord, type OverheadResult, type StartupResult } from "@/lib/experiment-types";
 import { formatBytes, formatMs } from "@/lib/format";
+import { densityText } from "@/lib/density/text";
+import { isolationText } from "@/lib/isolation/text";
+import { table } from "@/lib/text-table";
 import { INSTANCE_KINDS } from "@/lib/types";
 
 // A record as plain-text tables for a terminal (`npm run experiment`).
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 function startupText(r: StartupResult): string[] {
   const out: string[] = [];
@@ -65,6 +63,8 @@ export function recordText(rec: ExperimentRecord): string {
     if (r.skipped.length) out.push("");
     if (r.type === "startup") out.push(...startupText(r));
     else if (r.type === "overhead") out.push(...overheadText(r));
+    else if (r.type === "isolation") out.push(...isolationText(r));
+    else if (r.type === "density") out.push(...densityText(r));
   } else out.push("no results");
   return out.join("\n");
 }

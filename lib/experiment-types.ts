@@ -1,11 +1,13 @@
 import type { Accel, HostInfo, InstanceKind } from "@/lib/types";
 import type { Summary } from "@/lib/stats";
+import type { DensityResult, DensitySampleName } from "@/lib/density/types";
+import type { IsolationResult, IsolationSampleName } from "@/lib/isolation/types";
 
 // Domain types of experiments, shared by the runner, the API, the CLI and
 // the pages. Plans (what a user asks for) are zod schemas in
 // lib/schemas/experiment.ts; these are what a run produces.
 
-export const EXPERIMENT_TYPES = ["startup", "overhead"] as const;
+export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density"] as const;
 export type ExperimentType = (typeof EXPERIMENT_TYPES)[number];
 
 export const EXPERIMENT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
@@ -23,8 +25,9 @@ export type Workload = (typeof WORKLOADS)[number];
 export interface ExperimentSample {
   /** Order in which samples were taken, from 1. */
   seq: number;
-  kind: InstanceKind;
-  sample: "startup" | "idle" | Workload;
+  /** "host": a reading of the whole host (isolation and density runs), not of one instance. */
+  kind: InstanceKind | "host";
+  sample: "startup" | "idle" | Workload | IsolationSampleName | DensitySampleName;
   /** Run (startup) or repetition (overhead) number from 1; 0 for a warm-up. */
   rep: number;
   warmup: boolean;
@@ -104,7 +107,7 @@ export interface OverheadResult {
   workloadArgs: Record<Workload, string[]>;
 }
 
-export type ExperimentResult = StartupResult | OverheadResult;
+export type ExperimentResult = StartupResult | OverheadResult | IsolationResult | DensityResult;
 
 /** Where the numbers came from; shown beside every result. */
 export interface ExperimentEnvironment {

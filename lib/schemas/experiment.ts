@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EXPERIMENT_STATUSES, WORKLOADS } from "@/lib/experiment-types";
 import { INSTANCE_KINDS } from "@/lib/types";
+import { DensityPlanSchema, IsolationPlanSchema } from "./experiment-capacity";
 import { CPUS, MEMORY_MIB } from "./instance";
 
 // Experiment plans: shared by POST /api/experiments, the form on
@@ -44,7 +45,7 @@ export const OverheadPlanSchema = z
   })
   .strict();
 
-export const ExperimentPlanSchema = z.discriminatedUnion("type", [StartupPlanSchema, OverheadPlanSchema]);
+export const ExperimentPlanSchema = z.discriminatedUnion("type", [StartupPlanSchema, OverheadPlanSchema, IsolationPlanSchema, DensityPlanSchema]);
 
 export type StartupPlan = z.output<typeof StartupPlanSchema>;
 export type OverheadPlan = z.output<typeof OverheadPlanSchema>;

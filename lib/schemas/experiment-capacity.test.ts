@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ExperimentPlanSchema } from "./experiment";
+import { DensityPlanSchema, IsolationPlanSchema } from "./experiment-capacity";
+
+describe("isolation and density plans", () => {
+  it("fill in the defaults the issue names", () => {
+    expect(IsolationPlanSchema.parse({ type: "isolation" })).toEqual({
+      type: "isolation",
+      image: "probe",
+      memoryMiB: 128,
+      cpus: 1,
+      neighbours: ["process", "container", "vm"],
+      hogs: ["container-limited", "vm", "container-unlimited"],
+      limitMiB: 64,
+      vmMiB: 128,
+      unlimitedMiB: 1024,
+      calmSeconds: 3,
+      latencyIntervalMs: 20,
+    });
+    expect(DensityPlanSchema.parse({ type: "density", max: 20 })).toMatchObject({ kinds: ["container", "vm"], max: 20, settleMs: 1000, cpuWindowMs: 1000 });
+  });
+
+  it("are members of the experiment plan union", () => {
+    expect(ExperimentPlanSchema.parse({ type: "density" }).type).toBe("density");
+    expect(ExperimentPlanSchema.parse({ type: "isolation", hogs: ["vm"] }).type).toBe("isolation");
+  });
+
+  it.each([
+    [{ type: "isolation", unlimitedMiB: 100_000 }, "unlimitedMiB"],
+    [{ type: "isolation", hogs: ["vm", "vm"] }, "hogs"],
+    [{ type: "isolation", hogs: ["fork-bomb"] }, "hogs"],
+    [{ type: "isolation", limitMiB: 8 }, "limitMiB"],
+    [{ type: "isolation", neighbours: [] }, "neighbours"],
+    [{ type: "density", max: 0 }, "max"],
+    [{ type: "density", max: 65 }, "max"],
+    [{ type: "density", budgetMiB: 1 }, "budgetMiB"],
+    [{ type: "density", kinds: ["container"], runs: 3 }, ""],
+  ])("refuse %j naming %s", (plan, field) => {
+    const r = ExperimentPlanSchema.safeParse(plan);
+    expect(r.success).toBe(false);
+    expect(String(r.error!.issues[0].path[0] ?? "")).toBe(field);
+  });
+});
