@@ -1,6 +1,8 @@
 // Headless experiments, the same runner the web server uses:
 //   npm run experiment -- startup --runs 10 [--kinds process,container,vm] [--no-warmup] [--json]
 //   npm run experiment -- overhead [--reps 3] [--workloads cpu,stream,syscall,io] [--idle-seconds 5] [--json]
+//   npm run experiment -- isolation [--limit-mib 64] [--vm-mib 128] [--unlimited-mib 1024] [--hogs …] [--neighbours …] [--json]
+//   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--kinds container,vm] [--json]
 // Common: --memory-mib N, --cpus N, --kinds a,b. Progress goes to stderr; stdout
 // gets a readable table or, with --json, exactly the record GET /api/experiments/:id answers.
 // Ctrl-C cancels the run and removes every instance it started.
@@ -10,12 +12,21 @@ import { recordText } from "../lib/experiment-text";
 import { ExperimentPlanSchema } from "../lib/schemas/experiment";
 import { createStandaloneRunner } from "../server/experiments/standalone";
 
-const USAGE = `usage: npm run experiment -- <startup|overhead> [options]
+const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density> [options]
   startup   --runs N (1-50, default 5) [--no-warmup]
   overhead  --reps N (1-20, default 3) [--workloads cpu,stream,syscall,io] [--idle-seconds N]
+  isolation [--limit-mib N (64)] [--vm-mib N (128)] [--unlimited-mib N (1024, capped and kept off the host's reserve)]
+            [--hogs container-limited,vm,container-unlimited] [--neighbours process,container,vm]
+            [--calm-seconds N (3)] [--latency-interval-ms N (20)]
+  density   --max N (1-64, default 10, per kind) [--max-vm N] [--budget-mib N] [--kinds container,vm]
+            [--settle-ms N (1000)] [--cpu-window-ms N (1000)]
   common    [--kinds process,container,vm] [--memory-mib N] [--cpus N] [--json]`;
 
-const FLAG_OF: Record<string, string> = { runs: "--runs", reps: "--reps", kinds: "--kinds", workloads: "--workloads", memoryMiB: "--memory-mib", cpus: "--cpus", idleSeconds: "--idle-seconds", type: "<type>" };
+const FLAG_OF: Record<string, string> = {
+  runs: "--runs", reps: "--reps", kinds: "--kinds", workloads: "--workloads", memoryMiB: "--memory-mib", cpus: "--cpus", idleSeconds: "--idle-seconds", type: "<type>",
+  limitMiB: "--limit-mib", vmMiB: "--vm-mib", unlimitedMiB: "--unlimited-mib", hogs: "--hogs", neighbours: "--neighbours", calmSeconds: "--calm-seconds",
+  latencyIntervalMs: "--latency-interval-ms", max: "--max", maxVm: "--max-vm", budgetMiB: "--budget-mib", settleMs: "--settle-ms", cpuWindowMs: "--cpu-window-ms",
+};
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -37,6 +48,18 @@ function parsePlan(argv: string[]) {
         cpus: { type: "string" },
         "idle-seconds": { type: "string" },
         "no-warmup": { type: "boolean" },
+        "limit-mib": { type: "string" },
+        "vm-mib": { type: "string" },
+        "unlimited-mib": { type: "string" },
+        hogs: { type: "string" },
+        neighbours: { type: "string" },
+        "calm-seconds": { type: "string" },
+        "latency-interval-ms": { type: "string" },
+        max: { type: "string" },
+        "max-vm": { type: "string" },
+        "budget-mib": { type: "string" },
+        "settle-ms": { type: "string" },
+        "cpu-window-ms": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -49,7 +72,7 @@ function parsePlan(argv: string[]) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (positionals.length !== 1) fail("name one experiment type: startup or overhead");
+  if (positionals.length !== 1) fail("name one experiment type: startup, overhead, isolation or density");
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   const list = (s: string | undefined) => (s === undefined ? undefined : s.split(",").map((x) => x.trim()).filter(Boolean));
   const raw: Record<string, unknown> = {
@@ -62,6 +85,18 @@ function parsePlan(argv: string[]) {
     cpus: num(v.cpus),
     idleSeconds: num(v["idle-seconds"]),
     warmup: v["no-warmup"] ? false : undefined,
+    limitMiB: num(v["limit-mib"]),
+    vmMiB: num(v["vm-mib"]),
+    unlimitedMiB: num(v["unlimited-mib"]),
+    hogs: list(v.hogs),
+    neighbours: list(v.neighbours),
+    calmSeconds: num(v["calm-seconds"]),
+    latencyIntervalMs: num(v["latency-interval-ms"]),
+    max: num(v.max),
+    maxVm: num(v["max-vm"]),
+    budgetMiB: num(v["budget-mib"]),
+    settleMs: num(v["settle-ms"]),
+    cpuWindowMs: num(v["cpu-window-ms"]),
   };
   for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
   const plan = ExperimentPlanSchema.safeParse(raw);

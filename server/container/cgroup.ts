@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { usageFromV1, usageFromV2, type CgroupUsage } from "@/lib/cgroup";
+import { parseCounter, usageFromV1, usageFromV2, type CgroupUsage } from "@/lib/cgroup";
 import { detectCgroupVersion, parseCgroupMounts, v1MountFor, type CgroupMount } from "@/lib/cgroup-mounts";
 import type { CgroupVersion } from "@/lib/types";
 
@@ -76,6 +76,24 @@ export function readCgroupUsage(cgroupPath: string, host: HostCgroups = hostCgro
     procs: read("memory", "cgroup.procs"),
     tasks: read("memory", "tasks"),
   });
+}
+
+/**
+ * The kernel's own high-water mark of the cgroup's memory usage: v1
+ * memory.max_usage_in_bytes, v2 memory.peak (Linux 5.19+). Catches a peak
+ * between two samples, such as the moment of an OOM kill. null when the
+ * kernel keeps none.
+ */
+export function readCgroupMemoryPeak(cgroupPath: string, host: HostCgroups = hostCgroups()): number | null {
+  const rel = checkedRelative(cgroupPath);
+  const mount = host.version === "v2" ? host.mounts.find((m) => m.version === 2) : v1MountFor(host.mounts, "memory");
+  const file = host.version === "v2" ? "memory.peak" : "memory.max_usage_in_bytes";
+  if (!mount) return null;
+  try {
+    return parseCounter(fs.readFileSync(path.join(mount.mountPoint, rel, file), "utf8"));
+  } catch {
+    return null;
+  }
 }
 
 /**

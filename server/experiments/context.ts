@@ -4,16 +4,21 @@ import type { ExecRequest, CreateInstance } from "@/lib/schemas/instance";
 import type { ExperimentProgress, ExperimentSample, SkippedKind } from "@/lib/experiment-types";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
 import type { IsolabError } from "@/server/errors";
+import type { ExecOptions } from "@/server/instances/engine";
+import type { CreateOptions } from "@/server/instances/supervisor";
 import { abortable, type Clock } from "./clock";
 import type { ReadHostUsage } from "./host-usage";
 
 /** The part of the supervisor an experiment drives; the real one and the test fake both fit. */
 export interface ExperimentSupervisor {
-  create(input: CreateInstance): Promise<Instance>;
-  exec(id: string, req: ExecRequest): Promise<ExecResult>;
+  create(input: CreateInstance, opts?: CreateOptions): Promise<Instance>;
+  exec(id: string, req: ExecRequest, opts?: ExecStreamOptions): Promise<ExecResult>;
   remove(id: string): Promise<void>;
-  handle(id: string): { pid: number; cgroupPath?: string } | undefined;
+  handle(id: string): { pid: number; cgroupPath?: string; logPath?: string } | undefined;
 }
+
+/** Progress lines as they arrive, and a signal that kills the command (isolation's latency and hogs). */
+export type ExecStreamOptions = Pick<ExecOptions, "onLine" | "signal">;
 
 const KIND_SHORT: Record<InstanceKind, string> = { process: "p", container: "c", vm: "v" };
 
@@ -47,10 +52,12 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     return `${this.id}-${KIND_SHORT[kind]}${label}`;
   }
 
-  async startInstance(kind: InstanceKind, name: string): Promise<Instance> {
+  /** `over`: a memory size other than the plan's, or (a container only) no memory limit at all. */
+  async startInstance(kind: InstanceKind, name: string, over: { memoryMiB?: number; unlimitedMemory?: boolean } = {}): Promise<Instance> {
     this.throwIfAborted();
     const { image, memoryMiB, cpus } = this.plan;
-    const p = this.supervisor.create({ kind, image, memoryMiB, cpus, name });
+    const create = { kind, image, memoryMiB: over.memoryMiB ?? memoryMiB, cpus, name };
+    const p = over.unlimitedMemory ? this.supervisor.create(create, { unlimitedMemory: true }) : this.supervisor.create(create);
     // A failed start leaves a `failed` record in the supervisor: remove it too.
     const tracked = p.then(
       (inst) => void this.live.add(inst.id),
@@ -70,9 +77,9 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     this.live.delete(id);
   }
 
-  exec(id: string, req: ExecRequest): Promise<ExecResult> {
+  exec(id: string, req: ExecRequest, opts?: ExecStreamOptions): Promise<ExecResult> {
     this.throwIfAborted();
-    const p = this.supervisor.exec(id, req);
+    const p = opts ? this.supervisor.exec(id, req, opts) : this.supervisor.exec(id, req);
     this.track(p);
     return abortable(p, this.signal);
   }
@@ -81,6 +88,11 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     const handle = this.supervisor.handle(inst.id);
     if (!handle) throw new Error(`${inst.name} has no running handle`);
     return { kind: inst.kind, pid: handle.pid, cgroupPath: handle.cgroupPath };
+  }
+
+  /** The console (VM) or output log of a running instance, when the supervisor says. */
+  logPath(id: string): string | undefined {
+    return this.supervisor.handle(id)?.logPath;
   }
 
   sleep(ms: number): Promise<void> {

@@ -1,7 +1,9 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { summarizeDensity } from "@/lib/density/summary";
 import { summarizeOverhead, summarizeStartup } from "@/lib/experiment-summary";
+import { summarizeIsolation } from "@/lib/isolation/summary";
 import {
   FINISHED_STATUSES,
   type ExperimentEnvironment,
@@ -12,12 +14,16 @@ import {
   type ExperimentStatus,
 } from "@/lib/experiment-types";
 import type { ExperimentPlan, OverheadPlan, StartupPlan } from "@/lib/schemas/experiment";
+import type { DensityPlan, IsolationPlan } from "@/lib/schemas/experiment-capacity";
 import { WORKLOAD_ARGS } from "@/lib/workload-metrics";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { ExperimentStore } from "@/server/store/experiments";
+import type { CapacityProbes } from "./capacity-probes";
 import type { Clock } from "./clock";
 import { errorMessage, RunContext, type ExperimentSupervisor } from "./context";
 import type { ReadHostUsage } from "./host-usage";
+import { runDensity } from "./density";
+import { runIsolation } from "./isolation";
 import { runOverhead } from "./overhead";
 import { runStartup } from "./startup";
 
@@ -27,6 +33,8 @@ export interface RunnerDeps {
   clock: Clock;
   captureEnvironment: () => Promise<ExperimentEnvironment>;
   readHostUsage: ReadHostUsage;
+  /** Host memory, hog and console readers of the isolation and density runs; the real host's when absent. */
+  capacityProbes?: CapacityProbes;
   /** "<pid>:<start ticks>" of this process (see owner.ts). */
   owner: string;
   /** Whether the process that owns an unfinished run still lives. */
@@ -221,6 +229,8 @@ export class ExperimentRunner {
       );
       if (plan.type === "startup") await runStartup(ctx as RunContext<StartupPlan>);
       else if (plan.type === "overhead") await runOverhead(ctx as RunContext<OverheadPlan>);
+      else if (plan.type === "isolation") await runIsolation(ctx as RunContext<IsolationPlan>, this.deps.capacityProbes);
+      else if (plan.type === "density") await runDensity(ctx as RunContext<DensityPlan>, this.deps.capacityProbes);
       else throw new Error(`no runner for ${(plan as { type: string }).type} experiments`);
     } catch (err) {
       const stop = controller.signal.aborted ? controller.signal.reason : undefined;
@@ -270,5 +280,7 @@ export class ExperimentRunner {
 export function summarize(plan: ExperimentPlan, ctx: Pick<RunContext, "samples" | "skipped">): ExperimentResult | null {
   if (plan.type === "startup") return summarizeStartup(ctx.samples, plan.kinds, ctx.skipped);
   if (plan.type === "overhead") return summarizeOverhead(ctx.samples, plan.kinds, plan.workloads, ctx.skipped, WORKLOAD_ARGS);
+  if (plan.type === "isolation") return summarizeIsolation(ctx.samples, plan, ctx.skipped);
+  if (plan.type === "density") return summarizeDensity(ctx.samples, plan, ctx.skipped);
   return null;
 }
