@@ -107,7 +107,7 @@ export async function benchVmStart(opts: { runs: number }): Promise<VmStartTimin
     await engine.reconcile(stateDir);
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
-  const isolabPhasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
+  const isolabPhasesMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10]));
   return { label: "vm start (TCG)", isolabMs, rawMs, rawLabel: "qemu defaults", target: 0.6, isolabPhasesMs };
 }
 

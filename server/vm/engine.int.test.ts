@@ -107,10 +107,11 @@ describe("vm engine (QEMU, TCG)", () => {
   it("fails a guest that never says READY, with the console tail and no QEMU left", async () => {
     // A later rdinit= wins: init becomes `cat`, which blocks on the console forever.
     const hangs = createVmEngine({ stateDir, kernelPath, accel: "tcg", extraKernelArgs: ["rdinit=/bin/cat", "loglevel=7"] });
-    const req = request({ readyTimeoutMs: 4000 });
+    // 6 s: init starts after ≈1.3 s here, with room for a loaded host.
+    const req = request({ readyTimeoutMs: 6000 });
     const err = await hangs.start(req).catch((e) => e);
     expect(err).toBeInstanceOf(StartFailedError);
-    expect(err.message).toMatch(/did not reach READY within 4000 ms/);
+    expect(err.message).toMatch(/did not reach READY within 6000 ms/);
     expect(err.details.consoleTail).toMatch(/Run \/bin\/cat as init process/);
     expect(qemusIn(req.dir)).toEqual([]);
     expect(leftovers(req.dir)).toEqual([]);

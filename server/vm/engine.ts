@@ -70,7 +70,8 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
       fs.mkdirSync(req.dir, { recursive: true });
       let decision: AccelDecision;
       try {
-        decision = await decide(req.image.initramfsPath);
+        // The KVM probe boots an image to READY: always the probe's own, whose /init it knows.
+        decision = await decide(req.image.vmInit ? defaultInitramfs : req.image.initramfsPath);
       } catch (err) {
         throw new StartFailedError(`ISOLAB_ACCEL=${choice} cannot be used: ${(err as Error).message}`, { accel: choice });
       }
@@ -81,7 +82,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
           ...paths, memoryMiB: req.memoryMiB,
           // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
           cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-          initrd: req.image.initramfsPath, hostname: req.name, bios, name: `isolab-${req.id}`,
+          initrd: req.image.initramfsPath, init: req.image.vmInit, hostname: req.name, bios, name: `isolab-${req.id}`,
           extraKernelArgs: opts.extraKernelArgs,
         });
       } catch (err) {
