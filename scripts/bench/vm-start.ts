@@ -12,7 +12,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildDefaultBootArgs } from "../../lib/qemu-args";
 import { median } from "../../lib/stats";
-import { config } from "../../server/config";
+import { getImage, getKernel } from "../../server/images/store";
 import { createVmEngine } from "../../server/vm/engine";
 
 const WARMUP_RUNS = 1;
@@ -26,20 +26,6 @@ export interface VmStartTimings {
   target: number;
   /** Median of each Isolab startup phase. */
   isolabPhasesMs: Record<string, number>;
-}
-
-function paths() {
-  const kernelDir = path.join(config.dataDir, "kernel");
-  const p = {
-    vmlinux: path.join(kernelDir, "vmlinux"),
-    bzImage: path.join(kernelDir, "bzImage"),
-    initramfs: path.join(config.imagesDir, "probe", "initramfs.cpio"),
-    rootfs: path.join(config.imagesDir, "probe", "rootfs"),
-  };
-  for (const f of [p.vmlinux, p.bzImage, p.initramfs]) {
-    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run setup\` first`);
-  }
-  return p;
 }
 
 /** spawn → READY on the agent port for QEMU with default options; then SIGKILL. */
@@ -80,10 +66,11 @@ async function rawDefaultBoot(dir: string, kernel: string, initrd: string, timeo
 }
 
 export async function benchVmStart(opts: { runs: number }): Promise<VmStartTimings> {
-  const p = paths();
+  const image = await getImage("probe");
+  const kernel = await getKernel();
+  if (!kernel.bzImagePath) throw new Error(`no bzImage beside ${kernel.path}: run \`npm run setup\``);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vmb-"));
-  const engine = createVmEngine({ stateDir, kernelPath: p.vmlinux, accel: "tcg" });
-  const image = { name: "probe", rootfsDir: p.rootfs, initramfsPath: p.initramfs, probePath: path.join(p.rootfs, "bin", "probe") };
+  const engine = createVmEngine({ stateDir, kernelPath: kernel.path, accel: "tcg" });
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
   const phases: Record<string, number[]> = {};
@@ -97,7 +84,7 @@ export async function benchVmStart(opts: { runs: number }): Promise<VmStartTimin
       await handle.stop({ timeoutMs: 2000 });
       fs.rmSync(dir, { recursive: true, force: true });
 
-      const raw = await rawDefaultBoot(path.join(stateDir, "raw"), p.bzImage, p.initramfs);
+      const raw = await rawDefaultBoot(path.join(stateDir, "raw"), kernel.bzImagePath, image.initramfsPath);
       if (i < WARMUP_RUNS) continue;
       isolabMs.push(iso);
       rawMs.push(raw);

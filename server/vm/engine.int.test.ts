@@ -7,6 +7,7 @@ import { QmpStatusReply } from "@/lib/schemas/qmp";
 import { parseLastJson } from "@/lib/probe-output";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
+import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/instances/engine";
 import { resolveAccel } from "./accel";
 import { createVmEngine, type VmHandle } from "./engine";
@@ -14,14 +15,9 @@ import { createVmEngine, type VmHandle } from "./engine";
 // Real QEMU under TCG with the built kernel and probe image (npm run setup).
 // A boot takes ≈1.5 s here; the suite keeps to a handful.
 
-const kernelPath = path.join(config.dataDir, "kernel", "vmlinux");
-const imageDir = path.join(config.imagesDir, "probe");
-const image: ImageRef = {
-  name: "probe",
-  rootfsDir: path.join(imageDir, "rootfs"),
-  initramfsPath: path.join(imageDir, "initramfs.cpio"),
-  probePath: path.join(imageDir, "rootfs", "bin", "probe"),
-};
+let kernelPath: string;
+let kernelRelease: string;
+let image: ImageRef;
 
 let stateDir: string;
 let counter = 0;
@@ -45,10 +41,12 @@ function leftovers(dir: string): string[] {
   return ["qmp.sock", "agent.sock", "qemu.pid"].filter((f) => fs.existsSync(path.join(dir, f)));
 }
 
-beforeAll(() => {
-  for (const f of [kernelPath, image.initramfsPath]) {
-    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run setup\` first`);
-  }
+beforeAll(async () => {
+  // Throws MissingDependencyError naming `npm run setup` when not built.
+  image = await getImage("probe");
+  const kernel = await getKernel();
+  kernelPath = kernel.path;
+  kernelRelease = kernel.release;
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vm-"));
 });
 
@@ -83,8 +81,7 @@ describe("vm engine (QEMU, TCG)", () => {
       expect(ping.exitCode).toBe(0);
       expect(info.exitCode).toBe(0);
       const guest = parseLastJson(info.output) as { kernelRelease: string; hostname: string; processCount: number; processes: { comm: string }[]; memTotalKiB: number };
-      const release = fs.readFileSync(path.join(config.dataDir, "kernel", "release"), "utf8").trim();
-      expect(guest.kernelRelease).toBe(release);
+      expect(guest.kernelRelease).toBe(kernelRelease);
       expect(guest.kernelRelease).not.toBe(os.release());
       expect(guest.hostname).toBe(req.name);
       expect(guest.processCount).toBeGreaterThan(20); // its own kernel threads
