@@ -5,7 +5,7 @@ import { buildQemuArgs } from "@/lib/qemu-args";
 import { vmStartupPhases } from "@/lib/qemu-phases";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
-import type { Engine, StartRequest } from "@/server/instances/engine";
+import type { Engine, ImageRef, StartRequest } from "@/server/instances/engine";
 import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
 import { launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
 import { qemuVersionOrMissing, readTail, reconcileVms } from "./host";
@@ -68,10 +68,12 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
     async start(req) {
       const paths = vmPaths(req.dir);
       fs.mkdirSync(req.dir, { recursive: true });
+      // OCI images booted as VMs name their own init (ImageRef.vmInit, added with the OCI store).
+      const vmInit = (req.image as ImageRef & { vmInit?: string }).vmInit;
       let decision: AccelDecision;
       try {
         // The KVM probe boots an image to READY: always the probe's own, whose /init it knows.
-        decision = await decide(req.image.vmInit ? defaultInitramfs : req.image.initramfsPath);
+        decision = await decide(vmInit ? defaultInitramfs : req.image.initramfsPath);
       } catch (err) {
         throw new StartFailedError(`ISOLAB_ACCEL=${choice} cannot be used: ${(err as Error).message}`, { accel: choice });
       }
@@ -82,7 +84,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
           ...paths, memoryMiB: req.memoryMiB,
           // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
           cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-          initrd: req.image.initramfsPath, init: req.image.vmInit, hostname: req.name, bios, name: `isolab-${req.id}`,
+          initrd: req.image.initramfsPath, init: vmInit, hostname: req.name, bios, name: `isolab-${req.id}`,
           extraKernelArgs: opts.extraKernelArgs,
         });
       } catch (err) {
