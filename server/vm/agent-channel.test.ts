@@ -94,6 +94,16 @@ describe("AgentChannel", () => {
     await expect(p).rejects.toThrow(/aborted/);
   });
 
+  it("waits for READY before sending, within the request's timeout", async () => {
+    await expect(channel.exec("ping", [], { timeoutMs: 30 })).rejects.toThrow(/not ready within 30 ms/);
+    expect(received).toBe("");
+    const later = channel.exec("ping", []);
+    say("READY uptime=1\n");
+    await until(() => received !== "");
+    say(`${requestIds()[0]}|pong\n${requestIds()[0]}#0\n`);
+    await expect(later).resolves.toEqual({ exitCode: 0, output: "pong" });
+  });
+
   it("refuses arguments the guest would split", async () => {
     await expect(channel.exec("io", ["a b"])).rejects.toBeInstanceOf(ExecError);
   });

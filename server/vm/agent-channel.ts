@@ -65,7 +65,7 @@ export class AgentChannel {
       throw new ExecError((err as Error).message);
     }
     opts.signal?.throwIfAborted();
-    await this.ready;
+    if (!this.readyState) await this.waitReady(command, opts.timeoutMs);
     if (this.closed) throw new AgentClosedError(`agent channel closed; cannot run ${command}`);
 
     return new Promise<EngineExecResult>((resolve, reject) => {
@@ -96,6 +96,23 @@ export class AgentChannel {
 
   close(): void {
     this.stream.destroy();
+  }
+
+  /** A request sent before READY would meet a guest tty not yet in raw mode. */
+  private async waitReady(command: string, timeoutMs?: number): Promise<void> {
+    if (timeoutMs === undefined) {
+      await this.ready;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ExecError(`${command}: the guest agent was not ready within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private onData(chunk: string): void {
