@@ -6,7 +6,7 @@ import path from "node:path";
 import { capacityRefusal, type CapacityLimits } from "@/lib/capacity";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
-import { CapacityError, ConflictError, InvalidRequestError, IsolabError, NotFoundError, StartFailedError } from "@/server/errors";
+import { CapacityError, ConflictError, InvalidRequestError, isIsolabError, NotFoundError, StartFailedError } from "@/server/errors";
 import { parseLastJson } from "@/lib/probe-output";
 import { bus } from "@/server/events";
 import type { Engine, ExecOptions, ImageRef, RunningHandle } from "./engine";
@@ -26,6 +26,7 @@ interface Entry {
   dir: string;
 }
 
+const CHECK_TTL_MS = 30_000;
 const LIVE_STATES = new Set(["creating", "running", "stopping"]);
 
 /** What only server code may ask for at create time; the API's schema has no way to say it. */
@@ -42,6 +43,11 @@ export interface CreateOptions {
 export class Supervisor {
   readonly events = new EventEmitter();
   private readonly entries = new Map<string, Entry>();
+  /** Starts in flight, so shutdown can abort them instead of waiting them out. */
+  private readonly starting = new Map<string, { abort: AbortController; settled: Promise<void> }>();
+  /** When each kind's dependencies were last found present (performance.now ms). */
+  private readonly checkedAt = new Map<InstanceKind, number>();
+  private shuttingDown = false;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.events.setMaxListeners(100);
@@ -76,7 +82,8 @@ export class Supervisor {
     }
     const refusal = capacityRefusal(this.usage(), input.memoryMiB, this.deps.limits);
     if (refusal) throw new CapacityError(refusal, { limits: this.deps.limits, usage: this.usage() });
-    await engine.check();
+    if (this.shuttingDown) throw new ConflictError("Isolab is shutting down; no new instances start.");
+    await this.checkEngine(engine);
     const image = await this.deps.getImage(input.image);
 
     const dir = path.join(this.deps.stateDir, "instances", id);
@@ -96,8 +103,10 @@ export class Supervisor {
     this.entries.set(id, entry);
     this.emit(entry);
 
+    const abort = new AbortController();
     try {
-      const handle = await engine.start({
+      const started = engine.start({
+        signal: abort.signal,
         id,
         name,
         image,
@@ -107,6 +116,8 @@ export class Supervisor {
         dir,
         readyTimeoutMs: this.deps.readyTimeoutMs,
       });
+      this.starting.set(id, { abort, settled: started.then(() => undefined, () => undefined) });
+      const handle = await started;
       entry.handle = handle;
       Object.assign(instance, {
         state: "running",
@@ -123,7 +134,7 @@ export class Supervisor {
       });
       return { ...instance };
     } catch (err) {
-      const details = err instanceof IsolabError ? (err.details as { consoleTail?: string } | undefined) : undefined;
+      const details = isIsolabError(err) ? (err.details as { consoleTail?: string } | undefined) : undefined;
       Object.assign(instance, {
         state: "failed",
         reason: (err as Error).message,
@@ -134,7 +145,20 @@ export class Supervisor {
         instance: { ...instance },
         consoleTail: details?.consoleTail,
       });
+    } finally {
+      this.starting.delete(id);
     }
+  }
+
+  /**
+   * An engine's check spawns a binary (runc --version costs ~18 ms), so a
+   * passing check is trusted for CHECK_TTL_MS; a failing one is re-run at once.
+   */
+  private async checkEngine(engine: Engine) {
+    const last = this.checkedAt.get(engine.kind);
+    if (last !== undefined && performance.now() - last < CHECK_TTL_MS) return;
+    await engine.check();
+    this.checkedAt.set(engine.kind, performance.now());
   }
 
   /** Idempotent: stopping a stopped, exited or failed instance succeeds. */
@@ -199,6 +223,11 @@ export class Supervisor {
 
   /** Stops everything this supervisor started, in parallel. */
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    // A start in flight is aborted (its engine undoes it) rather than waited out.
+    const inFlight = [...this.starting.values()];
+    for (const s of inFlight) s.abort.abort();
+    await Promise.allSettled(inFlight.map((s) => s.settled));
     await Promise.allSettled([...this.entries.keys()].map((id) => this.stop(id)));
   }
 
