@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseImageRef } from "@/lib/image-ref";
 
 // image.json, written by scripts/build-image.sh (guest/README.md, "Built
 // artifacts"). Parsed, never cast: a half-written or hand-edited file must
@@ -35,3 +36,88 @@ export function parseImageJson(text: string): { ok: true; image: ImageJson } | {
   if (r.success) return { ok: true, image: r.data };
   return { ok: false, problem: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
 }
+
+// ── the OCI image store (server/images/oci-store.ts) ────────────────────
+
+/** `name[:tag]` as lib/image-ref.ts reads it; the tag defaults to latest. */
+export const ImageRefSchema = z
+  .string()
+  .max(200)
+  .refine((s) => parseImageRef(s) !== null, "not an image reference: name[:tag], the name in lowercase letters, digits, '.', '_', '-' and '/'");
+
+/** Refused before anything is written: the archive, one layer, every layer unpacked, entries. */
+export const IMAGE_LIMITS = {
+  archiveBytes: 2 * 1024 ** 3,
+  layerBytes: 1024 ** 3,
+  unpackedBytes: 4 * 1024 ** 3,
+  entries: 500_000,
+} as const;
+export type ImageLimits = { [K in keyof typeof IMAGE_LIMITS]: number };
+
+export const IMAGE_ORIGIN_KINDS = ["built", "imported", "pulled"] as const;
+export const ImageOriginSchema = z.object({
+  kind: z.enum(IMAGE_ORIGIN_KINDS),
+  /** "scripts/build-image.sh", "upload app.tar (docker-archive)", "127.0.0.1:5000/isolab/app:1". */
+  detail: z.string(),
+  /** The registry it was pulled from (host:port), else null. */
+  registry: z.string().nullable(),
+  at: z.string(),
+});
+export type ImageOrigin = z.infer<typeof ImageOriginSchema>;
+
+export const ImageLayerSchema = z.object({
+  digest: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  mediaType: z.string(),
+});
+
+export const ImageSummarySchema = z.object({
+  /** `name:tag`, what the launch form and the API take. */
+  ref: z.string(),
+  name: z.string(),
+  tag: z.string(),
+  /** Manifest digest: what a registry shows for the same image. */
+  digest: z.string(),
+  /** Manifest + config + compressed layers, as stored. */
+  sizeBytes: z.number().int().nonnegative(),
+  layers: z.array(ImageLayerSchema),
+  entrypoint: z.array(z.string()),
+  cmd: z.array(z.string()),
+  env: z.array(z.string()),
+  workingDir: z.string(),
+  user: z.string(),
+  createdAt: z.string().nullable(),
+  architecture: z.string().nullable(),
+  origin: ImageOriginSchema,
+  /** A probe at /bin/probe: guest view and commands work in a container of it. */
+  hasProbe: z.boolean(),
+  /** `probe:latest`, the image `npm run setup` builds: runs from its own build, cannot be replaced. */
+  builtIn: z.boolean(),
+});
+export type ImageSummary = z.infer<typeof ImageSummarySchema>;
+
+export const ImageInstanceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(["process", "container", "vm"]),
+  state: z.string(),
+});
+
+/** GET /api/images and Figure 2.4's data: every image with the instances started from it. */
+export const ImageWithInstancesSchema = ImageSummarySchema.extend({ instances: z.array(ImageInstanceSchema) });
+export type ImageWithInstances = z.infer<typeof ImageWithInstancesSchema>;
+export const ImageListResponseSchema = z.object({ images: z.array(ImageWithInstancesSchema) });
+export type ImageListResponse = z.infer<typeof ImageListResponseSchema>;
+
+/** Query of POST /api/images (the body is the archive itself). */
+export const ImportQuerySchema = z
+  .object({
+    /** Local name for it; else the archive's own reference, else the file name. */
+    name: ImageRefSchema.optional(),
+    filename: z.string().max(255).optional(),
+  })
+  .strict();
+export type ImportQuery = z.infer<typeof ImportQuerySchema>;
+
+export const ImportResultSchema = z.object({ image: ImageSummarySchema, format: z.enum(["oci-archive", "docker-archive"]), tookMs: z.number() });
+export type ImportResult = z.infer<typeof ImportResultSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { INSTANCE_KINDS, PROBE_COMMANDS } from "@/lib/types";
+import { ImageRefSchema } from "./image";
 
 // Shared by the route handlers and the launch form, so both refuse the same input.
 
@@ -14,7 +15,8 @@ export const InstanceNameSchema = z
 export const CreateInstanceSchema = z
   .object({
     kind: z.enum(INSTANCE_KINDS),
-    image: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "not a valid image name").default("probe"),
+    /** "probe" (the built-in image) or any image of the store, `name[:tag]`. */
+    image: ImageRefSchema.default("probe"),
     name: InstanceNameSchema.optional(),
     memoryMiB: z.number().int().min(MEMORY_MIB.min).max(MEMORY_MIB.max).default(MEMORY_MIB.default),
     cpus: z.number().int().min(CPUS.min).max(CPUS.max).default(CPUS.default),
