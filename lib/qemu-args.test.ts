@@ -76,6 +76,7 @@ describe("buildQemuArgs", () => {
     [{ memoryMiB: 16 }, /memoryMiB/],
     [{ cpus: 0 }, /cpus/],
     [{ hostname: "bad name" }, /hostname/],
+    [{ init: "init quiet" }, /init path/],
     [{ extraKernelArgs: ["a b"] }, /one non-empty word/],
     [{ qmpSocket: `/${"x".repeat(120)}/qmp.sock` }, /108|107-byte/],
   ])("refuses %j", (patch, message) => {
@@ -93,6 +94,14 @@ describe("checkUnixSocketPath", () => {
 describe("kernelCommandLine", () => {
   it("omits the hostname when none is given", () => {
     expect(kernelCommandLine({})).not.toContain("isolab.hostname");
+  });
+
+  it.each([
+    [undefined, "rdinit=/init"],
+    ["/.isolab/init", "rdinit=/.isolab/init"],
+  ])("init %s boots %s, once", (init, expected) => {
+    const words = kernelCommandLine({ init }).split(" ").filter((w) => w.startsWith("rdinit="));
+    expect(words).toEqual([expected]);
   });
 });
 

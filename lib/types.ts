@@ -47,6 +47,8 @@ export interface Instance {
   exitCode?: number;
   /** Last lines of the console or log when a start failed. */
   consoleTail?: string;
+  /** false: its image has no probe, so there is no guest view and no command runs inside. */
+  probe?: boolean;
 }
 
 /** Result of running one probe command inside an instance. */

@@ -51,12 +51,33 @@ export function tmpSizeFor(memoryMiB: number): number {
   return Math.max(32, Math.min(256, Math.floor(memoryMiB / 2)));
 }
 
+/** An image's "KEY=value" list as the spec's map; entries without "=" are dropped, as runtimes do. */
+export function envRecord(env: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of env) {
+    const eq = e.indexOf("=");
+    if (eq > 0) out[e.slice(0, eq)] = e.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The process an image asks for: its entrypoint and cmd, or the probe for the built-in image. */
+export function imageArgs(image: StartRequest["image"]): string[] {
+  return image.entrypoint?.length ? image.entrypoint : CONTAINER_INIT_ARGS;
+}
+
+/** Whether the container's process prints the probe's READY line (the probe's serve does; an image's own program need not). */
+export function printsReady(args: string[]): boolean {
+  return /(^|\/)probe$/.test(args[0] ?? "") && args[1] === "serve";
+}
+
 export function containerSpecFor(req: StartRequest, initArgs: string[], pidsLimit: number): ContainerSpec {
   return {
     id: req.id,
     rootfsDir: path.resolve(req.image.rootfsDir),
     args: initArgs,
-    env: {},
+    env: envRecord(req.image.env),
+    ...(req.image.cwd ? { cwd: req.image.cwd } : {}),
     hostname: hostnameFor(req.name, req.id),
     memoryMiB: req.unlimitedMemory ? null : req.memoryMiB,
     cpus: req.cpus,
@@ -77,7 +98,8 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
   const stateDir = opts.stateDir ?? config.stateDir;
   const runtimeName = opts.runtime ?? config.ociRuntime;
   const runtime = selectRuntime(runtimeName, stateDir);
-  const initArgs = opts.initArgs ?? CONTAINER_INIT_ARGS;
+  // Tests replace the init; otherwise each image says what runs.
+  const fixedInitArgs = opts.initArgs;
   const pidsLimit = opts.pidsLimit ?? 512;
   const exitPollMs = opts.exitPollMs ?? DEFAULT_EXIT_POLL_MS;
   const launch = opts.launch ?? "run-detached";
@@ -100,6 +122,9 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
     fs.mkdirSync(req.dir, { recursive: true });
     fs.closeSync(fs.openSync(logPath, "a"));
     const ready = new ReadyWatcher(logPath);
+    const initArgs = fixedInitArgs ?? imageArgs(req.image);
+    // An image's own program need not print READY: it has started once the runtime says so.
+    const waitForReady = fixedInitArgs !== undefined || printsReady(initArgs);
     try {
       req.signal?.throwIfAborted();
       // The bundle write (well under 1 ms) counts towards the first phase.
@@ -114,16 +139,20 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
       } else {
         await runtime.runDetached(req.id, bundleDir, { pidFile, logPath });
         phase("runtime-run");
-        traces.init = initOf(pidFile);
+        // A program that printed its line and exited already is a start that ended, not a failed one.
+        traces.init = waitForReady ? initOf(pidFile) : initOrGone(pidFile);
       }
       const init = traces.init;
-      await ready.wait({
-        timeoutMs: req.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-        signal: req.signal,
-        failIf: () => (isAlive(init.pid, init.startTime) ? null : "the container's init exited before READY"),
-      });
-      phase("ready");
+      if (waitForReady) {
+        await ready.wait({
+          timeoutMs: req.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+          signal: req.signal,
+          failIf: () => (isAlive(init.pid, init.startTime) ? null : "the container's init exited before READY"),
+        });
+        phase("ready");
+      }
       return containerHandle({
+        probe: req.image.hasProbe !== false,
         traces: { ...traces, init },
         dir: req.dir,
         logPath,
@@ -153,6 +182,15 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
     start,
     reconcile: (dir) => reconcileContainers(dir),
   };
+}
+
+/** Like initOf, but an init that already ended is returned as gone (start time -1 never matches). */
+function initOrGone(pidFile: string): { pid: number; startTime: number } {
+  try {
+    return initOf(pidFile);
+  } catch {
+    return { pid: Number(fs.readFileSync(pidFile, "utf8").trim()) || 0, startTime: -1 };
+  }
 }
 
 /** The init's pid from the runtime's pid file, with its start time to survive pid reuse. */

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Startup } from "@/lib/types";
 import type { ExecOptions, InstanceExit, RunningHandle } from "@/server/instances/engine";
 import { tailFile } from "@/server/instances/process-tools";
+import { ProbeUnavailableError } from "@/server/images/errors";
 import { readCgroupUsage } from "./cgroup";
 import { isAlive, watchProcess } from "./proc-watch";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
@@ -19,6 +20,8 @@ export interface ContainerHandleInit {
   startup: Startup;
   /** How often to look whether the init still lives. */
   exitPollMs: number;
+  /** false: the image has no /bin/probe, so no command can run inside. */
+  probe?: boolean;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -64,7 +67,11 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
     exited,
     stop: ({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) =>
       finish({ code: null, signal: null, reason: "stopped by Isolab" }, timeoutMs),
+    ...(h.probe === false ? { probe: false } : {}),
     async exec(command: string, args: string[], opts: ExecOptions = {}) {
+      if (h.probe === false) {
+        throw new ProbeUnavailableError(`This container's image has no /bin/probe: \`probe ${command}\` cannot run inside it.`);
+      }
       // A pid file per exec lets a timeout kill the process inside the container.
       const pidFile = path.join(dir, `exec-${++execCount}.pid`);
       try {

@@ -28,6 +28,8 @@ export interface ContainerSpec {
   rootfsDir: string;
   args: string[];
   env: Record<string, string>;
+  /** Working directory of the process; "/" when absent. */
+  cwd?: string;
   hostname: string;
   /** null: no memory limit at all, only accounting (the isolation experiment's unlimited hog). */
   memoryMiB: number | null;
@@ -92,7 +94,7 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
       env: Object.entries({ PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...spec.env }).map(
         ([k, v]) => `${k}=${v}`,
       ),
-      cwd: "/",
+      cwd: spec.cwd || "/",
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       rlimits: [{ type: "RLIMIT_NOFILE", hard: 1024, soft: 1024 }],
       noNewPrivileges: true,

@@ -12,8 +12,20 @@ export interface ImageRef {
   rootfsDir: string;
   /** The same rootfs packed as an uncompressed newc initramfs, with /init. */
   initramfsPath: string;
-  /** Absolute path of the probe binary on the host (rootfsDir/bin/probe). */
+  /** Absolute path of the probe binary on the host (rootfsDir/bin/probe; the built-in probe's for OCI images). */
   probePath: string;
+  // An image of the OCI store (server/images/oci-store.ts) says how to run it;
+  // the built-in probe image leaves these out and runs `/bin/probe serve`.
+  /** Entrypoint followed by cmd: the container's process, the program the VM's init starts. */
+  entrypoint?: string[];
+  /** "KEY=value" entries. */
+  env?: string[];
+  /** Working directory of the entrypoint. */
+  cwd?: string;
+  /** false: no /bin/probe inside, so a container of it has no guest view and runs no commands. */
+  hasProbe?: boolean;
+  /** The VM's init inside the initramfs (`rdinit=`), when it is not /init. */
+  vmInit?: string;
 }
 
 export interface StartRequest {
@@ -65,6 +77,8 @@ export interface RunningHandle {
   logPath: string;
   /** cgroup path relative to each v1 controller root or the v2 root, when the kind has one. */
   cgroupPath?: string;
+  /** false when no probe runs inside (a container of an image without one): no guest view, no exec. */
+  probe?: boolean;
   exec(command: string, args: string[], opts?: ExecOptions): Promise<EngineExecResult>;
   /** Idempotent: graceful, then forced after timeoutMs; removes cgroups, sockets, runtime state. */
   stop(opts?: { timeoutMs?: number }): Promise<void>;

@@ -14,7 +14,8 @@ import { tailFile } from "./process-tools";
 
 export interface SupervisorDeps {
   engines: Record<InstanceKind, Engine>;
-  getImage(name: string): Promise<ImageRef>;
+  /** `kind` lets the image store prepare only what that kind runs (a rootfs, an initramfs). */
+  getImage(name: string, kind?: InstanceKind): Promise<ImageRef>;
   stateDir: string;
   limits: CapacityLimits;
   readyTimeoutMs?: number;
@@ -84,7 +85,7 @@ export class Supervisor {
     if (refusal) throw new CapacityError(refusal, { limits: this.deps.limits, usage: this.usage() });
     if (this.shuttingDown) throw new ConflictError("Isolab is shutting down; no new instances start.");
     await this.checkEngine(engine);
-    const image = await this.deps.getImage(input.image);
+    const image = await this.deps.getImage(input.image, input.kind);
 
     const dir = path.join(this.deps.stateDir, "instances", id);
     fs.mkdirSync(dir, { recursive: true });
@@ -125,6 +126,7 @@ export class Supervisor {
         startup: handle.startup,
         accel: handle.accel,
         runtime: handle.runtime,
+        ...(handle.probe === false ? { probe: false } : {}),
       });
       this.emit(entry);
       void handle.exited.then((exit) => {

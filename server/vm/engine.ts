@@ -5,7 +5,7 @@ import { buildQemuArgs } from "@/lib/qemu-args";
 import { vmStartupPhases } from "@/lib/qemu-phases";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
-import type { Engine, ImageRef, StartRequest } from "@/server/instances/engine";
+import type { Engine, StartRequest } from "@/server/instances/engine";
 import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
 import { launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
 import { qemuVersionOrMissing, readTail, reconcileVms } from "./host";
@@ -68,8 +68,8 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
     async start(req) {
       const paths = vmPaths(req.dir);
       fs.mkdirSync(req.dir, { recursive: true });
-      // OCI images booted as VMs name their own init (ImageRef.vmInit, added with the OCI store).
-      const vmInit = (req.image as ImageRef & { vmInit?: string }).vmInit;
+      // OCI images booted as VMs name their own init (server/images/oci-store.ts).
+      const { vmInit } = req.image;
       let decision: AccelDecision;
       try {
         // The KVM probe boots an image to READY: always the probe's own, whose /init it knows.
