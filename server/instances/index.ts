@@ -3,7 +3,7 @@ import os from "node:os";
 import { defaultLimits } from "@/lib/capacity";
 import { config } from "@/server/config";
 import { createContainerEngine } from "@/server/container/engine";
-import { getImage } from "@/server/images/store";
+import { resolveImage } from "@/server/images";
 import { createVmEngine } from "@/server/vm/engine";
 import { startSampler } from "@/server/metrics/registry";
 import { createProcessEngine } from "./process-engine";
@@ -22,7 +22,7 @@ function build() {
       container: createContainerEngine(),
       vm: createVmEngine(),
     },
-    getImage,
+    getImage: resolveImage,
     stateDir: config.stateDir,
     limits: {
       maxInstances: config.maxInstances ?? defaults.maxInstances,

@@ -6,7 +6,7 @@ import type { InstanceSamples, SampleWindowS, SamplesSnapshot } from "@/lib/metr
 import { parseLastJson } from "@/lib/probe-output";
 import type { Instance } from "@/lib/types";
 import { ExecError } from "@/server/errors";
-import { getImage } from "@/server/images/store";
+import { resolveImage } from "@/server/images";
 import { getSupervisor } from "@/server/instances";
 import { runCommand } from "@/server/instances/run-command";
 import { liveSampler } from "./index";
@@ -59,7 +59,7 @@ function parseInfo(output: string, where: string): ProbeInfo {
 export async function whatItSees(id: string): Promise<WhatItSees> {
   const supervisor = await getSupervisor();
   const instance: Instance = supervisor.get(id);
-  const image = await getImage(instance.image);
+  const image = await resolveImage(instance.image, instance.kind);
   const [inside, onHost] = await Promise.all([
     supervisor.exec(id, { command: "info", args: [], timeoutMs: 15_000 }),
     runCommand(image.probePath, ["info"], { timeoutMs: 5000 }),

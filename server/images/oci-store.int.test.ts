@@ -1,0 +1,133 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MEDIA_TYPES } from "@/lib/schemas/oci-image";
+import { builtProbe } from "./index";
+import { createOciStore, type OciStore } from "./oci-store";
+import { buildBusyboxLayout, craftOciArchive, exportArchive } from "./test-support";
+
+// The store against real umoci and skopeo: imports of both archive formats,
+// the built-in probe, and hostile archives refused with nothing left behind.
+
+let dir: string;
+let store: OciStore;
+let ociArchive: string;
+let dockerArchive: string;
+const LIMITS = { layerBytes: 8 * 1024 * 1024 };
+
+/** Everything in the store that a refused import must not change. */
+function snapshot() {
+  const blobs = fs.readdirSync(path.join(store.layout, "blobs", "sha256")).sort();
+  return {
+    index: fs.readFileSync(path.join(store.layout, "index.json"), "utf8"),
+    blobs,
+    tmp: fs.readdirSync(path.join(store.root, "tmp")),
+    rootfs: fs.readdirSync(path.join(store.root, "rootfs")),
+  };
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-store-"));
+  store = createOciStore({ root: path.join(dir, "store"), builtProbe, limits: LIMITS });
+  const layout = await buildBusyboxLayout(path.join(dir, "src"), "hello:1");
+  ociArchive = await exportArchive(layout, "hello:1", path.join(dir, "hello.oci.tar"), "oci-archive");
+  dockerArchive = await exportArchive(layout, "hello:1", path.join(dir, "hello.docker.tar"), "docker-archive");
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("the built-in probe image", () => {
+  it("is in the store after the first listing, once per build", async () => {
+    const first = await store.list();
+    const probe = first.find((i) => i.builtIn);
+    expect(probe).toMatchObject({ ref: "probe:latest", hasProbe: true, entrypoint: ["/bin/probe"], cmd: ["serve"], origin: { kind: "built" } });
+    expect(probe!.layers).toHaveLength(1);
+    const t0 = performance.now();
+    const again = await store.list();
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(again.find((i) => i.builtIn)!.digest).toBe(probe!.digest);
+  });
+
+  it("cannot be replaced or deleted", async () => {
+    await expect(store.importArchive(ociArchive, { name: "probe" })).rejects.toMatchObject({ name: "ReservedImageError", status: 409 });
+    await expect(store.remove("probe:latest")).rejects.toMatchObject({ name: "ReservedImageError" });
+  });
+});
+
+describe("import", () => {
+  it("keeps an OCI archive's digest and reads entrypoint, env and working directory", async () => {
+    const { image, format } = await store.importArchive(ociArchive, { filename: "hello.oci.tar" });
+    expect(format).toBe("oci-archive");
+    expect(image).toMatchObject({
+      ref: "hello:1",
+      entrypoint: ["/bin/sh"],
+      workingDir: "/bin",
+      hasProbe: false,
+      origin: { kind: "imported", detail: "hello.oci.tar (oci-archive)" },
+    });
+    expect(image.env).toContain("GREETING=hi there");
+    const index = JSON.parse(fs.readFileSync(path.join(dir, "src", "oci", "index.json"), "utf8"));
+    expect(image.digest).toBe(index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations["org.opencontainers.image.ref.name"] === "hello:1").digest);
+  });
+
+  it("converts a docker save archive, under the name given", async () => {
+    const { image, format } = await store.importArchive(dockerArchive, { name: "hello:docker" });
+    expect(format).toBe("docker-archive");
+    expect(image.ref).toBe("hello:docker");
+    expect(image.layers[0].mediaType).toBe(MEDIA_TYPES.ociLayerGzip);
+    expect((await store.list()).map((i) => i.ref)).toEqual(["probe:latest", "hello:1", "hello:docker"]);
+  });
+
+  it("unpacks a rootfs once per digest, with the mount points a read-only root needs", async () => {
+    const a = await store.rootfsFor("hello:1");
+    const b = await store.rootfsFor("hello:1");
+    expect(a.rootfsDir).toBe(b.rootfsDir);
+    for (const d of ["bin/busybox", "proc", "dev", "sys", "tmp"]) expect(fs.existsSync(path.join(a.rootfsDir, d))).toBe(true);
+    expect(fs.readlinkSync(path.join(a.rootfsDir, "bin", "sh"))).toBe("busybox");
+  });
+
+  it("deletes an image and the blobs and caches no other image shares", async () => {
+    const before = snapshot();
+    await store.remove("hello:docker");
+    const after = snapshot();
+    expect(after.blobs.length).toBeLessThan(before.blobs.length);
+    await expect(store.get("hello:docker")).rejects.toMatchObject({ name: "ImageNotFoundError", status: 404 });
+    await expect(store.remove("hello:1", () => ["container c1"])).rejects.toMatchObject({ name: "ImageInUseError", status: 409 });
+  });
+});
+
+describe("hostile archives are refused with a named error and leave nothing behind", () => {
+  const file = (name: string) => path.join(dir, name);
+  const bin = { path: "bin/", type: "directory" as const };
+  it.each([
+    ["a layer entry ../x", () => craftOciArchive(file("dotdot.tar"), { layer: [bin, { path: "../x", body: "x" }] }), "UnsafeArchiveEntryError", /parent-traversal/],
+    ["a layer entry /etc/passwd", () => craftOciArchive(file("abs.tar"), { layer: [{ path: "/etc/passwd", body: "root::0:0::/:/bin/sh\n" }] }), "UnsafeArchiveEntryError", /absolute-path/],
+    ["a symlink to /", () => craftOciArchive(file("root-link.tar"), { layer: [{ path: "hostroot", type: "symlink", linkpath: "/" }] }), "UnsafeArchiveEntryError", /symlink-to-root/],
+    ["a symlink a -> ../../x", () => craftOciArchive(file("escape-link.tar"), { layer: [{ path: "a", type: "symlink", linkpath: "../../x" }] }), "UnsafeArchiveEntryError", /symlink-escape/],
+    ["a write through a symlink", () => craftOciArchive(file("through.tar"), { layer: [{ path: "etc", type: "symlink", linkpath: "/tmp" }, { path: "etc/passwd", body: "x" }] }), "UnsafeArchiveEntryError", /through-symlink/],
+    ["a hardlink escape", () => craftOciArchive(file("hardlink.tar"), { layer: [{ path: "shadow", type: "hardlink", linkpath: "../../etc/shadow" }] }), "UnsafeArchiveEntryError", /hardlink-escape/],
+    ["a device node", () => craftOciArchive(file("dev.tar"), { layer: [{ path: "dev/sda", type: "block" }] }), "UnsafeArchiveEntryError", /device-node/],
+    ["an outer entry ../evil", () => craftOciArchive(file("outer.tar"), { layer: [bin], outer: [{ path: "../evil", body: "x" }] }), "UnsafeArchiveEntryError", /the archive.*parent-traversal/],
+    ["an outer absolute symlink", () => craftOciArchive(file("outer-link.tar"), { layer: [bin], outer: [{ path: "x", type: "symlink", linkpath: "/etc/passwd" }] }), "UnsafeArchiveEntryError", /absolute-symlink/],
+    ["a zstd layer", () => craftOciArchive(file("zstd.tar"), { layer: [bin], layerMediaType: MEDIA_TYPES.ociLayerZstd }), "UnsupportedMediaTypeError", /zstd/],
+    ["an unknown layer media type", () => craftOciArchive(file("mt.tar"), { layer: [bin], layerMediaType: "application/x-evil" }), "UnsupportedMediaTypeError", /application\/x-evil/],
+    ["a layer over the size limit", () => craftOciArchive(file("big.tar"), { layer: [{ path: "big", body: Buffer.alloc(9 * 1024 * 1024) }], gzip: false }), "LayerTooLargeError", /limit/],
+    ["a layer that unpacks over the limit", () => craftOciArchive(file("bomb.tar"), { layer: [{ path: "big", body: Buffer.alloc(9 * 1024 * 1024) }] }), "LayerTooLargeError", /limit/],
+    ["something that is not a tar", () => (fs.writeFileSync(file("junk.tar"), "not an archive at all".repeat(100)), file("junk.tar")), "MalformedArchiveError", /not a valid tar/],
+  ])("%s", async (_what, make, name, message) => {
+    const before = snapshot();
+    const err = await store.importArchive(make()).catch((e: Error) => e);
+    expect(err).toMatchObject({ name, details: { code: name } });
+    expect((err as Error).message).toMatch(message);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it("an import cancelled midway leaves nothing either", async () => {
+    const before = snapshot();
+    const abort = new AbortController();
+    abort.abort();
+    await expect(store.importArchive(ociArchive, { name: "cancelled:1", signal: abort.signal })).rejects.toThrow();
+    expect(snapshot()).toEqual(before);
+  });
+});
