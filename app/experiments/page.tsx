@@ -1,5 +1,7 @@
+import { DensityForm } from "@/components/experiments/density-form";
 import { ExperimentForm } from "@/components/experiments/experiment-form";
 import { ExperimentList } from "@/components/experiments/experiment-list";
+import { IsolationForm } from "@/components/experiments/isolation-form";
 
 export const dynamic = "force-dynamic";
 
@@ -7,6 +9,10 @@ export default function ExperimentsPage() {
   return (
     <div className="stack">
       <ExperimentForm />
+      <div className="grid-2">
+        <IsolationForm />
+        <DensityForm />
+      </div>
       <ExperimentList />
     </div>
   );

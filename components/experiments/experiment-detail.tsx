@@ -1,24 +1,27 @@
 import Link from "next/link";
 import { FINISHED_STATUSES, type ExperimentRecord } from "@/lib/experiment-types";
+import { capacityPlanLine } from "@/lib/capacity-plan-line";
 import { formatMs } from "@/lib/format";
 import { EnvironmentFacts } from "./environment-facts";
 import { ExperimentLive } from "./experiment-live";
 import { ExportLinks } from "./export-links";
+import { DensityResultView } from "./density-result";
+import { IsolationResultView } from "./isolation-result";
 import { OverheadResultView } from "./overhead-result";
 import { StartupResultView } from "./startup-result";
 import { StatusBadge } from "./status-badge";
 
-const TITLES: Record<string, string> = { startup: "Startup time", overhead: "Runtime overhead" };
+const TITLES: Record<string, string> = { startup: "Startup time", overhead: "Runtime overhead", isolation: "Memory isolation", density: "Density and capacity" };
 
 export function planSummary(r: ExperimentRecord): string {
   const p = r.plan as Record<string, unknown>;
-  const kinds = (p.kinds as string[] | undefined)?.join(", ");
+  const kinds = ((p.kinds ?? p.neighbours) as string[] | undefined)?.join(", ");
   const head =
     r.type === "startup"
       ? `${p.runs} cold starts per kind${p.warmup ? " after one warm-up each" : ""}`
       : r.type === "overhead"
         ? `${p.reps} repetitions of ${(p.workloads as string[]).join(", ")}, idle window ${p.idleSeconds} s`
-        : r.type;
+        : capacityPlanLine(r.type, p);
   return `${head} · ${kinds} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
 }
 
@@ -60,6 +63,10 @@ export function ExperimentDetail({ record, compact = false }: { record: Experime
           <StartupResultView result={record.result} samples={record.samples} charts={!compact} />
         ) : record.result.type === "overhead" ? (
           <OverheadResultView result={record.result} />
+        ) : record.result.type === "isolation" ? (
+          <IsolationResultView result={record.result} samples={record.samples} charts={!compact} />
+        ) : record.result.type === "density" ? (
+          <DensityResultView result={record.result} id={record.id} charts={!compact} />
         ) : (
           <p className="muted">This page has no view for {record.type} results yet; the exports hold every sample.</p>
         )}

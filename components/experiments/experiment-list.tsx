@@ -2,15 +2,16 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useCancelExperiment, useExperimentEvents, useExperiments } from "@/lib/client/use-experiments";
+import { capacityPlanLine } from "@/lib/capacity-plan-line";
 import { experimentHeadline } from "@/lib/experiment-format";
 import { FINISHED_STATUSES, type ExperimentListItem } from "@/lib/experiment-types";
 import { ProgressBar } from "./progress-bar";
 import { StatusBadge } from "./status-badge";
 
 function planLine(item: ExperimentListItem): string {
-  const p = item.plan as { runs?: number; reps?: number; kinds?: string[] };
-  const count = item.type === "startup" ? `${p.runs} runs` : item.type === "overhead" ? `${p.reps} reps` : item.type;
-  return `${count} · ${(p.kinds ?? []).join(", ")}`;
+  const p = item.plan as { runs?: number; reps?: number; kinds?: string[]; neighbours?: string[] };
+  const count = item.type === "startup" ? `${p.runs} runs` : item.type === "overhead" ? `${p.reps} reps` : capacityPlanLine(item.type, item.plan as Record<string, unknown>);
+  return `${count} · ${(p.kinds ?? p.neighbours ?? []).join(", ")}`;
 }
 
 /** Past and current runs: progress, cancel, and a pick of two to compare. */

@@ -1,0 +1,81 @@
+"use client";
+import { useId, useMemo, useState } from "react";
+import { planCapacity } from "@/lib/capacity-planner";
+import { formatCount, formatMiB } from "@/lib/density/headline";
+import { PlannerInputSchema, type PlannerInputValues } from "@/lib/schemas/planner";
+import "./capacity.css";
+
+// "How many fit on a host of X GiB as containers vs as VMs": the planner's
+// arithmetic (lib/capacity-planner.ts) on what is typed, live, with the
+// measured overheads filled in when a density run has measured them.
+
+export interface PlannerFormProps {
+  defaults: PlannerInputValues;
+  /** Where the overheads came from, said under the form. */
+  source: string;
+}
+
+const FIELDS: { key: keyof PlannerInputValues; label: string; step: string }[] = [
+  { key: "hostGiB", label: "Host memory (GiB)", step: "1" },
+  { key: "workloadMiB", label: "Workload memory (MiB)", step: "1" },
+  { key: "containerOverheadMiB", label: "Container overhead (MiB)", step: "0.01" },
+  { key: "vmOverheadMiB", label: "VM overhead (MiB)", step: "1" },
+  { key: "appsPerVm", label: "Apps per VM", step: "1" },
+];
+
+export function PlannerForm({ defaults, source }: PlannerFormProps) {
+  const [values, setValues] = useState<Record<keyof PlannerInputValues, string>>(
+    () => Object.fromEntries(FIELDS.map((f) => [f.key, String(Number(defaults[f.key].toFixed(2)))])) as Record<keyof PlannerInputValues, string>,
+  );
+  const outId = useId();
+  const parsed = useMemo(() => PlannerInputSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key] === "" ? NaN : Number(values[f.key])]))), [values]);
+  const plan = parsed.success ? planCapacity(parsed.data) : null;
+  return (
+    <form className="panel stack cap-planner" aria-label="Capacity planner" onSubmit={(e) => e.preventDefault()} noValidate>
+      <h3 style={{ margin: 0 }}>Capacity planner</h3>
+      <div className="row" style={{ alignItems: "flex-end" }}>
+        {FIELDS.map((f) => (
+          <label key={f.key}>
+            {f.label}
+            <input type="number" min={0} step={f.step} value={values[f.key]} aria-controls={outId} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} />
+          </label>
+        ))}
+      </div>
+      <p className="small muted" style={{ margin: 0 }}>
+        {source}
+      </p>
+      <output id={outId} aria-live="polite" data-testid="planner-result">
+        {!parsed.success ? (
+          <span className="error" role="alert">
+            {parsed.error.issues.map((i) => `${FIELDS.find((f) => f.key === i.path[0])?.label ?? "input"}: ${i.message}`).join("; ")}
+          </span>
+        ) : (
+          plan && (
+            <div className="stack">
+              <div className="cap-counts">
+                <div className="cap-count" data-testid="planner-containers">
+                  <strong>{formatCount(plan.containers.apps)}</strong> apps as containers <span className="muted small">({formatMiB(plan.containers.perInstanceMiB)} each)</span>
+                </div>
+                <div className="cap-count" data-testid="planner-vms">
+                  <strong>{formatCount(plan.vms.apps)}</strong> apps in {formatCount(plan.vms.instances)} VMs <span className="muted small">({formatMiB(plan.vms.perInstanceMiB)} each)</span>
+                </div>
+              </div>
+              <p style={{ margin: 0 }} data-testid="planner-ratio">
+                {plan.appsRatio === null ? "No VM fits, so there is no ratio." : `${plan.appsRatio >= 10 ? plan.appsRatio.toFixed(0) : plan.appsRatio.toFixed(1)}× as many apps fit as containers as in VMs`}{" "}
+                <span className="muted small">on {formatMiB(plan.usableMiB)} usable of {formatMiB(plan.hostMiB)}.</span>
+              </p>
+              <details>
+                <summary className="small">Assumptions</summary>
+                <ul className="cap-assumptions small">
+                  {plan.assumptions.map((a) => (
+                    <li key={a}>{a}</li>
+                  ))}
+                </ul>
+              </details>
+            </div>
+          )
+        )}
+      </output>
+    </form>
+  );
+}
