@@ -1,0 +1,144 @@
+import fs from "node:fs";
+import type { APIRequestContext, Download, Page } from "@playwright/test";
+import { planCapacity } from "../lib/capacity-planner";
+import type { DensityResult } from "../lib/density/types";
+import { csvRecords } from "../lib/experiment-csv";
+import type { ExperimentRecord } from "../lib/experiment-types";
+import type { IsolationResult } from "../lib/isolation/types";
+import { expect, test as base } from "./fixtures";
+
+// Memory isolation and density from the browser: plan, start, watch, open,
+// read the verdicts and charts, export, plan capacity. Every run a test
+// starts is cancelled afterwards if still going, so no instance outlives it.
+
+interface CapacityHelpers {
+  /** Fills one of the two forms on /experiments, starts it and returns the run's id. */
+  start(form: "Plan a memory isolation run" | "Plan a density run", fields: Record<string, string>, kinds?: string[]): Promise<string>;
+  /** Waits for the run to finish in the list, then opens its page. */
+  openWhenDone(id: string, timeout: number): Promise<void>;
+}
+
+const test = base.extend<{ capacity: CapacityHelpers }>({
+  capacity: async ({ page, request }, use) => {
+    const started: string[] = [];
+    await use({
+      async start(name, fields, kinds) {
+        const form = page.getByRole("form", { name });
+        for (const [label, value] of Object.entries(fields)) await form.getByLabel(label).fill(value);
+        if (kinds) for (const k of ["Bare process", "Container", "Virtual machine"]) await form.getByRole("checkbox", { name: k, exact: true }).setChecked(kinds.includes(k));
+        await form.getByRole("button", { name: /^Start / }).click();
+        const link = form.getByRole("status").getByRole("link");
+        await expect(link).toHaveText(/^x[0-9a-f]{10}$/);
+        const id = (await link.textContent())!;
+        started.push(id);
+        return id;
+      },
+      async openWhenDone(id, timeout) {
+        const row = page.getByRole("row", { name: `experiment ${id}` });
+        await expect(row.getByRole("progressbar")).toBeVisible();
+        await expect(row.getByTestId("experiment-status")).toHaveText("done", { timeout });
+        await row.getByRole("link", { name: id }).click();
+        await expect(page.getByRole("heading", { level: 2, name: new RegExp(id) })).toBeVisible();
+      },
+    });
+    for (const id of started) await request.delete(`/api/experiments/${id}`);
+  },
+});
+
+async function record(request: APIRequestContext, id: string): Promise<ExperimentRecord> {
+  return (await (await request.get(`/api/experiments/${id}`)).json()) as ExperimentRecord;
+}
+
+async function downloaded(page: Page, name: string): Promise<string> {
+  const [download]: [Download, void] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name }).click()]);
+  return fs.readFileSync((await download.path())!, "utf8");
+}
+
+test("an isolation run from the browser: a verdict per hog from measured kills, charts on one time axis, swap status, export", async ({ page, request, capacity }) => {
+  await page.goto("/experiments");
+  const id = await capacity.start("Plan a memory isolation run", { "Unlimited hog takes (MiB)": "256", "Quiet before/after (s)": "2" });
+  await capacity.openWhenDone(id, 150_000);
+
+  const verdicts = page.getByRole("list", { name: "Verdicts" });
+  await expect(verdicts.getByRole("listitem")).toHaveCount(3);
+  await expect(page.getByTestId("verdict-container-limited")).toContainText("Container with a 64 MiB limit: OOM-killed by its cgroup");
+  await expect(page.getByTestId("verdict-vm")).toContainText("the guest's own kernel OOM-killed the hog");
+  await expect(page.getByTestId("verdict-vm")).toContainText("the VM kept running");
+  await expect(page.getByTestId("verdict-container-unlimited")).toContainText("nothing in the kernel stopped it");
+  await expect(page.getByTestId("verdict-container-unlimited")).toContainText("Host MemAvailable fell");
+  await expect(page.getByTestId("swap-status")).toContainText(/swap: (off|\d)/);
+
+  // Every chart is drawn, on the same time axis, with the OOM kills marked in its description.
+  await expect(page.getByRole("img", { name: /^Container with a memory limit: host memory up to \d+ MiB against its 64 MiB cgroup limit; OOM kill by its cgroup/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^VM: host memory .* against its 128 MiB guest memory; OOM kill by the guest's own kernel/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Host MemAvailable from/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Neighbours' worst oversleep per half second: Bare process .*; Container .*; Virtual machine/ })).toBeVisible();
+  expect(Number(await page.getByTestId("host-memory-chart").getAttribute("data-points"))).toBeGreaterThan(20);
+
+  // The page's numbers are the API's.
+  const api = await record(request, id);
+  const result = api.result as IsolationResult;
+  await expect(page.getByTestId("oom-kills-container-limited")).toHaveText(String(result.hogs[0].oomKills));
+  expect(result.hogs.map((h) => h.killedBy)).toEqual(["cgroup", "guest-kernel", null]);
+  for (const n of result.neighbours) await expect(page.getByTestId(`latency-${n.kind}`)).toBeVisible();
+
+  const csv = csvRecords(await downloaded(page, "Download CSV"));
+  expect(csv).toHaveLength(api.samples.length);
+  expect(csv.some((r) => r.sample === "oom-kill" && r.kind === "container")).toBe(true);
+  expect(csv.some((r) => r.sample === "latency" && r.kind === "vm")).toBe(true);
+
+  const { instances } = (await (await request.get("/api/instances")).json()) as { instances: { name: string }[] };
+  expect(instances.filter((i) => i.name.startsWith(id))).toEqual([]);
+});
+
+test("a small density run from the browser: instances vs host memory per kind, the VM/container ratio, and the planner on its numbers", async ({ page, request, capacity }) => {
+  await page.goto("/experiments");
+  const id = await capacity.start("Plan a density run", { "Instances per kind": "3", "VMs at most (optional)": "1" }, ["Container", "Virtual machine"]);
+  await capacity.openWhenDone(id, 90_000);
+
+  const api = await record(request, id);
+  const result = api.result as DensityResult;
+  expect(result.kinds.map((k) => [k.kind, k.reached])).toEqual([
+    ["container", 3],
+    ["vm", 1],
+  ]);
+  const table = page.getByRole("table", { name: "Density per kind" });
+  await expect(table.getByTestId("reached-container")).toHaveText("3");
+  await expect(table.getByTestId("reached-vm")).toHaveText("1");
+  await expect(page.getByTestId("density-ratio")).toContainText("×");
+  await expect(page.getByTestId("density-ratio")).toContainText("TCG — emulated, not KVM");
+  await expect(page.getByRole("img", { name: /^Container: 3 instances cost the host/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Virtual machine: 1 instances cost the host/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Startup time as density grows/ })).toBeVisible();
+
+  // The planner starts from the measured overheads and recomputes as numbers change.
+  const planner = page.getByRole("form", { name: "Capacity planner" });
+  await planner.getByLabel("Host memory (GiB)").fill("64");
+  await planner.getByLabel("Workload memory (MiB)").fill("512");
+  const expected = planCapacity({
+    hostGiB: 64,
+    workloadMiB: 512,
+    containerOverheadMiB: Number(await planner.getByLabel("Container overhead (MiB)").inputValue()),
+    vmOverheadMiB: Number(await planner.getByLabel("VM overhead (MiB)").inputValue()),
+    appsPerVm: 1,
+  });
+  await expect(planner.getByTestId("planner-containers")).toContainText(`${expected.containers.apps!.toLocaleString("en-US")} apps as containers`);
+  await expect(planner.getByTestId("planner-vms")).toContainText(`${expected.vms.apps!.toLocaleString("en-US")} apps in`);
+  await planner.getByLabel("Host memory (GiB)").fill("0");
+  await expect(planner.getByRole("alert")).toContainText("Host memory (GiB): at least 1 GiB");
+});
+
+test("the planner page computes from the newest density run and states its assumptions", async ({ page }) => {
+  await page.goto("/experiments/planner");
+  const planner = page.getByRole("form", { name: "Capacity planner" });
+  await planner.getByLabel("Host memory (GiB)").fill("24");
+  await planner.getByLabel("Workload memory (MiB)").fill("64");
+  await planner.getByLabel("Container overhead (MiB)").fill("1");
+  await planner.getByLabel("VM overhead (MiB)").fill("180");
+  await planner.getByLabel("Apps per VM").fill("1");
+  await expect(planner.getByTestId("planner-containers")).toContainText("302 apps as containers");
+  await expect(planner.getByTestId("planner-vms")).toContainText("80 apps in 80 VMs");
+  await expect(planner.getByTestId("planner-ratio")).toContainText("3.8× as many apps fit as containers as in VMs");
+  await planner.getByText("Assumptions").click();
+  await expect(planner.getByRole("listitem").first()).toContainText("reserve");
+});
