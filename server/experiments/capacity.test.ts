@@ -291,6 +291,28 @@ describe("density experiment", () => {
     expect(sup.live.size).toBe(0);
   });
 
+  it("a failure mid-run fails the run with the reason and removes every instance", async () => {
+    let reads = 0;
+    const r = new ExperimentRunner({
+      store,
+      supervisor: async () => sup,
+      clock,
+      captureEnvironment: async () => fakeEnvironment("tcg"),
+      readHostUsage: async () => {
+        if (++reads > 4) throw new Error("cannot read /proc/4242/smaps_rollup");
+        return { cpuNs: 0, cpuResolutionNs: 1e7, memoryBytes: MIB };
+      },
+      capacityProbes: probes,
+      owner: "me",
+      ownerAlive: (o) => o === "me",
+    });
+    const rec = await r.waitFor(r.submit(plan({ type: "density", kinds: ["container"], max: 10 })).id);
+    expect(rec.status).toBe("failed");
+    expect(rec.error).toMatch(/cannot read \/proc\/4242\/smaps_rollup/);
+    expect(sup.calls.filter((c) => c.startsWith("create"))).toHaveLength(2);
+    expect(sup.live.size).toBe(0);
+  });
+
   it("cancel mid-run removes every instance it started", async () => {
     let cancelNow!: () => void;
     const reached = new Promise<void>((r) => (cancelNow = r));
