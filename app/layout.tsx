@@ -21,6 +21,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/">Overview</Link>
               <Link href="/experiments">Experiments</Link>
               <Link href="/figures">Figures</Link>
+              <Link href="/images">Images</Link>
+              <Link href="/registry">Registry</Link>
             </nav>
             <StreamIndicator />
           </header>

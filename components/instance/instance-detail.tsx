@@ -51,9 +51,16 @@ export function InstanceDetail({ id }: { id: string }) {
         <WindowSelector />
       </div>
       <UsageCharts instance={instance} />
-      <WhatItSees instance={instance} />
+      {instance.probe === false ? (
+        <section className="panel muted" aria-label="Not measured inside" data-testid="no-probe">
+          Its image ({instance.image}) has no <span className="mono">/bin/probe</span>: what the workload sees inside (guest view) and
+          commands inside cannot be measured. The host view above and the log below still are.
+        </section>
+      ) : (
+        <WhatItSees instance={instance} />
+      )}
       <div className="grid-2">
-        <ExecPanel instance={instance} />
+        {instance.probe !== false && <ExecPanel instance={instance} />}
         <LogTail instance={instance} />
       </div>
     </div>

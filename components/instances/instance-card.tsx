@@ -37,6 +37,14 @@ export function InstanceCard({ instance }: { instance: Instance }) {
         {instance.cpus > 1 ? "s" : ""}
         {instance.accel ? ` · ${instance.accel.toUpperCase()}` : ""}
         {instance.runtime ? ` · ${instance.runtime}` : ""}
+        {instance.probe === false && (
+          <>
+            {" · "}
+            <span className="badge" title="Its image has no /bin/probe: no guest view, no commands inside" data-testid="no-probe">
+              no probe
+            </span>
+          </>
+        )}
       </div>
       {instance.startup && <StartupPhases startup={instance.startup} />}
       {instance.reason && instance.state !== "running" && (
@@ -89,6 +97,7 @@ export function InstanceCard({ instance }: { instance: Instance }) {
 
 function GuestLine({ instance, sample }: { instance: Instance; sample: InstanceSample }) {
   const threads = `host runs ${sample.hostProcesses} process${sample.hostProcesses === 1 ? "" : "es"} / ${sample.hostThreads} thread${sample.hostThreads === 1 ? "" : "s"}`;
+  if (instance.probe === false) return <div className="muted small">{threads} · no guest view (no probe in its image)</div>;
   if (sample.guestMemoryBytes === undefined) return <div className="muted small">{threads} · guest view pending</div>;
   return (
     <div className="muted small" data-testid="guest-line">

@@ -2,13 +2,16 @@
 import { useState, type FormEvent } from "react";
 import { CPUS, CreateInstanceSchema, MEMORY_MIB } from "@/lib/schemas/instance";
 import { useCreateInstance } from "@/lib/client/use-instances";
+import { useImages } from "@/lib/client/use-images";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
 
 const KIND_LABELS: Record<InstanceKind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine" };
 
 export function LaunchForm() {
   const create = useCreateInstance();
+  const images = useImages();
   const [kind, setKind] = useState<InstanceKind>("container");
+  const [image, setImage] = useState("probe");
   const [name, setName] = useState("");
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
   const [cpus, setCpus] = useState<number>(CPUS.default);
@@ -16,7 +19,7 @@ export function LaunchForm() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const parsed = CreateInstanceSchema.safeParse({ kind, image: "probe", memoryMiB, cpus, ...(name ? { name } : {}) });
+    const parsed = CreateInstanceSchema.safeParse({ kind, image, memoryMiB, cpus, ...(name ? { name } : {}) });
     if (!parsed.success) {
       setFormError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
       return;
@@ -32,7 +35,15 @@ export function LaunchForm() {
     <form className="panel row" onSubmit={submit} aria-label="Launch an instance" style={{ alignItems: "flex-end" }}>
       <label>
         Kind
-        <select value={kind} onChange={(e) => setKind(e.target.value as InstanceKind)}>
+        <select
+          value={kind}
+          onChange={(e) => {
+            const next = e.target.value as InstanceKind;
+            setKind(next);
+            // A bare process runs only the built-in probe on the host.
+            if (next === "process") setImage("probe");
+          }}
+        >
           {INSTANCE_KINDS.map((k) => (
             <option key={k} value={k}>
               {KIND_LABELS[k]}
@@ -42,8 +53,16 @@ export function LaunchForm() {
       </label>
       <label>
         Image
-        <select value="probe" disabled>
-          <option value="probe">probe</option>
+        <select value={image} onChange={(e) => setImage(e.target.value)}>
+          <option value="probe">probe (built-in)</option>
+          {images.data
+            ?.filter((i) => !i.builtIn)
+            .map((i) => (
+              <option key={i.ref} value={i.ref} disabled={kind === "process"}>
+                {i.ref}
+                {i.hasProbe || kind === "vm" ? "" : " (no probe)"}
+              </option>
+            ))}
         </select>
       </label>
       <label>

@@ -14,6 +14,9 @@ export const queryKeys = {
   experiment: (id: string) => ["experiments", id] as const,
   /** Not under "instances": every figures read runs `probe info` inside each instance (cached ~10 s server-side). */
   figures: ["figures"] as const,
+  images: ["images"] as const,
+  registry: ["registry"] as const,
+  registryCatalog: ["registry", "catalog"] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -32,3 +35,6 @@ export const STREAM_RETRY_MAX_MS = 10_000;
 export const EXPERIMENT_REFRESH_MS = 1000;
 /** The figures' facts; live parts (memory, instances) change each second, `probe info` is cached 10 s; in milliseconds. */
 export const FIGURES_REFRESH_MS = 5000;
+/** The image store and the registry change only when someone acts; in milliseconds. */
+export const IMAGES_REFRESH_MS = 5000;
+export const REGISTRY_REFRESH_MS = 5000;

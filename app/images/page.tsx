@@ -1,0 +1,14 @@
+import { ImageList } from "@/components/images/image-list";
+import { ImportForm } from "@/components/images/import-form";
+
+export const dynamic = "force-dynamic";
+
+export default function ImagesPage() {
+  return (
+    <div className="stack">
+      <h2 style={{ margin: 0, fontSize: "1.1rem" }}>Images</h2>
+      <ImportForm />
+      <ImageList />
+    </div>
+  );
+}
