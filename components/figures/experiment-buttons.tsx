@@ -6,6 +6,8 @@ import type { ExperimentPlanInput } from "@/lib/schemas/experiment";
 /** Small plans: enough for Figure 2.2's numbers in well under a minute here. */
 export const SYSCALL_PLAN: ExperimentPlanInput = { type: "overhead", workloads: ["syscall"], reps: 3, idleSeconds: 1 };
 export const STARTUP_PLAN: ExperimentPlanInput = { type: "startup", runs: 3 };
+/** Enough steps for a marginal-memory fit per kind: 10 containers, 3 TCG VMs. */
+export const DENSITY_PLAN: ExperimentPlanInput = { type: "density", kinds: ["container", "vm"], max: 10, maxVm: 3 };
 
 /** Queues the experiments Figure 2.2 reads; progress shows in the figure and on /experiments. */
 export function ExperimentButtons({ busy }: { busy: boolean }) {
@@ -17,6 +19,28 @@ export function ExperimentButtons({ busy }: { busy: boolean }) {
       </button>
       <button type="button" onClick={() => start.mutate(STARTUP_PLAN)} disabled={busy || start.isPending}>
         Run a startup experiment
+      </button>
+      {start.data && (
+        <Link href={`/experiments/${start.data.id}`} className="small">
+          follow {start.data.id}
+        </Link>
+      )}
+      {start.error && (
+        <span className="error small" role="alert">
+          {start.error.message}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Queues a density run, whose marginal memory per kind then sizes "room for N more" in Figure 2.1. */
+export function DensityButton({ busy }: { busy: boolean }) {
+  const start = useStartExperiment();
+  return (
+    <>
+      <button type="button" onClick={() => start.mutate(DENSITY_PLAN)} disabled={busy || start.isPending}>
+        Run the density experiment
       </button>
       {start.data && (
         <Link href={`/experiments/${start.data.id}`} className="small">

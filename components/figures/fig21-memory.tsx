@@ -51,16 +51,35 @@ function Cell({ cell, testPrefix }: { cell: Fig21Cell; testPrefix: string }) {
   );
 }
 
-export function Fig21Memory({ data, mode, now, launchButton }: { data: FiguresPayload; mode: LayoutMode; now: number; launchButton: ReactNode }) {
+export interface Fig21MemoryProps {
+  data: FiguresPayload;
+  mode: LayoutMode;
+  now: number;
+  launchButton: ReactNode;
+  /** Offered when Isolab has a density experiment. */
+  densityButton: ReactNode;
+}
+
+export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fig21MemoryProps) {
   const model = fig21Model(data);
   const layout = layoutFig21(model, mode);
   const legend = layoutLegend(LEGEND, 10, layout.height + 4, layout.width - 20);
   const height = layout.height + legend.height + 12;
   const noInstances = model.hosts.every((h) => h.boxes.length === 2);
-  const missing = model.blocked ?? (noInstances ? <><span>No VM or container runs, so the hosts hold only the host OS and free memory. Launch some to see their footprint:</span>{launchButton}</> : null);
+  const density = data.fig22.pending.find((p) => p.type === "density");
+  const missing =
+    model.blocked ??
+    (noInstances ? (
+      <>
+        <span>No VM or container runs, so the hosts hold only the host OS and free memory. Launch some to see their footprint:</span>
+        {launchButton}
+      </>
+    ) : density ? (
+      <span role="status">Measuring: density {density.status}{density.progress ? ` ${density.progress.done}/${density.progress.total}` : ""}.</span>
+    ) : null);
   const x = layout.magnification;
   return (
-    <FigureFrame number="2.1" title="VMs vs containers on a host of this host's memory" caption={fig21Caption(data, now)} missing={missing}>
+    <FigureFrame number="2.1" title="VMs vs containers on a host of this host's memory" caption={fig21Caption(data, now)} missing={missing} actions={data.fig21.densityAvailable ? densityButton : undefined}>
       {!model.blocked && (
         <svg className="fig-svg" viewBox={`0 0 ${layout.width} ${height}`} role="group" aria-label="Figure 2.1: two hosts of this host's memory, one running VMs, one running containers">
           <title>Figure 2.1 — VMs vs containers, memory drawn to scale</title>

@@ -4,7 +4,7 @@ import { useElementWidth } from "@/lib/client/use-element-width";
 import { useFigures, useLaunchScenario, useTeardownScenario } from "@/lib/client/use-figures";
 import { useNow } from "@/lib/client/use-now";
 import { modeForWidth } from "@/lib/figures/geometry";
-import { ExperimentButtons } from "./experiment-buttons";
+import { DensityButton, ExperimentButtons } from "./experiment-buttons";
 import { Fig21Memory } from "./fig21-memory";
 import { Fig22Syscall } from "./fig22-syscall";
 import { Fig23Apps } from "./fig23-apps";
@@ -35,7 +35,13 @@ export function FiguresView() {
         )
       ) : (
         <>
-          <Fig21Memory data={data} mode={mode} now={now} launchButton={<LaunchButton launch={launch} label="Launch VMs and containers (the Figure 2.3 scenario)" />} />
+          <Fig21Memory
+            data={data}
+            mode={mode}
+            now={now}
+            launchButton={<LaunchButton launch={launch} label="Launch VMs and containers (the Figure 2.3 scenario)" />}
+            densityButton={<DensityButton busy={data.fig22.pending.some((p) => p.type === "density")} />}
+          />
           <Fig22Syscall data={data} mode={mode} now={now} runButtons={<ExperimentButtons busy={data.fig22.pending.length > 0} />} />
           <Fig23Apps
             data={data}

@@ -15,6 +15,13 @@ describe("captions", () => {
     expect(c.text).toContain("(stale: 12 min ago)");
   });
 
+  it("Figure 2.1 names the density experiment and its age when it sizes the room", () => {
+    const vm = { value: 170 * MiB, source: "density", at: AT };
+    const p = payload({ fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null }, app: null, densityAvailable: true } });
+    expect(fig21Caption(p, now).text).toContain("from density experiment xd, finished");
+    expect(fig21Caption(p, now).text).toContain("(12 min ago)");
+  });
+
   it("Figure 2.2 without an experiment says so and has no age", () => {
     const c = fig22Caption(payload(), now);
     expect(c.text).toMatch(/No overhead experiment/);

@@ -26,9 +26,11 @@ export function fig21Caption(p: FiguresPayload, now: number): Caption {
   const shown = running(p).filter((i) => i.kind !== "process");
   const at = oldest([p.host.memAvailable.at, ...shown.map((i) => i.hostMemory?.at), ...shown.filter((i) => i.kind === "vm").map((i) => i.guest?.at)]);
   const m = p.fig21.marginal;
+  const densityAt = m.vm?.at ?? m.container?.at;
+  const densityAge = densityAt ? freshness(densityAt, now, EXPERIMENT_STALE_MS) : null;
   const basis =
     m.basis === "density"
-      ? `"Room for N more" divides each host's free memory by the marginal memory per instance from density experiment ${m.experimentId}.`
+      ? `"Room for N more" divides each host's free memory by the marginal memory per instance from density experiment ${m.experimentId}${densityAt && densityAge ? `, finished ${clockTime(densityAt)} (${densityAge.text})` : ""}.`
       : m.basis === "live"
         ? `"Room for N more" divides each host's free memory by the median footprint of the live instances of that kind (no density experiment).`
         : `"Room for N more" needs a per-instance footprint: launch instances${p.fig21.densityAvailable ? " or run the density experiment" : ""}.`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { DensityKindResult, DensityResult } from "@/lib/density/types";
 import type { ExperimentListItem } from "@/lib/experiment-types";
 import type { Summary } from "@/lib/stats";
 import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "./experiment-facts";
@@ -58,17 +59,29 @@ describe("pendingExperiments and densityMarginals", () => {
     expect(pendingExperiments(items).map((p) => p.id)).toEqual(["a", "b"]);
   });
   it("reads the chosen marginal memory per kind from a finished density run, and ignores results without it", () => {
-    const kind = (k: string, chosenMiB: number | null, chosenFrom: string | null) => ({ kind: k, reached: 10, marginal: { chosenMiB, chosenFrom, memAvailable: null, hostView: null, cpuPct: null, note: null } });
-    const good = item({ id: "xd", type: "density" as never, result: { type: "density", kinds: [kind("vm", 160, "host-view"), kind("container", 1.5, "memavailable")] } as never });
-    const noVm = item({ id: "xn", type: "density" as never, result: { type: "density", kinds: [kind("vm", null, null)] } as never });
-    const bad = item({ id: "xbad", type: "density" as never, result: { type: "density", kinds: [{ kind: "vm" }] } as never });
+    // Typed as lib/density's own result, so a change of its shape breaks this test at compile time.
+    const kind = (k: DensityKindResult["kind"], chosenMiB: number | null, chosenFrom: DensityKindResult["marginal"]["chosenFrom"]): DensityKindResult => ({
+      kind: k,
+      reached: 10,
+      stopReason: "max",
+      stopText: "reached the planned maximum (10)",
+      baselineAvailableBytes: 20e9,
+      steps: [],
+      marginal: { chosenMiB, chosenFrom, memAvailable: null, hostView: null, cpuPct: null, note: null },
+      startup: { firstMs: null, lastMs: null, medianMs: null, slopeMsPerInstance: null },
+      fits: { budgetBytes: 1, byMemory: null, byCpu: null, count: null, bound: null },
+    });
+    const density = (kinds: DensityKindResult[]): DensityResult => ({ type: "density", kinds, ratioVmToContainer: null, host: { totalBytes: null, reserveBytes: null, cores: null }, assumptions: [], skipped: [] });
+    const good = item({ id: "xd", type: "density", result: density([kind("vm", 160, "host-view"), kind("container", 1.5, "memavailable")]) });
+    const noVm = item({ id: "xn", type: "density", result: density([kind("vm", null, null)]) });
+    const bad = item({ id: "xbad", type: "density", result: { type: "density", kinds: [{ kind: "vm" }] } as never });
     const m = densityMarginals([noVm, bad, good])!;
     expect(m.experimentId).toBe("xd");
     expect(m.vm!.value).toBe(160 * 2 ** 20);
     expect(m.vm!.source).toBe("marginal host memory per VM (summed host view per instance over 10 instances), density experiment xd");
     expect(m.container!.source).toContain("MemAvailable drop");
     expect(densityMarginals([bad, noVm])).toBeNull();
-    expect(densityMarginals([item({ type: "density" as never, status: "running", result: good.result })])).toBeNull();
+    expect(densityMarginals([item({ type: "density", status: "running", result: good.result })])).toBeNull();
     expect(densityMarginals([])).toBeNull();
   });
 });

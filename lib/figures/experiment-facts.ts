@@ -72,7 +72,7 @@ export function densityMarginals(
   items: readonly ExperimentListItem[],
 ): { experimentId: string; vm: MeasuredBytes | null; container: MeasuredBytes | null } | null {
   for (const e of items) {
-    if ((e.type as string) !== "density" || e.status !== "done") continue;
+    if (e.type !== "density" || e.status !== "done") continue;
     const parsed = DensityResultSchema.safeParse(e.result);
     if (!parsed.success) continue;
     const pick = (kind: "vm" | "container"): MeasuredBytes | null => {
