@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StartRequest } from "@/server/instances/engine";
-import { containerSpecFor, tmpSizeFor } from "./engine";
+import { containerSpecFor, envRecord, imageArgs, printsReady, tmpSizeFor } from "./engine";
 
 const req: StartRequest = {
   id: "ct-9",
@@ -26,6 +26,31 @@ describe("containerSpecFor", () => {
       annotations: { "org.isolab.instance": "ct-9" },
     });
   });
+});
+
+describe("an OCI image's process", () => {
+  const oci = { ...req.image, entrypoint: ["/bin/sh", "-c", "echo hi"], env: ["PATH=/bin", "A=b=c", "BROKEN"], cwd: "/srv" };
+
+  it("runs the image's entrypoint and cmd with its environment and working directory", () => {
+    const spec = containerSpecFor({ ...req, image: oci }, imageArgs(oci), 256);
+    expect(spec).toMatchObject({ args: ["/bin/sh", "-c", "echo hi"], env: { PATH: "/bin", A: "b=c" }, cwd: "/srv" });
+  });
+
+  it.each([
+    [{}, ["/bin/probe", "serve"]],
+    [{ entrypoint: [] }, ["/bin/probe", "serve"]],
+    [{ entrypoint: ["/app"] }, ["/app"]],
+  ])("imageArgs(%j)", (patch, args) => expect(imageArgs({ ...req.image, ...patch })).toEqual(args));
+
+  it.each([
+    [["/bin/probe", "serve"], true],
+    [["probe", "serve"], true],
+    [["/usr/local/bin/probe", "serve", "x"], true],
+    [["/bin/probe", "info"], false],
+    [["/bin/sh", "-c", "probe serve"], false],
+  ])("printsReady(%j) = %s", (args, ready) => expect(printsReady(args)).toBe(ready));
+
+  it("drops env entries without a name", () => expect(envRecord(["=x", "K=", "L"])).toEqual({ K: "" }));
 });
 
 describe("tmpSizeFor", () => {

@@ -17,7 +17,8 @@ async function request(base: string, pathname: string, init: RequestInit = {}): 
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), cache: "no-store" });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    const c = (err as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (err as Error).name;
     throw new RegistryUnavailableError(`The registry at ${base} does not answer (${cause}).`, { url: base });
   }
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -68,7 +69,14 @@ describe("push, delete, pull", () => {
   });
 
   it("names a registry that is down", async () => {
-    const down: Endpoint = { url: "http://127.0.0.1:9", host: "127.0.0.1:9", insecure: true };
+    // A port nothing listens on: taken from the kernel, then released.
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port: p } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(p));
+      });
+    });
+    const down: Endpoint = { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, insecure: true };
     await expect(pullImage(store, down, { repository: "isolab/hello", tag: "1" })).rejects.toMatchObject({ name: "RegistryUnavailableError", status: 503 });
     await expect(pushImage(store, down, { image: "isolab/hello:1" })).rejects.toMatchObject({ name: "RegistryUnavailableError" });
   });
