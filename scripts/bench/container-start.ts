@@ -7,22 +7,13 @@
 // `runc create` + `runc start` measured 1.30×/1.35× raw here, against a
 // 1.15× target, while run -d measured 0.94×/1.12×. Details in the comment
 // on ContainerEngineOptions.launch in server/container/engine.ts.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { median } from "../../lib/stats";
-import { removeCgroup } from "../../server/container/cgroup";
-import {
-  CONTAINER_INIT_ARGS,
-  containerSpecFor,
-  createContainerEngine,
-  writeBundle,
-  type ContainerEngineOptions,
-} from "../../server/container/engine";
-import { runtimeRoot, selectRuntime } from "../../server/container/select-runtime";
-import { cgroupsPathFor } from "../../server/container/spec";
+import { createContainerEngine, type ContainerEngineOptions } from "../../server/container/engine";
+import { rawRuncRunMs, writeRawBundle } from "../../server/container/raw-run";
 import { probeImage } from "../../server/container/test-support";
 import type { StartRequest } from "../../server/instances/engine";
 
@@ -50,8 +41,7 @@ export async function benchContainerStart(opts: { runs: number; launch?: Contain
   });
   // The raw run gets a bundle written by the same builder from the same request.
   const rawId = "bench-raw";
-  const rawBundle = path.join(stateDir, "raw", "bundle");
-  writeBundle(rawBundle, containerSpecFor(request(rawId), CONTAINER_INIT_ARGS, 512));
+  const rawBundle = writeRawBundle(stateDir, image, rawId);
 
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
@@ -64,7 +54,7 @@ export async function benchContainerStart(opts: { runs: number; launch?: Contain
       await handle.stop({ timeoutMs: 2000 });
       fs.rmSync(req.dir, { recursive: true, force: true });
 
-      const raw = await rawRuncRun(stateDir, rawBundle, rawId);
+      const raw = await rawRuncRunMs(stateDir, rawBundle, rawId);
       if (i >= WARMUP_RUNS) {
         isolabMs.push(iso);
         rawMs.push(raw);
@@ -76,30 +66,6 @@ export async function benchContainerStart(opts: { runs: number; launch?: Contain
   }
   const label = opts.launch === "create-start" ? "container start (create+start)" : "container start";
   return { label, isolabMs, rawMs, rawLabel: "runc run", target: 1.15 };
-}
-
-/** Spawn → READY on stdout of a foreground `runc run`, then kill and delete it. */
-async function rawRuncRun(stateDir: string, bundle: string, id: string): Promise<number> {
-  const root = runtimeRoot("runc", stateDir);
-  const t0 = performance.now();
-  const child = spawn("runc", ["--root", root, "run", "--bundle", bundle, id], { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  const ms = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      out += c;
-      if (/^READY\b/m.test(out)) resolve(performance.now() - t0);
-    });
-    void exited.then(() => reject(new Error(`raw runc run ended before READY: ${stderr.trim()}`)));
-  });
-  const runtime = selectRuntime("runc", stateDir);
-  await runtime.kill(id, "SIGKILL", { all: true });
-  await exited;
-  await runtime.delete(id, { force: true });
-  await removeCgroup(cgroupsPathFor(id));
-  return ms;
 }
 
 /** Both launch modes against raw runc, for the create+start vs run -d decision. */

@@ -13,7 +13,7 @@ import { probeImage } from "../../server/container/test-support";
 import { systemClock } from "../../server/experiments/clock";
 import { captureEnvironment } from "../../server/experiments/environment";
 import { readHostUsage } from "../../server/experiments/host-usage";
-import { rawRuncRunMs, realImage, writeRawBundle } from "../../server/experiments/raw-runc";
+import { rawRuncRunMs, realImage, writeRawBundle } from "../../server/container/raw-run";
 import { ExperimentRunner } from "../../server/experiments/runner";
 import type { Engine } from "../../server/instances/engine";
 import { Supervisor } from "../../server/instances/supervisor";

@@ -20,7 +20,7 @@ import { createVmEngine } from "@/server/vm/engine";
 import { systemClock } from "./clock";
 import { captureEnvironment } from "./environment";
 import { readHostUsage } from "./host-usage";
-import { realImage } from "./raw-runc";
+import { realImage } from "@/server/container/raw-run";
 import { ExperimentRunner } from "./runner";
 
 // The isolation and density experiments against real instances: runc

@@ -17,7 +17,7 @@ import { createVmEngine } from "@/server/vm/engine";
 import { systemClock } from "./clock";
 import { captureEnvironment } from "./environment";
 import { readHostUsage } from "./host-usage";
-import { rawRuncRunMs, realImage, writeRawBundle } from "./raw-runc";
+import { rawRuncRunMs, realImage, writeRawBundle } from "@/server/container/raw-run";
 import { ExperimentRunner } from "./runner";
 
 // Real experiments: the bare probe, runc containers and TCG VMs from the

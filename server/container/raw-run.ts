@@ -12,7 +12,7 @@ import type { ImageRef } from "@/server/instances/engine";
 // An independent timing of a container start: the OCI runtime alone,
 // `runc run` in the foreground on a bundle written by the engine's own
 // builder, from spawn to READY on its stdout. Used by the honesty test and
-// the runner-overhead bench to check what an experiment reports.
+// the container-start and runner-overhead benches to compare against Isolab.
 
 /** The image with every path resolved: runc refuses a rootfs reached through a symlink. */
 export function realImage(image: ImageRef): ImageRef {
