@@ -108,7 +108,7 @@ test("a small density run from the browser: instances vs host memory per kind, t
   await expect(page.getByTestId("density-ratio")).toContainText("×");
   await expect(page.getByTestId("density-ratio")).toContainText("TCG — emulated, not KVM");
   await expect(page.getByRole("img", { name: /^Container: 3 instances cost the host/ })).toBeVisible();
-  await expect(page.getByRole("img", { name: /^Virtual machine: 1 instances cost the host/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Virtual machine: 1 instance costs the host/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^Startup time as density grows/ })).toBeVisible();
 
   // The planner starts from the measured overheads and recomputes as numbers change.

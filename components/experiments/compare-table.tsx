@@ -3,6 +3,7 @@ import type { ExperimentRecord } from "@/lib/experiment-types";
 import { formatMs } from "@/lib/format";
 import { ratio } from "@/lib/stats";
 import { INSTANCE_KINDS } from "@/lib/types";
+import { DensityCompare, IsolationCompare } from "./capacity-compare";
 import { KIND_LABELS } from "./labels";
 
 /** Headline numbers of two runs of the same type, with B over A. */
@@ -80,5 +81,7 @@ export function CompareTable({ a, b }: { a: ExperimentRecord; b: ExperimentRecor
       </table>
     );
   }
+  if (a.result.type === "density" && b.result.type === "density") return <DensityCompare a={a.result} b={b.result} />;
+  if (a.result.type === "isolation" && b.result.type === "isolation") return <IsolationCompare a={a.result} b={b.result} />;
   return null;
 }

@@ -29,7 +29,8 @@ const countAxis = (
 function MemoryChart({ k }: { k: DensityChartKind }) {
   const rows = k.points.map((p) => ({ ...p, fitMiB: k.marginalMiB === null ? null : p.n * k.marginalMiB }));
   const last = k.points[k.points.length - 1];
-  const description = `${KIND_LABELS[k.kind]}: ${last?.n ?? 0} instances cost the host ${last?.dropMiB.toFixed(1) ?? "?"} MiB of MemAvailable and ${last?.viewMiB.toFixed(1) ?? "?"} MiB by their host views${k.marginalMiB !== null ? `; ${k.marginalMiB.toFixed(2)} MiB per instance` : ""}`;
+  const n = last?.n ?? 0;
+  const description = `${KIND_LABELS[k.kind]}: ${n} instance${n === 1 ? "" : "s"} cost${n === 1 ? "s" : ""} the host ${last?.dropMiB.toFixed(1) ?? "?"} MiB of MemAvailable and ${last?.viewMiB.toFixed(1) ?? "?"} MiB by their host views${k.marginalMiB !== null ? `; ${k.marginalMiB.toFixed(2)} MiB per instance` : ""}`;
   return (
     <figure className="chart" role="img" aria-label={description} data-testid={`density-memory-${k.kind}`} data-points={k.points.length}>
       <figcaption className="small">
