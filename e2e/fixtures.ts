@@ -7,7 +7,7 @@ type Kind = "process" | "container" | "vm";
 const KIND_LABEL: Record<Kind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine" };
 
 export interface InstanceHelpers {
-  launch(kind: Kind, name: string, opts?: { memoryMiB?: number }): Promise<void>;
+  launch(kind: Kind, name: string, opts?: { memoryMiB?: number; image?: string }): Promise<void>;
   expectState(name: string, state: string): Promise<void>;
   stop(name: string): Promise<void>;
   remove(name: string): Promise<void>;
@@ -28,6 +28,7 @@ function helpers(page: Page, created: Set<string>): InstanceHelpers {
       await form.getByLabel("Kind").selectOption({ label: KIND_LABEL[kind] });
       await form.getByLabel("Name (optional)").fill(name);
       if (opts.memoryMiB) await form.getByLabel("Memory (MiB)").fill(String(opts.memoryMiB));
+      if (opts.image) await form.getByLabel("Image").selectOption(opts.image);
       created.add(name);
       await form.getByRole("button", { name: "Launch" }).click();
       await expect(card(name).getByTestId("state")).toHaveText("running", { timeout: 60_000 });

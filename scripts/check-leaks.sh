@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a test left something running or mounted: QEMU processes, probe
-# processes, runc containers under any Isolab runtime root, Isolab cgroups.
+# processes, runc containers under any Isolab runtime root, Isolab cgroups,
+# registries Isolab started.
 set -u
 leaks=0
 if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/null; then
@@ -8,6 +9,9 @@ if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/n
 fi
 if pgrep -f '/bin/probe (serve|agent)' >/dev/null; then
   echo "leak: probe processes still run:"; pgrep -af '/bin/probe (serve|agent)'; leaks=1
+fi
+if pgrep -f '^/usr/bin/docker-registry serve .*/registry/config\.yml$' >/dev/null; then
+  echo "leak: a registry Isolab started still runs:"; pgrep -af '^/usr/bin/docker-registry serve'; leaks=1
 fi
 for root in /run/runc "${TMPDIR:-/tmp}"/isolab-*/runc; do
   [ -d "$root" ] || continue
@@ -19,5 +23,5 @@ for d in /sys/fs/cgroup/*/isolab /sys/fs/cgroup/isolab /sys/fs/cgroup/unified/is
   n=$(find "$d" -mindepth 1 -maxdepth 1 -type d | wc -l)
   [ "$n" -gt 0 ] && { echo "leak: $n cgroup(s) under $d"; leaks=1; }
 done
-[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, runc container or Isolab cgroup remains"
+[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, runc container, Isolab cgroup or registry remains"
 exit $leaks
