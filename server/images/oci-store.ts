@@ -81,8 +81,13 @@ export function createOciStore(opts: OciStoreOptions) {
     return p;
   }
 
+  let swept = false;
   async function ready(): Promise<void> {
     for (const d of ["tmp", "rootfs", "initramfs"]) fs.mkdirSync(path.join(root, d), { recursive: true });
+    if (!swept) {
+      swept = true;
+      sweepStaging(path.join(root, "tmp"));
+    }
     await initLayout(layout);
   }
 
@@ -438,6 +443,17 @@ export function createOciStore(opts: OciStoreOptions) {
     assertReplaceable,
     stagedRef: STAGE_REF,
   };
+}
+
+/** A killed server or CLI leaves its staging behind; nothing stages for this long, and no other process still uses it. */
+const STALE_STAGING_MS = 6 * 3600_000;
+
+function sweepStaging(tmp: string) {
+  for (const e of fs.readdirSync(tmp)) {
+    const p = path.join(tmp, e);
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (st && Date.now() - st.mtimeMs > STALE_STAGING_MS) fs.rmSync(p, { recursive: true, force: true });
+  }
 }
 
 /**
