@@ -1,7 +1,8 @@
 /* `agent DEV`: the VM's command channel (protocol in ../README.md).
  * If the agent dies the VM can no longer be driven, so it never exits on bad
  * input: malformed lines are dropped and every request runs in its own
- * forked handler, which runs the command as a fresh probe process. */
+ * forked handler, which runs the command as a fresh probe process — except
+ * the few built-ins below, answered in place. */
 #define _GNU_SOURCE
 #include "probe.h"
 
@@ -94,6 +95,45 @@ static void handle_request(int tty, const char *id, char **args) {
   send_framed(tty, id, '#', c, (size_t)clen);
 }
 
+/* Built-ins, answered by the agent itself without a fork. A VM restored from
+ * a snapshot (server/vm/snapshot-restore.ts) runs every guest code path for
+ * the first time in an empty TCG translation cache, where fork + exec of a
+ * probe costs tens of milliseconds; its host waits for `ping` to call it
+ * ready, then gives the clone its own name and a fresh random seed.
+ * Returns 1 when the request was one of them. */
+static int builtin(int tty, const char *id, char **args, int n) {
+  if (n == 2 && !strcmp(args[1], "ping")) {
+    char up[64], body[96];
+    read_uptime(up, sizeof up);
+    int len = snprintf(body, sizeof body, "{\"pong\":true,\"uptime\":%s}", up);
+    send_framed(tty, id, '|', body, (size_t)len);
+    send_framed(tty, id, '#', "0", 1);
+    return 1;
+  }
+  if (n == 3 && !strcmp(args[1], "sethostname")) {
+    int ok = sethostname(args[2], strlen(args[2])) == 0;
+    send_framed(tty, id, '#', ok ? "0" : "1", 1);
+    return 1;
+  }
+  if (n == 3 && !strcmp(args[1], "reseed")) {
+    /* Hex bytes mixed into the pool (not credited): clones of one snapshot
+     * would otherwise draw the same random numbers. */
+    unsigned char seed[64];
+    size_t len = 0;
+    for (const char *h = args[2]; h[0] && h[1] && len < sizeof seed; h += 2) {
+      unsigned v;
+      if (sscanf(h, "%2x", &v) != 1) break;
+      seed[len++] = (unsigned char)v;
+    }
+    int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+    int ok = fd >= 0 && len > 0 && write_all(fd, (const char *)seed, len) == 0;
+    if (fd >= 0) close(fd);
+    send_framed(tty, id, '#', ok ? "0" : "1", 1);
+    return 1;
+  }
+  return 0;
+}
+
 /* "<id> <command> [args...]"; anything else is ignored. */
 static void dispatch(int tty, char *line) {
   line[strcspn(line, "\r")] = 0;
@@ -107,7 +147,7 @@ static void dispatch(int tty, char *line) {
   char *tok;
   while (n <= MAX_ARGS && (tok = strtok_r(NULL, " \t", &save))) args[n++] = tok;
   args[n] = NULL;
-  if (n < 2) return;
+  if (n < 2 || builtin(tty, id, args, n)) return;
   pid_t pid = fork();
   if (pid < 0) {
     send_framed(tty, id, '#', "125", 3);
