@@ -46,6 +46,10 @@ export interface StartRequest {
   signal?: AbortSignal;
   /** How long to wait for READY before failing the start. */
   readyTimeoutMs?: number;
+  /** VM only: restore the machine's template snapshot instead of booting (the template is built on first use). */
+  warm?: boolean;
+  /** VM only: restore this snapshot; refused unless it was saved from the same machine, kernel and image. */
+  snapshotId?: string;
 }
 
 export interface ExecOptions {
@@ -79,6 +83,10 @@ export interface RunningHandle {
   cgroupPath?: string;
   /** false when no probe runs inside (a container of an image without one): no guest view, no exec. */
   probe?: boolean;
+  /** VM only: booted ("cold") or restored from a snapshot ("warm"). */
+  startMode?: "cold" | "warm";
+  /** VM only: the snapshot a warm VM was restored from. */
+  snapshotId?: string;
   exec(command: string, args: string[], opts?: ExecOptions): Promise<EngineExecResult>;
   /** Idempotent: graceful, then forced after timeoutMs; removes cgroups, sockets, runtime state. */
   stop(opts?: { timeoutMs?: number }): Promise<void>;

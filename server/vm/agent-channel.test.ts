@@ -131,4 +131,15 @@ describe("AgentChannel", () => {
     say("READY uptime=5\n");
     await expect(p).rejects.toThrow(/agent restarted/);
   });
+
+  it("adopts a restored guest's agent without a READY line, numbering requests on from the snapshot's", async () => {
+    channel.adopt(7);
+    expect(channel.isReady).toBe(true);
+    const p = channel.exec("ping", []);
+    await until(() => requestIds().length === 1);
+    expect(requestIds()).toEqual([7]);
+    say('3|{"stale":true}\n3#0\n7|{"pong":true,"uptime":9.5}\n7#0\n');
+    await expect(p).resolves.toEqual({ exitCode: 0, output: '{"pong":true,"uptime":9.5}' });
+    expect(channel.nextRequestId).toBe(8);
+  });
 });

@@ -56,6 +56,24 @@ export class AgentChannel {
     return this.readyState !== undefined;
   }
 
+  /** The id the next request will carry. */
+  get nextRequestId(): number {
+    return this.nextId;
+  }
+
+  /**
+   * For a guest restored from a snapshot: its agent printed READY long ago
+   * (to another QEMU) and is blocked in read(), so no READY line comes.
+   * Requests may be sent at once; ids continue from `nextId` so that lines
+   * of a request still running in the saved guest never match a new one.
+   */
+  adopt(nextId: number): void {
+    this.nextId = Math.max(this.nextId, nextId);
+    if (this.readyState) return;
+    this.readyState = { uptimeSeconds: 0, at: this.now() };
+    this.resolveReady(this.readyState);
+  }
+
   async exec(command: string, args: string[], opts: ExecOptions = {}): Promise<EngineExecResult> {
     let request: string;
     const id = this.nextId++;

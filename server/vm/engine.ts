@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildQemuArgs } from "@/lib/qemu-args";
 import { vmStartupPhases } from "@/lib/qemu-phases";
+import type { MachineSpec } from "@/lib/vm-snapshot";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import type { Engine, StartRequest } from "@/server/instances/engine";
@@ -10,10 +11,15 @@ import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
 import { launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
 import { qemuVersionOrMissing, readTail, reconcileVms } from "./host";
 import { createVmHandle, type VmHandle } from "./handle";
+import { currentBinding } from "./snapshot-binding";
+import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
+import { createWarmStarts, type WarmHandleExtras } from "./warm-start";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/qemu-args.ts), controlled over QMP and
 // the agent serial port. Startup phases: qemu-up → kernel → ready.
+// A warm start (StartRequest.warm, or .snapshotId) restores a snapshot
+// instead (warm-start.ts): qemu-up → state-loaded → ready.
 
 export interface VmEngineOptions {
   qemuBinary?: string;
@@ -43,7 +49,9 @@ export function vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfil
   };
 }
 
-export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req: StartRequest): Promise<VmHandle>; accel(): Promise<AccelDecision> } {
+export function createVmEngine(
+  opts: VmEngineOptions = {},
+): Omit<Engine, "start"> & { start(req: StartRequest): Promise<VmHandle & WarmHandleExtras>; accel(): Promise<AccelDecision>; snapshots: SnapshotStore } {
   const qemuBinary = opts.qemuBinary ?? config.qemuBinary;
   const kernelPath = opts.kernelPath ?? config.kernelPath;
   const stateDir = opts.stateDir ?? config.stateDir;
@@ -52,6 +60,8 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
   const defaultInitramfs = path.join(config.imagesDir, "probe", "initramfs.cpio");
 
   const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
+  const snapshots = createSnapshotStore(path.join(stateDir, "snapshots"));
+  const warm = createWarmStarts({ qemuBinary, store: snapshots, instancesDir: path.join(stateDir, "instances"), vmPaths });
 
   return {
     kind: "vm",
@@ -78,15 +88,16 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
         throw new StartFailedError(`ISOLAB_ACCEL=${choice} cannot be used: ${(err as Error).message}`, { accel: choice });
       }
       const readyTimeoutMs = req.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+      const machine: MachineSpec = {
+        memoryMiB: req.memoryMiB,
+        // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
+        cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
+        initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs: opts.extraKernelArgs,
+      };
+      if (req.warm || req.snapshotId) return warm.start(req, machine, decision, readyTimeoutMs);
       let args: string[];
       try {
-        args = buildQemuArgs({
-          ...paths, memoryMiB: req.memoryMiB,
-          // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
-          cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-          initrd: req.image.initramfsPath, init: vmInit, hostname: req.name, bios, name: `isolab-${req.id}`,
-          extraKernelArgs: opts.extraKernelArgs,
-        });
+        args = buildQemuArgs({ ...paths, ...machine, hostname: req.name, name: `isolab-${req.id}` });
       } catch (err) {
         throw new StartFailedError(`invalid VM settings: ${(err as Error).message}`);
       }
@@ -96,7 +107,14 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
           spawnAt: vm.spawnAt, greetingAt: vm.greetingAt, readyAt: vm.ready.at,
           uptimeSeconds: vm.ready.uptimeSeconds, initUptimeSeconds: vm.ready.initUptimeSeconds,
         });
-        return createVmHandle({ vm, startup, accel: decision, paths });
+        // What a snapshot of this VM will be bound to, as booted (hashes are cached; the first costs a read of the kernel).
+        const binding = currentBinding({ qemuBinary, spec: machine, imageName: req.image.name });
+        binding.catch(() => {});
+        const handle = createVmHandle({ vm, startup, accel: decision, paths });
+        return Object.assign(handle, {
+          startMode: "cold" as const,
+          snapshot: (o: { resume: boolean }) => warm.save(handle, binding, { instanceId: req.id, name: req.name }, o.resume),
+        });
       } catch (err) {
         removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);
         let message = err instanceof LaunchError ? err.message : String(err);
@@ -108,6 +126,11 @@ export function createVmEngine(opts: VmEngineOptions = {}): Engine & { start(req
       }
     },
 
-    reconcile: (dir) => reconcileVms(dir),
+    async reconcile(dir) {
+      const removed = await reconcileVms(dir);
+      return [...removed, ...createSnapshotStore(path.join(dir, "snapshots")).cleanTemps()];
+    },
+
+    snapshots,
   };
 }

@@ -55,7 +55,8 @@ export class LaunchError extends Error {
   }
 }
 
-async function listen(socketPath: string): Promise<net.Server> {
+/** Listens on a unix socket path (checked for sun_path's limit), replacing a leftover file. */
+export async function listen(socketPath: string): Promise<net.Server> {
   checkUnixSocketPath(socketPath);
   fs.rmSync(socketPath, { force: true }); // a leftover from a crashed run
   const server = net.createServer();
@@ -66,7 +67,7 @@ async function listen(socketPath: string): Promise<net.Server> {
   return server;
 }
 
-const accept = (server: net.Server) => new Promise<net.Socket>((resolve) => server.once("connection", resolve));
+export const accept = (server: net.Server) => new Promise<net.Socket>((resolve) => server.once("connection", resolve));
 
 export function describeExit(exit: QemuExit): string {
   if (exit.spawnError) return `QEMU could not be started: ${exit.spawnError.message}`;

@@ -1,0 +1,172 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import type net from "node:net";
+import type { SnapshotBinding, SnapshotMeta } from "@/lib/schemas/snapshot";
+import type { QmpEvent } from "@/lib/schemas/qmp";
+import { compareBinding, instantiateArgs, type InstancePaths } from "@/lib/vm-snapshot";
+import { AgentChannel } from "./agent-channel";
+import { readTail } from "./host";
+import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, type LaunchedQemu, type QemuExit } from "./launch";
+import { QmpClient } from "./qmp-client";
+import { SnapshotCorruptError, SnapshotMismatchError } from "./snapshot-errors";
+import type { SnapshotStore } from "./snapshot-store";
+
+// Restoring a snapshot into a new QEMU: the same machine arguments plus
+// `-S -incoming defer`; the state file is handed to QEMU as its fd 3 and
+// loaded with `migrate-incoming fd:3` (no `cat`, no shell); then `cont`.
+//
+// The guest's agent does not print READY again: it is blocked in read() on
+// ttyS1, exactly where it was saved, and the new QEMU has connected a new
+// socket to that port. So the channel is adopted as ready and the guest is
+// called ready when it answers `ping` — first giving it its own hostname
+// and a fresh random seed (agent built-ins, guest/README.md), since
+// everything else about its identity is the template's.
+
+export interface RestoreOptions {
+  store: SnapshotStore;
+  id: string;
+  /** The binding of the machine asked for and its placeholder arguments (snapshot-binding.ts currentBinding). */
+  expected: { binding: SnapshotBinding; args: string[] };
+  qemuBinary: string;
+  paths: InstancePaths & { qemuLog: string };
+  /** QEMU's `-name`. */
+  name?: string;
+  /** Set inside the guest after the restore. */
+  hostname?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface RestoredQemu extends LaunchedQemu {
+  meta: SnapshotMeta;
+  loadedAt: number;
+  /** The guest's uptime in its first answer: continues from the snapshot's. */
+  uptimeSeconds: number;
+}
+
+/** The state file goes to QEMU as this fd (stdin, stdout, stderr, then it). */
+const STATE_FD = 3;
+
+/** Refuses before anything is spawned: a snapshot bound to something else, or a damaged file. */
+export function checkRestorable(store: SnapshotStore, id: string, expected: SnapshotBinding): SnapshotMeta {
+  const meta = store.get(id);
+  const reasons = compareBinding(meta.binding, expected);
+  if (reasons.length) throw new SnapshotMismatchError(reasons, `Snapshot ${id} cannot be restored here: ${reasons.join("; ")}.`);
+  store.verify(meta);
+  return meta;
+}
+
+function migrationDone(qmp: QmpClient): Promise<QmpEvent> {
+  return new Promise((resolve, reject) => {
+    const onEvent = (ev: QmpEvent) => {
+      const status = ev.data?.status;
+      if (ev.event !== "MIGRATION" || (status !== "completed" && status !== "failed")) return;
+      qmp.events.off("event", onEvent);
+      if (status === "completed") resolve(ev);
+      else reject(new SnapshotCorruptError("QEMU could not load the saved state"));
+    };
+    qmp.events.on("event", onEvent);
+  });
+}
+
+function parseUptime(output: string): number {
+  const up = (JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { uptime?: unknown }).uptime;
+  if (typeof up !== "number") throw new Error(`unexpected ping answer: ${output.slice(0, 200)}`);
+  return up;
+}
+
+/** Spawns the restoring QEMU and resolves once the guest answers; on any failure nothing is left running. */
+export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQemu> {
+  opts.signal?.throwIfAborted();
+  const meta = checkRestorable(opts.store, opts.id, opts.expected.binding);
+  const args = [...instantiateArgs(opts.expected.args, opts.paths, opts.name), "-S", "-incoming", "defer"];
+
+  const qmpServer = await listen(opts.paths.qmpSocket);
+  let agentServer: net.Server | undefined;
+  let child: ChildProcess | undefined;
+  let qmp: QmpClient | undefined;
+  let agent: AgentChannel | undefined;
+  let exit: Promise<QemuExit> = Promise.resolve({ code: null, signal: null });
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    agentServer = await listen(opts.paths.agentSocket);
+    const qmpConn = accept(qmpServer);
+    const agentConn = accept(agentServer);
+    const logFd = fs.openSync(opts.paths.qemuLog, "a");
+    const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
+    const spawnAt = performance.now();
+    try {
+      child = spawn(opts.qemuBinary, args, { detached: true, stdio: ["ignore", logFd, logFd, stateFd] });
+    } finally {
+      fs.closeSync(logFd);
+      fs.closeSync(stateFd);
+    }
+    const proc = child;
+    exit = new Promise<QemuExit>((resolve) => {
+      proc.once("exit", (code, signal) => resolve({ code, signal }));
+      proc.once("error", (err) => resolve({ code: null, signal: null, spawnError: err }));
+    });
+    const failure = new Promise<never>((_, reject) => {
+      void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before the restored guest was ready`, e)));
+      timer = setTimeout(() => reject(new LaunchError(`the restored guest did not answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      onAbort = () => reject(new LaunchError("the start was aborted"));
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    failure.catch(() => {});
+    const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
+
+    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn]));
+    qmp = q;
+    agent = new AgentChannel(agentSock);
+    agent.adopt(meta.agentNextId);
+    const greetingAt = qmp.greetingAt ?? performance.now();
+
+    const loaded = migrationDone(qmp);
+    loaded.catch(() => {});
+    await race(qmp.execute("migrate-set-capabilities", { capabilities: [{ capability: "events", state: true }] }));
+    await race(qmp.execute("migrate-incoming", { uri: `fd:${STATE_FD}` }));
+    await race(loaded);
+    const loadedAt = performance.now();
+
+    // Identity first, then ping: the guest is ready once it answers with its own name.
+    const cont = qmp.execute("cont");
+    const identity = Promise.all([
+      opts.hostname ? agent.exec("sethostname", [opts.hostname]) : undefined,
+      agent.exec("reseed", [randomBytes(32).toString("hex")]),
+    ]);
+    identity.catch(() => {});
+    const ping = agent.exec("ping", []);
+    await race(cont);
+    const pong = await race(ping);
+    const readyAt = performance.now();
+    if (pong.exitCode !== 0) throw new LaunchError(`the restored guest's agent answered ping with exit code ${pong.exitCode}`);
+    const uptimeSeconds = parseUptime(pong.output);
+    // Old images' agents lack the built-ins (they answer with a usage error): the VM still works.
+    await race(identity).catch(() => undefined);
+    if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
+    return { child, pid: child.pid, qmp, agent, spawnAt, greetingAt, ready: { uptimeSeconds, at: readyAt }, exit, meta, loadedAt, uptimeSeconds };
+  } catch (err) {
+    let e = err;
+    if (child && !(err instanceof LaunchError) && !(err instanceof SnapshotCorruptError)) {
+      const ended = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 1_000))]);
+      if (ended) e = new LaunchError(`${describeExit(ended)} before the restored guest was ready`, ended);
+    }
+    if (child) await killGroup(child, exit);
+    qmp?.close();
+    agent?.close();
+    const stderr = readTail(opts.paths.qemuLog, 5);
+    if (e instanceof SnapshotCorruptError || /load of migration failed|error while loading state|savevm|section/i.test(stderr)) {
+      throw new SnapshotCorruptError(`QEMU could not load snapshot ${opts.id}${stderr ? `: ${stderr.split("\n").slice(-2).join(" ")}` : ""}`, { id: opts.id, stderr });
+    }
+    throw e instanceof LaunchError ? e : new LaunchError((e as Error).message);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) opts.signal?.removeEventListener("abort", onAbort);
+    qmpServer.close();
+    agentServer?.close();
+    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket]);
+  }
+}
