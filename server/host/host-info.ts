@@ -15,7 +15,9 @@ async function readVersion(file: string, args: string[]): Promise<{ version?: st
   try {
     const r = await runCommand(file, args, { timeoutMs: 5000 });
     if (r.exitCode !== 0) return { available: false, reason: `${file} ${args.join(" ")} exited with ${r.exitCode}` };
-    return { available: true, version: r.output.split("\n")[0].trim() };
+    // "runc version 1.1.5+ds1" → "1.1.5+ds1"; QEMU's first line keeps its distribution note.
+    const first = r.output.split("\n")[0].trim();
+    return { available: true, version: first.replace(/^(runc|crun) version /, "") };
   } catch {
     return { available: false, reason: `${file} is not installed; run \`npm run setup\`` };
   }
