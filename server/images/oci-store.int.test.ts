@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEDIA_TYPES } from "@/lib/schemas/oci-image";
 import { builtProbe } from "./index";
@@ -77,6 +78,19 @@ describe("import", () => {
     expect(image.ref).toBe("hello:docker");
     expect(image.layers[0].mediaType).toBe(MEDIA_TYPES.ociLayerGzip);
     expect((await store.list()).map((i) => i.ref)).toEqual(["probe:latest", "hello:1", "hello:docker"]);
+  });
+
+  it("reads a gzip-compressed docker save (docker save | gzip)", async () => {
+    const gz = path.join(dir, "hello.docker.tar.gz");
+    fs.writeFileSync(gz, gzipSync(fs.readFileSync(dockerArchive)));
+    const { image, format } = await store.importArchive(gz, { name: "hello:gz" });
+    expect(format).toBe("docker-archive");
+    await store.remove(image.ref);
+  });
+
+  it("refuses an archive over the size limit before reading it", async () => {
+    const small = createOciStore({ root: store.root, builtProbe, limits: { archiveBytes: 1024 } });
+    await expect(small.importArchive(ociArchive)).rejects.toMatchObject({ name: "ArchiveTooLargeError", status: 413 });
   });
 
   it("unpacks a rootfs once per digest, with the mount points a read-only root needs", async () => {

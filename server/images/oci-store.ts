@@ -2,6 +2,8 @@ import "server-only";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { BUILT_IN_IMAGE, canonicalRef, DEFAULT_TAG, isBuiltInRef, localRefFromArchive, nameFromFileName, parseImageRef } from "@/lib/image-ref";
 import { IMAGE_LIMITS, type ImageLimits, type ImageOrigin, type ImageSummary } from "@/lib/schemas/image";
 import { ANNOTATIONS, OciImageConfigSchema, OciManifestSchema, type OciDescriptor, type OciImageConfig, type OciManifest } from "@/lib/schemas/oci-image";
@@ -247,10 +249,12 @@ export function createOciStore(opts: OciStoreOptions) {
     try {
       const toolOpts: ToolOptions = { signal: o.signal, env: { TMPDIR: staged.dir } };
       const dest = transports.ociLayout(staged.layout, STAGE_REF);
+      // skopeo reads a docker archive only as a plain tar; pass 1 already read this one through gunzip.
+      const plain = facts.gzip ? await gunzipTo(file, path.join(staged.dir, "archive.tar"), o.signal) : file;
       const r =
         facts.format === "oci-archive"
-          ? await skopeoCopy(transports.ociArchive(file), dest, toolOpts)
-          : await skopeoConvert(transports.dockerArchive(file), dest, toolOpts);
+          ? await skopeoCopy(transports.ociArchive(plain), dest, toolOpts)
+          : await skopeoConvert(transports.dockerArchive(plain), dest, toolOpts);
       if (r.code !== 0) throw new MalformedArchiveError(`skopeo could not read the ${facts.format}: ${toolMessage(r.stderr)}`);
       const detail = `${o.detail ?? o.filename ?? path.basename(file)} (${facts.format})`;
       const image = await admit(staged, targetRef, { kind: "imported", detail });
@@ -443,6 +447,11 @@ export function createOciStore(opts: OciStoreOptions) {
     assertReplaceable,
     stagedRef: STAGE_REF,
   };
+}
+
+async function gunzipTo(file: string, out: string, signal?: AbortSignal): Promise<string> {
+  await pipeline(fs.createReadStream(file), createGunzip(), fs.createWriteStream(out), { signal });
+  return out;
 }
 
 /** A killed server or CLI leaves its staging behind; nothing stages for this long, and no other process still uses it. */

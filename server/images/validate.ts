@@ -37,6 +37,8 @@ export interface ArchiveFacts {
   /** References the archive names for its image (OCI ref.name, docker RepoTags). */
   refs: string[];
   entries: number;
+  /** gzip-compressed as a whole (docker save | gzip): skopeo needs it plain. */
+  gzip: boolean;
 }
 
 const SMALL_BLOB = 64 * 1024;
@@ -150,10 +152,10 @@ export async function checkArchive(file: string, limits: ImageLimits): Promise<A
   );
 
   if (small.has("oci-layout") && small.has("index.json")) {
-    return { format: "oci-archive", refs: checkOciArchive(small, present, limits), entries };
+    return { format: "oci-archive", refs: checkOciArchive(small, present, limits), entries, gzip };
   }
   if (small.has("manifest.json")) {
-    return { format: "docker-archive", refs: checkDockerArchive(small, present), entries };
+    return { format: "docker-archive", refs: checkDockerArchive(small, present), entries, gzip };
   }
   throw new MalformedArchiveError("Neither an OCI archive (oci-layout, index.json) nor a `docker save` archive (manifest.json).");
 }
