@@ -49,6 +49,10 @@ export interface Instance {
   consoleTail?: string;
   /** false: its image has no probe, so there is no guest view and no command runs inside. */
   probe?: boolean;
+  /** VM only: "cold" (booted) or "warm" (restored from a snapshot: its template's, or one named at launch). */
+  startMode?: "cold" | "warm";
+  /** VM only: the snapshot a warm VM was restored from. */
+  snapshotId?: string;
 }
 
 /** Result of running one probe command inside an instance. */

@@ -6,6 +6,11 @@ describe("CreateInstanceSchema", () => {
     expect(CreateInstanceSchema.parse({ kind: "vm" })).toEqual({ kind: "vm", image: "probe", memoryMiB: 128, cpus: 1 });
   });
 
+  it("takes a warm start or one snapshot for a VM", () => {
+    expect(CreateInstanceSchema.parse({ kind: "vm", warm: true })).toMatchObject({ kind: "vm", warm: true });
+    expect(CreateInstanceSchema.parse({ kind: "vm", snapshot: "s0123456789ab" })).toMatchObject({ snapshot: "s0123456789ab" });
+  });
+
   it.each([
     [{ kind: "lxc" }, "kind"],
     [{ kind: "vm", name: "Bad_Name" }, "name"],
@@ -16,6 +21,10 @@ describe("CreateInstanceSchema", () => {
     [{ kind: "container", cpus: 1.5 }, "cpus"],
     [{ kind: "container", image: "../etc" }, "image"],
     [{ kind: "container", extra: 1 }, ""],
+    [{ kind: "container", warm: true }, "warm"],
+    [{ kind: "process", snapshot: "s0123456789ab" }, "snapshot"],
+    [{ kind: "vm", warm: true, snapshot: "s0123456789ab" }, "snapshot"],
+    [{ kind: "vm", snapshot: "../s" }, "snapshot"],
   ])("refuses %j naming %s", (input, field) => {
     const r = CreateInstanceSchema.safeParse(input);
     expect(r.success).toBe(false);

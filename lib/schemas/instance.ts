@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { INSTANCE_KINDS, PROBE_COMMANDS } from "@/lib/types";
 import { ImageRefSchema } from "./image";
+import { SnapshotIdSchema } from "./snapshot";
 
 // Shared by the route handlers and the launch form, so both refuse the same input.
 
@@ -20,8 +21,18 @@ export const CreateInstanceSchema = z
     name: InstanceNameSchema.optional(),
     memoryMiB: z.number().int().min(MEMORY_MIB.min).max(MEMORY_MIB.max).default(MEMORY_MIB.default),
     cpus: z.number().int().min(CPUS.min).max(CPUS.max).default(CPUS.default),
+    /** VM only: restore the machine's template snapshot instead of booting (the first warm launch builds it). */
+    warm: z.boolean().optional(),
+    /** VM only: restore this snapshot; it must have been saved with the same memory, vCPUs, kernel and image. */
+    snapshot: SnapshotIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    for (const key of ["warm", "snapshot"] as const) {
+      if (v[key] && v.kind !== "vm") ctx.addIssue({ code: "custom", path: [key], message: `only a VM starts from a snapshot; a ${v.kind} cannot` });
+    }
+    if (v.warm && v.snapshot) ctx.addIssue({ code: "custom", path: ["snapshot"], message: "choose warm (the template) or one snapshot, not both" });
+  });
 export type CreateInstanceInput = z.input<typeof CreateInstanceSchema>;
 export type CreateInstance = z.output<typeof CreateInstanceSchema>;
 

@@ -98,6 +98,7 @@ export class Supervisor {
       memoryMiB: input.memoryMiB,
       ...(opts.unlimitedMemory ? { unlimitedMemory: true } : {}),
       cpus: input.cpus,
+      ...(input.kind === "vm" ? { startMode: input.warm || input.snapshot ? ("warm" as const) : ("cold" as const) } : {}),
       createdAt: new Date().toISOString(),
     };
     const entry: Entry = { instance, dir };
@@ -116,6 +117,8 @@ export class Supervisor {
         cpus: input.cpus,
         dir,
         readyTimeoutMs: this.deps.readyTimeoutMs,
+        ...(input.warm ? { warm: true } : {}),
+        ...(input.snapshot ? { snapshotId: input.snapshot } : {}),
       });
       this.starting.set(id, { abort, settled: started.then(() => undefined, () => undefined) });
       const handle = await started;
@@ -127,6 +130,7 @@ export class Supervisor {
         accel: handle.accel,
         runtime: handle.runtime,
         ...(handle.probe === false ? { probe: false } : {}),
+        ...(handle.snapshotId ? { snapshotId: handle.snapshotId } : {}),
       });
       this.emit(entry);
       void handle.exited.then((exit) => {

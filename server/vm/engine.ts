@@ -11,7 +11,9 @@ import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
 import { launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
 import { qemuVersionOrMissing, readTail, reconcileVms } from "./host";
 import { createVmHandle, type VmHandle } from "./handle";
+import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { currentBinding } from "./snapshot-binding";
+import { checkRestorable } from "./snapshot-restore";
 import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
 import { createWarmStarts, type WarmHandleExtras } from "./warm-start";
 
@@ -49,9 +51,15 @@ export function vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfil
   };
 }
 
-export function createVmEngine(
-  opts: VmEngineOptions = {},
-): Omit<Engine, "start"> & { start(req: StartRequest): Promise<VmHandle & WarmHandleExtras>; accel(): Promise<AccelDecision>; snapshots: SnapshotStore } {
+export type VmEngine = Omit<Engine, "start"> & {
+  start(req: StartRequest): Promise<VmHandle & WarmHandleExtras>;
+  accel(): Promise<AccelDecision>;
+  /** Snapshots under <stateDir>/snapshots: templates of warm starts and those saved through the API. */
+  snapshots: SnapshotStore;
+  checkSnapshot(id: string, req: Pick<StartRequest, "image" | "memoryMiB" | "cpus">): Promise<SnapshotMeta>;
+};
+
+export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
   const qemuBinary = opts.qemuBinary ?? config.qemuBinary;
   const kernelPath = opts.kernelPath ?? config.kernelPath;
   const stateDir = opts.stateDir ?? config.stateDir;
@@ -62,6 +70,26 @@ export function createVmEngine(
   const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
   const snapshots = createSnapshotStore(path.join(stateDir, "snapshots"));
   const warm = createWarmStarts({ qemuBinary, store: snapshots, instancesDir: path.join(stateDir, "instances"), vmPaths });
+
+  /** The accelerator and machine a VM of this request gets: one definition for boots, restores and their checks. */
+  async function machineFor(req: Pick<StartRequest, "image" | "memoryMiB" | "cpus">): Promise<{ decision: AccelDecision; machine: MachineSpec }> {
+    // OCI images booted as VMs name their own init (server/images/oci-store.ts).
+    const { vmInit } = req.image;
+    let decision: AccelDecision;
+    try {
+      // The KVM probe boots an image to READY: always the probe's own, whose /init it knows.
+      decision = await decide(vmInit ? defaultInitramfs : req.image.initramfsPath);
+    } catch (err) {
+      throw new StartFailedError(`ISOLAB_ACCEL=${choice} cannot be used: ${(err as Error).message}`, { accel: choice });
+    }
+    const machine: MachineSpec = {
+      memoryMiB: req.memoryMiB,
+      // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
+      cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
+      initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs: opts.extraKernelArgs,
+    };
+    return { decision, machine };
+  }
 
   return {
     kind: "vm",
@@ -78,22 +106,8 @@ export function createVmEngine(
     async start(req) {
       const paths = vmPaths(req.dir);
       fs.mkdirSync(req.dir, { recursive: true });
-      // OCI images booted as VMs name their own init (server/images/oci-store.ts).
-      const { vmInit } = req.image;
-      let decision: AccelDecision;
-      try {
-        // The KVM probe boots an image to READY: always the probe's own, whose /init it knows.
-        decision = await decide(vmInit ? defaultInitramfs : req.image.initramfsPath);
-      } catch (err) {
-        throw new StartFailedError(`ISOLAB_ACCEL=${choice} cannot be used: ${(err as Error).message}`, { accel: choice });
-      }
+      const { decision, machine } = await machineFor(req);
       const readyTimeoutMs = req.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-      const machine: MachineSpec = {
-        memoryMiB: req.memoryMiB,
-        // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
-        cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-        initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs: opts.extraKernelArgs,
-      };
       if (req.warm || req.snapshotId) return warm.start(req, machine, decision, readyTimeoutMs);
       let args: string[];
       try {
@@ -132,5 +146,12 @@ export function createVmEngine(
     },
 
     snapshots,
+
+    /** Refuses (404, 409, 422) a snapshot this request's VM could not be restored from, before anything is started. */
+    async checkSnapshot(id: string, req: Pick<StartRequest, "image" | "memoryMiB" | "cpus">): Promise<SnapshotMeta> {
+      const { machine } = await machineFor(req);
+      const current = await currentBinding({ qemuBinary, spec: machine, imageName: req.image.name });
+      return checkRestorable(snapshots, id, current.binding);
+    },
   };
 }

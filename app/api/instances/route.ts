@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { CreateInstanceSchema } from "@/lib/schemas/instance";
 import { getSupervisor } from "@/server/instances";
 import { parseBody, route } from "@/server/http/respond";
+import { checkLaunchSnapshot } from "@/server/vm/snapshot-service";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,8 @@ export const GET = route(async () => {
 
 export const POST = route(async (req: Request) => {
   const input = await parseBody(req, CreateInstanceSchema);
+  // A named snapshot that cannot be restored is refused (404, 409, 422) before an instance exists.
+  await checkLaunchSnapshot(input);
   const supervisor = await getSupervisor();
   const instance = await supervisor.create(input);
   return NextResponse.json(instance, { status: 201 });

@@ -1,0 +1,8 @@
+import { NextResponse } from "next/server";
+import { route } from "@/server/http/respond";
+import { listSnapshots } from "@/server/vm/snapshot-service";
+
+export const dynamic = "force-dynamic";
+
+/** Every complete snapshot, newest first, with its size and whether this host can still restore it. */
+export const GET = route(async () => NextResponse.json({ snapshots: await listSnapshots() }));
