@@ -41,7 +41,14 @@ export function Fig24Images({ data, mode, now }: { data: FiguresPayload; mode: L
           <Box rect={layout.registry.rect} className={model.registry.running ? "fig-registry" : "fig-registry-off"} rx={6} />
           <Lines x={layout.registry.rect.x + 8} y={layout.registry.rect.y + 4} lines={layout.registry.lines} title />
         </FigItem>
-        {layout.registryLink && <path className="fig-link" d={layout.registryLink} markerEnd={`url(#${MARKER})`} markerStart={`url(#${MARKER})`} />}
+        {layout.registryLink && (
+          <g aria-hidden="true">
+            <path className="fig-link" d={layout.registryLink.d} markerEnd={`url(#${MARKER})`} markerStart={`url(#${MARKER})`} />
+            <text x={layout.registryLink.labelX} y={layout.registryLink.labelY} className="fig-small fig-muted">
+              push / pull
+            </text>
+          </g>
+        )}
         <text x={layout.store.frame.x} y={layout.store.titleY} className="fig-title">
           Local image store ({model.images.length})
         </text>

@@ -71,5 +71,7 @@ export function fig23Caption(p: FiguresPayload, now: number): Caption {
 
 export function fig24Caption(p: FiguresPayload, now: number): Caption {
   const at = oldest(p.fig24.images.map((i) => i.at));
-  return caption(`Local image store (image.json of each built image) and the running instances with the image each was started from; ${p.fig24.registry.note}.`, at, now, LIVE_STALE_MS);
+  const r = p.fig24.registry;
+  const registry = r.running ? `registry: ${r.note}, holding ${r.repositories.length} tag${r.repositories.length === 1 ? "" : "s"}` : `no registry running (${r.note})`;
+  return caption(`The local OCI image store (name:tag, size, layers, origin, digest) and each running instance linked to the image the store says it was started from; ${registry}.`, at, now, LIVE_STALE_MS);
 }

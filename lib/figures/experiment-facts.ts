@@ -33,7 +33,9 @@ export function startupFacts(items: readonly ExperimentListItem[]): Fig22Data["s
     if (e.type !== "startup" || !done(e)) continue;
     const result = e.result as StartupResult;
     const medianMs: NonNullable<Fig22Data["startup"]>["medianMs"] = {};
-    for (const k of result.kinds ?? []) if (k.total.n > 0 && Number.isFinite(k.total.median)) medianMs[k.kind] = k.total.median;
+    for (const k of result.kinds ?? []) {
+      if (k.kind !== "vm-warm" && k.total.n > 0 && Number.isFinite(k.total.median)) medianMs[k.kind] = k.total.median;
+    }
     if (Object.keys(medianMs).length === 0) continue;
     return { experimentId: e.id, at: when(e), medianMs, accel: accelOf(e) };
   }

@@ -4,15 +4,16 @@ import { fig24Model, layoutFig24 } from "./fig24";
 import { AT, inst, MiB, payload } from "./test-fixtures";
 
 const probe: FigureImage = {
-  name: "probe",
+  name: "probe:latest",
   sizeBytes: 2094080,
-  files: 288,
-  layers: null,
-  digest: "68dee71bc8852167c6408e42004acb91b07985dee7a1ccdead1a25847c1ddb02",
-  origin: "built by npm run setup",
+  files: null,
+  layers: 1,
+  digest: "sha256:68dee71bc8852167c6408e42004acb91b07985dee7a1ccdead1a25847c1ddb02",
+  origin: "built",
   createdAt: AT,
   problem: null,
-  source: "image store",
+  instanceIds: ["container-fig23-ct-a", "vm-fig23-vm-c", "vm-gone", "container-a", "vm-b", "process-c"],
+  source: "OCI image store",
   at: AT,
 };
 
@@ -21,12 +22,12 @@ function data(over: Partial<Fig24Data> = {}): Fig24Data {
 }
 
 describe("fig24Model", () => {
-  it("lists images with size, files and digest, and links every running instance to its image", () => {
+  it("lists images with size, layers, origin and digest, and links every running instance to the image the store names", () => {
     const instances = [inst("fig23-ct-a", "container", 1.1 * MiB), inst("fig23-vm-c", "vm", 160 * MiB), inst("gone", "vm", null, { state: "stopped" })];
     const m = fig24Model({ instances, fig24: data() });
-    expect(m.images[0].lines).toEqual(["probe", "2.0 MiB · 288 files", "sha256:68dee71bc885"]);
-    expect(m.instances.map((i) => [i.instance.name, i.imageName])).toEqual([["fig23-ct-a", "probe"], ["fig23-vm-c", "probe"]]);
-    expect(m.instances[1].lines[1]).toBe("VM from probe · 160 MiB");
+    expect(m.images[0].lines).toEqual(["probe:latest", "2.0 MiB · 1 layer", "built", "sha256:68dee71bc885"]);
+    expect(m.instances.map((i) => [i.instance.name, i.imageName])).toEqual([["fig23-ct-a", "probe:latest"], ["fig23-vm-c", "probe:latest"]]);
+    expect(m.instances[1].lines[1]).toBe("VM from probe:latest · 160 MiB");
     expect(m.registry).toEqual({ running: false, lines: ["Registry", "no registry running"], detail: "no registry running" });
     expect(m.missing).toBeNull();
   });
@@ -46,12 +47,13 @@ describe("fig24Model", () => {
     const m = fig24Model({
       instances: [],
       fig24: data({
-        images: [{ ...probe, layers: 1, files: null, problem: "initramfs.cpio is missing" }],
-        registry: { running: true, url: "http://127.0.0.1:5000", repositories: ["probe"], note: "Isolab's registry", at: AT },
+        images: [{ ...probe, layers: 1, files: 288, problem: "initramfs.cpio is missing" }],
+        registry: { running: true, mode: "managed", url: "http://127.0.0.1:5000", repositories: ["probe:latest", "app:1", "app:2", "app:3"], note: "Isolab's registry", at: AT },
       }),
     });
-    expect(m.images[0].lines).toEqual(["probe", "2.0 MiB · 1 layer", "incomplete: initramfs.cpio is missing"]);
-    expect(m.registry.lines).toEqual(["Registry", "http://127.0.0.1:5000", "1 repository"]);
+    expect(m.images[0].lines).toEqual(["probe:latest", "2.0 MiB · 1 layer · 288 files", "incomplete: initramfs.cpio is missing", "sha256:68dee71bc885"]);
+    expect(m.registry.lines).toEqual(["Registry", "http://127.0.0.1:5000", "4 tags: probe:latest, app:1, app:2, …"]);
+    expect(m.registry.detail).toBe("Isolab's registry; holds probe:latest, app:1, app:2, app:3");
   });
 });
 
@@ -63,6 +65,12 @@ describe("layoutFig24", () => {
     for (const link of l.links) expect(link.d).toMatch(/^M[\d.]+ [\d.]+ C/);
     for (const r of [l.registry.rect, ...l.images.map((i) => i.rect), ...l.instances.map((i) => i.rect)]) expect(r.x + r.w).toBeLessThanOrEqual(l.width);
     expect(l.registryLink).toBeNull();
+  });
+  it.each(["wide", "narrow"] as const)("a running registry is linked to the store (%s)", (mode) => {
+    const fig24 = data({ registry: { running: true, mode: "managed", url: "http://127.0.0.1:5000", repositories: [], note: "", at: AT } });
+    const l = layoutFig24(fig24Model({ instances, fig24 }), mode);
+    expect(l.registryLink!.d).toMatch(/^M[\d.]+ [\d.]+ L/);
+    expect(l.registryLink!.labelX).toBeLessThan(l.width);
   });
   it("narrow stacks registry, store and instances", () => {
     const l = layoutFig24(fig24Model({ instances, fig24: data() }), "narrow");

@@ -3,8 +3,9 @@ import type { Fig24Data, FigureImage, FigureInstance } from "@/lib/schemas/figur
 import { truncate, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 
 // Figure 2.4: registry, images, containers. The local image store as it is
-// (name, size, files or layers, digest), every running instance linked to the
-// image it was started from, and the registry only if one really runs. Pure.
+// (name:tag, size, layers, origin, digest), every running instance linked to
+// the image the store says it was started from, and the registry only if one
+// answers right now. Pure.
 
 export interface Fig24ImageBox {
   image: FigureImage;
@@ -42,24 +43,37 @@ export function fig24Model({ instances, fig24 }: { instances: FigureInstance[]; 
       image.layers !== null ? `${image.layers} layer${image.layers === 1 ? "" : "s"}` : null,
       image.files !== null ? `${image.files} files` : null,
     ].filter(Boolean);
-    const lines = [image.name, parts.join(" · ") || "size unknown", image.problem ? `incomplete: ${image.problem}` : (shortDigest(image.digest) ?? image.origin ?? "")].filter(Boolean);
+    const lines = [
+      image.name,
+      parts.join(" · ") || "size unknown",
+      image.problem ? `incomplete: ${image.problem}` : (image.origin ?? ""),
+      shortDigest(image.digest) ?? "",
+    ].filter(Boolean);
     return {
       image,
       lines,
       detail: `image ${image.name}: ${parts.join(", ") || "size unknown"}${image.digest ? `, ${image.digest}` : ""}${image.origin ? `, ${image.origin}` : ""}${image.createdAt ? `, created ${image.createdAt}` : ""}${image.problem ? `; ${image.problem}` : ""} (${image.source} at ${image.at})`,
     };
   });
-  const names = new Set(fig24.images.map((i) => i.name));
+  const imageOf = new Map(fig24.images.flatMap((img) => img.instanceIds.map((id) => [id, img.name] as const)));
   const live = instances.filter((i) => i.state === "running" || i.state === "creating");
-  const boxes: Fig24InstanceBox[] = live.map((instance) => ({
-    instance,
-    imageName: names.has(instance.image) ? instance.image : null,
-    lines: [instance.name, `${KIND_WORD[instance.kind]} from ${instance.image}${instance.hostMemory ? ` · ${formatBytes(instance.hostMemory.value)}` : ""}`],
-    detail: `${KIND_WORD[instance.kind]} ${instance.name} (${instance.id}), ${instance.state}, started ${instance.createdAt} from image ${instance.image}${names.has(instance.image) ? "" : " (not in the local store)"}${instance.hostMemory ? `; host view ${formatBytes(instance.hostMemory.value)} (${instance.hostMemory.source})` : ""}`,
-  }));
+  const boxes: Fig24InstanceBox[] = live.map((instance) => {
+    const imageName = imageOf.get(instance.id) ?? null;
+    return {
+      instance,
+      imageName,
+      lines: [instance.name, `${KIND_WORD[instance.kind]} from ${imageName ?? instance.image}${instance.hostMemory ? ` · ${formatBytes(instance.hostMemory.value)}` : ""}`],
+      detail: `${KIND_WORD[instance.kind]} ${instance.name} (${instance.id}), ${instance.state}, started ${instance.createdAt} from image ${instance.image}${imageName ? "" : " (not in the local store)"}${instance.hostMemory ? `; host view ${formatBytes(instance.hostMemory.value)} (${instance.hostMemory.source})` : ""}`,
+    };
+  });
   const r = fig24.registry;
+  const tags = r.repositories;
   const registry = r.running
-    ? { running: true, lines: ["Registry", r.url ?? "", `${r.repositories.length} repositor${r.repositories.length === 1 ? "y" : "ies"}`].filter(Boolean), detail: `${r.note}; repositories: ${r.repositories.join(", ") || "none"}` }
+    ? {
+        running: true,
+        lines: ["Registry", r.url ?? "", `${tags.length} tag${tags.length === 1 ? "" : "s"}${tags.length ? `: ${tags.slice(0, 3).join(", ")}${tags.length > 3 ? ", …" : ""}` : ""}`].filter(Boolean),
+        detail: `${r.note}; holds ${tags.join(", ") || "nothing yet"}`,
+      }
     : { running: false, lines: ["Registry", "no registry running"], detail: r.note };
   const missing = images.length === 0 ? (fig24.imagesNote ?? "No image is built yet: run `npm run setup`.") : null;
   return { registry, images, instances: boxes, missing };
@@ -76,11 +90,11 @@ export interface Fig24Layout {
   instancesFrame: { frame: Rect; titleY: number };
   instances: { box: Fig24InstanceBox; rect: Rect; lines: string[] }[];
   links: { from: string; to: string; d: string }[];
-  /** Registry ⇄ store, only drawn when a registry runs. */
-  registryLink: string | null;
+  /** Registry ⇄ store, only drawn when a registry runs, with its label's position. */
+  registryLink: { d: string; labelX: number; labelY: number } | null;
 }
 
-const IMG_H = 62;
+const IMG_H = 76;
 const INST_H = 42;
 const GAP = 10;
 
@@ -134,8 +148,8 @@ export function layoutFig24(model: Fig24Model, mode: LayoutMode): Fig24Layout {
   });
   const registryLink = model.registry.running
     ? wide
-      ? `M${regRect.x + regRect.w} ${regRect.y + regRect.h / 2} L${storeX} ${regRect.y + regRect.h / 2}`
-      : `M${regRect.x + regRect.w / 2} ${regRect.y + regRect.h} L${regRect.x + regRect.w / 2} ${storeTop}`
+      ? { d: `M${regRect.x + regRect.w} ${regRect.y + regRect.h / 2} L${storeX} ${regRect.y + regRect.h / 2}`, labelX: regRect.x + regRect.w + 6, labelY: regRect.y + regRect.h / 2 - 6 }
+      : { d: `M${regRect.x + regRect.w / 2} ${regRect.y + regRect.h} L${regRect.x + regRect.w / 2} ${storeTop}`, labelX: regRect.x + regRect.w / 2 + 8, labelY: regRect.y + regRect.h + 22 }
     : null;
   const height = Math.max(regRect.y + regRect.h, storeTop + storeH, instTop + instH) + 16;
   return { width, height, registry: { rect: regRect, lines: fit(model.registry.lines, regRect.w) }, store, images: imgs, instancesFrame, instances: insts, links, registryLink };

@@ -64,7 +64,7 @@ export function payload(over: Partial<FiguresPayload> = {}): FiguresPayload {
     fig21: { marginal: { basis: "none", vm: null, container: null }, app: null, densityAvailable: false },
     fig22: { overhead: null, startup: null, pending: [] },
     fig23: { members: [], running: false },
-    fig24: { images: [], imagesNote: null, registry: { running: false, url: null, repositories: [], note: "no registry running", at: AT } },
+    fig24: { images: [], imagesNote: null, registry: { running: false, mode: "stopped", url: null, repositories: [], note: "no registry running", at: AT } },
     ...over,
   };
 }

@@ -146,6 +146,8 @@ export const FigureImageSchema = z.object({
   createdAt: z.string().nullable(),
   /** Why it cannot run (incomplete build), when it cannot. */
   problem: z.string().nullable(),
+  /** Ids of the instances started from it (the store's own lineage, by canonical name:tag). */
+  instanceIds: z.array(z.string()),
   source: z.string(),
   at: Iso,
 });
@@ -157,7 +159,10 @@ export const Fig24DataSchema = z.object({
   imagesNote: z.string().nullable(),
   registry: z.object({
     running: z.boolean(),
+    /** managed (Isolab started it), external (pointed at), stopped. */
+    mode: z.string(),
     url: z.string().nullable(),
+    /** repository:tag of everything it holds. */
     repositories: z.array(z.string()),
     note: z.string(),
     at: Iso,

@@ -1,9 +1,11 @@
 import "server-only";
 import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "@/lib/figures/experiment-facts";
 import { EXPERIMENT_TYPES, type ExperimentListItem } from "@/lib/experiment-types";
+import type { ImageWithInstances } from "@/lib/schemas/image";
 import type { Fig24Data, FigureImage } from "@/lib/schemas/figures";
 import { getExperimentRunner } from "@/server/experiments";
-import { listImages } from "@/server/images/store";
+import { listImagesWithInstances } from "@/server/images/service";
+import { registry, registryCatalog } from "@/server/registry";
 
 // The stored and slow-changing sources: experiments, the image store, the
 // registry. Each answers what it has; a source that fails says why instead
@@ -28,32 +30,46 @@ export function experimentFacts(items: ExperimentListItem[]) {
   };
 }
 
+function originText(i: ImageWithInstances): string {
+  const o = i.origin;
+  const from = o.kind === "pulled" && o.registry ? `pulled from ${o.registry}` : o.kind;
+  return `${from}${i.hasProbe ? "" : ", no probe (not measurable inside)"}`;
+}
+
+export function toFigureImage(i: ImageWithInstances, now: string): FigureImage {
+  return {
+    name: i.ref,
+    sizeBytes: i.sizeBytes,
+    files: null,
+    layers: i.layers.length,
+    digest: i.digest,
+    origin: originText(i),
+    createdAt: i.createdAt,
+    problem: null,
+    instanceIds: i.instances.map((x) => x.id),
+    source: `OCI image store (${i.origin.detail})`,
+    at: now,
+  };
+}
+
 export async function imageFacts(now: string): Promise<Pick<Fig24Data, "images" | "imagesNote">> {
   try {
-    const listings = await listImages();
-    const images: FigureImage[] = listings.map((l) =>
-      l.ready
-        ? {
-            name: l.name,
-            sizeBytes: l.image.meta.sizeBytes,
-            files: l.image.meta.files,
-            layers: null,
-            digest: `sha256:${l.image.meta.sha256}`,
-            origin: `built by npm run setup (busybox ${l.image.meta.busyboxVersion})`,
-            createdAt: l.image.meta.builtAt,
-            problem: null,
-            source: "image store (image.json)",
-            at: now,
-          }
-        : { name: l.name, sizeBytes: null, files: null, layers: null, digest: null, origin: null, createdAt: null, problem: l.problem, source: "image store", at: now },
-    );
-    return { images, imagesNote: images.length ? null : "No image is built yet: run `npm run setup`." };
+    const images = (await listImagesWithInstances()).map((i) => toFigureImage(i, now));
+    return { images, imagesNote: images.length ? null : "The image store is empty: run `npm run setup` (it packs the probe image), or import one on the images page." };
   } catch (err) {
     return { images: [], imagesNote: `The image store could not be read: ${(err as Error).message}` };
   }
 }
 
-export function registryFacts(now: string): Fig24Data["registry"] {
-  // Isolab does not start a registry (yet); nothing is drawn as if it did.
-  return { running: false, url: null, repositories: [], note: "no registry running: Isolab has not started one", at: now };
+/** The registry only if one answers right now; its tags when it does. */
+export async function registryFacts(now: string): Promise<Fig24Data["registry"]> {
+  try {
+    const s = await registry().status();
+    if (!s.reachable) return { running: false, mode: s.mode, url: s.url, repositories: [], note: s.note || "no registry running", at: now };
+    const catalog = await registryCatalog().catch(() => ({ repositories: [] as { name: string; tags: string[] }[] }));
+    const repositories = catalog.repositories.flatMap((r) => (r.tags.length ? r.tags.map((t) => `${r.name}:${t}`) : [r.name]));
+    return { running: true, mode: s.mode, url: s.url, repositories, note: `${s.mode === "managed" ? "Isolab's registry" : "external registry"} at ${s.url}`, at: now };
+  } catch (err) {
+    return { running: false, mode: "stopped", url: null, repositories: [], note: `no registry running: ${(err as Error).message}`, at: now };
+  }
 }
