@@ -9,7 +9,7 @@ import { expect, test as base } from "./fixtures";
 // cancel. Every run a test starts is cancelled afterwards if still going, so
 // no instance outlives its test.
 
-type Kind = "Bare process" | "Container" | "Virtual machine";
+type Kind = "Bare process" | "Container" | "Virtual machine" | "Virtual machine (warm)";
 
 interface ExperimentHelpers {
   /** Fills the plan form and starts a startup experiment; returns its id. */
@@ -19,7 +19,7 @@ interface ExperimentHelpers {
   viaApi(plan: object): Promise<string>;
 }
 
-const ALL_KINDS: Kind[] = ["Bare process", "Container", "Virtual machine"];
+const ALL_KINDS: Kind[] = ["Bare process", "Container", "Virtual machine", "Virtual machine (warm)"];
 
 function helpers(page: Page, request: APIRequestContext, started: string[]): ExperimentHelpers {
   const row = (id: string) => page.getByRole("row", { name: `experiment ${id}` });

@@ -42,8 +42,9 @@ export function experimentHeadline(result: ExperimentResult | null): string {
   if (!result) return "";
   const vmTag = (accel: Accel | undefined) => (accel ? ` (${accel.toUpperCase()})` : "");
   if (result.type === "startup") {
-    const parts = result.kinds.map((k) => `${k.kind} ${formatMs(k.total.median)}${k.kind === "vm" ? vmTag(k.accel) : ""}`);
+    const parts = result.kinds.map((k) => `${k.kind} ${formatMs(k.total.median)}${k.kind === "vm" || k.kind === "vm-warm" ? vmTag(k.accel) : ""}`);
     if (result.ratioVmToContainer !== null) parts.push(`vm/container ${formatRatio(result.ratioVmToContainer)}`);
+    if (result.ratioWarmToVm !== undefined && result.ratioWarmToVm !== null) parts.push(`vm-warm/vm ${formatRatio(result.ratioWarmToVm)}`);
     for (const s of result.skipped) parts.push(`${s.kind} skipped`);
     return parts.join(" · ");
   }

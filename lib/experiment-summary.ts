@@ -1,14 +1,17 @@
 import { ratio, summarize } from "@/lib/stats";
-import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
-import type {
-  ExperimentSample,
-  IdleCost,
-  OverheadResult,
-  OverheadRow,
-  SkippedKind,
-  StartupKindSummary,
-  StartupResult,
-  Workload,
+import type { InstanceKind } from "@/lib/types";
+import { summarizeWarmMemory, type WatchedKind } from "@/lib/warm-memory";
+import {
+  STARTUP_KINDS,
+  type StartupKind,
+  type ExperimentSample,
+  type IdleCost,
+  type OverheadResult,
+  type OverheadRow,
+  type SkippedKind,
+  type StartupKindSummary,
+  type StartupResult,
+  type Workload,
 } from "@/lib/experiment-types";
 import { OVERHEAD_METRICS } from "@/lib/workload-metrics";
 
@@ -29,17 +32,17 @@ export function phaseNames(values: Record<string, number>): string[] {
     .map((k) => k.slice(PHASE_PREFIX.length, -MS_SUFFIX.length));
 }
 
-function measured(samples: readonly ExperimentSample[], kind: InstanceKind, sample: ExperimentSample["sample"]) {
+function measured(samples: readonly ExperimentSample[], kind: StartupKind, sample: ExperimentSample["sample"]) {
   return samples.filter((s) => s.kind === kind && s.sample === sample && !s.warmup && !s.error);
 }
 
-function byKindOrder<T extends { kind: InstanceKind }>(xs: T[]): T[] {
-  return xs.sort((a, b) => INSTANCE_KINDS.indexOf(a.kind) - INSTANCE_KINDS.indexOf(b.kind));
+function byKindOrder<T extends { kind: StartupKind }>(xs: T[]): T[] {
+  return xs.sort((a, b) => STARTUP_KINDS.indexOf(a.kind) - STARTUP_KINDS.indexOf(b.kind));
 }
 
 export function summarizeStartup(
   samples: readonly ExperimentSample[],
-  kinds: readonly InstanceKind[],
+  kinds: readonly StartupKind[],
   skipped: readonly SkippedKind[],
 ): StartupResult {
   const summaries: StartupKindSummary[] = [];
@@ -56,7 +59,8 @@ export function summarizeStartup(
       failures: samples.filter((s) => s.kind === kind && s.sample === "startup" && !s.warmup && s.error).length,
     });
   }
-  const med = (kind: InstanceKind) => summaries.find((s) => s.kind === kind)?.total.median;
+  const med = (kind: StartupKind) => summaries.find((s) => s.kind === kind)?.total.median;
+  const watched = samples.filter((s): s is ExperimentSample & { kind: WatchedKind } => s.sample === "memory" && (s.kind === "vm" || s.kind === "vm-warm") && !s.error);
   return {
     type: "startup",
     kinds: byKindOrder(summaries),
@@ -64,6 +68,9 @@ export function summarizeStartup(
     ratioVmToContainer: ratio(med("vm"), med("container")),
     ratioVmToProcess: ratio(med("vm"), med("process")),
     ratioContainerToProcess: ratio(med("container"), med("process")),
+    ratioWarmToVm: ratio(med("vm-warm"), med("vm")),
+    ratioWarmToContainer: ratio(med("vm-warm"), med("container")),
+    memory: summarizeWarmMemory(watched),
   };
 }
 

@@ -5,13 +5,14 @@ import { densityText } from "@/lib/density/text";
 import { isolationText } from "@/lib/isolation/text";
 import { table } from "@/lib/text-table";
 import { INSTANCE_KINDS } from "@/lib/types";
+import { arrivalText } from "@/lib/warm-memory";
 
 // A record as plain-text tables for a terminal (`npm run experiment`).
 
 
 function startupText(r: StartupResult): string[] {
   const out: string[] = [];
-  const vmTag = (kind: string, accel?: string) => (kind === "vm" ? ` [${accel?.toUpperCase() ?? "?"}]` : "");
+  const vmTag = (kind: string, accel?: string) => (kind === "vm" || kind === "vm-warm" ? ` [${accel?.toUpperCase() ?? "?"}]` : "");
   out.push(
     table(
       ["kind", "runs", "min", "median", "p95", "max", "failed"],
@@ -27,6 +28,18 @@ function startupText(r: StartupResult): string[] {
   );
   out.push("");
   out.push(`vm/container (medians): ${formatRatio(r.ratioVmToContainer)}   vm/process: ${formatRatio(r.ratioVmToProcess)}   container/process: ${formatRatio(r.ratioContainerToProcess)}`);
+  if (r.kinds.some((k) => k.kind === "vm-warm")) out.push(`vm-warm/vm: ${formatRatio(r.ratioWarmToVm)}   vm-warm/container: ${formatRatio(r.ratioWarmToContainer)}`);
+  if (r.memory) {
+    out.push("", `host memory over the first ${r.memory.seconds} s (QEMU, after ready):`);
+    out.push(
+      table(
+        ["vm", "RSS first", "RSS last", "RSS peak", "PSS first", "PSS last"],
+        r.memory.series.map((s) => [s.kind, formatBytes(s.firstRssBytes), formatBytes(s.lastRssBytes), formatBytes(s.peakRssBytes), formatBytes(s.firstPssBytes), formatBytes(s.lastPssBytes)]),
+      ),
+    );
+    const said = arrivalText(r.memory);
+    if (said) out.push(said);
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@ import type { Accel, HostInfo, InstanceKind } from "@/lib/types";
 import type { Summary } from "@/lib/stats";
 import type { DensityResult, DensitySampleName } from "@/lib/density/types";
 import type { IsolationResult, IsolationSampleName } from "@/lib/isolation/types";
+import type { WarmMemoryResult } from "@/lib/warm-memory";
 
 // Domain types of experiments, shared by the runner, the API, the CLI and
 // the pages. Plans (what a user asks for) are zod schemas in
@@ -13,6 +14,13 @@ export type ExperimentType = (typeof EXPERIMENT_TYPES)[number];
 export const EXPERIMENT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export const FINISHED_STATUSES: readonly ExperimentStatus[] = ["done", "failed", "cancelled", "interrupted"];
+
+/**
+ * What a startup experiment can start: the three kinds, and `vm-warm` — a VM
+ * restored from its template snapshot (an instance of kind vm, startMode warm).
+ */
+export const STARTUP_KINDS = ["process", "container", "vm", "vm-warm"] as const;
+export type StartupKind = (typeof STARTUP_KINDS)[number];
 
 export const WORKLOADS = ["cpu", "stream", "syscall", "io"] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -26,8 +34,9 @@ export interface ExperimentSample {
   /** Order in which samples were taken, from 1. */
   seq: number;
   /** "host": a reading of the whole host (isolation and density runs), not of one instance. */
-  kind: InstanceKind | "host";
-  sample: "startup" | "idle" | Workload | IsolationSampleName | DensitySampleName;
+  kind: StartupKind | "host";
+  /** "memory": one host-memory reading of a VM in its first minute (startup runs with vm and vm-warm). */
+  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName;
   /** Run (startup) or repetition (overhead) number from 1; 0 for a warm-up. */
   rep: number;
   warmup: boolean;
@@ -40,7 +49,7 @@ export interface ExperimentSample {
 }
 
 export interface SkippedKind {
-  kind: InstanceKind;
+  kind: StartupKind;
   reason: string;
 }
 
@@ -50,7 +59,7 @@ export interface PhaseSummary {
 }
 
 export interface StartupKindSummary {
-  kind: InstanceKind;
+  kind: StartupKind;
   accel?: Accel;
   total: Summary;
   /** In the order the engine reports them, so they stack as they happened. */
@@ -68,6 +77,12 @@ export interface StartupResult {
   ratioVmToProcess: number | null;
   /** container median total / process median total. */
   ratioContainerToProcess: number | null;
+  /** vm-warm median total / vm median total (absent in runs from before vm-warm existed). */
+  ratioWarmToVm?: number | null;
+  /** vm-warm median total / container median total. */
+  ratioWarmToContainer?: number | null;
+  /** Host memory of a cold and a restored VM over their first seconds; null when the run had not both. */
+  memory?: WarmMemoryResult | null;
 }
 
 export type Direction = "higher" | "lower";

@@ -1,5 +1,5 @@
 // Headless experiments, the same runner the web server uses:
-//   npm run experiment -- startup --runs 10 [--kinds process,container,vm] [--no-warmup] [--json]
+//   npm run experiment -- startup --runs 10 [--kinds process,container,vm,vm-warm] [--no-warmup] [--memory-seconds 60] [--json]
 //   npm run experiment -- overhead [--reps 3] [--workloads cpu,stream,syscall,io] [--idle-seconds 5] [--json]
 //   npm run experiment -- isolation [--limit-mib 64] [--vm-mib 128] [--unlimited-mib 1024] [--hogs …] [--neighbours …] [--json]
 //   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--kinds container,vm] [--json]
@@ -13,7 +13,8 @@ import { ExperimentPlanSchema } from "../lib/schemas/experiment";
 import { createStandaloneRunner } from "../server/experiments/standalone";
 
 const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density> [options]
-  startup   --runs N (1-50, default 5) [--no-warmup]
+  startup   --runs N (1-50, default 5) [--no-warmup] [--kinds process,container,vm,vm-warm (all four)]
+            [--memory-seconds N (0-120, default 0): then watch a cold and a restored VM's host memory]
   overhead  --reps N (1-20, default 3) [--workloads cpu,stream,syscall,io] [--idle-seconds N]
   isolation [--limit-mib N (64)] [--vm-mib N (128)] [--unlimited-mib N (1024, capped and kept off the host's reserve)]
             [--hogs container-limited,vm,container-unlimited] [--neighbours process,container,vm]
@@ -25,7 +26,7 @@ const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density>
 const FLAG_OF: Record<string, string> = {
   runs: "--runs", reps: "--reps", kinds: "--kinds", workloads: "--workloads", memoryMiB: "--memory-mib", cpus: "--cpus", idleSeconds: "--idle-seconds", type: "<type>",
   limitMiB: "--limit-mib", vmMiB: "--vm-mib", unlimitedMiB: "--unlimited-mib", hogs: "--hogs", neighbours: "--neighbours", calmSeconds: "--calm-seconds",
-  latencyIntervalMs: "--latency-interval-ms", max: "--max", maxVm: "--max-vm", budgetMiB: "--budget-mib", settleMs: "--settle-ms", cpuWindowMs: "--cpu-window-ms",
+  latencyIntervalMs: "--latency-interval-ms", memorySeconds: "--memory-seconds", max: "--max", maxVm: "--max-vm", budgetMiB: "--budget-mib", settleMs: "--settle-ms", cpuWindowMs: "--cpu-window-ms",
 };
 
 function fail(message: string, code = 2): never {
@@ -48,6 +49,7 @@ function parsePlan(argv: string[]) {
         cpus: { type: "string" },
         "idle-seconds": { type: "string" },
         "no-warmup": { type: "boolean" },
+        "memory-seconds": { type: "string" },
         "limit-mib": { type: "string" },
         "vm-mib": { type: "string" },
         "unlimited-mib": { type: "string" },
@@ -85,6 +87,7 @@ function parsePlan(argv: string[]) {
     cpus: num(v.cpus),
     idleSeconds: num(v["idle-seconds"]),
     warmup: v["no-warmup"] ? false : undefined,
+    memorySeconds: num(v["memory-seconds"]),
     limitMiB: num(v["limit-mib"]),
     vmMiB: num(v["vm-mib"]),
     unlimitedMiB: num(v["unlimited-mib"]),

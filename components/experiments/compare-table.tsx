@@ -1,10 +1,10 @@
 import { formatRatio, formatValue } from "@/lib/experiment-format";
-import type { ExperimentRecord } from "@/lib/experiment-types";
+import { STARTUP_KINDS, type ExperimentRecord } from "@/lib/experiment-types";
 import { formatMs } from "@/lib/format";
 import { ratio } from "@/lib/stats";
 import { INSTANCE_KINDS } from "@/lib/types";
 import { DensityCompare, IsolationCompare } from "./capacity-compare";
-import { KIND_LABELS } from "./labels";
+import { isVmKind, KIND_LABELS } from "./labels";
 
 /** Headline numbers of two runs of the same type, with B over A. */
 export function CompareTable({ a, b }: { a: ExperimentRecord; b: ExperimentRecord }) {
@@ -13,7 +13,7 @@ export function CompareTable({ a, b }: { a: ExperimentRecord; b: ExperimentRecor
   if (a.result.type === "startup" && b.result.type === "startup") {
     const ra = a.result;
     const rb = b.result;
-    const kinds = INSTANCE_KINDS.filter((k) => ra.kinds.some((x) => x.kind === k) || rb.kinds.some((x) => x.kind === k));
+    const kinds = STARTUP_KINDS.filter((k) => ra.kinds.some((x) => x.kind === k) || rb.kinds.some((x) => x.kind === k));
     return (
       <table className="xp-table" aria-label="Startup medians compared">
         <thead>
@@ -31,8 +31,8 @@ export function CompareTable({ a, b }: { a: ExperimentRecord; b: ExperimentRecor
             return (
               <tr key={k}>
                 <th scope="row">{KIND_LABELS[k]}</th>
-                <td>{formatMs(ka?.total.median)} {k === "vm" && ka?.accel?.toUpperCase()}</td>
-                <td>{formatMs(kb?.total.median)} {k === "vm" && kb?.accel?.toUpperCase()}</td>
+                <td>{formatMs(ka?.total.median)} {isVmKind(k) && ka?.accel?.toUpperCase()}</td>
+                <td>{formatMs(kb?.total.median)} {isVmKind(k) && kb?.accel?.toUpperCase()}</td>
                 <td>{formatRatio(ratio(kb?.total.median, ka?.total.median))}</td>
               </tr>
             );

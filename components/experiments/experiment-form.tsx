@@ -2,10 +2,10 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/lib/client/use-experiments";
-import { WORKLOADS, type ExperimentType, type Workload } from "@/lib/experiment-types";
-import { ExperimentPlanSchema, IDLE_SECONDS, OVERHEAD_REPS, STARTUP_RUNS } from "@/lib/schemas/experiment";
+import { STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiment-types";
+import { ExperimentPlanSchema, IDLE_SECONDS, MEMORY_WATCH_SECONDS, OVERHEAD_REPS, STARTUP_RUNS } from "@/lib/schemas/experiment";
 import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
-import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
+import { INSTANCE_KINDS } from "@/lib/types";
 import { KIND_LABELS } from "./labels";
 
 type FormType = Extract<ExperimentType, "startup" | "overhead">;
@@ -24,22 +24,25 @@ export function ExperimentForm() {
   const [reps, setReps] = useState<number>(OVERHEAD_REPS.default);
   const [warmup, setWarmup] = useState(true);
   const [idleSeconds, setIdle] = useState<number>(IDLE_SECONDS.default);
-  const [kinds, setKinds] = useState<InstanceKind[]>([...INSTANCE_KINDS]);
+  // Startup also offers vm-warm (a VM restored from its template snapshot); overhead runs the three kinds.
+  const [kinds, setKinds] = useState<StartupKind[]>([...STARTUP_KINDS]);
+  const [memorySeconds, setMemorySeconds] = useState<number>(MEMORY_WATCH_SECONDS.page);
   const [workloads, setWorkloads] = useState<Workload[]>([...WORKLOADS]);
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
   const [cpus, setCpus] = useState<number>(CPUS.default);
   const [formError, setFormError] = useState<string | null>(null);
   const [started, setStarted] = useState<string | null>(null);
 
+  const watchesMemory = kinds.includes("vm") && kinds.includes("vm-warm");
+
   function submit(e: FormEvent) {
     e.preventDefault();
     // Kinds and workloads keep the canonical order whatever order they were ticked in.
-    const orderedKinds = INSTANCE_KINDS.filter((k) => kinds.includes(k));
-    const common = { kinds: orderedKinds, memoryMiB, cpus };
+    const common = { memoryMiB, cpus };
     const plan =
       type === "startup"
-        ? { type, runs, warmup, ...common }
-        : { type, reps, idleSeconds, workloads: WORKLOADS.filter((w) => workloads.includes(w)), ...common };
+        ? { type, runs, warmup, kinds: STARTUP_KINDS.filter((k) => kinds.includes(k)), memorySeconds: watchesMemory ? memorySeconds : 0, ...common }
+        : { type, reps, idleSeconds, workloads: WORKLOADS.filter((w) => workloads.includes(w)), kinds: INSTANCE_KINDS.filter((k) => kinds.includes(k)), ...common };
     const parsed = ExperimentPlanSchema.safeParse(plan);
     if (!parsed.success) {
       setFormError(parsed.error.issues.map((i) => `${i.path.join(".") || "plan"}: ${i.message}`).join("; "));
@@ -73,6 +76,12 @@ export function ExperimentForm() {
               <input type="checkbox" checked={warmup} onChange={(e) => setWarmup(e.target.checked)} />
               One unrecorded warm-up start per kind
             </label>
+            {watchesMemory && (
+              <label title="After the runs, a cold and a restored VM run side by side and their host memory is read once a second (0: skip)">
+                Memory watch (s)
+                <input type="number" min={MEMORY_WATCH_SECONDS.min} max={MEMORY_WATCH_SECONDS.max} value={memorySeconds} onChange={(e) => setMemorySeconds(Number(e.target.value))} />
+              </label>
+            )}
           </>
         ) : (
           <>
@@ -97,7 +106,7 @@ export function ExperimentForm() {
       </div>
       <fieldset className="row xp-fieldset">
         <legend>Kinds</legend>
-        {INSTANCE_KINDS.map((k) => (
+        {(type === "startup" ? STARTUP_KINDS : INSTANCE_KINDS).map((k) => (
           <label key={k} className="xp-inline">
             <input type="checkbox" checked={kinds.includes(k)} onChange={(e) => setKinds(toggle(kinds, k, e.target.checked))} />
             {KIND_LABELS[k]}

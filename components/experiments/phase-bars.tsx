@@ -1,12 +1,12 @@
 "use client";
 import { Bar, BarChart, Tooltip, XAxis, YAxis } from "recharts";
-import { accelLabel } from "@/lib/experiment-types";
+import { accelLabel, type StartupKind } from "@/lib/experiment-types";
 import { formatMs } from "@/lib/format";
-import type { Accel, InstanceKind } from "@/lib/types";
-import { KIND_LABELS, PHASE_COLORS } from "./labels";
+import type { Accel } from "@/lib/types";
+import { isVmKind, KIND_LABELS, PHASE_COLORS } from "./labels";
 
 export interface PhaseBarsProps {
-  kinds: { kind: InstanceKind; accel?: Accel; phases: { name: string; ms: number }[] }[];
+  kinds: { kind: StartupKind; accel?: Accel; phases: { name: string; ms: number }[] }[];
 }
 
 /**
@@ -27,11 +27,11 @@ export function PhaseBars({ kinds }: PhaseBarsProps) {
             key={k.kind}
             className="chart"
             role="img"
-            aria-label={`${KIND_LABELS[k.kind]} median startup phases${k.kind === "vm" ? ` (${accelLabel(k.accel)})` : ""}: ${text}; sum ${formatMs(total)}`}
+            aria-label={`${KIND_LABELS[k.kind]} median startup phases${isVmKind(k.kind) ? ` (${accelLabel(k.accel)})` : ""}: ${text}; sum ${formatMs(total)}`}
           >
             <figcaption className="small">
               <strong>{KIND_LABELS[k.kind]}</strong> <span className="muted">— median phases, sum {formatMs(total)}</span>
-              {k.kind === "vm" && <span className="muted"> · {accelLabel(k.accel)}</span>}
+              {isVmKind(k.kind) && <span className="muted"> · {accelLabel(k.accel)}</span>}
             </figcaption>
             <BarChart responsive layout="vertical" data={[row]} style={{ width: "100%", height: 64 }} margin={{ top: 4, right: 16, bottom: 16, left: 8 }}>
               <XAxis type="number" domain={[0, "dataMax"]} fontSize={11} stroke="var(--muted)" tickFormatter={(v: number) => formatMs(v)} />

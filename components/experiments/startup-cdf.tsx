@@ -1,13 +1,13 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import { accelLabel } from "@/lib/experiment-types";
+import { accelLabel, type StartupKind } from "@/lib/experiment-types";
 import { formatMs } from "@/lib/format";
 import { empiricalCdf } from "@/lib/stats";
-import type { Accel, InstanceKind } from "@/lib/types";
+import type { Accel } from "@/lib/types";
 import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 
 export interface StartupCdfProps {
-  series: { kind: InstanceKind; accel?: Accel; totalsMs: number[] }[];
+  series: { kind: StartupKind; accel?: Accel; totalsMs: number[] }[];
   height?: number;
 }
 

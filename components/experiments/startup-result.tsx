@@ -2,10 +2,12 @@ import { formatRatio } from "@/lib/experiment-format";
 import type { ExperimentSample, StartupResult } from "@/lib/experiment-types";
 import { formatMs } from "@/lib/format";
 import { AccelBadge } from "./accel-badge";
-import { KIND_LABELS } from "./labels";
+import { isVmKind, KIND_LABELS } from "./labels";
 import { PhaseBars } from "./phase-bars";
 import { SkippedKinds } from "./skipped-kinds";
 import { StartupCdf } from "./startup-cdf";
+import { arrivalText } from "@/lib/warm-memory";
+import { WarmMemoryChart } from "./warm-memory-chart";
 
 /** Startup: medians and spread per kind and phase, the vm/container ratio, and the charts. */
 export function StartupResultView({ result, samples, charts = true }: { result: StartupResult; samples: ExperimentSample[]; charts?: boolean }) {
@@ -29,7 +31,7 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
           {result.kinds.map((k) => (
             <tr key={k.kind} data-kind={k.kind}>
               <th scope="row">
-                {KIND_LABELS[k.kind]} {k.kind === "vm" && <AccelBadge accel={k.accel} />}
+                {KIND_LABELS[k.kind]} {isVmKind(k.kind) && <AccelBadge accel={k.accel} />}
               </th>
               <td>{k.total.n}</td>
               <td>{formatMs(k.total.min)}</td>
@@ -46,10 +48,16 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
       <p className="xp-ratios" data-testid="startup-ratios">
         Ratios of medians: <strong>vm / container {formatRatio(result.ratioVmToContainer)}</strong> · vm / process {formatRatio(result.ratioVmToProcess)} · container / process{" "}
         {formatRatio(result.ratioContainerToProcess)}
-        {result.kinds.some((k) => k.kind === "vm") && (
+        {result.kinds.some((k) => k.kind === "vm-warm") && (
           <>
             {" "}
-            · <AccelBadge accel={result.kinds.find((k) => k.kind === "vm")?.accel} />
+            · <strong>vm-warm / vm {formatRatio(result.ratioWarmToVm)}</strong> · vm-warm / container {formatRatio(result.ratioWarmToContainer)}
+          </>
+        )}
+        {result.kinds.some((k) => isVmKind(k.kind)) && (
+          <>
+            {" "}
+            · <AccelBadge accel={result.kinds.find((k) => isVmKind(k.kind))?.accel} />
           </>
         )}
       </p>
@@ -69,7 +77,7 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
               <tr key={`${k.kind}-${p.name}`}>
                 {i === 0 && (
                   <th scope="rowgroup" rowSpan={k.phases.length}>
-                    {KIND_LABELS[k.kind]} {k.kind === "vm" && <AccelBadge accel={k.accel} />}
+                    {KIND_LABELS[k.kind]} {isVmKind(k.kind) && <AccelBadge accel={k.accel} />}
                   </th>
                 )}
                 <td className="mono">{p.name}</td>
@@ -87,6 +95,7 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
           <StartupCdf series={result.kinds.map((k) => ({ kind: k.kind, accel: k.accel, totalsMs: measured(k.kind).map((s) => s.values.total_ms) }))} />
         </div>
       )}
+      {result.memory && (charts ? <WarmMemoryChart memory={result.memory} /> : <p className="small">{arrivalText(result.memory)}</p>)}
     </div>
   );
 }

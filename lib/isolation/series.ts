@@ -69,7 +69,7 @@ function hogSeries(hog: IsolationHog, samples: readonly ExperimentSample[], resu
 export function latencyBuckets(samples: readonly ExperimentSample[], bucketS = LATENCY_BUCKET_S): IsolationSeries["latency"] {
   const rows = new Map<number, { t: number } & Partial<Record<InstanceKind, number>>>();
   for (const s of samples) {
-    if (s.sample !== "latency" || s.error || s.kind === "host") continue;
+    if (s.sample !== "latency" || s.error || s.kind === "host" || s.kind === "vm-warm") continue;
     const b = Math.floor(s.values.t_ms / 1000 / bucketS);
     const row = rows.get(b) ?? { t: Number(((b + 0.5) * bucketS).toFixed(3)) };
     const ms = s.values.oversleep_us / 1000;

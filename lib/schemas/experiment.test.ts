@@ -11,11 +11,12 @@ describe("ExperimentPlanSchema", () => {
     expect(ExperimentPlanSchema.parse({ type: "startup" })).toEqual({
       type: "startup",
       runs: 5,
-      kinds: ["process", "container", "vm"],
+      kinds: ["process", "container", "vm", "vm-warm"],
       image: "probe",
       memoryMiB: 128,
       cpus: 1,
       warmup: true,
+      memorySeconds: 0,
     });
   });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EXPERIMENT_STATUSES, WORKLOADS } from "@/lib/experiment-types";
+import { EXPERIMENT_STATUSES, STARTUP_KINDS, WORKLOADS } from "@/lib/experiment-types";
 import { INSTANCE_KINDS } from "@/lib/types";
 import { DensityPlanSchema, IsolationPlanSchema } from "./experiment-capacity";
 import { CPUS, MEMORY_MIB } from "./instance";
@@ -10,6 +10,8 @@ import { CPUS, MEMORY_MIB } from "./instance";
 export const STARTUP_RUNS = { min: 1, max: 50, default: 5 } as const;
 export const OVERHEAD_REPS = { min: 1, max: 20, default: 3 } as const;
 export const IDLE_SECONDS = { min: 1, max: 60, default: 5 } as const;
+/** How long a startup run watches a cold and a restored VM's host memory (0: not at all; the page asks for 60). */
+export const MEMORY_WATCH_SECONDS = { min: 0, max: 120, default: 0, page: 60 } as const;
 
 function uniqueList<T extends string>(values: readonly [T, ...T[]], what: string) {
   return z
@@ -30,8 +32,12 @@ export const StartupPlanSchema = z
     type: z.literal("startup"),
     runs: z.number().int().min(STARTUP_RUNS.min).max(STARTUP_RUNS.max).default(STARTUP_RUNS.default),
     ...common,
+    /** `vm-warm`: a VM restored from its template snapshot, beside the cold-booted `vm`. */
+    kinds: uniqueList(STARTUP_KINDS, "kind").default([...STARTUP_KINDS]),
     /** One unrecorded start per kind first: page cache and accelerator probe settle before measuring. */
     warmup: z.boolean().default(true),
+    /** After the runs, one cold and one restored VM side by side, their host memory read once a second (needs vm and vm-warm). */
+    memorySeconds: z.number().int().min(MEMORY_WATCH_SECONDS.min).max(MEMORY_WATCH_SECONDS.max).default(MEMORY_WATCH_SECONDS.default),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { ExperimentPlan } from "@/lib/schemas/experiment";
 import type { ExecRequest, CreateInstance } from "@/lib/schemas/instance";
-import type { ExperimentProgress, ExperimentSample, SkippedKind } from "@/lib/experiment-types";
+import type { ExperimentProgress, ExperimentSample, SkippedKind, StartupKind } from "@/lib/experiment-types";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
 import type { IsolabError } from "@/server/errors";
 import type { ExecOptions } from "@/server/instances/engine";
@@ -20,7 +20,7 @@ export interface ExperimentSupervisor {
 /** Progress lines as they arrive, and a signal that kills the command (isolation's latency and hogs). */
 export type ExecStreamOptions = Pick<ExecOptions, "onLine" | "signal">;
 
-const KIND_SHORT: Record<InstanceKind, string> = { process: "p", container: "c", vm: "v" };
+const KIND_SHORT: Record<StartupKind, string> = { process: "p", container: "c", vm: "v", "vm-warm": "w" };
 
 /**
  * What one running experiment owns: its samples, its progress and every
@@ -48,15 +48,15 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     if (this.signal.aborted) throw this.signal.reason;
   }
 
-  instanceName(kind: InstanceKind, label: string | number): string {
+  instanceName(kind: StartupKind, label: string | number): string {
     return `${this.id}-${KIND_SHORT[kind]}${label}`;
   }
 
-  /** `over`: a memory size other than the plan's, or (a container only) no memory limit at all. */
-  async startInstance(kind: InstanceKind, name: string, over: { memoryMiB?: number; unlimitedMemory?: boolean } = {}): Promise<Instance> {
+  /** `over`: a memory size other than the plan's, (a container only) no memory limit at all, or (a VM only) a warm start from its template snapshot. */
+  async startInstance(kind: InstanceKind, name: string, over: { memoryMiB?: number; unlimitedMemory?: boolean; warm?: boolean } = {}): Promise<Instance> {
     this.throwIfAborted();
     const { image, memoryMiB, cpus } = this.plan;
-    const create = { kind, image, memoryMiB: over.memoryMiB ?? memoryMiB, cpus, name };
+    const create = { kind, image, memoryMiB: over.memoryMiB ?? memoryMiB, cpus, name, ...(over.warm ? { warm: true } : {}) };
     const p = over.unlimitedMemory ? this.supervisor.create(create, { unlimitedMemory: true }) : this.supervisor.create(create);
     // A failed start leaves a `failed` record in the supervisor: remove it too.
     const tracked = p.then(
@@ -106,7 +106,7 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     return sample;
   }
 
-  skip(kind: InstanceKind, reason: string): void {
+  skip(kind: StartupKind, reason: string): void {
     if (!this.skipped.some((s) => s.kind === kind)) this.skipped.push({ kind, reason });
   }
 

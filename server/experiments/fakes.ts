@@ -31,6 +31,8 @@ const PHASES: Record<InstanceKind, [string, number][]> = {
   container: [["runtime-create", 20], ["runtime-start", 5], ["ready", 5]],
   vm: [["qemu-up", 30], ["kernel", 1000], ["ready", 200]],
 };
+/** A warm VM: a restore, after the template is built once (its first warm start). */
+const WARM_PHASES: [string, number][] = [["qemu-up", 25], ["state-loaded", 35], ["ready", 50]];
 
 export class FakeSupervisor implements ExperimentSupervisor {
   readonly calls: string[] = [];
@@ -45,10 +47,12 @@ export class FakeSupervisor implements ExperimentSupervisor {
     durationMs: 1,
   });
   scale: Record<InstanceKind, number> = { process: 1, container: 1, vm: 1 };
+  templateBuilt = false;
 
   async create(input: CreateInstance): Promise<Instance> {
-    this.calls.push(`create ${input.kind}`);
-    const id = `${input.kind}-${++this.n}`;
+    this.calls.push(`create ${input.kind}${input.warm ? " warm" : ""}`);
+    const n = ++this.n; // starts may overlap: each keeps its own number
+    const id = `${input.kind}-${n}`;
     const inst: Instance = {
       id,
       name: input.name ?? id,
@@ -68,10 +72,12 @@ export class FakeSupervisor implements ExperimentSupervisor {
       this.live.delete(id);
       throw err;
     }
-    const phases = PHASES[input.kind].map(([name, ms]) => ({ name, ms: ms * this.scale[input.kind] }));
+    const table = input.warm ? (this.templateBuilt ? WARM_PHASES : [["template", 2000] as [string, number], ...WARM_PHASES]) : PHASES[input.kind];
+    if (input.warm) this.templateBuilt = true;
+    const phases = table.map(([name, ms]) => ({ name, ms: ms * this.scale[input.kind] }));
     Object.assign(inst, {
       state: "running",
-      pid: 1000 + this.n,
+      pid: 1000 + n,
       accel: input.kind === "vm" ? "tcg" : undefined,
       startup: { totalMs: phases.reduce((a, p) => a + p.ms, 0), phases },
     });

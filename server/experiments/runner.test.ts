@@ -47,16 +47,16 @@ describe("startup experiment", () => {
     const rec = await r.waitFor(id);
     expect(rec.status).toBe("done");
     expect(sup.calls.filter((c) => c.startsWith("create"))).toEqual([
-      "create process", "create container", "create vm", // warm-up
-      "create process", "create container", "create vm",
-      "create process", "create container", "create vm",
+      "create process", "create container", "create vm", "create vm warm", // warm-up
+      "create process", "create container", "create vm", "create vm warm",
+      "create process", "create container", "create vm", "create vm warm",
     ]);
     // Each instance is removed before the next start.
     expect(sup.calls.slice(0, 4)).toEqual(["create process", "remove process", "create container", "remove container"]);
     expect(sup.live.size).toBe(0);
-    expect(rec.samples).toHaveLength(9);
-    expect(rec.samples.filter((s) => s.warmup)).toHaveLength(3);
-    expect(rec.samples.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(rec.samples).toHaveLength(12);
+    expect(rec.samples.filter((s) => s.warmup)).toHaveLength(4);
+    expect(rec.samples.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
   it("summarizes per kind and phase with the vm/container ratio on medians", async () => {
@@ -68,10 +68,22 @@ describe("startup experiment", () => {
       ["process", 3, 3],
       ["container", 30, 3],
       ["vm", 2460, 3],
+      ["vm-warm", 220, 3],
     ]);
     expect(result.kinds[2].phases.map((p) => p.name)).toEqual(["qemu-up", "kernel", "ready"]);
     expect(result.kinds[2].accel).toBe("tcg");
     expect(result.ratioVmToContainer).toBeCloseTo(82, 10);
+    // The first warm start built the template: kept as a warm-up, and its run repeated.
+    expect(result.kinds[3].phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
+    const warm = rec.samples.filter((s) => s.kind === "vm-warm");
+    expect(warm.map((s) => [s.rep, s.warmup, s.values["phase_template_ms"] !== undefined])).toEqual([
+      [1, true, true],
+      [1, false, false],
+      [2, false, false],
+      [3, false, false],
+    ]);
+    expect(result.ratioWarmToVm).toBeCloseTo(220 / 2460, 10);
+    expect(result.memory).toBeNull();
     expect(rec.environment?.accelerator).toEqual({ accel: "tcg", reason: "probed in test" });
     expect(rec.environment?.host.kernelRelease).toBe("6.1.0");
   });
@@ -84,12 +96,39 @@ describe("startup experiment", () => {
     const rec = await r.waitFor(r.submit(plan({ type: "startup", runs: 3 })).id);
     const result = rec.result as StartupResult;
     expect(rec.status).toBe("done");
-    expect(result.skipped).toEqual([{ kind: "vm", reason: expect.stringMatching(/qemu-system-x86_64 is not installed/) }]);
+    const missing = expect.stringMatching(/qemu-system-x86_64 is not installed/);
+    expect(result.skipped).toEqual([{ kind: "vm", reason: missing }, { kind: "vm-warm", reason: missing }]);
     expect(result.kinds.map((k) => k.kind)).toEqual(["process", "container"]);
     expect(result.ratioVmToContainer).toBeNull();
     expect(rec.samples.some((s) => s.kind === "vm")).toBe(false);
     expect(sup.calls.filter((c) => c === "create vm")).toHaveLength(1);
-    expect(rec.progress).toMatchObject({ done: 12, total: 12 });
+    expect(rec.progress).toMatchObject({ done: 16, total: 16 });
+  });
+
+  it("watches a cold and a restored VM's host memory once a second after the runs, and says how the restored one's arrived", async () => {
+    // The restored VM is resident at once; the cold one grows as it boots.
+    const readMemory = (pid: number) => {
+      const inst = [...sup.live.values()].find((i) => i.pid === pid)!;
+      const t = clock.now() / 1000;
+      return inst.name.endsWith("-wm") ? { pssBytes: 90 << 20, rssBytes: 120 << 20 } : { pssBytes: (50 + t) << 20, rssBytes: (80 + t) << 20 };
+    };
+    const r = runner({ readMemory });
+    const rec = await r.waitFor(r.submit(plan({ type: "startup", runs: 1, warmup: false, kinds: ["vm", "vm-warm"], memorySeconds: 3 })).id);
+    expect(rec.status).toBe("done");
+    const mem = rec.samples.filter((s) => s.sample === "memory");
+    // (The fake clock is shared by both watchers, so their sleeps add up: only the order is certain.)
+    const warmTimes = mem.filter((s) => s.kind === "vm-warm").map((s) => s.values.t_s);
+    expect(mem.filter((s) => s.kind === "vm-warm").map((s) => s.rep)).toEqual([0, 1, 2, 3]);
+    expect(warmTimes[0]).toBe(0);
+    expect([...warmTimes].sort((a, b) => a - b)).toEqual(warmTimes);
+    expect(mem.filter((s) => s.kind === "vm")).toHaveLength(4);
+    const m = (rec.result as StartupResult).memory!;
+    expect(m.series.map((s) => s.kind)).toEqual(["vm", "vm-warm"]);
+    expect(m.warmArrival).toEqual({ firstFraction: 1, verdict: "all-at-once" });
+    expect(m.seconds).toBeGreaterThanOrEqual(3);
+    expect((rec.result as StartupResult).kinds.map((k) => [k.kind, k.total.n])).toEqual([["vm", 1], ["vm-warm", 1]]);
+    expect(sup.live.size).toBe(0);
+    expect(rec.progress).toMatchObject({ done: 5, total: 5 });
   });
 
   it("skips a kind after three failed starts in a row, removing each failed record", async () => {

@@ -25,7 +25,7 @@ import type { ReadHostUsage } from "./host-usage";
 import { runDensity } from "./density";
 import { runIsolation } from "./isolation";
 import { runOverhead } from "./overhead";
-import { runStartup } from "./startup";
+import { runStartup, type ReadMemory } from "./startup";
 
 export interface RunnerDeps {
   store: ExperimentStore;
@@ -35,6 +35,8 @@ export interface RunnerDeps {
   readHostUsage: ReadHostUsage;
   /** Host memory, hog and console readers of the isolation and density runs; the real host's when absent. */
   capacityProbes?: CapacityProbes;
+  /** QEMU PSS and RSS for the startup run's memory watch; /proc/<pid>/smaps_rollup when absent. */
+  readMemory?: ReadMemory;
   /** "<pid>:<start ticks>" of this process (see owner.ts). */
   owner: string;
   /** Whether the process that owns an unfinished run still lives. */
@@ -227,7 +229,7 @@ export class ExperimentRunner {
           this.publish(id);
         },
       );
-      if (plan.type === "startup") await runStartup(ctx as RunContext<StartupPlan>);
+      if (plan.type === "startup") await runStartup(ctx as RunContext<StartupPlan>, this.deps.readMemory);
       else if (plan.type === "overhead") await runOverhead(ctx as RunContext<OverheadPlan>);
       else if (plan.type === "isolation") await runIsolation(ctx as RunContext<IsolationPlan>, this.deps.capacityProbes);
       else if (plan.type === "density") await runDensity(ctx as RunContext<DensityPlan>, this.deps.capacityProbes);
