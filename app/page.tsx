@@ -2,6 +2,7 @@ import { HostCard } from "@/components/host/host-card";
 import { InstanceBoard } from "@/components/instances/instance-board";
 import { LaunchForm } from "@/components/instances/launch-form";
 import { WindowProvider, WindowSelector } from "@/components/metrics/window-context";
+import { SnapshotPanel } from "@/components/snapshots/snapshot-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +17,7 @@ export default function OverviewPage() {
           <WindowSelector />
         </div>
         <InstanceBoard />
+        <SnapshotPanel />
       </div>
     </WindowProvider>
   );

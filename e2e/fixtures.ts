@@ -3,8 +3,9 @@ import { expect, test as base, type Locator, type Page } from "@playwright/test"
 // Per-resource verbs that drive the page the way a person does: by role and
 // label, waiting for visible status text. Each test removes what it made.
 
-type Kind = "process" | "container" | "vm";
-const KIND_LABEL: Record<Kind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine" };
+/** "vm-warm": the launch form's "Virtual machine (warm)", a VM restored from its template snapshot. */
+type Kind = "process" | "container" | "vm" | "vm-warm";
+const KIND_LABEL: Record<Kind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine", "vm-warm": "Virtual machine (warm)" };
 
 export interface InstanceHelpers {
   launch(kind: Kind, name: string, opts?: { memoryMiB?: number; image?: string }): Promise<void>;

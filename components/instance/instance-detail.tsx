@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { InstanceActions } from "@/components/instances/instance-actions";
 import { StartupPhases } from "@/components/instances/startup-phases";
+import { SnapshotButton } from "@/components/snapshots/snapshot-button";
 import { WindowSelector } from "@/components/metrics/window-context";
 import { useInstance } from "@/lib/client/use-instances";
 import { ExecPanel } from "./exec-panel";
@@ -37,6 +38,7 @@ export function InstanceDetail({ id }: { id: string }) {
           {instance.accel ? ` · accelerator ${instance.accel.toUpperCase()}` : ""}
           {instance.runtime ? ` · runtime ${instance.runtime}` : ""}
           {instance.pid ? ` · host pid ${instance.pid}` : ""}
+          {instance.startMode === "warm" ? ` · warm start, restored from snapshot ${instance.snapshotId ?? "(template)"}` : instance.startMode === "cold" ? " · cold boot" : ""}
         </div>
         {instance.reason && !running && (
           <div className={instance.state === "stopped" ? "muted" : "error"} data-testid="reason">
@@ -46,6 +48,7 @@ export function InstanceDetail({ id }: { id: string }) {
         )}
         {instance.startup && <StartupPhases startup={instance.startup} />}
         <InstanceActions instance={instance} afterDelete="/" />
+        <SnapshotButton instance={instance} />
       </section>
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <WindowSelector />

@@ -37,6 +37,7 @@ export function InstanceCard({ instance }: { instance: Instance }) {
         {instance.cpus > 1 ? "s" : ""}
         {instance.accel ? ` · ${instance.accel.toUpperCase()}` : ""}
         {instance.runtime ? ` · ${instance.runtime}` : ""}
+        {instance.startMode === "warm" ? " · warm (restored)" : ""}
         {instance.probe === false && (
           <>
             {" · "}

@@ -5,12 +5,16 @@ import { useCreateInstance } from "@/lib/client/use-instances";
 import { useImages } from "@/lib/client/use-images";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
 
-const KIND_LABELS: Record<InstanceKind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine" };
+/** What the form launches: a kind, or a VM restored from its template snapshot (kind vm, warm: true). */
+type LaunchMode = InstanceKind | "vm-warm";
+const LAUNCH_MODES: readonly LaunchMode[] = [...INSTANCE_KINDS, "vm-warm"];
+const KIND_LABELS: Record<LaunchMode, string> = { process: "Bare process", container: "Container", vm: "Virtual machine", "vm-warm": "Virtual machine (warm)" };
 
 export function LaunchForm() {
   const create = useCreateInstance();
   const images = useImages();
-  const [kind, setKind] = useState<InstanceKind>("container");
+  const [mode, setMode] = useState<LaunchMode>("container");
+  const kind: InstanceKind = mode === "vm-warm" ? "vm" : mode;
   const [image, setImage] = useState("probe");
   const [name, setName] = useState("");
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
@@ -19,7 +23,7 @@ export function LaunchForm() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const parsed = CreateInstanceSchema.safeParse({ kind, image, memoryMiB, cpus, ...(name ? { name } : {}) });
+    const parsed = CreateInstanceSchema.safeParse({ kind, image, memoryMiB, cpus, ...(name ? { name } : {}), ...(mode === "vm-warm" ? { warm: true } : {}) });
     if (!parsed.success) {
       setFormError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
       return;
@@ -36,15 +40,15 @@ export function LaunchForm() {
       <label>
         Kind
         <select
-          value={kind}
+          value={mode}
           onChange={(e) => {
-            const next = e.target.value as InstanceKind;
-            setKind(next);
+            const next = e.target.value as LaunchMode;
+            setMode(next);
             // A bare process runs only the built-in probe on the host.
             if (next === "process") setImage("probe");
           }}
         >
-          {INSTANCE_KINDS.map((k) => (
+          {LAUNCH_MODES.map((k) => (
             <option key={k} value={k}>
               {KIND_LABELS[k]}
             </option>
@@ -78,8 +82,14 @@ export function LaunchForm() {
         <input type="number" min={CPUS.min} max={CPUS.max} value={cpus} onChange={(e) => setCpus(Number(e.target.value))} />
       </label>
       <button type="submit" className="primary" disabled={create.isPending}>
-        {create.isPending ? `Starting ${KIND_LABELS[kind].toLowerCase()}…` : "Launch"}
+        {create.isPending ? `Starting ${KIND_LABELS[mode].toLowerCase()}…` : "Launch"}
       </button>
+      {mode === "vm-warm" && (
+        <p className="muted small" style={{ flexBasis: "100%", margin: 0 }} data-testid="warm-note">
+          Restored from a snapshot of a booted template VM of this image, memory size and CPU count; the first warm launch of each boots and saves the
+          template. A restored guest continues the template&apos;s uptime and boot identity; Isolab gives it its own hostname and a fresh random seed.
+        </p>
+      )}
       {(formError || create.error) && (
         <div className="error small" role="alert" style={{ flexBasis: "100%" }}>
           {formError ?? create.error?.message}

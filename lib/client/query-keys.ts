@@ -17,6 +17,7 @@ export const queryKeys = {
   images: ["images"] as const,
   registry: ["registry"] as const,
   registryCatalog: ["registry", "catalog"] as const,
+  snapshots: ["snapshots"] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -38,3 +39,5 @@ export const FIGURES_REFRESH_MS = 5000;
 /** The image store and the registry change only when someone acts; in milliseconds. */
 export const IMAGES_REFRESH_MS = 5000;
 export const REGISTRY_REFRESH_MS = 5000;
+/** VM snapshots change when someone saves, deletes or warm-launches; in milliseconds. */
+export const SNAPSHOTS_REFRESH_MS = 5000;

@@ -1,0 +1,94 @@
+"use client";
+import { useCreateInstance } from "@/lib/client/use-instances";
+import { useNow } from "@/lib/client/use-now";
+import { useDeleteSnapshot, useSnapshots } from "@/lib/client/use-snapshots";
+import { formatAge } from "@/lib/figures/age";
+import { formatBytes, formatMs } from "@/lib/format";
+import type { SnapshotInfo } from "@/lib/schemas/snapshot";
+
+/** Age updates this often, in milliseconds. */
+const AGE_TICK_MS = 5000;
+
+function source(s: SnapshotInfo): string {
+  if (s.purpose === "template") return "warm-launch template";
+  return s.source.name ?? s.source.instanceId ?? "—";
+}
+
+/** VM snapshots on this host: size, age and what they were saved from; restore one into a new VM, or delete it. */
+export function SnapshotPanel() {
+  const snapshots = useSnapshots();
+  const remove = useDeleteSnapshot();
+  const restore = useCreateInstance();
+  const now = useNow(AGE_TICK_MS);
+  const list = snapshots.data ?? [];
+  const error = snapshots.error ?? remove.error ?? restore.error;
+  return (
+    <section className="panel stack" aria-labelledby="snapshots-title">
+      <h2 id="snapshots-title" style={{ margin: 0, fontSize: "1rem" }}>
+        VM snapshots
+      </h2>
+      {snapshots.isLoading ? (
+        <div className="muted small" aria-busy="true">
+          Loading snapshots…
+        </div>
+      ) : list.length === 0 ? (
+        <div className="muted small">
+          None yet. A warm VM launch saves a template; a running VM&apos;s page can save one too.
+        </div>
+      ) : (
+        <table className="xp-table" aria-label="VM snapshots">
+          <thead>
+            <tr>
+              <th scope="col">Snapshot</th>
+              <th scope="col">Saved from</th>
+              <th scope="col">Machine</th>
+              <th scope="col">Size</th>
+              <th scope="col">Saved in</th>
+              <th scope="col">Age</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => (
+              <tr key={s.id} data-testid={`snapshot-${s.id}`}>
+                <th scope="row" className="mono">
+                  {s.id}
+                </th>
+                <td>
+                  {source(s)}
+                  {s.hostname ? <span className="muted small"> · guest {s.hostname}</span> : null}
+                </td>
+                <td>
+                  {s.image} · {s.memoryMiB} MiB · {s.cpus} CPU · {s.accel.toUpperCase()}
+                </td>
+                <td>{formatBytes(s.sizeBytes)}</td>
+                <td>{formatMs(s.saveMs)}</td>
+                <td>{formatAge(now - Date.parse(s.createdAt))}</td>
+                <td>
+                  <div className="row">
+                    <button
+                      onClick={() => restore.mutate({ kind: "vm", snapshot: s.id, image: s.image, memoryMiB: s.memoryMiB, cpus: s.cpus })}
+                      disabled={restore.isPending || s.stale !== undefined}
+                      title={s.stale ? `Cannot be restored here: ${s.stale.join("; ")}` : "Start a new VM from this snapshot"}
+                    >
+                      Restore
+                    </button>
+                    <button className="danger" onClick={() => remove.mutate(s.id)} disabled={remove.isPending}>
+                      Delete
+                    </button>
+                  </div>
+                  {s.stale && <div className="muted small">stale: {s.stale.join("; ")}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {error && (
+        <div className="error small" role="alert">
+          {error.message}
+        </div>
+      )}
+    </section>
+  );
+}
