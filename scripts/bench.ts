@@ -1,12 +1,13 @@
 // npm run bench: Isolab vs the raw tool on the same input, side by side.
 // Options: --runs N (start benchmarks, default 20), --only NAME[,NAME] with
-// names container, vm, runner, sampler, sse.
+// names container, vm, vm-warm, runner, sampler, sse.
 import os from "node:os";
 import { benchContainerStart } from "./bench/container-start";
 import { formatPairedRow } from "./bench/report";
 import { benchRunnerOverhead } from "./bench/runner-overhead";
 import { benchSamplerCost, benchSseLatency } from "./bench/sampler";
 import { benchVmStart } from "./bench/vm-start";
+import { benchVmWarm } from "./bench/vm-warm";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,6 +29,11 @@ async function main() {
     const t = await benchVmStart({ runs: Math.max(3, Math.round(runs / 2)) });
     console.log(formatPairedRow({ ...t, label: "VM start → READY (TCG)" }));
     console.log(`  Isolab VM phases (median): ${Object.entries(t.isolabPhasesMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
+  }
+  if (wanted("vm-warm")) {
+    const t = await benchVmWarm({ runs: Math.max(5, Math.round(runs / 2)) });
+    console.log(formatPairedRow(t));
+    console.log(`  Isolab restore phases (median): ${Object.entries(t.isolabPhasesMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}; snapshot ${(t.snapshot.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${t.snapshot.saveMs.toFixed(0)} ms`);
   }
   if (wanted("runner")) {
     const t = await benchRunnerOverhead({ runs });
