@@ -40,6 +40,18 @@ describe("samplesToCsv", () => {
     });
   });
 
+  it("exports vm-warm starts and memory readings with their own columns", () => {
+    const warm: ExperimentSample[] = [
+      { seq: 1, kind: "vm-warm", sample: "startup", rep: 1, warmup: false, accel: "tcg", values: { total_ms: 112.4, "phase_qemu-up_ms": 25.1, "phase_state-loaded_ms": 35.2, phase_ready_ms: 52.1 }, takenAt: "2025-01-01T00:00:00.000Z" },
+      { seq: 2, kind: "vm-warm", sample: "memory", rep: 0, warmup: false, accel: "tcg", values: { t_s: 0, pss_bytes: 95e6, rss_bytes: 122e6 }, takenAt: "2025-01-01T00:00:01.000Z" },
+    ];
+    const rows = csvRecords(samplesToCsv("x0123abcde", warm));
+    expect(rows.map((r) => [r.kind, r.sample, r["phase_state-loaded_ms"], r.rss_bytes])).toEqual([
+      ["vm-warm", "startup", "35.2", ""],
+      ["vm-warm", "memory", "", "122000000"],
+    ]);
+  });
+
   it("writes only a header for no samples", () => {
     expect(csvRecords(samplesToCsv("x0123abcde", []))).toEqual([]);
   });
