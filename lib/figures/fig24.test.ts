@@ -32,6 +32,11 @@ describe("fig24Model", () => {
     expect(m.missing).toBeNull();
   });
 
+  it("a stopped registry says so first, then why", () => {
+    const m = fig24Model({ instances: [], fig24: data({ registry: { running: false, mode: "stopped", url: null, repositories: [], note: "stopped by Isolab", at: AT } }) });
+    expect(m.registry.detail).toBe("no registry running (stopped by Isolab)");
+  });
+
   it("an instance whose image is not in the store has no link and says so", () => {
     const m = fig24Model({ instances: [inst("x", "container", 1, { image: "other" })], fig24: data() });
     expect(m.instances[0].imageName).toBeNull();

@@ -74,7 +74,7 @@ export function fig24Model({ instances, fig24 }: { instances: FigureInstance[]; 
         lines: ["Registry", r.url ?? "", `${tags.length} tag${tags.length === 1 ? "" : "s"}${tags.length ? `: ${tags.slice(0, 3).join(", ")}${tags.length > 3 ? ", …" : ""}` : ""}`].filter(Boolean),
         detail: `${r.note}; holds ${tags.join(", ") || "nothing yet"}`,
       }
-    : { running: false, lines: ["Registry", "no registry running"], detail: r.note };
+    : { running: false, lines: ["Registry", "no registry running"], detail: r.note.startsWith("no registry running") ? r.note : `no registry running (${r.note})` };
   const missing = images.length === 0 ? (fig24.imagesNote ?? "No image is built yet: run `npm run setup`.") : null;
   return { registry, images, instances: boxes, missing };
 }
