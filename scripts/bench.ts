@@ -42,7 +42,7 @@ async function main() {
   if (wanted("sampler")) {
     const s = await benchSamplerCost();
     console.log(
-      `${"sampler cost".padEnd(34)}  ${s.containers} containers + ${s.vms} VMs at 1 Hz for ${s.seconds} s: ` +
+      `${"sampler cost".padEnd(34)}  ${s.containers} containers + ${s.vms} VMs at 1 Hz for ${s.seconds.toFixed(0)} s: ` +
         `${s.samplerCpuPercent.toFixed(2)} % of one core (own accounting), process delta ${s.processDeltaCpuPercent.toFixed(2)} %, ` +
         `guest-read children ${s.guestReadChildCpuPercent.toFixed(2)} %  ${s.pass ? "✓" : "✗"} target ≤ ${s.target} %`,
     );
