@@ -6,6 +6,7 @@ import { DENSITY_MAX, DensityPlanSchema } from "@/lib/schemas/experiment-capacit
 import { MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
 import { KIND_LABELS } from "./labels";
+import { ExperimentFormFooter } from "./form-footer";
 
 // Starts a density run (server/experiments/density.ts); the same schema as
 // the API refuses bad input here first.
@@ -70,21 +71,7 @@ export function DensityForm() {
           </label>
         ))}
       </fieldset>
-      <div className="row">
-        <button type="submit" className="primary" disabled={start.isPending}>
-          {start.isPending ? "Starting…" : "Start density run"}
-        </button>
-        {started && !start.isPending && (
-          <span role="status" className="small">
-            Started <Link href={`/experiments/${started}`}>{started}</Link>
-          </span>
-        )}
-      </div>
-      {(formError || start.error) && (
-        <div className="error small" role="alert">
-          {formError ?? start.error?.message}
-        </div>
-      )}
+      <ExperimentFormFooter label="Start density run" pending={start.isPending} started={started} error={formError ?? start.error?.message} />
     </form>
   );
 }

@@ -1,5 +1,4 @@
 "use client";
-import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/lib/client/use-experiments";
 import { STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiment-types";
@@ -7,6 +6,7 @@ import { ExperimentPlanSchema, IDLE_SECONDS, MEMORY_WATCH_SECONDS, OVERHEAD_REPS
 import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS } from "@/lib/types";
 import { KIND_LABELS } from "./labels";
+import { ExperimentFormFooter } from "./form-footer";
 
 type FormType = Extract<ExperimentType, "startup" | "overhead">;
 const TYPE_LABELS: Record<FormType, string> = { startup: "Startup time", overhead: "Runtime overhead" };
@@ -127,21 +127,7 @@ export function ExperimentForm() {
       <p className="small muted" style={{ margin: 0 }}>
         One experiment runs at a time; a second one waits in the queue. Instances it starts are removed when it ends or is cancelled.
       </p>
-      <div className="row">
-        <button type="submit" className="primary" disabled={start.isPending}>
-          {start.isPending ? "Starting…" : "Start experiment"}
-        </button>
-        {started && !start.isPending && (
-          <span role="status" className="small">
-            Started <Link href={`/experiments/${started}`}>{started}</Link>
-          </span>
-        )}
-      </div>
-      {(formError || start.error) && (
-        <div className="error small" role="alert">
-          {formError ?? start.error?.message}
-        </div>
-      )}
+      <ExperimentFormFooter label="Start experiment" pending={start.isPending} started={started} error={formError ?? start.error?.message} />
     </form>
   );
 }

@@ -1,8 +1,8 @@
 "use client";
-import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/lib/client/use-experiments";
 import { CALM_SECONDS, ISOLATION_LIMIT_MIB, ISOLATION_UNLIMITED_MIB, ISOLATION_VM_MIB, IsolationPlanSchema } from "@/lib/schemas/experiment-capacity";
+import { ExperimentFormFooter } from "./form-footer";
 
 // Starts a memory isolation run (server/experiments/isolation.ts); the same
 // schema as the API refuses bad input here first.
@@ -49,21 +49,7 @@ export function IsolationForm() {
           <input type="number" min={CALM_SECONDS.min} max={CALM_SECONDS.max} value={calmSeconds} onChange={(e) => setCalm(Number(e.target.value))} />
         </label>
       </div>
-      <div className="row">
-        <button type="submit" className="primary" disabled={start.isPending}>
-          {start.isPending ? "Starting…" : "Start isolation run"}
-        </button>
-        {started && !start.isPending && (
-          <span role="status" className="small">
-            Started <Link href={`/experiments/${started}`}>{started}</Link>
-          </span>
-        )}
-      </div>
-      {(formError || start.error) && (
-        <div className="error small" role="alert">
-          {formError ?? start.error?.message}
-        </div>
-      )}
+      <ExperimentFormFooter label="Start isolation run" pending={start.isPending} started={started} error={formError ?? start.error?.message} />
     </form>
   );
 }
