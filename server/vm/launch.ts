@@ -91,6 +91,28 @@ export async function killGroup(child: ChildProcess, exit: Promise<QemuExit>): P
   return exit;
 }
 
+/**
+ * Spawns QEMU with its output to `logPath` and any `extraFds` as fds 3, 4, …
+ * (closed here once QEMU holds them). Detached: QEMU leads its own process
+ * group, so a dev reload or ^C of Isolab does not take it down mid-write;
+ * reconcile() finds it later.
+ */
+export function spawnQemu(binary: string, args: string[], logPath: string, extraFds: number[] = []): { child: ChildProcess; exit: Promise<QemuExit> } {
+  const logFd = fs.openSync(logPath, "a");
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds] });
+  } finally {
+    fs.closeSync(logFd);
+    for (const fd of extraFds) fs.closeSync(fd);
+  }
+  const exit = new Promise<QemuExit>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", (err) => resolve({ code: null, signal: null, spawnError: err }));
+  });
+  return { child, exit };
+}
+
 export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
   opts.signal?.throwIfAborted();
   const qmpServer = await listen(opts.qmpSocket);
@@ -105,20 +127,8 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     agentServer = await listen(opts.agentSocket);
     const qmpConn = accept(qmpServer);
     const agentConn = accept(agentServer);
-    const logFd = fs.openSync(opts.qemuLog, "a");
     const spawnAt = performance.now();
-    try {
-      // detached: QEMU leads its own process group, so a dev reload or ^C of
-      // Isolab does not take it down mid-write; reconcile() finds it later.
-      child = spawn(opts.qemuBinary, opts.args, { detached: true, stdio: ["ignore", logFd, logFd] });
-    } finally {
-      fs.closeSync(logFd);
-    }
-    const proc = child;
-    exit = new Promise<QemuExit>((resolve) => {
-      proc.once("exit", (code, signal) => resolve({ code, signal }));
-      proc.once("error", (err) => resolve({ code: null, signal: null, spawnError: err }));
-    });
+    ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog));
 
     const failure = new Promise<never>((_, reject) => {
       void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before the guest was ready`, e)));

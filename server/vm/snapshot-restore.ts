@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import type net from "node:net";
 import type { SnapshotBinding, SnapshotMeta } from "@/lib/schemas/snapshot";
@@ -8,7 +8,7 @@ import { QmpMigrateReply, type QmpEvent } from "@/lib/schemas/qmp";
 import { compareBinding, instantiateArgs, type InstancePaths } from "@/lib/vm-snapshot";
 import { AgentChannel } from "./agent-channel";
 import { readTail } from "./host";
-import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, type LaunchedQemu, type QemuExit } from "./launch";
+import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, spawnQemu, type LaunchedQemu, type QemuExit } from "./launch";
 import { QmpClient } from "./qmp-client";
 import { SnapshotCorruptError, SnapshotMismatchError } from "./snapshot-errors";
 import type { SnapshotStore } from "./snapshot-store";
@@ -113,20 +113,10 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     agentServer = await listen(opts.paths.agentSocket);
     const qmpConn = accept(qmpServer);
     const agentConn = accept(agentServer);
-    const logFd = fs.openSync(opts.paths.qemuLog, "a");
+    // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
-    try {
-      child = spawn(opts.qemuBinary, args, { detached: true, stdio: ["ignore", logFd, logFd, stateFd] });
-    } finally {
-      fs.closeSync(logFd);
-      fs.closeSync(stateFd);
-    }
-    const proc = child;
-    exit = new Promise<QemuExit>((resolve) => {
-      proc.once("exit", (code, signal) => resolve({ code, signal }));
-      proc.once("error", (err) => resolve({ code: null, signal: null, spawnError: err }));
-    });
+    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd]));
     const failure = new Promise<never>((_, reject) => {
       void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before the restored guest was ready`, e)));
       timer = setTimeout(() => reject(new LaunchError(`the restored guest did not answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
