@@ -6,6 +6,7 @@ import { CreateInstanceSchema } from "@/lib/schemas/instance";
 import type { Engine } from "./engine";
 import { createProcessEngine } from "./process-engine";
 import { pidRuns } from "./process-tools";
+import { createVmEngine } from "@/server/vm/engine";
 import { Supervisor } from "./supervisor";
 
 // The supervisor with the real bare-process engine and the real probe; the
@@ -105,5 +106,23 @@ describe("Supervisor with bare processes", () => {
     await expect.poll(() => pidRuns(inst.pid!, "probe")).toBe(false);
     expect(fs.existsSync(path.join(stateDir, "instances", inst.id))).toBe(false);
     await supervisor.remove(inst.id);
+  });
+
+  it("answers a missing QEMU with 503 naming the part and the set-up command, registering nothing", async () => {
+    const noQemu = new Supervisor({
+      engines: {
+        process: createProcessEngine(),
+        container: unused("container"),
+        vm: createVmEngine({ qemuBinary: "/nonexistent/qemu-system-x86_64", stateDir }),
+      },
+      getImage: async () => probe,
+      stateDir,
+      limits: { maxInstances: 3, maxMemoryMiB: 512 },
+    });
+    const err = await noQemu.create(req({ kind: "vm", name: "no-qemu" })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503, details: { fix: "npm run setup" } });
+    expect((err as Error).message).toMatch(/qemu/i);
+    expect(noQemu.list()).toHaveLength(0);
+    expect(fs.readdirSync(path.join(stateDir, "instances")).filter((d) => d.startsWith("vm-"))).toHaveLength(0);
   });
 });
