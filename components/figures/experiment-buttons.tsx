@@ -9,17 +9,16 @@ export const STARTUP_PLAN: ExperimentPlanInput = { type: "startup", runs: 3 };
 /** Enough steps for a marginal-memory fit per kind: 10 containers, 3 TCG VMs. */
 export const DENSITY_PLAN: ExperimentPlanInput = { type: "density", kinds: ["container", "vm"], max: 10, maxVm: 3 };
 
-/** Queues the experiments Figure 2.2 reads; progress shows in the figure and on /experiments. */
-export function ExperimentButtons({ busy }: { busy: boolean }) {
+/** Buttons that each queue one plan, with a link to follow the run and the server's refusal if any. */
+function ExperimentStarter({ busy, plans }: { busy: boolean; plans: { label: string; plan: ExperimentPlanInput }[] }) {
   const start = useStartExperiment();
   return (
     <>
-      <button type="button" onClick={() => start.mutate(SYSCALL_PLAN)} disabled={busy || start.isPending}>
-        Run a syscall overhead experiment
-      </button>
-      <button type="button" onClick={() => start.mutate(STARTUP_PLAN)} disabled={busy || start.isPending}>
-        Run a startup experiment
-      </button>
+      {plans.map(({ label, plan }) => (
+        <button key={label} type="button" onClick={() => start.mutate(plan)} disabled={busy || start.isPending}>
+          {label}
+        </button>
+      ))}
       {start.data && (
         <Link href={`/experiments/${start.data.id}`} className="small">
           follow {start.data.id}
@@ -34,24 +33,20 @@ export function ExperimentButtons({ busy }: { busy: boolean }) {
   );
 }
 
+/** Queues the experiments Figure 2.2 reads; progress shows in the figure and on /experiments. */
+export function ExperimentButtons({ busy }: { busy: boolean }) {
+  return (
+    <ExperimentStarter
+      busy={busy}
+      plans={[
+        { label: "Run a syscall overhead experiment", plan: SYSCALL_PLAN },
+        { label: "Run a startup experiment", plan: STARTUP_PLAN },
+      ]}
+    />
+  );
+}
+
 /** Queues a density run, whose marginal memory per kind then sizes "room for N more" in Figure 2.1. */
 export function DensityButton({ busy }: { busy: boolean }) {
-  const start = useStartExperiment();
-  return (
-    <>
-      <button type="button" onClick={() => start.mutate(DENSITY_PLAN)} disabled={busy || start.isPending}>
-        Run the density experiment
-      </button>
-      {start.data && (
-        <Link href={`/experiments/${start.data.id}`} className="small">
-          follow {start.data.id}
-        </Link>
-      )}
-      {start.error && (
-        <span className="error small" role="alert">
-          {start.error.message}
-        </span>
-      )}
-    </>
-  );
+  return <ExperimentStarter busy={busy} plans={[{ label: "Run the density experiment", plan: DENSITY_PLAN }]} />;
 }
