@@ -113,6 +113,37 @@ export function spawnQemu(binary: string, args: string[], logPath: string, extra
   return { child, exit };
 }
 
+export interface StartWatch {
+  /** Rejects with a LaunchError when QEMU exits, the time runs out or the start is aborted. */
+  failure: Promise<never>;
+  dispose(): void;
+}
+
+/** What can end a start early: QEMU's exit, the timeout, the caller's abort. */
+export function watchStart(
+  exit: Promise<QemuExit>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  words: { guest: string; awaited: string },
+): StartWatch {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const failure = new Promise<never>((_, reject) => {
+    void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before ${words.guest} was ready`, e)));
+    timer = setTimeout(() => reject(new LaunchError(`${words.guest} did not ${words.awaited} within ${timeoutMs} ms`)), timeoutMs);
+    onAbort = () => reject(new LaunchError("the start was aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  failure.catch(() => {});
+  return {
+    failure,
+    dispose() {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
   opts.signal?.throwIfAborted();
   const qmpServer = await listen(opts.qmpSocket);
@@ -121,8 +152,7 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
   let qmp: QmpClient | undefined;
   let agent: AgentChannel | undefined;
   let exit: Promise<QemuExit> = Promise.resolve({ code: null, signal: null });
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
+  let watch: StartWatch | undefined;
   try {
     agentServer = await listen(opts.agentSocket);
     const qmpConn = accept(qmpServer);
@@ -130,16 +160,8 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     const spawnAt = performance.now();
     ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog));
 
-    const failure = new Promise<never>((_, reject) => {
-      void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before the guest was ready`, e)));
-      timer = setTimeout(
-        () => reject(new LaunchError(`the guest did not reach READY within ${opts.readyTimeoutMs} ms`)),
-        opts.readyTimeoutMs,
-      );
-      onAbort = () => reject(new LaunchError("the start was aborted"));
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    failure.catch(() => {});
+    watch = watchStart(exit, opts.readyTimeoutMs, opts.signal, { guest: "the guest", awaited: "reach READY" });
+    const failure = watch.failure;
 
     // Both channels in parallel: the agent's bytes are read as they come.
     const started = Promise.all([
@@ -162,8 +184,7 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     agent?.close();
     throw err instanceof LaunchError ? err : new LaunchError((err as Error).message);
   } finally {
-    clearTimeout(timer);
-    if (onAbort) opts.signal?.removeEventListener("abort", onAbort);
+    watch?.dispose();
     // Both connections are made (or never will be): the listeners and their
     // socket files have no further use.
     qmpServer.close();

@@ -8,7 +8,7 @@ import { QmpMigrateReply, type QmpEvent } from "@/lib/schemas/qmp";
 import { compareBinding, instantiateArgs, type InstancePaths } from "@/lib/vm-snapshot";
 import { AgentChannel } from "./agent-channel";
 import { readTail } from "./host";
-import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, spawnQemu, type LaunchedQemu, type QemuExit } from "./launch";
+import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, spawnQemu, watchStart, type LaunchedQemu, type QemuExit, type StartWatch } from "./launch";
 import { QmpClient } from "./qmp-client";
 import { SnapshotCorruptError, SnapshotMismatchError } from "./snapshot-errors";
 import type { SnapshotStore } from "./snapshot-store";
@@ -107,8 +107,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
   let qmp: QmpClient | undefined;
   let agent: AgentChannel | undefined;
   let exit: Promise<QemuExit> = Promise.resolve({ code: null, signal: null });
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
+  let watch: StartWatch | undefined;
   try {
     agentServer = await listen(opts.paths.agentSocket);
     const qmpConn = accept(qmpServer);
@@ -117,13 +116,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
     ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd]));
-    const failure = new Promise<never>((_, reject) => {
-      void exit.then((e) => reject(new LaunchError(`${describeExit(e)} before the restored guest was ready`, e)));
-      timer = setTimeout(() => reject(new LaunchError(`the restored guest did not answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
-      onAbort = () => reject(new LaunchError("the start was aborted"));
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    failure.catch(() => {});
+    watch = watchStart(exit, opts.timeoutMs, opts.signal, { guest: "the restored guest", awaited: "answer" });
+    const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
 
     const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn]));
@@ -166,8 +160,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     }
     throw e instanceof LaunchError ? e : new LaunchError((e as Error).message);
   } finally {
-    clearTimeout(timer);
-    if (onAbort) opts.signal?.removeEventListener("abort", onAbort);
+    watch?.dispose();
     qmpServer.close();
     agentServer?.close();
     removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket]);
