@@ -36,6 +36,8 @@ export interface Instance {
   memoryMiB: number;
   /** A container started with no memory limit (only the isolation experiment's hog): memoryMiB is then Isolab's budget for it, not a kernel limit. */
   unlimitedMemory?: boolean;
+  /** Set when an experiment started it (and will remove it); the sampler leaves its guest alone. */
+  experimentId?: string;
   cpus: number;
   accel?: Accel;
   runtime?: string;

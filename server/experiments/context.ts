@@ -57,7 +57,7 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     this.throwIfAborted();
     const { image, memoryMiB, cpus } = this.plan;
     const create = { kind, image, memoryMiB: over.memoryMiB ?? memoryMiB, cpus, name, ...(over.warm ? { warm: true } : {}) };
-    const p = over.unlimitedMemory ? this.supervisor.create(create, { unlimitedMemory: true }) : this.supervisor.create(create);
+    const p = this.supervisor.create(create, { experimentId: this.id, ...(over.unlimitedMemory ? { unlimitedMemory: true } : {}) });
     // A failed start leaves a `failed` record in the supervisor: remove it too.
     const tracked = p.then(
       (inst) => void this.live.add(inst.id),

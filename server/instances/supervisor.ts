@@ -34,6 +34,8 @@ const LIVE_STATES = new Set(["creating", "running", "stopping"]);
 export interface CreateOptions {
   /** Container only: no memory limit; memoryMiB is still what the caps count it as. */
   unlimitedMemory?: boolean;
+  /** The experiment that starts and removes this instance. */
+  experimentId?: string;
 }
 
 /**
@@ -97,6 +99,7 @@ export class Supervisor {
       state: "creating",
       memoryMiB: input.memoryMiB,
       ...(opts.unlimitedMemory ? { unlimitedMemory: true } : {}),
+      ...(opts.experimentId ? { experimentId: opts.experimentId } : {}),
       cpus: input.cpus,
       ...(input.kind === "vm" ? { startMode: input.warm || input.snapshot ? ("warm" as const) : ("cold" as const) } : {}),
       createdAt: new Date().toISOString(),

@@ -291,6 +291,22 @@ describe("Sampler guest view", () => {
   });
 });
 
+describe("Sampler and experiment instances", () => {
+  it("samples an experiment's instance from the host but never runs a probe command in it", () => {
+    const { clock, host, instances, handles, sampler } = setup();
+    instances.push({ ...instance("vm-x", "vm"), experimentId: "x1" });
+    const h = handle(100);
+    handles.set("vm-x", h);
+    host.procs.set(100, { ticks: 0, threads: 4, start: 1, pss: 150 * MiB, rss: 160 * MiB });
+    for (let i = 0; i < 12; i++) {
+      sampler.tick();
+      clock.advance(1000);
+    }
+    expect(h.execs).toBe(0);
+    expect(sampler.tick().instances["vm-x"]).toMatchObject({ memoryHostBytes: 150 * MiB });
+  });
+});
+
 describe("Sampler guest-read budget", () => {
   it("starts at most the budgeted reads per tick and stretches each instance's period to fit", async () => {
     const { clock, host, instances, handles, sampler } = setup();

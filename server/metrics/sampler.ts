@@ -138,6 +138,9 @@ export class Sampler {
       if (!sample) continue; // gone between list() and the read: the supervisor will say how it ended
       s.ring.push(sample);
       sampled[inst.id] = sample;
+      // An experiment's instances are measured by the experiment itself; a
+      // probe exec from here would land in its idle-cost and workload windows.
+      if (inst.experimentId) continue;
       if (guestBudget > 0 && !s.guestInFlight && mono0 >= s.nextGuestAt) {
         guestBudget--;
         this.readGuest(inst.id, handle, s, guestPeriodMs);
