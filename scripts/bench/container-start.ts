@@ -16,16 +16,11 @@ import { createContainerEngine, type ContainerEngineOptions } from "../../server
 import { rawRuncRunMs, writeRawBundle } from "../../server/container/raw-run";
 import { probeImage } from "../../server/container/test-support";
 import type { StartRequest } from "../../server/instances/engine";
+import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 2;
 
-export interface ContainerStartTimings {
-  label: string;
-  isolabMs: number[];
-  rawMs: number[];
-  rawLabel: string;
-  target: number;
-}
+export type ContainerStartTimings = BenchTimings;
 
 export async function benchContainerStart(opts: { runs: number; launch?: ContainerEngineOptions["launch"] }): Promise<ContainerStartTimings> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-"));

@@ -11,6 +11,12 @@ export interface PairedTimings {
   target?: number;
 }
 
+/** What each start benchmark returns: paired timings with the raw tool named and the goal set. */
+export interface BenchTimings extends PairedTimings {
+  rawLabel: string;
+  target: number;
+}
+
 export function formatPairedRow(t: PairedTimings): string {
   const iso = median(t.isolabMs);
   const raw = median(t.rawMs);

@@ -19,17 +19,12 @@ import type { Engine } from "../../server/instances/engine";
 import { Supervisor } from "../../server/instances/supervisor";
 import { openDatabase } from "../../server/store/db";
 import { ExperimentStore } from "../../server/store/experiments";
+import type { BenchTimings } from "./report";
 
 // One experiment of one run, then one raw run: pairs see the same moment of host load.
 const BATCH = 1;
 
-export interface RunnerOverheadTimings {
-  label: string;
-  isolabMs: number[];
-  rawMs: number[];
-  rawLabel: string;
-  target: number;
-}
+export type RunnerOverheadTimings = BenchTimings;
 
 const unused = (kind: "process" | "vm"): Engine => ({
   kind,

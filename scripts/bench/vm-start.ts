@@ -14,16 +14,12 @@ import { buildDefaultBootArgs } from "../../lib/qemu-args";
 import { median } from "../../lib/stats";
 import { getImage, getKernel } from "../../server/images/store";
 import { createVmEngine } from "../../server/vm/engine";
+import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 1;
 const MEMORY_MIB = 128;
 
-export interface VmStartTimings {
-  label: string;
-  isolabMs: number[];
-  rawMs: number[];
-  rawLabel: string;
-  target: number;
+export interface VmStartTimings extends BenchTimings {
   /** Median of each Isolab startup phase. */
   isolabPhasesMs: Record<string, number>;
 }

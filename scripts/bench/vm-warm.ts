@@ -16,16 +16,12 @@ import { instantiateArgs } from "../../lib/vm-snapshot";
 import { getImage, getKernel } from "../../server/images/store";
 import type { StartRequest } from "../../server/instances/engine";
 import { createVmEngine, vmPaths } from "../../server/vm/engine";
+import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 1;
 const MEMORY_MIB = 128;
 
-export interface VmWarmTimings {
-  label: string;
-  isolabMs: number[];
-  rawMs: number[];
-  rawLabel: string;
-  target: number;
+export interface VmWarmTimings extends BenchTimings {
   /** Median of each Isolab restore phase. */
   isolabPhasesMs: Record<string, number>;
   snapshot: { id: string; sizeBytes: number; saveMs: number };
