@@ -22,6 +22,7 @@ import { captureEnvironment } from "./environment";
 import { readHostUsage } from "./host-usage";
 import { realImage } from "@/server/container/raw-run";
 import { ExperimentRunner } from "./runner";
+import { bus } from "@/server/events";
 
 // The isolation and density experiments against real instances: runc
 // containers with and without a memory limit, TCG VMs, the bare probe.
@@ -59,7 +60,7 @@ beforeAll(async () => {
     limits,
     readyTimeoutMs: 30_000,
   });
-  supervisor.events.on("instance", (i: { id: string }) => created.add(i.id));
+  bus().on("instance", (i) => created.add(i.id));
   store = new ExperimentStore(openDatabase(path.join(stateDir, "isolab.db")));
   runner = new ExperimentRunner({
     store,

@@ -1,6 +1,5 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { capacityRefusal, type CapacityLimits } from "@/lib/capacity";
@@ -44,7 +43,6 @@ export interface CreateOptions {
  * stop, and a directory per instance under the state directory.
  */
 export class Supervisor {
-  readonly events = new EventEmitter();
   private readonly entries = new Map<string, Entry>();
   /** Starts in flight, so shutdown can abort them instead of waiting them out. */
   private readonly starting = new Map<string, { abort: AbortController; settled: Promise<void> }>();
@@ -52,9 +50,7 @@ export class Supervisor {
   private readonly checkedAt = new Map<InstanceKind, number>();
   private shuttingDown = false;
 
-  constructor(private readonly deps: SupervisorDeps) {
-    this.events.setMaxListeners(100);
-  }
+  constructor(private readonly deps: SupervisorDeps) {}
 
   get limits(): CapacityLimits {
     return { ...this.deps.limits };
@@ -193,7 +189,6 @@ export class Supervisor {
     await this.stop(id);
     this.entries.delete(id);
     fs.rmSync(entry.dir, { recursive: true, force: true });
-    this.events.emit("removed", id);
     bus().emit("instance-removed", { id });
   }
 
@@ -254,7 +249,6 @@ export class Supervisor {
   private emit(entry: Entry) {
     // The record on disk lets a later run (or a person) see what was there.
     if (fs.existsSync(entry.dir)) fs.writeFileSync(path.join(entry.dir, "instance.json"), JSON.stringify(entry.instance, null, 2));
-    this.events.emit("instance", { ...entry.instance });
     bus().emit("instance", { ...entry.instance });
   }
 }
