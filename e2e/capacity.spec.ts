@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import type { APIRequestContext, Download, Page } from "@playwright/test";
-import { planCapacity } from "../lib/capacity-planner";
-import type { DensityResult } from "../lib/density/types";
-import { csvRecords } from "../lib/experiment-csv";
-import type { ExperimentRecord } from "../lib/experiment-types";
-import type { IsolationResult } from "../lib/isolation/types";
+import { planCapacity } from "../lib/experiments/planner";
+import type { DensityResult } from "../lib/experiments/density/types";
+import { csvRecords } from "../lib/experiments/csv";
+import type { ExperimentRecord } from "../lib/experiments/types";
+import type { IsolationResult } from "../lib/experiments/isolation/types";
 import { expect, test as base } from "./fixtures";
 
 // Memory isolation and density from the browser: plan, start, watch, open,

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import type { APIRequestContext, Download, Page } from "@playwright/test";
-import { csvRecords } from "../lib/experiment-csv";
-import type { ExperimentRecord, StartupResult } from "../lib/experiment-types";
-import { formatMs } from "../lib/format";
+import { csvRecords } from "../lib/experiments/csv";
+import type { ExperimentRecord, StartupResult } from "../lib/experiments/types";
+import { formatMs } from "../lib/core/format";
 import { expect, test as base } from "./fixtures";
 
 // Experiments from the browser: plan, start, watch, open, export, compare,

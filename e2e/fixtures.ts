@@ -1,11 +1,11 @@
 import { expect, test as base, type Locator, type Page } from "@playwright/test";
+import { KIND_LABELS, type LaunchKind } from "@/lib/core/kinds";
 
 // Per-resource verbs that drive the page the way a person does: by role and
 // label, waiting for visible status text. Each test removes what it made.
 
 /** "vm-warm": the launch form's "Virtual machine (warm)", a VM restored from its template snapshot. */
-type Kind = "process" | "container" | "vm" | "vm-warm";
-const KIND_LABEL: Record<Kind, string> = { process: "Bare process", container: "Container", vm: "Virtual machine", "vm-warm": "Virtual machine (warm)" };
+type Kind = LaunchKind;
 
 export interface InstanceHelpers {
   launch(kind: Kind, name: string, opts?: { memoryMiB?: number; image?: string }): Promise<void>;
@@ -26,7 +26,7 @@ function helpers(page: Page, created: Set<string>): InstanceHelpers {
   return {
     async launch(kind, name, opts = {}) {
       const form = page.getByRole("form", { name: "Launch an instance" });
-      await form.getByLabel("Kind").selectOption({ label: KIND_LABEL[kind] });
+      await form.getByLabel("Kind").selectOption({ label: KIND_LABELS[kind] });
       await form.getByLabel("Name (optional)").fill(name);
       if (opts.memoryMiB) await form.getByLabel("Memory (MiB)").fill(String(opts.memoryMiB));
       if (opts.image) await form.getByLabel("Image").selectOption(opts.image);

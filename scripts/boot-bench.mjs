@@ -17,7 +17,7 @@ const initrd = path.join(data, "images", "probe", "initramfs.cpio");
 
 const common = ["-accel", `tcg,tb-size=${process.env.BENCH_TB_SIZE ?? 64}`, "-m", "128", "-smp", process.env.BENCH_SMP ?? "1", "-nodefaults", "-no-user-config",
   "-display", "none", "-no-reboot"];
-// DESIGN.md's starting point ("Facts measured on the machines here"), with a
+// the first hand-measured starting point (ARCHITECTURE.md, "Hosts it has run on"), with a
 // second UART for the agent.
 const DESIGN_APPEND = ["console=ttyS0", "quiet", "8250.nr_uarts=2", "no_timer_check", "tsc=reliable",
   "i8042.noaux", "i8042.nokbd", "cryptomgr.notests", "mitigations=off", "pci=lastbus=0", "lpj=8000000"];
@@ -27,13 +27,13 @@ const DESIGN_APPEND = ["console=ttyS0", "quiet", "8250.nr_uarts=2", "no_timer_ch
 export const TUNED_APPEND = [...DESIGN_APPEND.filter((a) => !a.startsWith("lpj=")), "lsm=", "panic=-1"];
 const TUNED_MACHINE = ["-M", "pc", "-cpu", "qemu64", "-bios", "qboot.rom"];
 
-// lib/qemu-args.ts TUNED_KERNEL_ARGS at the time of writing: TUNED_APPEND
+// lib/vm/qemu-args.ts TUNED_KERNEL_ARGS at the time of writing: TUNED_APPEND
 // plus arguments that measured within noise here.
 const ISOLAB_APPEND = [...TUNED_APPEND, "random.trust_cpu=on",
   "initcall_blacklist=init_kprobe_trace,crypto_kdf108_init", "rdinit=/init"];
 
 const variants = {
-  // QEMU's defaults (lib/qemu-args.ts buildDefaultBootArgs): pc, SeaBIOS, a
+  // QEMU's defaults (lib/vm/qemu-args.ts buildDefaultBootArgs): pc, SeaBIOS, a
   // default NIC and VGA, the full 1 GiB translation cache, bzImage.
   default: { bare: true, machine: [], kernel: "bzImage", append: ["console=ttyS0"] },
   // Debian's kernel as shipped, on the machine the brief suggested.

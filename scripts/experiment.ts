@@ -7,8 +7,8 @@
 // gets a readable table or, with --json, exactly the record GET /api/experiments/:id answers.
 // Ctrl-C cancels the run and removes every instance it started.
 import { parseArgs } from "node:util";
-import { FINISHED_STATUSES } from "../lib/experiment-types";
-import { recordText } from "../lib/experiment-text";
+import { FINISHED_STATUSES } from "../lib/experiments/types";
+import { recordText } from "../lib/experiments/text";
 import { ExperimentPlanSchema } from "../lib/schemas/experiment";
 import { createStandaloneRunner } from "../server/experiments/standalone";
 

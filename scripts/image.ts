@@ -8,7 +8,7 @@
 // once. A CLI `rm` cannot see the server's instances: the server refuses to
 // delete an image in use, the CLI only keeps a running container's rootfs.
 import { parseArgs } from "node:util";
-import { formatBytes } from "../lib/format";
+import { formatBytes } from "../lib/core/format";
 import { ImageRefSchema } from "../lib/schemas/image";
 import { PullRequestSchema, PushRequestSchema, RegistryUrlSchema } from "../lib/schemas/registry";
 import { isIsolabError } from "../server/errors";

@@ -1,6 +1,6 @@
 import "server-only";
 import { EventEmitter } from "node:events";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 
 // One process-wide bus that /api/stream forwards to browsers as server-sent
 // events. Producers: the supervisor (instance state), the sampler (samples),

@@ -1,5 +1,5 @@
-import { accelLabel } from "@/lib/experiment-types";
-import type { Accel } from "@/lib/types";
+import { accelLabel } from "@/lib/experiments/types";
+import type { Accel } from "@/lib/core/types";
 
 /** Printed beside every VM number: TCG figures must never pass for KVM ones. */
 export function AccelBadge({ accel }: { accel: Accel | undefined | null }) {

@@ -1,11 +1,11 @@
-import { formatRatio } from "@/lib/experiment-format";
-import { formatCount, formatMiB } from "@/lib/density/headline";
-import type { DensityResult } from "@/lib/density/types";
-import type { IsolationResult } from "@/lib/isolation/types";
-import { HOG_LABELS } from "@/lib/isolation/types";
-import { formatLatencyUs } from "@/lib/isolation/verdicts";
-import { ratio } from "@/lib/stats";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { formatRatio } from "@/lib/experiments/format";
+import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
+import type { DensityResult } from "@/lib/experiments/density/types";
+import type { IsolationResult } from "@/lib/experiments/isolation/types";
+import { HOG_LABELS } from "@/lib/experiments/isolation/types";
+import { formatLatencyUs } from "@/lib/experiments/isolation/verdicts";
+import { ratio } from "@/lib/core/stats";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";
 
 // Two density or two isolation runs side by side: the headline numbers of

@@ -1,8 +1,8 @@
-import { formatRatio, formatValue } from "@/lib/experiment-format";
-import { STARTUP_KINDS, type ExperimentRecord } from "@/lib/experiment-types";
-import { formatMs } from "@/lib/format";
-import { ratio } from "@/lib/stats";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { formatRatio, formatValue } from "@/lib/experiments/format";
+import { STARTUP_KINDS, type ExperimentRecord } from "@/lib/experiments/types";
+import { formatMs } from "@/lib/core/format";
+import { ratio } from "@/lib/core/stats";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 import { DensityCompare, IsolationCompare } from "./capacity-compare";
 import { isVmKind, KIND_LABELS } from "./labels";
 

@@ -1,6 +1,6 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import type { Accel, InstanceKind } from "@/lib/types";
+import type { Accel, InstanceKind } from "@/lib/core/types";
 import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 
 // Density charts: instances (x) against host memory per kind — one panel per

@@ -1,10 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { useStartExperiment } from "@/lib/client/use-experiments";
+import { useStartExperiment } from "@/client/use-experiments";
 import { DENSITY_MAX, DensityPlanSchema } from "@/lib/schemas/experiment-capacity";
 import { MEMORY_MIB } from "@/lib/schemas/instance";
-import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
+import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";
 import { ExperimentFormFooter } from "./form-footer";
 

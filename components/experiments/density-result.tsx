@@ -1,10 +1,10 @@
-import { formatRatio } from "@/lib/experiment-format";
-import { formatBytes, formatMs } from "@/lib/format";
-import { formatCount, formatMiB } from "@/lib/density/headline";
-import type { DensityKindResult, DensityResult } from "@/lib/density/types";
-import type { LinearFit } from "@/lib/linear-fit";
-import { GIB, MIB } from "@/lib/memory-guard";
-import { plannerDefaults } from "@/lib/density/planner-defaults";
+import { formatRatio } from "@/lib/experiments/format";
+import { formatBytes, formatMs } from "@/lib/core/format";
+import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
+import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
+import type { LinearFit } from "@/lib/core/linear-fit";
+import { GIB, MIB } from "@/lib/host/memory-guard";
+import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
 import { AccelBadge } from "./accel-badge";
 import { DensityCharts, type DensityChartKind } from "./density-charts";
 import { KIND_LABELS } from "./labels";

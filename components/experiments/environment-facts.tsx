@@ -1,5 +1,5 @@
-import type { ExperimentEnvironment } from "@/lib/experiment-types";
-import { formatBytes } from "@/lib/format";
+import type { ExperimentEnvironment } from "@/lib/experiments/types";
+import { formatBytes } from "@/lib/core/format";
 import { AccelBadge } from "./accel-badge";
 
 /** The machine and software the numbers came from; absolute times mean nothing without it. */

@@ -1,7 +1,7 @@
 import Link from "next/link";
-import { FINISHED_STATUSES, type ExperimentRecord } from "@/lib/experiment-types";
-import { capacityPlanLine } from "@/lib/capacity-plan-line";
-import { formatMs } from "@/lib/format";
+import { FINISHED_STATUSES, type ExperimentRecord } from "@/lib/experiments/types";
+import { capacityPlanLine } from "@/lib/experiments/plan-line";
+import { formatMs } from "@/lib/core/format";
 import { EnvironmentFacts } from "./environment-facts";
 import { ExperimentLive } from "./experiment-live";
 import { ExportLinks } from "./export-links";

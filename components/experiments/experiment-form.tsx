@@ -1,10 +1,10 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { useStartExperiment } from "@/lib/client/use-experiments";
-import { STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiment-types";
+import { useStartExperiment } from "@/client/use-experiments";
+import { STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiments/types";
 import { ExperimentPlanSchema, IDLE_SECONDS, MEMORY_WATCH_SECONDS, OVERHEAD_REPS, STARTUP_RUNS } from "@/lib/schemas/experiment";
 import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";
 import { ExperimentFormFooter } from "./form-footer";
 

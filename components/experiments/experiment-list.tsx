@@ -1,10 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { useCancelExperiment, useExperimentEvents, useExperiments } from "@/lib/client/use-experiments";
-import { capacityPlanLine } from "@/lib/capacity-plan-line";
-import { experimentHeadline } from "@/lib/experiment-format";
-import { FINISHED_STATUSES, type ExperimentListItem } from "@/lib/experiment-types";
+import { useCancelExperiment, useExperimentEvents, useExperiments } from "@/client/use-experiments";
+import { capacityPlanLine } from "@/lib/experiments/plan-line";
+import { experimentHeadline } from "@/lib/experiments/format";
+import { FINISHED_STATUSES, type ExperimentListItem } from "@/lib/experiments/types";
 import { ProgressBar } from "./progress-bar";
 import { StatusBadge } from "./status-badge";
 

@@ -1,8 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
-import { useCancelExperiment, useExperiment, useExperimentEvents } from "@/lib/client/use-experiments";
-import { FINISHED_STATUSES } from "@/lib/experiment-types";
+import { useCancelExperiment, useExperiment, useExperimentEvents } from "@/client/use-experiments";
+import { FINISHED_STATUSES } from "@/lib/experiments/types";
 import { ProgressBar } from "./progress-bar";
 import { StatusBadge } from "./status-badge";
 

@@ -1,6 +1,6 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
-import type { HogSeries, IsolationSeries } from "@/lib/isolation/series";
+import type { HogSeries, IsolationSeries } from "@/lib/experiments/isolation/series";
 import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 
 // The isolation run's charts, all on one time axis (seconds since the

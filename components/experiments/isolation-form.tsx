@@ -1,6 +1,6 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { useStartExperiment } from "@/lib/client/use-experiments";
+import { useStartExperiment } from "@/client/use-experiments";
 import { CALM_SECONDS, ISOLATION_LIMIT_MIB, ISOLATION_UNLIMITED_MIB, ISOLATION_VM_MIB, IsolationPlanSchema } from "@/lib/schemas/experiment-capacity";
 import { ExperimentFormFooter } from "./form-footer";
 

@@ -1,9 +1,9 @@
-import { formatBytes } from "@/lib/format";
-import { isolationSeries } from "@/lib/isolation/series";
-import { swapLine } from "@/lib/isolation/text";
-import { HOG_LABELS, PHASE_IDS, PHASE_LABELS, type HogOutcome, type IsolationResult, type VerdictOutcome } from "@/lib/isolation/types";
-import { formatLatencyUs } from "@/lib/isolation/verdicts";
-import type { ExperimentSample } from "@/lib/experiment-types";
+import { formatBytes } from "@/lib/core/format";
+import { isolationSeries } from "@/lib/experiments/isolation/series";
+import { swapLine } from "@/lib/experiments/isolation/text";
+import { HOG_LABELS, PHASE_IDS, PHASE_LABELS, type HogOutcome, type IsolationResult, type VerdictOutcome } from "@/lib/experiments/isolation/types";
+import { formatLatencyUs } from "@/lib/experiments/isolation/verdicts";
+import type { ExperimentSample } from "@/lib/experiments/types";
 import { AccelBadge } from "./accel-badge";
 import { IsolationCharts } from "./isolation-charts";
 import { KIND_LABELS } from "./labels";

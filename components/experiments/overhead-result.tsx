@@ -1,7 +1,7 @@
-import { directionNote, formatIdleCpu, formatRatio, formatValue } from "@/lib/experiment-format";
-import type { OverheadResult } from "@/lib/experiment-types";
-import { formatBytes, formatMs } from "@/lib/format";
-import { INSTANCE_KINDS, type Accel } from "@/lib/types";
+import { directionNote, formatIdleCpu, formatRatio, formatValue } from "@/lib/experiments/format";
+import type { OverheadResult } from "@/lib/experiments/types";
+import { formatBytes, formatMs } from "@/lib/core/format";
+import { INSTANCE_KINDS, type Accel } from "@/lib/core/types";
 import { AccelBadge } from "./accel-badge";
 import { KIND_LABELS } from "./labels";
 import { SkippedKinds } from "./skipped-kinds";

@@ -1,8 +1,8 @@
 "use client";
 import { Bar, BarChart, Tooltip, XAxis, YAxis } from "recharts";
-import { accelLabel, type StartupKind } from "@/lib/experiment-types";
-import { formatMs } from "@/lib/format";
-import type { Accel } from "@/lib/types";
+import { accelLabel, type StartupKind } from "@/lib/experiments/types";
+import { formatMs } from "@/lib/core/format";
+import type { Accel } from "@/lib/core/types";
 import { isVmKind, KIND_LABELS, PHASE_COLORS } from "./labels";
 
 export interface PhaseBarsProps {

@@ -1,12 +1,12 @@
 "use client";
 import { useId, useMemo, useState } from "react";
-import { planCapacity } from "@/lib/capacity-planner";
-import { formatCount, formatMiB } from "@/lib/density/headline";
+import { planCapacity } from "@/lib/experiments/planner";
+import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
 import { PlannerInputSchema, type PlannerInputValues } from "@/lib/schemas/planner";
 import "./capacity.css";
 
 // "How many fit on a host of X GiB as containers vs as VMs": the planner's
-// arithmetic (lib/capacity-planner.ts) on what is typed, live, with the
+// arithmetic (lib/experiments/planner.ts) on what is typed, live, with the
 // measured overheads filled in when a density run has measured them.
 
 export interface PlannerFormProps {

@@ -1,4 +1,4 @@
-import type { ExperimentProgress } from "@/lib/experiment-types";
+import type { ExperimentProgress } from "@/lib/experiments/types";
 
 /** Progress of a run as a bar with its numbers as text. */
 export function ProgressBar({ progress, label }: { progress: ExperimentProgress | null; label: string }) {

@@ -1,4 +1,4 @@
-import type { SkippedKind } from "@/lib/experiment-types";
+import type { SkippedKind } from "@/lib/experiments/types";
 import { KIND_LABELS } from "./labels";
 
 /** Kinds that could not run, with the reason: never shown as zero. */

@@ -1,9 +1,9 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import { accelLabel, type StartupKind } from "@/lib/experiment-types";
-import { formatMs } from "@/lib/format";
-import { empiricalCdf } from "@/lib/stats";
-import type { Accel } from "@/lib/types";
+import { accelLabel, type StartupKind } from "@/lib/experiments/types";
+import { formatMs } from "@/lib/core/format";
+import { empiricalCdf } from "@/lib/core/stats";
+import type { Accel } from "@/lib/core/types";
 import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 
 export interface StartupCdfProps {

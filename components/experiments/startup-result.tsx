@@ -1,12 +1,12 @@
-import { formatRatio } from "@/lib/experiment-format";
-import type { ExperimentSample, StartupResult } from "@/lib/experiment-types";
-import { formatMs } from "@/lib/format";
+import { formatRatio } from "@/lib/experiments/format";
+import type { ExperimentSample, StartupResult } from "@/lib/experiments/types";
+import { formatMs } from "@/lib/core/format";
 import { AccelBadge } from "./accel-badge";
 import { isVmKind, KIND_LABELS } from "./labels";
 import { PhaseBars } from "./phase-bars";
 import { SkippedKinds } from "./skipped-kinds";
 import { StartupCdf } from "./startup-cdf";
-import { arrivalText } from "@/lib/warm-memory";
+import { arrivalText } from "@/lib/experiments/startup/warm-memory";
 import { WarmMemoryChart } from "./warm-memory-chart";
 
 /** Startup: medians and spread per kind and phase, the vm/container ratio, and the charts. */

@@ -1,4 +1,4 @@
-import type { ExperimentStatus } from "@/lib/experiment-types";
+import type { ExperimentStatus } from "@/lib/experiments/types";
 
 export function StatusBadge({ status }: { status: ExperimentStatus }) {
   return (

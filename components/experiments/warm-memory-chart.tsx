@@ -1,7 +1,7 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import { formatBytes } from "@/lib/format";
-import { arrivalText, type WarmMemoryResult } from "@/lib/warm-memory";
+import { formatBytes } from "@/lib/core/format";
+import { arrivalText, type WarmMemoryResult } from "@/lib/experiments/startup/warm-memory";
 import { KIND_COLORS, KIND_LABELS } from "./labels";
 
 const MIB = 2 ** 20;

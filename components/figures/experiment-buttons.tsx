@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useStartExperiment } from "@/lib/client/use-experiments";
+import { useStartExperiment } from "@/client/use-experiments";
 import type { ExperimentPlanInput } from "@/lib/schemas/experiment";
 
 /** Small plans: enough for Figure 2.2's numbers in well under a minute here. */

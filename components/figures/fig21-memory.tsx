@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import { fig21Caption } from "@/lib/figures/captions";
 import { fig21Model, layoutFig21, type Fig21Cell, type Fig21Role } from "@/lib/figures/fig21";
 import { r2, truncate, type LayoutMode } from "@/lib/figures/geometry";

@@ -2,7 +2,7 @@
 import { useRef, useState, type ReactNode } from "react";
 import type { Caption } from "@/lib/figures/captions";
 import { clockTime } from "@/lib/figures/age";
-import { downloadPng, downloadSvg } from "@/lib/client/figure-download";
+import { downloadPng, downloadSvg } from "@/client/figure-download";
 import { DetailProvider } from "./detail-context";
 
 export interface FigureFrameProps {

@@ -1,8 +1,8 @@
 "use client";
 import { useRef } from "react";
-import { useElementWidth } from "@/lib/client/use-element-width";
-import { useFigures, useLaunchScenario, useTeardownScenario } from "@/lib/client/use-figures";
-import { useNow } from "@/lib/client/use-now";
+import { useElementWidth } from "@/client/use-element-width";
+import { useFigures, useLaunchScenario, useTeardownScenario } from "@/client/use-figures";
+import { useNow } from "@/client/use-now";
 import { modeForWidth } from "@/lib/figures/geometry";
 import { DensityButton, ExperimentButtons } from "./experiment-buttons";
 import { Fig21Memory } from "./fig21-memory";

@@ -1,5 +1,5 @@
 "use client";
-import type { useLaunchScenario, useTeardownScenario } from "@/lib/client/use-figures";
+import type { useLaunchScenario, useTeardownScenario } from "@/client/use-figures";
 
 type Launch = ReturnType<typeof useLaunchScenario>;
 type Teardown = ReturnType<typeof useTeardownScenario>;

@@ -2,9 +2,9 @@
 import { DownloadLinks } from "@/components/metrics/download-links";
 import { Sparkline } from "@/components/metrics/sparkline";
 import { useWindowS } from "@/components/metrics/window-context";
-import { formatBytes, formatMs, formatPercent } from "@/lib/format";
-import { useHost } from "@/lib/client/use-host";
-import { useSamplesSnapshot } from "@/lib/client/use-samples";
+import { formatBytes, formatMs, formatPercent } from "@/lib/core/format";
+import { useHost } from "@/client/use-host";
+import { useSamplesSnapshot } from "@/client/use-samples";
 
 export function HostCard() {
   const { data: host, error, isLoading } = useHost();

@@ -1,9 +1,9 @@
 "use client";
 import Link from "next/link";
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import type { ImageOrigin, ImageWithInstances } from "@/lib/schemas/image";
 import type { RegistryStatus } from "@/lib/schemas/registry";
-import { useDeleteImage, usePushImage } from "@/lib/client/use-images";
+import { useDeleteImage, usePushImage } from "@/client/use-images";
 import { LayerTable } from "./layer-table";
 
 export function originText(o: ImageOrigin): string {

@@ -1,6 +1,6 @@
 "use client";
-import { useImages } from "@/lib/client/use-images";
-import { useRegistryStatus } from "@/lib/client/use-registry";
+import { useImages } from "@/client/use-images";
+import { useRegistryStatus } from "@/client/use-registry";
 import { ImageCard } from "./image-card";
 
 /** Every image in the store, the built-in probe first. */

@@ -1,8 +1,8 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import { ImageRefSchema } from "@/lib/schemas/image";
-import { useImportImage } from "@/lib/client/use-images";
+import { useImportImage } from "@/client/use-images";
 
 /** Upload an OCI archive or a `docker save` tarball, with the bytes sent as a progress bar. */
 export function ImportForm() {

@@ -1,4 +1,4 @@
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import type { ImageSummary } from "@/lib/schemas/image";
 
 /** An image's layers, bottom first, as stored (compressed sizes). */

@@ -1,9 +1,9 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { useExec } from "@/lib/client/use-instances";
+import { useExec } from "@/client/use-instances";
 import { ExecRequestSchema } from "@/lib/schemas/instance";
-import { formatMs } from "@/lib/format";
-import { PROBE_COMMANDS, type Instance, type ProbeCommand } from "@/lib/types";
+import { formatMs } from "@/lib/core/format";
+import { PROBE_COMMANDS, type Instance, type ProbeCommand } from "@/lib/core/types";
 
 const HINTS: Record<ProbeCommand, string> = {
   info: "what the workload sees",

@@ -4,13 +4,13 @@ import { InstanceActions } from "@/components/instances/instance-actions";
 import { StartupPhases } from "@/components/instances/startup-phases";
 import { SnapshotButton } from "@/components/snapshots/snapshot-button";
 import { WindowSelector } from "@/components/metrics/window-context";
-import { useInstance } from "@/lib/client/use-instances";
+import { useInstance } from "@/client/use-instances";
 import { ExecPanel } from "./exec-panel";
 import { LogTail } from "./log-tail";
 import { UsageCharts } from "./usage-charts";
 import { WhatItSees } from "./what-it-sees";
+import { KIND_LABELS } from "@/lib/core/kinds";
 
-const KIND_TITLE = { process: "Bare process", container: "Container", vm: "Virtual machine" } as const;
 
 export function InstanceDetail({ id }: { id: string }) {
   const { data: instance, error, isLoading } = useInstance(id);
@@ -27,7 +27,7 @@ export function InstanceDetail({ id }: { id: string }) {
       <section className="panel stack" aria-labelledby="instance-title">
         <div className="row" style={{ justifyContent: "space-between" }}>
           <h2 id="instance-title" style={{ margin: 0 }}>
-            <span className="muted small">{KIND_TITLE[instance.kind]}</span> <span className="mono">{instance.name}</span>
+            <span className="muted small">{KIND_LABELS[instance.kind]}</span> <span className="mono">{instance.name}</span>
           </h2>
           <span className={`badge state-${instance.state}`} data-testid="state">
             {instance.state}

@@ -1,6 +1,6 @@
 "use client";
-import { useInstanceLog } from "@/lib/client/use-instance-detail";
-import type { Instance } from "@/lib/types";
+import { useInstanceLog } from "@/client/use-instance-detail";
+import type { Instance } from "@/lib/core/types";
 
 /** The last lines of the console (VM) or stdout/stderr log (process, container). */
 export function LogTail({ instance }: { instance: Instance }) {

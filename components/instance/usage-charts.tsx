@@ -2,9 +2,9 @@
 import { DownloadLinks } from "@/components/metrics/download-links";
 import { TimeSeriesChart } from "@/components/metrics/time-series-chart";
 import { useWindowS } from "@/components/metrics/window-context";
-import { useInstanceSamples } from "@/lib/client/use-samples";
-import { formatBytes, formatPercent } from "@/lib/format";
-import type { Instance } from "@/lib/types";
+import { useInstanceSamples } from "@/client/use-samples";
+import { formatBytes, formatPercent } from "@/lib/core/format";
+import type { Instance } from "@/lib/core/types";
 
 const MiB = 2 ** 20;
 const HOST_VIEW: Record<Instance["kind"], string> = {

@@ -1,7 +1,7 @@
 "use client";
-import { useWhatItSees } from "@/lib/client/use-instance-detail";
+import { useWhatItSees } from "@/client/use-instance-detail";
 import type { ProbeInfo } from "@/lib/metrics/guest-view";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 
 /** `probe info` inside next to the same probe on the host; rows that differ are marked ≠ and say why. */
 export function WhatItSees({ instance }: { instance: Instance }) {

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useDeleteInstance, useStopInstance } from "@/lib/client/use-instances";
-import type { Instance } from "@/lib/types";
+import { useDeleteInstance, useStopInstance } from "@/client/use-instances";
+import type { Instance } from "@/lib/core/types";
 
 /** Stop and Delete, with their own pending text and error. */
 export function InstanceActions({ instance, afterDelete }: { instance: Instance; afterDelete?: string }) {

@@ -1,9 +1,9 @@
 "use client";
 import { useWindowS } from "@/components/metrics/window-context";
-import { useInstances } from "@/lib/client/use-instances";
-import { useSamplesSnapshot } from "@/lib/client/use-samples";
+import { useInstances } from "@/client/use-instances";
+import { useSamplesSnapshot } from "@/client/use-samples";
 import { kindTotals } from "@/lib/metrics/samples";
-import type { InstanceKind } from "@/lib/types";
+import type { InstanceKind } from "@/lib/core/types";
 import { InstanceCard } from "./instance-card";
 import { KindTotal } from "./kind-total";
 

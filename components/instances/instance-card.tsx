@@ -3,10 +3,10 @@ import Link from "next/link";
 import { DownloadLinks } from "@/components/metrics/download-links";
 import { Sparkline } from "@/components/metrics/sparkline";
 import { useWindowS } from "@/components/metrics/window-context";
-import { useInstanceSamples } from "@/lib/client/use-samples";
-import { formatBytes, formatPercent } from "@/lib/format";
+import { useInstanceSamples } from "@/client/use-samples";
+import { formatBytes, formatPercent } from "@/lib/core/format";
 import type { InstanceSample } from "@/lib/metrics/samples";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import { InstanceActions } from "./instance-actions";
 import { StartupPhases } from "./startup-phases";
 

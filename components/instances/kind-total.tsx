@@ -1,4 +1,4 @@
-import { formatBytes, formatPercent } from "@/lib/format";
+import { formatBytes, formatPercent } from "@/lib/core/format";
 import type { KindTotal as KindTotalData } from "@/lib/metrics/samples";
 
 /** The column's sum of host memory and CPU over its running instances. */

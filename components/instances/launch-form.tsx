@@ -1,19 +1,15 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { CPUS, CreateInstanceSchema, MEMORY_MIB } from "@/lib/schemas/instance";
-import { useCreateInstance } from "@/lib/client/use-instances";
-import { useImages } from "@/lib/client/use-images";
-import { INSTANCE_KINDS, type InstanceKind } from "@/lib/types";
-
-/** What the form launches: a kind, or a VM restored from its template snapshot (kind vm, warm: true). */
-type LaunchMode = InstanceKind | "vm-warm";
-const LAUNCH_MODES: readonly LaunchMode[] = [...INSTANCE_KINDS, "vm-warm"];
-const KIND_LABELS: Record<LaunchMode, string> = { process: "Bare process", container: "Container", vm: "Virtual machine", "vm-warm": "Virtual machine (warm)" };
+import { useCreateInstance } from "@/client/use-instances";
+import { useImages } from "@/client/use-images";
+import type { InstanceKind } from "@/lib/core/types";
+import { KIND_LABELS, LAUNCH_KINDS, type LaunchKind } from "@/lib/core/kinds";
 
 export function LaunchForm() {
   const create = useCreateInstance();
   const images = useImages();
-  const [mode, setMode] = useState<LaunchMode>("container");
+  const [mode, setMode] = useState<LaunchKind>("container");
   const kind: InstanceKind = mode === "vm-warm" ? "vm" : mode;
   const [image, setImage] = useState("probe");
   const [name, setName] = useState("");
@@ -42,13 +38,13 @@ export function LaunchForm() {
         <select
           value={mode}
           onChange={(e) => {
-            const next = e.target.value as LaunchMode;
+            const next = e.target.value as LaunchKind;
             setMode(next);
             // A bare process runs only the built-in probe on the host.
             if (next === "process") setImage("probe");
           }}
         >
-          {LAUNCH_MODES.map((k) => (
+          {LAUNCH_KINDS.map((k) => (
             <option key={k} value={k}>
               {KIND_LABELS[k]}
             </option>

@@ -1,5 +1,5 @@
-import { formatMs } from "@/lib/format";
-import type { Startup } from "@/lib/types";
+import { formatMs } from "@/lib/core/format";
+import type { Startup } from "@/lib/core/types";
 
 const PHASE_COLORS = ["var(--phase-1)", "var(--phase-2)", "var(--phase-3)", "var(--phase-4)"];
 

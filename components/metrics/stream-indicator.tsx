@@ -1,6 +1,6 @@
 "use client";
-import { useLiveStream } from "@/lib/client/use-live-stream";
-import { useStreamStatus } from "@/lib/client/stream-status";
+import { useLiveStream } from "@/client/use-live-stream";
+import { useStreamStatus } from "@/client/stream-status";
 
 const TEXT = { connecting: "connecting…", live: "live", reconnecting: "reconnecting…" } as const;
 const ICON = { connecting: "○", live: "●", reconnecting: "◌" } as const;

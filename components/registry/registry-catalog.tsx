@@ -1,5 +1,5 @@
 "use client";
-import { useRegistryCatalog, useRegistryStatus, usePullImage } from "@/lib/client/use-registry";
+import { useRegistryCatalog, useRegistryStatus, usePullImage } from "@/client/use-registry";
 
 /** Repositories and tags in the registry, each tag pullable into the local store. */
 export function RegistryCatalog() {

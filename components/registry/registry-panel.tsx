@@ -1,7 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { RegistryUrlSchema } from "@/lib/schemas/registry";
-import { useRegistryStatus, useStartRegistry, useStopRegistry } from "@/lib/client/use-registry";
+import { useRegistryStatus, useStartRegistry, useStopRegistry } from "@/client/use-registry";
 
 const MODE_TEXT = { stopped: "stopped", managed: "started by Isolab", external: "external" } as const;
 

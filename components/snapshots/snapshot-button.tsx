@@ -1,7 +1,7 @@
 "use client";
-import { useSnapshotInstance } from "@/lib/client/use-snapshots";
-import { formatBytes, formatMs } from "@/lib/format";
-import type { Instance } from "@/lib/types";
+import { useSnapshotInstance } from "@/client/use-snapshots";
+import { formatBytes, formatMs } from "@/lib/core/format";
+import type { Instance } from "@/lib/core/types";
 
 /** Saves a running VM as a snapshot (it keeps running), and says what was saved. */
 export function SnapshotButton({ instance }: { instance: Instance }) {

@@ -1,9 +1,9 @@
 "use client";
-import { useCreateInstance } from "@/lib/client/use-instances";
-import { useNow } from "@/lib/client/use-now";
-import { useDeleteSnapshot, useSnapshots } from "@/lib/client/use-snapshots";
+import { useCreateInstance } from "@/client/use-instances";
+import { useNow } from "@/client/use-now";
+import { useDeleteSnapshot, useSnapshots } from "@/client/use-snapshots";
 import { formatAge } from "@/lib/figures/age";
-import { formatBytes, formatMs } from "@/lib/format";
+import { formatBytes, formatMs } from "@/lib/core/format";
 import type { SnapshotInfo } from "@/lib/schemas/snapshot";
 
 /** Age updates this often, in milliseconds. */

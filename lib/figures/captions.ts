@@ -1,4 +1,4 @@
-import { accelLabel } from "@/lib/experiment-types";
+import { accelLabel } from "@/lib/experiments/types";
 import type { FiguresPayload } from "@/lib/schemas/figures";
 import { clockTime, EXPERIMENT_STALE_MS, freshness, LIVE_STALE_MS, oldest, type Freshness } from "./age";
 import { formatNs } from "./fig22";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { DensityKindResult, DensityResult } from "@/lib/density/types";
-import type { ExperimentListItem } from "@/lib/experiment-types";
-import type { Summary } from "@/lib/stats";
+import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
+import type { ExperimentListItem } from "@/lib/experiments/types";
+import type { Summary } from "@/lib/core/stats";
 import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "./experiment-facts";
 
 const sum = (median: number, n = 3): Summary => ({ n, min: median, median, p95: median * 1.1, max: median * 1.2, mean: median });
@@ -59,7 +59,7 @@ describe("pendingExperiments and densityMarginals", () => {
     expect(pendingExperiments(items).map((p) => p.id)).toEqual(["a", "b"]);
   });
   it("reads the chosen marginal memory per kind from a finished density run, and ignores results without it", () => {
-    // Typed as lib/density's own result, so a change of its shape breaks this test at compile time.
+    // Typed as lib/experiments/density's own result, so a change of its shape breaks this test at compile time.
     const kind = (k: DensityKindResult["kind"], chosenMiB: number | null, chosenFrom: DensityKindResult["marginal"]["chosenFrom"]): DensityKindResult => ({
       kind: k,
       reached: 10,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ExperimentListItem, OverheadResult, StartupResult } from "@/lib/experiment-types";
+import type { ExperimentListItem, OverheadResult, StartupResult } from "@/lib/experiments/types";
 import type { Fig22Data, MeasuredBytes } from "@/lib/schemas/figures";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 
 // Stored experiments → the numbers Figures 2.1 and 2.2 carry. Pure: takes
 // the runner's list (newest first) and picks the newest finished run that
@@ -49,7 +49,7 @@ export function pendingExperiments(items: readonly ExperimentListItem[]): Fig22D
 }
 
 /**
- * The density experiment's marginal memory per kind (lib/density: each
+ * The density experiment's marginal memory per kind (lib/experiments/density: each
  * kind's `marginal.chosenMiB`, the larger of the MemAvailable-drop and the
  * summed-host-view fits). Read through a loose schema, so a run without
  * those numbers is simply not used.

@@ -1,4 +1,4 @@
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import type { Fig21Data, FigureInstance, HostFacts, MeasuredBytes } from "@/lib/schemas/figures";
 import { atLeast, fitsText, inset as shrink, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 import { roomForMore, roomText, type Room } from "./room";

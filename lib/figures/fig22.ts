@@ -1,7 +1,7 @@
-import { accelLabel } from "@/lib/experiment-types";
-import { formatMs } from "@/lib/format";
+import { accelLabel } from "@/lib/experiments/types";
+import { formatMs } from "@/lib/core/format";
 import type { Fig22Data, FigureInstance, HostFacts, SyscallStat } from "@/lib/schemas/figures";
-import type { Accel, InstanceKind } from "@/lib/types";
+import type { Accel, InstanceKind } from "@/lib/core/types";
 import { truncate, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 
 // Figure 2.2: the path of a system call. VM: app → guest kernel →

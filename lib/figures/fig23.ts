@@ -1,6 +1,6 @@
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import type { Fig23Data, FigureInstance, HostFacts } from "@/lib/schemas/figures";
-import type { InstanceKind } from "@/lib/types";
+import type { InstanceKind } from "@/lib/core/types";
 import { LINE_PX, truncate, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 import { groupByKernel, type KernelView } from "./kernels";
 

@@ -1,4 +1,4 @@
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 import type { Fig24Data, FigureImage, FigureInstance } from "@/lib/schemas/figures";
 import { truncate, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 

@@ -1,6 +1,6 @@
 import type { InstanceSample } from "@/lib/metrics/samples";
 import type { Fig21Data, FigureInstance, MeasuredBytes } from "@/lib/schemas/figures";
-import type { Instance, InstanceKind } from "@/lib/types";
+import type { Instance, InstanceKind } from "@/lib/core/types";
 import { liveFootprint } from "./room";
 
 // Sampler readings → measured values with their source, and the per-kind

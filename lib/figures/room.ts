@@ -1,4 +1,4 @@
-import { median } from "@/lib/stats";
+import { median } from "@/lib/core/stats";
 
 // "Room for N more": how many more instances of one footprint fit into the
 // free memory of a host. Pure; every degenerate input answers with a reason

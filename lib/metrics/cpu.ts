@@ -1,5 +1,5 @@
-import { cpuPercent } from "@/lib/proc-stat";
-import type { ProcStatCpu } from "./procfs";
+import { cpuPercent } from "@/lib/host/procfs";
+import type { ProcStatCpu } from "../host/procfs";
 
 // CPU % from cumulative counters. 100 % = one core busy for the whole interval,
 // so a 2-vCPU VM spinning on both shows 200 %.

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import { buildFamilies } from "./exposition";
 import { formatExposition } from "./prometheus";
 import type { InstanceSample } from "./samples";

@@ -1,4 +1,4 @@
-import { INSTANCE_KINDS, type Instance } from "@/lib/types";
+import { INSTANCE_KINDS, type Instance } from "@/lib/core/types";
 import type { MetricFamily, MetricSample } from "./prometheus";
 import type { HostSample, InstanceSample, SamplerStats } from "./samples";
 

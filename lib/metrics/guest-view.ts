@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatBytes } from "@/lib/format";
+import { formatBytes } from "@/lib/core/format";
 
 // The probe's `info` result (guest/README.md): what a workload sees from
 // where it runs. Parsed, never cast; then compared with the host's own.

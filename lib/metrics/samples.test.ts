@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import { appendToWindow, hostSamplesToCsv, kindTotals, samplesDownloadUrl, samplesToCsv, type InstanceSample } from "./samples";
 
 const sample = (t: number, over: Partial<InstanceSample> = {}): InstanceSample => ({

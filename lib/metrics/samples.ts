@@ -1,4 +1,4 @@
-import type { Instance, InstanceKind } from "@/lib/types";
+import type { Instance, InstanceKind } from "@/lib/core/types";
 
 // What the sampler records, once a second per instance, and the pure helpers
 // the API and the browser share to window, merge, total and export samples.

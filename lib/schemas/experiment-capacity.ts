@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { UNLIMITED_HOG_HARD_CAP_MIB, UNLIMITED_HOG_MIN_MIB } from "@/lib/memory-guard";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { UNLIMITED_HOG_HARD_CAP_MIB, UNLIMITED_HOG_MIN_MIB } from "@/lib/host/memory-guard";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 import { CPUS, MEMORY_MIB } from "./instance";
 
 // Plans of the memory isolation and density experiments; part of the

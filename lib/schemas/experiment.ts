@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { EXPERIMENT_STATUSES, STARTUP_KINDS, WORKLOADS } from "@/lib/experiment-types";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { EXPERIMENT_STATUSES, STARTUP_KINDS, WORKLOADS } from "@/lib/experiments/types";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 import { DensityPlanSchema, IsolationPlanSchema } from "./experiment-capacity";
 import { CPUS, MEMORY_MIB } from "./instance";
 

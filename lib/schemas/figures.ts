@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INSTANCE_KINDS } from "@/lib/types";
+import { INSTANCE_KINDS } from "@/lib/core/types";
 
 // GET /api/figures: the facts Figures 2.1–2.4 are drawn from. Every value
 // carries where it was measured (`source`) and when (`at`, ISO 8601), so a

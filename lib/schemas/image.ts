@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseImageRef } from "@/lib/image-ref";
+import { parseImageRef } from "@/lib/images/ref";
 
 // image.json, written by scripts/build-image.sh (guest/README.md, "Built
 // artifacts"). Parsed, never cast: a half-written or hand-edited file must
@@ -39,7 +39,7 @@ export function parseImageJson(text: string): { ok: true; image: ImageJson } | {
 
 // ── the OCI image store (server/images/oci-store.ts) ────────────────────
 
-/** `name[:tag]` as lib/image-ref.ts reads it; the tag defaults to latest. */
+/** `name[:tag]` as lib/images/ref.ts reads it; the tag defaults to latest. */
 export const ImageRefSchema = z
   .string()
   .max(200)

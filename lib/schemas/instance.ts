@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INSTANCE_KINDS, PROBE_COMMANDS } from "@/lib/types";
+import { INSTANCE_KINDS, PROBE_COMMANDS } from "@/lib/core/types";
 import { ImageRefSchema } from "./image";
 import { SnapshotIdSchema } from "./snapshot";
 

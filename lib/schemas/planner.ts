@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The planner form's input (lib/capacity-planner.ts), validated the same way
+// The planner form's input (lib/experiments/planner.ts), validated the same way
 // in the browser and in tests.
 
 export const PlannerInputSchema = z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isRepositoryName, TAG_RE } from "@/lib/image-ref";
+import { isRepositoryName, TAG_RE } from "@/lib/images/ref";
 import { ImageRefSchema, ImageSummarySchema } from "./image";
 
 // The Distribution registry's HTTP API v2 as Isolab reads it (`_catalog`,

@@ -3,7 +3,7 @@ import { z } from "zod";
 // A VM snapshot on disk (server/vm/snapshot-store.ts): the QEMU migration
 // stream in `vmstate` and this metadata beside it in `meta.json`. The
 // binding says exactly what the snapshot can be restored into; anything
-// else is refused (lib/vm-snapshot.ts compareBinding).
+// else is refused (lib/vm/snapshot.ts compareBinding).
 
 export const SNAPSHOT_FORMAT = "isolab-snapshot/1";
 
@@ -52,7 +52,7 @@ export const SnapshotMetaSchema = z.object({
   templateKey: z.string().optional(),
   source: z.object({ instanceId: z.string().optional(), name: z.string().optional() }),
   binding: SnapshotBindingSchema,
-  /** QEMU arguments with placeholders for per-instance paths (lib/vm-snapshot.ts). */
+  /** QEMU arguments with placeholders for per-instance paths (lib/vm/snapshot.ts). */
   args: z.array(z.string()).min(1),
   state: z.object({
     file: z.literal("vmstate"),

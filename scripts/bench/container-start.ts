@@ -11,11 +11,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { median } from "../../lib/stats";
+import { median } from "../../lib/core/stats";
 import { createContainerEngine, type ContainerEngineOptions } from "../../server/container/engine";
 import { rawRuncRunMs, writeRawBundle } from "../../server/container/raw-run";
 import { probeImage } from "../../server/container/test-support";
-import type { StartRequest } from "../../server/instances/engine";
+import type { StartRequest } from "../../server/engine/contract";
 import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 2;

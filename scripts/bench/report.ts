@@ -1,5 +1,5 @@
 // Side-by-side rows for `npm run bench`: Isolab vs the raw tool on the same input.
-import { median, percentile } from "../../lib/stats";
+import { median, percentile } from "../../lib/core/stats";
 
 export interface PairedTimings {
   label: string;

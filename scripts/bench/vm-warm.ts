@@ -1,7 +1,7 @@
 // VM warm start: Isolab's engine restoring its template snapshot (the call
 // until it resolves, as the supervisor sees it: checks, restore, the guest's
 // new name and seed, ping answered) against a raw QEMU restoring the very
-// same snapshot file the way DESIGN.md measured it: the same arguments plus
+// same snapshot file the way it was first measured by hand: the same arguments plus
 // `-S -incoming "exec:cat FILE"`, poll `query-migrate` until completed,
 // `cont`, and the agent answering `ping`. Runs alternate so both see the
 // same host load. Both use TCG.
@@ -11,10 +11,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { median } from "../../lib/stats";
-import { instantiateArgs } from "../../lib/vm-snapshot";
+import { median } from "../../lib/core/stats";
+import { instantiateArgs } from "../../lib/vm/snapshot";
 import { getImage, getKernel } from "../../server/images/store";
-import type { StartRequest } from "../../server/instances/engine";
+import type { StartRequest } from "../../server/engine/contract";
 import { createVmEngine, vmPaths } from "../../server/vm/engine";
 import type { BenchTimings } from "./report";
 

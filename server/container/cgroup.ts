@@ -2,12 +2,12 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseCounter, usageFromV1, usageFromV2, type CgroupUsage } from "@/lib/cgroup";
-import { detectCgroupVersion, parseCgroupMounts, v1MountFor, type CgroupMount } from "@/lib/cgroup-mounts";
-import type { CgroupVersion } from "@/lib/types";
+import { parseCounter, usageFromV1, usageFromV2, type CgroupUsage } from "@/lib/host/cgroup";
+import { detectCgroupVersion, parseCgroupMounts, v1MountFor, type CgroupMount } from "@/lib/host/cgroup-mounts";
+import type { CgroupVersion } from "@/lib/core/types";
 
 // Reads and removes Isolab's cgroups on the live host, v1 (and hybrid) or v2.
-// The parsing is in lib/cgroup*.ts; this file only touches /sys/fs/cgroup.
+// The parsing is in lib/host/cgroup*.ts; this file only touches /sys/fs/cgroup.
 
 export const ISOLAB_CGROUP_PARENT = "isolab";
 

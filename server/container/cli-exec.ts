@@ -1,8 +1,8 @@
 import "server-only";
 import fs from "node:fs";
 import { ExecError } from "@/server/errors";
-import type { EngineExecResult } from "@/server/instances/engine";
-import { runCommand } from "@/server/instances/run-command";
+import type { EngineExecResult } from "@/server/engine/contract";
+import { runCommand } from "@/server/host/run-command";
 import { runtimeErrorMessage, spawnError } from "./cli";
 import type { RuntimeExecOptions } from "./runtime";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import fs from "node:fs";
-import { parseCgroupMounts } from "@/lib/cgroup-mounts";
+import { parseCgroupMounts } from "@/lib/host/cgroup-mounts";
 import { UnsupportedHostError } from "./errors";
 import { OciCliRuntime } from "./oci-cli-runtime";
 

@@ -3,14 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ExecError, StartFailedError } from "@/server/errors";
-import type { Engine, RunningHandle, StartRequest } from "@/server/instances/engine";
+import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
 import { cgroupDirs, hostCgroupVersion, readCgroupUsage } from "./cgroup";
 import { UnsupportedHostError } from "./errors";
 import { createContainerEngine } from "./engine";
 import { selectRuntime } from "./select-runtime";
 import { leftovers, probeImage } from "./test-support";
 
-// Against the real runc on this host (cgroup v1 hybrid, DESIGN.md).
+// Against the real runc on this host (cgroup v1 hybrid, ARCHITECTURE.md, "Hosts it has run on").
 
 let stateDir: string;
 let engine: Engine;

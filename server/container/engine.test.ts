@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StartRequest } from "@/server/instances/engine";
+import type { StartRequest } from "@/server/engine/contract";
 import { containerSpecFor, envRecord, imageArgs, printsReady, tmpSizeFor } from "./engine";
 
 const req: StartRequest = {

@@ -2,11 +2,11 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { StartupPhase } from "@/lib/types";
+import type { StartupPhase } from "@/lib/core/types";
 import { config } from "@/server/config";
 import { IsolabError, StartFailedError } from "@/server/errors";
-import type { Engine, RunningHandle, StartRequest } from "@/server/instances/engine";
-import { tailFile } from "@/server/instances/process-tools";
+import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
+import { tailFile } from "@/server/host/process-tools";
 import { hostCgroups } from "./cgroup";
 import { containerHandle } from "./handle";
 import { isAlive, readProcStat } from "./proc-watch";
@@ -28,7 +28,7 @@ export interface ContainerEngineOptions {
   /**
    * "run-detached" (default): one `runc run --detach`; phases `runtime-run`
    * and `ready`. "create-start": `runc create` then `runc start`; phases
-   * `runtime-create`, `runtime-start`, `ready` as DESIGN.md names them.
+   * `runtime-create`, `runtime-start`, `ready` as the first plan named them.
    *
    * Why run -d is the default (scripts/bench/container-start.ts, 2-core
    * host, 40 alternated runs each, medians): create+start 48.7 ms vs raw

@@ -1,9 +1,9 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import type { Startup } from "@/lib/types";
-import type { ExecOptions, InstanceExit, RunningHandle } from "@/server/instances/engine";
-import { tailFile } from "@/server/instances/process-tools";
+import type { Startup } from "@/lib/core/types";
+import type { ExecOptions, InstanceExit, RunningHandle } from "@/server/engine/contract";
+import { tailFile } from "@/server/host/process-tools";
 import { ProbeUnavailableError } from "@/server/images/errors";
 import { readCgroupUsage } from "./cgroup";
 import { isAlive, watchProcess } from "./proc-watch";

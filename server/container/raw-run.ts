@@ -7,7 +7,7 @@ import { removeCgroup } from "@/server/container/cgroup";
 import { CONTAINER_INIT_ARGS, containerSpecFor, writeBundle } from "@/server/container/engine";
 import { runtimeRoot, selectRuntime } from "@/server/container/select-runtime";
 import { cgroupsPathFor } from "@/server/container/spec";
-import type { ImageRef } from "@/server/instances/engine";
+import type { ImageRef } from "@/server/engine/contract";
 
 // An independent timing of a container start: the OCI runtime alone,
 // `runc run` in the foreground on a bundle written by the engine's own

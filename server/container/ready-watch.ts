@@ -1,7 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
-import { parseReadyLine } from "@/lib/ready-line";
+import { parseReadyLine } from "@/lib/probe/ready-line";
 
 // Waits for the probe's READY line in the container's log file. inotify
 // (fs.watch) wakes us as soon as the container writes; a slow fallback tick

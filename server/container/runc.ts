@@ -2,7 +2,7 @@ import "server-only";
 import { runtimeErrorMessage } from "./cli";
 import { OciCliRuntime } from "./oci-cli-runtime";
 
-/** runc 1.1: works on this project's hybrid cgroup v1 hosts (DESIGN.md). */
+/** runc 1.1: works on this project's hybrid cgroup v1 hosts (ARCHITECTURE.md, "Hosts it has run on"). */
 export class RuncRuntime extends OciCliRuntime {
   constructor(root: string, binary = "runc") {
     super("runc", root, binary);

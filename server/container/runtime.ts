@@ -1,6 +1,6 @@
 import "server-only";
 import type { RuncState } from "@/lib/schemas/oci";
-import type { EngineExecResult, ExecOptions } from "@/server/instances/engine";
+import type { EngineExecResult, ExecOptions } from "@/server/engine/contract";
 
 // The OCI runtime as Isolab drives it: the CLI verbs runc and crun share.
 // Implementations: RuncRuntime (runc.ts), CrunRuntime (crun.ts), both on the

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { config } from "@/server/config";
-import type { ImageRef } from "@/server/instances/engine";
+import type { ImageRef } from "@/server/engine/contract";
 import { runCli } from "./cli";
 import { cgroupDirs } from "./cgroup";
 import { runtimeRoot } from "./select-runtime";

@@ -1,16 +1,16 @@
 import "server-only";
 import fs from "node:fs";
 import os from "node:os";
-import type { HostMemory } from "@/lib/memory-guard";
-import { parseKbLines } from "@/lib/metrics/procfs";
-import { parseSmapsRollup } from "@/lib/proc-stat";
-import { splitQemuMemory } from "@/lib/qemu-smaps";
+import type { HostMemory } from "@/lib/host/memory-guard";
+import { parseKbLines } from "@/lib/host/procfs";
+import { parseSmapsRollup } from "@/lib/host/procfs";
+import { splitQemuMemory } from "@/lib/vm/qemu-smaps";
 import { readCgroupMemoryPeak, readCgroupUsage } from "@/server/container/cgroup";
 import type { UsageTarget } from "./host-usage";
 
 // What the isolation and density runners read from the host, behind one
 // interface so their unit tests script the readings. The real readers reuse
-// the sampler's parsers (lib/metrics/procfs, lib/proc-stat) and the
+// the sampler's parsers (lib/host/procfs) and the
 // container engine's cgroup reader.
 
 export interface HogReading {
@@ -22,7 +22,7 @@ export interface HogReading {
   oomKills?: number;
   /** The kernel's high-water mark of the cgroup's usage. Containers only. */
   peakBytes?: number;
-  /** VM: resident guest RAM and QEMU's own memory (lib/qemu-smaps.ts). */
+  /** VM: resident guest RAM and QEMU's own memory (lib/vm/qemu-smaps.ts). */
   guestRamBytes?: number;
   qemuOwnBytes?: number;
 }

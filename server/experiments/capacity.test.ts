@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { DensityResult } from "@/lib/density/types";
-import type { IsolationResult } from "@/lib/isolation/types";
-import { GIB, MIB, hostReserveBytes } from "@/lib/memory-guard";
+import type { DensityResult } from "@/lib/experiments/density/types";
+import type { IsolationResult } from "@/lib/experiments/isolation/types";
+import { GIB, MIB, hostReserveBytes } from "@/lib/host/memory-guard";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
 import type { ExecRequest } from "@/lib/schemas/instance";
-import type { ExecResult, Instance } from "@/lib/types";
+import type { ExecResult, Instance } from "@/lib/core/types";
 import { CapacityError, NotFoundError } from "@/server/errors";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";

@@ -1,10 +1,10 @@
 import "server-only";
 import type { ExperimentPlan } from "@/lib/schemas/experiment";
 import type { ExecRequest, CreateInstance } from "@/lib/schemas/instance";
-import type { ExperimentProgress, ExperimentSample, SkippedKind, StartupKind } from "@/lib/experiment-types";
-import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
+import type { ExperimentProgress, ExperimentSample, SkippedKind, StartupKind } from "@/lib/experiments/types";
+import type { ExecResult, Instance, InstanceKind } from "@/lib/core/types";
 import type { IsolabError } from "@/server/errors";
-import type { ExecOptions } from "@/server/instances/engine";
+import type { ExecOptions } from "@/server/engine/contract";
 import type { CreateOptions } from "@/server/instances/supervisor";
 import { abortable, type Clock } from "./clock";
 import type { ReadHostUsage } from "./host-usage";

@@ -1,14 +1,14 @@
 import "server-only";
-import { STOP_REASONS, type StopReason } from "@/lib/density/types";
-import { MIB, hostReserveBytes, reserveRefusal } from "@/lib/memory-guard";
-import { cpuPercent } from "@/lib/proc-stat";
+import { STOP_REASONS, type StopReason } from "@/lib/experiments/density/types";
+import { MIB, hostReserveBytes, reserveRefusal } from "@/lib/host/memory-guard";
+import { cpuPercent } from "@/lib/host/procfs";
 import type { DensityPlan } from "@/lib/schemas/experiment-capacity";
-import type { Instance, InstanceKind } from "@/lib/types";
+import type { Instance, InstanceKind } from "@/lib/core/types";
 import { hostProbes, type CapacityProbes } from "./capacity-probes";
 import { errorMessage, isMissingDependency, statusOf, type RunContext } from "./context";
 import { QEMU_OVERHEAD_MIB } from "./isolation";
 
-// The density scenario (lib/density/types.ts for what it records): per kind,
+// The density scenario (lib/experiments/density/types.ts for what it records): per kind,
 // start one more instance of the image, let it settle, measure what the host
 // lost (MemAvailable) and what every live instance costs (host view, CPU over
 // a window), and go on until the planned count, the run's budget, Isolab's

@@ -1,6 +1,6 @@
 import "server-only";
-import type { ExperimentEnvironment } from "@/lib/experiment-types";
-import type { HostInfo } from "@/lib/types";
+import type { ExperimentEnvironment } from "@/lib/experiments/types";
+import type { HostInfo } from "@/lib/core/types";
 import { getHostInfo } from "@/server/host/host-info";
 
 /** Host, kernel, CPU, runtime and QEMU versions and the accelerator, as the run starts. */

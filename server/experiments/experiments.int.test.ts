@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OverheadResult, StartupResult } from "@/lib/experiment-types";
+import type { OverheadResult, StartupResult } from "@/lib/experiments/types";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
-import { median } from "@/lib/stats";
+import { median } from "@/lib/core/stats";
 import { config } from "@/server/config";
 import { createContainerEngine } from "@/server/container/engine";
 import { probeImage } from "@/server/container/test-support";
-import { createProcessEngine } from "@/server/instances/process-engine";
+import { createProcessEngine } from "@/server/process/engine";
 import { Supervisor } from "@/server/instances/supervisor";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
@@ -109,7 +109,7 @@ describe("experiments against real instances", () => {
     expect(med("process")).toBeLessThan(med("container"));
     expect(med("container")).toBeLessThan(med("vm"));
     expect(med("vm-warm")).toBeLessThan(med("vm"));
-    // Measured raw on this machine: ~75 ms from spawn to the agent's answer (DESIGN.md).
+    // Measured raw on this machine: ~75 ms from spawn to the agent's answer (ARCHITECTURE.md, "Hosts it has run on").
     expect(med("vm-warm")).toBeLessThanOrEqual(150);
     expect(result.ratioVmToContainer).toBeCloseTo(med("vm") / med("container"), 10);
     expect(result.ratioWarmToVm).toBeCloseTo(med("vm-warm") / med("vm"), 10);

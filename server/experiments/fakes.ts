@@ -1,7 +1,7 @@
 import "server-only";
-import type { ExperimentEnvironment } from "@/lib/experiment-types";
+import type { ExperimentEnvironment } from "@/lib/experiments/types";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
-import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
+import type { ExecResult, Instance, InstanceKind } from "@/lib/core/types";
 import { NotFoundError, StartFailedError } from "@/server/errors";
 import type { Clock } from "./clock";
 import type { ExperimentSupervisor } from "./context";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CgroupUsage } from "@/lib/cgroup";
+import type { CgroupUsage } from "@/lib/host/cgroup";
 import type { HostReaders } from "@/server/metrics/readers";
 import { hostUsageReader } from "./host-usage";
 

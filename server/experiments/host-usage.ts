@@ -1,6 +1,6 @@
 import "server-only";
-import { CLOCK_TICKS_PER_SECOND, procCpuNs } from "@/lib/metrics/procfs";
-import type { InstanceKind } from "@/lib/types";
+import { CLOCK_TICKS_PER_SECOND, procCpuNs } from "@/lib/host/procfs";
+import type { InstanceKind } from "@/lib/core/types";
 import { procReaders, type HostReaders } from "@/server/metrics/readers";
 
 // The host's view of one idle instance: CPU time and memory it costs, read
@@ -19,7 +19,7 @@ export interface HostUsage {
   cpuNs: number;
   /** The smallest step cpuNs moves by: one clock tick for /proc, 1 ns for a cgroup. */
   cpuResolutionNs: number;
-  /** The host view DESIGN.md names: cgroup usage for a container, PSS otherwise. */
+  /** The host view (ARCHITECTURE.md, "Measurement definitions"): cgroup usage for a container, PSS otherwise. */
   memoryBytes: number;
   pssBytes?: number;
   cgroupMemoryBytes?: number;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { ExperimentRecord } from "@/lib/experiment-types";
+import type { ExperimentRecord } from "@/lib/experiments/types";
 import { ExperimentIdSchema } from "@/lib/schemas/experiment";
 import { bus } from "@/server/events";
 import { getSupervisor } from "@/server/instances";

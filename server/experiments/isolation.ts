@@ -1,15 +1,15 @@
 import "server-only";
-import { guestOomKills } from "@/lib/isolation/guest-console";
-import { CAP_BOUNDS, HOG_KIND, hogNumber, PHASE_IDS, type HogResultValues, type PhaseId } from "@/lib/isolation/types";
-import { MIB, UNLIMITED_HOG_MIN_MIB, reserveRefusal, unlimitedHogSize, watchdogReason } from "@/lib/memory-guard";
+import { guestOomKills } from "@/lib/experiments/isolation/guest-console";
+import { CAP_BOUNDS, HOG_KIND, hogNumber, PHASE_IDS, type HogResultValues, type PhaseId } from "@/lib/experiments/isolation/types";
+import { MIB, UNLIMITED_HOG_MIN_MIB, reserveRefusal, unlimitedHogSize, watchdogReason } from "@/lib/host/memory-guard";
 import type { IsolationHog, IsolationPlan } from "@/lib/schemas/experiment-capacity";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import { CapacityError } from "@/server/errors";
 import { hostProbes, type CapacityProbes } from "./capacity-probes";
 import { errorMessage, type RunContext } from "./context";
 import type { UsageTarget } from "./host-usage";
 
-// The isolation scenario (ISSUE 5, lib/isolation/types.ts for what it
+// The isolation scenario (ISSUE 5, lib/experiments/isolation/types.ts for what it
 // records): neighbours of every kind run `probe latency` throughout while,
 // one after another, a container with a memory limit, a VM and a container
 // without a limit allocate past what they were given. All instances start

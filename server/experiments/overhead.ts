@@ -1,8 +1,8 @@
 import "server-only";
-import { cpuPercent } from "@/lib/proc-stat";
+import { cpuPercent } from "@/lib/host/procfs";
 import type { OverheadPlan } from "@/lib/schemas/experiment";
-import { WORKLOAD_ARGS, workloadValues } from "@/lib/workload-metrics";
-import type { Instance } from "@/lib/types";
+import { WORKLOAD_ARGS, workloadValues } from "@/lib/probe/workload-metrics";
+import type { Instance } from "@/lib/core/types";
 import { errorMessage, type RunContext } from "./context";
 
 /** Generous: a workload under TCG runs ten to fifty times slower than natively. */

@@ -1,6 +1,6 @@
 import "server-only";
 import fs from "node:fs";
-import { parseProcStat } from "@/lib/proc-stat";
+import { parseProcStat } from "@/lib/host/procfs";
 
 // Which process owns a queued or running experiment: "<pid>:<start ticks>",
 // so a recycled pid is never mistaken for the owner that died.

@@ -1,7 +1,7 @@
 import "server-only";
 import os from "node:os";
-import type { DensityResult } from "@/lib/density/types";
-import { plannerDefaults } from "@/lib/density/planner-defaults";
+import type { DensityResult } from "@/lib/experiments/density/types";
+import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
 import type { PlannerInputValues } from "@/lib/schemas/planner";
 import { getExperimentRunner } from "./index";
 

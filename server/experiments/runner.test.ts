@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ExperimentEvent, OverheadResult, StartupResult } from "@/lib/experiment-types";
+import type { ExperimentEvent, OverheadResult, StartupResult } from "@/lib/experiments/types";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import { openDatabase } from "@/server/store/db";

@@ -1,9 +1,9 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { summarizeDensity } from "@/lib/density/summary";
-import { summarizeOverhead, summarizeStartup } from "@/lib/experiment-summary";
-import { summarizeIsolation } from "@/lib/isolation/summary";
+import { summarizeDensity } from "@/lib/experiments/density/summary";
+import { summarizeOverhead, summarizeStartup } from "@/lib/experiments/summary";
+import { summarizeIsolation } from "@/lib/experiments/isolation/summary";
 import {
   FINISHED_STATUSES,
   type ExperimentEnvironment,
@@ -12,10 +12,10 @@ import {
   type ExperimentRecord,
   type ExperimentResult,
   type ExperimentStatus,
-} from "@/lib/experiment-types";
+} from "@/lib/experiments/types";
 import type { ExperimentPlan, OverheadPlan, StartupPlan } from "@/lib/schemas/experiment";
 import type { DensityPlan, IsolationPlan } from "@/lib/schemas/experiment-capacity";
-import { WORKLOAD_ARGS } from "@/lib/workload-metrics";
+import { WORKLOAD_ARGS } from "@/lib/probe/workload-metrics";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { ExperimentStore } from "@/server/store/experiments";
 import type { CapacityProbes } from "./capacity-probes";

@@ -1,9 +1,9 @@
 import "server-only";
-import type { StartupKind } from "@/lib/experiment-types";
-import { phaseKey } from "@/lib/experiment-summary";
+import type { StartupKind } from "@/lib/experiments/types";
+import { phaseKey } from "@/lib/experiments/summary";
 import type { StartupPlan } from "@/lib/schemas/experiment";
-import type { Instance, InstanceKind } from "@/lib/types";
-import type { MemorySampleValues, WatchedKind } from "@/lib/warm-memory";
+import type { Instance, InstanceKind } from "@/lib/core/types";
+import type { MemorySampleValues, WatchedKind } from "@/lib/experiments/startup/warm-memory";
 import { procReaders } from "@/server/metrics/readers";
 import { errorMessage, isMissingDependency, type RunContext } from "./context";
 

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import { FIG23_SCENARIO } from "@/lib/figures/fig23";
 import { appFootprint, hostMemoryFact, liveMarginals } from "@/lib/figures/memory-facts";
-import { parseMeminfo } from "@/lib/metrics/procfs";
+import { parseMeminfo } from "@/lib/host/procfs";
 import { FiguresPayloadSchema, type FigureInstance, type FiguresPayload, type HostFacts } from "@/lib/schemas/figures";
 import { getSupervisor } from "@/server/instances";
 import { liveSampler } from "@/server/metrics";

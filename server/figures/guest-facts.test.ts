@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import type { Supervisor } from "@/server/instances/supervisor";
 import { GUEST_FACTS_TTL_MS, pruneGuestFacts, readGuestFacts } from "./guest-facts";
 

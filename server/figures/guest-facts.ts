@@ -2,13 +2,13 @@ import "server-only";
 import os from "node:os";
 import fs from "node:fs";
 import { ProbeInfoSchema } from "@/lib/metrics/guest-view";
-import { parseLastJson } from "@/lib/probe-output";
+import { parseLastJson } from "@/lib/probe/output";
 import { toGuestFacts, UPTIME_RESOLUTION_MS } from "@/lib/figures/guest-facts";
 import type { GuestFacts } from "@/lib/schemas/figures";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import { getImage } from "@/server/images/store";
 import type { Supervisor } from "@/server/instances/supervisor";
-import { runCommand } from "@/server/instances/run-command";
+import { runCommand } from "@/server/host/run-command";
 
 // `probe info` from inside each instance (and on the host), cached briefly:
 // the figures page refreshes every few seconds and a runc exec or a trip

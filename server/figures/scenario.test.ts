@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
-import type { Instance } from "@/lib/types";
+import type { Instance } from "@/lib/core/types";
 import { ConflictError } from "@/server/errors";
 import { createScenario, SHARED_VM_SECOND_APP, type ScenarioSupervisor } from "./scenario";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "@/lib/figures/experiment-facts";
-import { EXPERIMENT_TYPES, type ExperimentListItem } from "@/lib/experiment-types";
+import { EXPERIMENT_TYPES, type ExperimentListItem } from "@/lib/experiments/types";
 import type { ImageWithInstances } from "@/lib/schemas/image";
 import type { Fig24Data, FigureImage } from "@/lib/schemas/figures";
 import { getExperimentRunner } from "@/server/experiments";

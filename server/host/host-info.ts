@@ -1,9 +1,9 @@
 import "server-only";
 import os from "node:os";
 import si from "systeminformation";
-import type { HostInfo } from "@/lib/types";
+import type { HostInfo } from "@/lib/core/types";
 import { config } from "@/server/config";
-import { runCommand } from "@/server/instances/run-command";
+import { runCommand } from "@/server/host/run-command";
 import { hostCgroupVersion } from "@/server/container/cgroup";
 import { knownAccelerator } from "@/server/vm/accel";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PathViolation } from "@/lib/archive-policy";
+import type { PathViolation } from "@/lib/images/archive-policy";
 import { IsolabError } from "@/server/errors";
 
 // Named refusals of the image store and the registry. Each carries its HTTP

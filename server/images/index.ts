@@ -1,10 +1,10 @@
 import "server-only";
 import path from "node:path";
-import { isBuiltInRef } from "@/lib/image-ref";
-import type { InstanceKind } from "@/lib/types";
+import { isBuiltInRef } from "@/lib/images/ref";
+import type { InstanceKind } from "@/lib/core/types";
 import { config } from "@/server/config";
 import { isIsolabError } from "@/server/errors";
-import type { ImageRef } from "@/server/instances/engine";
+import type { ImageRef } from "@/server/engine/contract";
 import { createOciStore, type BuiltProbe, type OciStore } from "./oci-store";
 import { getImage } from "./store";
 

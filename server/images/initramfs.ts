@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { ISOLAB_GUEST_DIR, vmInitScript, type VmInitSpec } from "@/lib/vm-init";
+import { ISOLAB_GUEST_DIR, vmInitScript, type VmInitSpec } from "@/lib/vm/init";
 import { ImageToolError } from "./errors";
 import { runToolOrThrow } from "./tools";
 

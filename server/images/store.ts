@@ -4,7 +4,7 @@ import path from "node:path";
 import { IMAGE_NAME_PATTERN, parseImageJson, type ImageJson } from "@/lib/schemas/image";
 import { config } from "@/server/config";
 import { InvalidRequestError, MissingDependencyError, NotFoundError } from "@/server/errors";
-import type { ImageRef } from "@/server/instances/engine";
+import type { ImageRef } from "@/server/engine/contract";
 
 // Built images and the guest kernel, as scripts/build-image.sh and
 // scripts/setup-kernel.sh leave them under the data directory. Reads only:

@@ -4,12 +4,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { MEDIA_TYPES } from "@/lib/schemas/oci-image";
-import { buildTar, type TarHeaderSpec } from "@/lib/tar";
+import { buildTar, type TarHeaderSpec } from "@/lib/images/tar";
 import { runToolOrThrow, skopeoConvert, transports } from "./tools";
 
 // Images for the tests, made the way a user would: a busybox root filesystem
 // packed with umoci and exported with skopeo; and hostile archives crafted
-// byte by byte (a tar writer in lib/tar.ts), which no real tool would write.
+// byte by byte (a tar writer in lib/images/tar.ts), which no real tool would write.
 
 export const HELLO_LINE = "hello from an OCI image";
 

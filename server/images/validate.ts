@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { normalizeEntryPath, RootfsChecker } from "@/lib/archive-policy";
+import { normalizeEntryPath, RootfsChecker } from "@/lib/images/archive-policy";
 import type { ImageLimits } from "@/lib/schemas/image";
 import {
   CONFIG_MEDIA_TYPES,
@@ -19,7 +19,7 @@ import {
   type OciImageConfig,
   type OciManifest,
 } from "@/lib/schemas/oci-image";
-import { TarFormatError, TarReader } from "@/lib/tar";
+import { TarFormatError, TarReader } from "@/lib/images/tar";
 import { LayerTooLargeError, MalformedArchiveError, UnsafeArchiveEntryError, UnsupportedMediaTypeError } from "./errors";
 import { blobPath, findRef, parseJson, readIndex, readJsonBlob } from "./layout";
 

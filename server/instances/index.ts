@@ -1,12 +1,12 @@
 import "server-only";
 import os from "node:os";
-import { defaultLimits } from "@/lib/capacity";
+import { defaultLimits } from "@/lib/host/limits";
 import { config } from "@/server/config";
 import { createContainerEngine } from "@/server/container/engine";
 import { resolveImage } from "@/server/images";
 import { createVmEngine } from "@/server/vm/engine";
 import { startSampler } from "@/server/metrics/registry";
-import { createProcessEngine } from "./process-engine";
+import { createProcessEngine } from "../process/engine";
 import { Supervisor } from "./supervisor";
 
 // The registry lives on globalThis so a dev-server reload re-uses it instead

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateInstanceSchema } from "@/lib/schemas/instance";
-import type { Engine } from "./engine";
-import { createProcessEngine } from "./process-engine";
-import { pidRuns } from "./process-tools";
+import type { Engine } from "../engine/contract";
+import { createProcessEngine } from "../process/engine";
+import { pidRuns } from "../host/process-tools";
 import { createVmEngine } from "@/server/vm/engine";
 import { Supervisor } from "./supervisor";
 

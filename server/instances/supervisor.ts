@@ -2,14 +2,14 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { capacityRefusal, type CapacityLimits } from "@/lib/capacity";
+import { capacityRefusal, type CapacityLimits } from "@/lib/host/limits";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
-import type { ExecResult, Instance, InstanceKind } from "@/lib/types";
+import type { ExecResult, Instance, InstanceKind } from "@/lib/core/types";
 import { CapacityError, ConflictError, InvalidRequestError, isIsolabError, NotFoundError, StartFailedError } from "@/server/errors";
-import { parseLastJson } from "@/lib/probe-output";
+import { parseLastJson } from "@/lib/probe/output";
 import { bus } from "@/server/events";
-import type { Engine, ExecOptions, ImageRef, RunningHandle } from "./engine";
-import { tailFile } from "./process-tools";
+import type { Engine, ExecOptions, ImageRef, RunningHandle } from "../engine/contract";
+import { tailFile } from "../host/process-tools";
 
 export interface SupervisorDeps {
   engines: Record<InstanceKind, Engine>;

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { SseParser } from "@/lib/sse";
+import { SseParser } from "@/lib/core/sse";
 import type { BusEvents } from "@/server/events";
 import { eventStream, streamListenerCount } from "./event-stream";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { EventEmitter } from "node:events";
-import { formatSseComment, formatSseEvent, formatSseRetry } from "@/lib/sse";
+import { formatSseComment, formatSseEvent, formatSseRetry } from "@/lib/core/sse";
 import { bus, type BusEvents } from "@/server/events";
 
 // GET /api/stream as a ReadableStream: every bus event, as a server-sent

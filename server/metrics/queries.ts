@@ -3,12 +3,12 @@ import { buildFamilies } from "@/lib/metrics/exposition";
 import { compareViews, ProbeInfoSchema, type ProbeInfo, type WhatItSees } from "@/lib/metrics/guest-view";
 import { formatExposition } from "@/lib/metrics/prometheus";
 import type { InstanceSamples, SampleWindowS, SamplesSnapshot } from "@/lib/metrics/samples";
-import { parseLastJson } from "@/lib/probe-output";
-import type { Instance } from "@/lib/types";
+import { parseLastJson } from "@/lib/probe/output";
+import type { Instance } from "@/lib/core/types";
 import { ExecError } from "@/server/errors";
 import { resolveImage } from "@/server/images";
 import { getSupervisor } from "@/server/instances";
-import { runCommand } from "@/server/instances/run-command";
+import { runCommand } from "@/server/host/run-command";
 import { liveSampler } from "./index";
 
 // What the metric routes answer. Routes parse and map errors; this is the logic.

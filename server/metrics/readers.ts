@@ -1,8 +1,8 @@
 import "server-only";
 import fs from "node:fs";
-import type { CgroupUsage } from "@/lib/cgroup";
-import { parseMeminfo, parseProcStatCpu, type ProcMeminfo, type ProcStatCpu } from "@/lib/metrics/procfs";
-import { parseProcStat, parseSmapsRollup, type ProcStat, type SmapsRollup } from "@/lib/proc-stat";
+import type { CgroupUsage } from "@/lib/host/cgroup";
+import { parseMeminfo, parseProcStatCpu, type ProcMeminfo, type ProcStatCpu } from "@/lib/host/procfs";
+import { parseProcStat, parseSmapsRollup, type ProcStat, type SmapsRollup } from "@/lib/host/procfs";
 import { readCgroupUsage } from "@/server/container/cgroup";
 
 // The host files the sampler reads, behind an interface so tests feed it

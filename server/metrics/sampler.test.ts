@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { CgroupUsage } from "@/lib/cgroup";
+import type { CgroupUsage } from "@/lib/host/cgroup";
 import type { SampleTick } from "@/lib/metrics/samples";
-import type { Instance } from "@/lib/types";
-import type { EngineExecResult, RunningHandle } from "@/server/instances/engine";
+import type { Instance } from "@/lib/core/types";
+import type { EngineExecResult, RunningHandle } from "@/server/engine/contract";
 import type { HostReaders } from "./readers";
 import { Sampler, type SampleSource } from "./sampler";
 

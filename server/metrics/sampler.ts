@@ -1,12 +1,12 @@
 import "server-only";
 import { hostCpuPercent, instanceCpuPercent } from "@/lib/metrics/cpu";
 import { guestViewFromInfo, memoryOverhead, ProbeInfoSchema, type GuestView } from "@/lib/metrics/guest-view";
-import { parseLastJson } from "@/lib/probe-output";
-import { procCpuNs, type ProcStatCpu } from "@/lib/metrics/procfs";
+import { parseLastJson } from "@/lib/probe/output";
+import { procCpuNs, type ProcStatCpu } from "@/lib/host/procfs";
 import { RingBuffer } from "@/lib/metrics/ring-buffer";
 import type { HostSample, InstanceSample, SampleTick, SamplerStats } from "@/lib/metrics/samples";
-import type { Instance } from "@/lib/types";
-import type { RunningHandle } from "@/server/instances/engine";
+import type { Instance } from "@/lib/core/types";
+import type { RunningHandle } from "@/server/engine/contract";
 import type { Clock, CpuUsageFn, Scheduler } from "./clock";
 import type { HostReaders } from "./readers";
 

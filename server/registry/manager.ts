@@ -5,7 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { registryConfigYaml } from "@/lib/registry-config";
+import { registryConfigYaml } from "@/lib/images/registry-config";
 import type { RegistryStatus } from "@/lib/schemas/registry";
 import { InvalidRequestError, MissingDependencyError } from "@/server/errors";
 import { RegistryUnavailableError } from "@/server/images/errors";

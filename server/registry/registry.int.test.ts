@@ -9,7 +9,7 @@ import { createContainerEngine } from "@/server/container/engine";
 import { builtProbe } from "@/server/images";
 import { createOciStore, type OciStore } from "@/server/images/oci-store";
 import { buildBusyboxLayout, exportArchive, HELLO_LINE } from "@/server/images/test-support";
-import type { RunningHandle, StartRequest } from "@/server/instances/engine";
+import type { RunningHandle, StartRequest } from "@/server/engine/contract";
 import { createVmEngine } from "@/server/vm/engine";
 import { listRepositories, listTags, manifestDigest } from "./client";
 import { createRegistryManager, type Endpoint, type RegistryManager } from "./manager";

@@ -1,5 +1,5 @@
 import "server-only";
-import { canonicalRef, parseImageRef } from "@/lib/image-ref";
+import { canonicalRef, parseImageRef } from "@/lib/images/ref";
 import type { ImageSummary } from "@/lib/schemas/image";
 import type { PullRequest, PushRequest } from "@/lib/schemas/registry";
 import { InvalidRequestError } from "@/server/errors";

@@ -8,7 +8,7 @@ import type {
   ExperimentSample,
   ExperimentStatus,
   ExperimentType,
-} from "@/lib/experiment-types";
+} from "@/lib/experiments/types";
 import type { Db } from "./db";
 
 // Experiments and their raw samples in SQLite. Every write is one statement

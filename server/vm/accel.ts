@@ -4,14 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Accel } from "@/lib/types";
-import { buildQemuArgs } from "@/lib/qemu-args";
+import type { Accel } from "@/lib/core/types";
+import { buildQemuArgs } from "@/lib/vm/qemu-args";
 import { config } from "@/server/config";
 import { killGroup, launchQemu, LaunchError, removeFiles } from "./launch";
 
 // Which accelerator VMs use, and why. /dev/kvm opening is not proof: on a
 // nested-PVM host a normal guest under -accel kvm hangs after the firmware
-// (DESIGN.md, "Facts measured"). So `auto` boots the real image once under
+// (ARCHITECTURE.md, "Hosts it has run on"). So `auto` boots the real image once under
 // KVM with a short timeout, falls back to TCG, and caches the answer per
 // (guest kernel, QEMU version, host kernel) in <stateDir>/accel.json.
 

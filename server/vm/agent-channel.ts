@@ -1,8 +1,8 @@
 import "server-only";
 import type { Duplex } from "node:stream";
-import type { ExecOptions, EngineExecResult } from "@/server/instances/engine";
+import type { ExecOptions, EngineExecResult } from "@/server/engine/contract";
 import { ExecError } from "@/server/errors";
-import { formatAgentRequest, parseAgentLine } from "@/lib/qemu-agent-protocol";
+import { formatAgentRequest, parseAgentLine } from "@/lib/vm/agent-protocol";
 
 // The host side of the agent protocol on the VM's second serial port
 // (guest/README.md). Requests carry ids from a counter and run concurrently in

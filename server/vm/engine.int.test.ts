@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QmpStatusReply } from "@/lib/schemas/qmp";
-import { parseLastJson } from "@/lib/probe-output";
+import { parseLastJson } from "@/lib/probe/output";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import { getImage, getKernel } from "@/server/images/store";
-import type { ImageRef, StartRequest } from "@/server/instances/engine";
+import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { resolveAccel } from "./accel";
 import { createVmEngine, type VmHandle } from "./engine";
 

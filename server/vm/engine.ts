@@ -1,12 +1,12 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { buildQemuArgs } from "@/lib/qemu-args";
-import { vmStartupPhases } from "@/lib/qemu-phases";
-import type { MachineSpec } from "@/lib/vm-snapshot";
+import { buildQemuArgs } from "@/lib/vm/qemu-args";
+import { vmStartupPhases } from "@/lib/vm/phases";
+import type { MachineSpec } from "@/lib/vm/snapshot";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
-import type { Engine, StartRequest } from "@/server/instances/engine";
+import type { Engine, StartRequest } from "@/server/engine/contract";
 import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
 import { launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
 import { qemuVersionOrMissing, readTail, reconcileVms } from "./host";
@@ -18,7 +18,7 @@ import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
 import { createWarmStarts, type WarmHandleExtras } from "./warm-start";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
-// tuned for a fast direct boot (lib/qemu-args.ts), controlled over QMP and
+// tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
 // the agent serial port. Startup phases: qemu-up → kernel → ready.
 // A warm start (StartRequest.warm, or .snapshotId) restores a snapshot
 // instead (warm-start.ts): qemu-up → state-loaded → ready.

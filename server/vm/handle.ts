@@ -1,6 +1,6 @@
 import "server-only";
-import type { Accel, Startup } from "@/lib/types";
-import type { InstanceExit, RunningHandle } from "@/server/instances/engine";
+import type { Accel, Startup } from "@/lib/core/types";
+import type { InstanceExit, RunningHandle } from "@/server/engine/contract";
 import type { AgentChannel } from "./agent-channel";
 import type { AccelDecision } from "./accel";
 import { describeExit, removeFiles, type LaunchedQemu, type QemuExit } from "./launch";

@@ -2,13 +2,13 @@ import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import { checkUnixSocketPath } from "@/lib/qemu-args";
+import { checkUnixSocketPath } from "@/lib/vm/qemu-args";
 import { AgentChannel, type AgentReady } from "./agent-channel";
 import { QmpClient } from "./qmp-client";
 
 // Spawns QEMU and waits until the guest's agent says READY. Isolab listens on
 // both unix sockets before the spawn and QEMU connects to them as a client
-// (lib/qemu-args.ts), so nothing the guest prints can be missed. Any failure
+// (lib/vm/qemu-args.ts), so nothing the guest prints can be missed. Any failure
 // kills QEMU's process group and removes the sockets before it is thrown.
 
 export interface LaunchPaths {

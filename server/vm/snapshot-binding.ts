@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { FileFingerprint, SnapshotBinding } from "@/lib/schemas/snapshot";
-import { machineArgs, type MachineSpec } from "@/lib/vm-snapshot";
+import { machineArgs, type MachineSpec } from "@/lib/vm/snapshot";
 import { qemuVersionOrMissing } from "./host";
 
 // What a snapshot is bound to, computed for the machine at hand. Hashes of

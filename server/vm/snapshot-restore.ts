@@ -5,7 +5,7 @@ import fs from "node:fs";
 import type net from "node:net";
 import type { SnapshotBinding, SnapshotMeta } from "@/lib/schemas/snapshot";
 import { QmpMigrateReply, type QmpEvent } from "@/lib/schemas/qmp";
-import { compareBinding, instantiateArgs, type InstancePaths } from "@/lib/vm-snapshot";
+import { compareBinding, instantiateArgs, type InstancePaths } from "@/lib/vm/snapshot";
 import { AgentChannel } from "./agent-channel";
 import { readTail } from "./host";
 import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, spawnQemu, watchStart, type LaunchedQemu, type QemuExit, type StartWatch } from "./launch";

@@ -14,7 +14,7 @@ import { edgesSha256, type SnapshotStore } from "./snapshot-store";
 // Saving a running VM: QMP `stop`, then `migrate` to a unix socket Isolab
 // listens on, and Isolab writes the stream to a temporary file.
 //
-// Why a socket and not `exec:cat > FILE` (what DESIGN.md measured): exec:
+// Why a socket and not `exec:cat > FILE` (how it was first measured by hand): exec:
 // runs /bin/sh -c with the path inside a shell string; QEMU 7.2 has no
 // `file:` URI; and `fd:` needs SCM_RIGHTS, which Node's sockets cannot send.
 // With the socket no process is spawned, no shell sees a path, and the
@@ -30,7 +30,7 @@ export interface SaveTarget {
 export interface SaveOptions {
   store: SnapshotStore;
   binding: SnapshotBinding;
-  /** The placeholder argument array (lib/vm-snapshot.ts machineArgs). */
+  /** The placeholder argument array (lib/vm/snapshot.ts machineArgs). */
   args: string[];
   purpose: SnapshotMeta["purpose"];
   templateKey?: string;

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { SnapshotMetaSchema, type SnapshotMeta } from "@/lib/schemas/snapshot";
-import { isMigrationStreamHeader } from "@/lib/vm-snapshot";
+import { isMigrationStreamHeader } from "@/lib/vm/snapshot";
 import { NotFoundError } from "@/server/errors";
 import { SnapshotCorruptError } from "./snapshot-errors";
 

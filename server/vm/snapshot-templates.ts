@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import type { SnapshotBinding, SnapshotMeta } from "@/lib/schemas/snapshot";
-import { instantiateArgs } from "@/lib/vm-snapshot";
+import { instantiateArgs } from "@/lib/vm/snapshot";
 import { killGroup, launchQemu, removeFiles, type LaunchPaths } from "./launch";
 import { saveSnapshot } from "./snapshot-save";
 import type { SnapshotStore } from "./snapshot-store";

@@ -1,8 +1,8 @@
 import "server-only";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
-import { restoreStartupPhases, type MachineSpec } from "@/lib/vm-snapshot";
+import { restoreStartupPhases, type MachineSpec } from "@/lib/vm/snapshot";
 import { isIsolabError, StartFailedError } from "@/server/errors";
-import type { StartRequest } from "@/server/instances/engine";
+import type { StartRequest } from "@/server/engine/contract";
 import type { AccelDecision } from "./accel";
 import { createVmHandle, type VmHandle } from "./handle";
 import { readTail } from "./host";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { samplesToCsv } from "@/lib/experiment-csv";
+import { samplesToCsv } from "@/lib/experiments/csv";
 import { ExperimentIdSchema, ExportQuerySchema } from "@/lib/schemas/experiment";
 import { getExperimentRunner } from "@/server/experiments";
 import { route } from "@/server/http/respond";

@@ -1,0 +1,58 @@
+import { formatRatio } from "@/lib/experiments/format";
+import { formatBytes, formatMs } from "@/lib/core/format";
+import type { LinearFit } from "@/lib/core/linear-fit";
+import { table } from "@/lib/core/text-table";
+import { formatCount, formatMiB } from "./headline";
+import type { DensityKindResult, DensityResult } from "./types";
+
+// A density result as terminal text (`npm run experiment -- density`). Pure.
+
+const fitText = (f: LinearFit | null) => (f ? `${formatMiB(f.slope)}${f.r2 !== null ? ` (R² ${f.r2.toFixed(2)})` : ""}` : "—");
+const tag = (k: DensityKindResult) => k.kind + (k.kind === "vm" && k.accel ? ` [${k.accel.toUpperCase()}]` : "");
+
+export function fitsText(k: DensityKindResult): string {
+  if (k.fits.count === null) return "—";
+  return `${formatCount(k.fits.count)} (${k.fits.bound} bound)`;
+}
+
+export function densityText(r: DensityResult): string[] {
+  const out: string[] = [];
+  out.push(
+    table(
+      ["kind", "reached", "marginal: MemAvailable", "host view", "used", "CPU/inst.", "startup 1st → last", "fits on this host"],
+      r.kinds.map((k) => [
+        tag(k),
+        String(k.reached),
+        fitText(k.marginal.memAvailable),
+        fitText(k.marginal.hostView),
+        formatMiB(k.marginal.chosenMiB),
+        k.marginal.cpuPct ? `${Math.max(0, k.marginal.cpuPct.slope).toFixed(2)} %` : "—",
+        `${formatMs(k.startup.firstMs ?? undefined)} → ${formatMs(k.startup.lastMs ?? undefined)}`,
+        fitsText(k),
+      ]),
+    ),
+  );
+  out.push("", `VM / container marginal memory: ${formatRatio(r.ratioVmToContainer)}`);
+  for (const k of r.kinds) {
+    out.push("", `${tag(k)}: stopped because ${k.stopText}; budget for the extrapolation ${formatBytes(k.fits.budgetBytes)}`);
+    if (k.marginal.note) out.push(`  note: ${k.marginal.note}`);
+    out.push(
+      table(
+        ["instances", "MemAvailable drop", "sum of host views", "added one", "its CPU", "startup"],
+        k.steps.map((s) => [
+          String(s.instances),
+          formatBytes(s.availableDropBytes),
+          formatBytes(s.sumHostBytes),
+          s.instanceHostBytes === null ? "—" : formatBytes(s.instanceHostBytes),
+          s.instanceCpuPct === null ? "—" : `${s.instanceCpuPct.toFixed(2)} %`,
+          formatMs(s.startupMs ?? undefined),
+        ]),
+      )
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n"),
+    );
+  }
+  out.push("", "assumptions:", ...r.assumptions.map((a) => `  - ${a}`));
+  return out;
+}

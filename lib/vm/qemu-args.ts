@@ -1,0 +1,169 @@
+// Argument arrays for qemu-system-x86_64, never a shell string: paths and the
+// kernel command line reach QEMU exactly as given.
+//
+// Both host channels (QMP and the agent serial port) are unix-socket chardevs
+// in CLIENT mode: Isolab listens first and QEMU connects while it parses its
+// arguments, before the vCPU runs one instruction. So the agent's READY line
+// cannot be missed and there is no connect-retry loop; if Isolab is not
+// listening QEMU exits at once with a clear error instead of waiting.
+
+export type QemuAccel = "kvm" | "tcg";
+
+export interface QemuSpec {
+  memoryMiB: number;
+  cpus: number;
+  accel: QemuAccel;
+  /** Uncompressed vmlinux (PVH entry) for the tuned boot. */
+  kernel: string;
+  initrd: string;
+  /** Appended after the tuned arguments; later ones win in the kernel. */
+  extraKernelArgs?: string[];
+  /** Set by the guest's /init from `isolab.hostname=` (guest/init). */
+  hostname?: string;
+  /** The initramfs's init program when it is not /init (an OCI image's: lib/vm/init.ts). */
+  init?: string;
+  consoleLog: string;
+  qmpSocket: string;
+  agentSocket: string;
+  pidfile: string;
+  /** Fast firmware (qboot.rom) when present; SeaBIOS otherwise. */
+  bios?: string;
+  /** `-incoming` URI to restore a saved VM (e.g. `exec:cat FILE`). */
+  incoming?: string;
+  /** `-name`, shown in `ps` and QMP `query-name`. */
+  name?: string;
+}
+
+/**
+ * Kernel arguments that made the probe image reach READY faster under TCG
+ * (ARCHITECTURE.md "Hosts it has run on", guest/BOOT-TUNING.md). Each one skips work
+ * the guest does not need; none changes what the workload measures.
+ */
+export const TUNED_KERNEL_ARGS: readonly string[] = [
+  "console=ttyS0",
+  // Fewer console lines: every byte is an emulated UART write under TCG.
+  "quiet",
+  // With -no-reboot, a guest panic (a bad initrd) ends QEMU at once instead of a timeout.
+  "panic=-1",
+  // ttyS1 carries the agent; no probing of ports 3 and 4.
+  "8250.nr_uarts=2",
+  "no_timer_check",
+  "tsc=reliable",
+  "i8042.noaux",
+  "i8042.nokbd",
+  "cryptomgr.notests",
+  "mitigations=off",
+  "pci=lastbus=0",
+  "random.trust_cpu=on",
+  // No AppArmor/TOMOYO/landlock set-up: the guest runs one trusted probe.
+  "lsm=",
+  // The local APIC timer is calibrated by busy-waiting 100 ms of guest time
+  // (≈100 ms of host CPU under TCG); without it the guest ticks from the HPET.
+  // Measured: boot −100 ms, the probe's latency workload unchanged.
+  "noapictimer",
+  // Tracing and a KDF self-test cost ~50–70 ms each under TCG and nothing here uses them.
+  "initcall_blacklist=init_kprobe_trace,crypto_kdf108_init",
+  "rdinit=/init",
+];
+
+/** sun_path is 108 bytes including the terminating NUL. */
+export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
+
+export function checkUnixSocketPath(p: string): void {
+  const bytes = Buffer.byteLength(p);
+  if (bytes > MAX_UNIX_SOCKET_PATH_BYTES) {
+    throw new Error(
+      `unix socket path is ${bytes} bytes, over the ${MAX_UNIX_SOCKET_PATH_BYTES}-byte limit of sun_path: ${p} ` +
+        "(use a shorter ISOLAB_STATE_DIR)",
+    );
+  }
+}
+
+const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+function checkSpec(spec: QemuSpec): void {
+  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 32) throw new Error(`memoryMiB must be an integer ≥ 32, got ${spec.memoryMiB}`);
+  if (!Number.isInteger(spec.cpus) || spec.cpus < 1) throw new Error(`cpus must be an integer ≥ 1, got ${spec.cpus}`);
+  if (spec.hostname !== undefined && !HOSTNAME.test(spec.hostname)) throw new Error(`invalid hostname ${JSON.stringify(spec.hostname)}`);
+  if (spec.init !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(spec.init)) throw new Error(`invalid init path ${JSON.stringify(spec.init)}`);
+  for (const a of spec.extraKernelArgs ?? []) {
+    // One array element must stay one kernel argument.
+    if (a === "" || /\s/.test(a)) throw new Error(`kernel argument must be one non-empty word: ${JSON.stringify(a)}`);
+  }
+  checkUnixSocketPath(spec.qmpSocket);
+  checkUnixSocketPath(spec.agentSocket);
+}
+
+/** QEMU's option parser splits on commas; a literal comma is doubled. */
+export function escapeOptionValue(v: string): string {
+  return v.replaceAll(",", ",,");
+}
+
+export function kernelCommandLine(spec: Pick<QemuSpec, "hostname" | "extraKernelArgs" | "init">): string {
+  const args = TUNED_KERNEL_ARGS.map((a) => (spec.init && a.startsWith("rdinit=") ? `rdinit=${spec.init}` : a));
+  if (spec.hostname) args.push(`isolab.hostname=${spec.hostname}`);
+  return [...args, ...(spec.extraKernelArgs ?? [])].join(" ");
+}
+
+/** The tuned boot Isolab uses for every VM. */
+export function buildQemuArgs(spec: QemuSpec): string[] {
+  checkSpec(spec);
+  const args = [
+    ...(spec.name ? ["-name", escapeOptionValue(spec.name)] : []),
+    // tb-size=64 caps TCG's translation cache (default 1 GiB) to keep RSS down.
+    "-accel", spec.accel === "kvm" ? "kvm" : "tcg,tb-size=64",
+    // i440fx ("pc") is faster than q35 under TCG and is all a serial-only guest needs.
+    "-machine", "pc",
+    ...(spec.accel === "kvm" ? ["-cpu", "host"] : []),
+    "-m", String(spec.memoryMiB),
+    "-smp", String(spec.cpus),
+    "-nodefaults", "-no-user-config", "-display", "none",
+    // A reboot request (or panic=-1) ends QEMU instead of looping.
+    "-no-reboot",
+    ...(spec.bios ? ["-bios", spec.bios] : []),
+    "-kernel", spec.kernel,
+    "-initrd", spec.initrd,
+    "-append", kernelCommandLine(spec),
+    // ttyS0: the kernel console, to a file so a failed start can show its tail.
+    "-chardev", `file,id=con,path=${escapeOptionValue(spec.consoleLog)}`,
+    "-serial", "chardev:con",
+    // ttyS1: the agent. No server=on: QEMU connects to Isolab's listener.
+    "-chardev", `socket,id=agent,path=${escapeOptionValue(spec.agentSocket)}`,
+    "-serial", "chardev:agent",
+    "-chardev", `socket,id=qmp,path=${escapeOptionValue(spec.qmpSocket)}`,
+    "-mon", "chardev=qmp,mode=control",
+    "-pidfile", spec.pidfile,
+  ];
+  if (spec.incoming) args.push("-incoming", spec.incoming);
+  return args;
+}
+
+export interface DefaultBootSpec {
+  memoryMiB: number;
+  /** bzImage as shipped. */
+  kernel: string;
+  initrd: string;
+  consoleLog: string;
+  agentSocket: string;
+}
+
+/**
+ * The untuned baseline the benchmark compares against: how most people start
+ * QEMU — default machine, SeaBIOS, the compressed bzImage and only
+ * `console=ttyS0`. The one addition is the agent port on ttyS1, to see READY;
+ * it does not change how the guest boots.
+ */
+export function buildDefaultBootArgs(spec: DefaultBootSpec): string[] {
+  checkUnixSocketPath(spec.agentSocket);
+  return [
+    "-accel", "tcg",
+    "-m", String(spec.memoryMiB),
+    "-display", "none",
+    "-kernel", spec.kernel,
+    "-initrd", spec.initrd,
+    "-append", "console=ttyS0",
+    "-serial", `file:${spec.consoleLog}`,
+    "-chardev", `socket,id=agent,path=${escapeOptionValue(spec.agentSocket)}`,
+    "-serial", "chardev:agent",
+  ];
+}
