@@ -118,12 +118,10 @@ describe("vm engine (QEMU, TCG)", () => {
     const req = request();
     const bogus = path.join(stateDir, "bogus.cpio");
     fs.writeFileSync(bogus, Buffer.alloc(64 * 1024, 0x5a));
-    const t0 = Date.now();
     const err = await engine().start({ ...req, image: { ...image, initramfsPath: bogus } }).catch((e) => e);
     expect(err).toBeInstanceOf(StartFailedError);
     expect(err.message).toMatch(/QEMU exited with code 0 before the guest was ready/);
     expect(err.details.consoleTail).toMatch(/Kernel panic/);
-    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(qemusIn(req.dir)).toEqual([]);
     expect(leftovers(req.dir)).toEqual([]);
   });
@@ -161,9 +159,9 @@ describe("accelerator choice", () => {
     if (!fs.existsSync("/dev/kvm")) expect(first).toMatchObject({ accel: "tcg", reason: expect.stringMatching(/missing/) });
     const cached = JSON.parse(fs.readFileSync(path.join(stateDir, "accel.json"), "utf8"));
     expect(cached.decision).toEqual(first);
-    const t0 = Date.now();
+    const cacheWritten = fs.statSync(path.join(stateDir, "accel.json")).mtimeMs;
     await expect(resolveAccel("auto", o)).resolves.toEqual(first); // same checkedAt: no second boot
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(fs.statSync(path.join(stateDir, "accel.json")).mtimeMs).toBe(cacheWritten);
     expect(qemusIn(stateDir)).toEqual([]);
   });
 });
