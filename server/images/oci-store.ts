@@ -16,7 +16,8 @@ import { packInitramfs } from "./initramfs";
 import { blobPath, collectGarbage, findRef, initLayout, readIndex, readJsonBlob, refOf, writeIndex } from "./layout";
 import { withReadLock, withWriteLock } from "./lock";
 import { runToolOrThrow, skopeoConvert, skopeoCopy, toolMessage, transports, type ToolOptions } from "./tools";
-import { checkArchive, checkLayout, type ArchiveFormat } from "./validate";
+import { checkArchive, type ArchiveFormat } from "./archive-check";
+import { checkLayout } from "./layout-check";
 
 // The image store: one OCI image layout holding every image (the built-in
 // `probe` too), each under the reference `name:tag` with Isolab's
