@@ -3,7 +3,7 @@ import { STARTUP_KINDS, type ExperimentRecord } from "@/lib/experiments/types";
 import { formatMs } from "@/lib/core/format";
 import { ratio } from "@/lib/core/stats";
 import { INSTANCE_KINDS } from "@/lib/core/types";
-import { DensityCompare, IsolationCompare } from "./capacity-compare";
+import { DensityCompare, IsolationCompare } from "./density-isolation-compare";
 import { isVmKind, KIND_LABELS } from "./labels";
 
 /** Headline numbers of two runs of the same type, with B over A. */

@@ -10,7 +10,7 @@ import { DensityCharts, type DensityChartKind } from "./density-charts";
 import { KIND_LABELS } from "./labels";
 import { PlannerForm } from "./planner-form";
 import { SkippedKinds } from "./skipped-kinds";
-import "./capacity.css";
+import "./density-isolation.css";
 
 // A density run: how far each kind got and why it stopped, the marginal
 // host memory and CPU of one more instance, "fits on this host" with its

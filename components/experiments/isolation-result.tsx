@@ -8,7 +8,7 @@ import { AccelBadge } from "./accel-badge";
 import { IsolationCharts } from "./isolation-charts";
 import { KIND_LABELS } from "./labels";
 import { SkippedKinds } from "./skipped-kinds";
-import "./capacity.css";
+import "./density-isolation.css";
 
 // An isolation run: verdicts first (what happened, in words), the charts on
 // one time axis, then the numbers behind them. Series are computed here, on

@@ -3,7 +3,7 @@ import { useId, useMemo, useState } from "react";
 import { planCapacity } from "@/lib/experiments/planner";
 import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
 import { PlannerInputSchema, type PlannerInputValues } from "@/lib/schemas/planner";
-import "./capacity.css";
+import "./density-isolation.css";
 
 // "How many fit on a host of X GiB as containers vs as VMs": the planner's
 // arithmetic (lib/experiments/planner.ts) on what is typed, live, with the
