@@ -9,7 +9,7 @@ import { isVmKind, KIND_LABELS } from "./labels";
 
 function StartupCompare({ a, b, ids }: { a: StartupResult; b: StartupResult; ids: [string, string] }) {
   const kinds = STARTUP_KINDS.filter((k) => a.kinds.some((x) => x.kind === k) || b.kinds.some((x) => x.kind === k));
-  const median = (r: StartupResult, k: (typeof kinds)[number]) => {
+  const medianCell = (r: StartupResult, k: (typeof kinds)[number]) => {
     const x = r.kinds.find((y) => y.kind === k);
     return (
       <>
@@ -17,7 +17,7 @@ function StartupCompare({ a, b, ids }: { a: StartupResult; b: StartupResult; ids
       </>
     );
   };
-  const of = (r: StartupResult, k: string) => r.kinds.find((x) => x.kind === k)?.total.median;
+  const medianMs = (r: StartupResult, k: string) => r.kinds.find((x) => x.kind === k)?.total.median;
   return (
     <ResultTable
       label="Startup medians compared"
@@ -25,9 +25,9 @@ function StartupCompare({ a, b, ids }: { a: StartupResult; b: StartupResult; ids
       rowKey={(k) => k}
       columns={[
         { header: "Kind", rowHeader: true, cell: (k) => KIND_LABELS[k] },
-        { header: `A median (${ids[0]})`, numeric: true, cell: (k) => median(a, k) },
-        { header: `B median (${ids[1]})`, numeric: true, cell: (k) => median(b, k) },
-        { header: "B / A", numeric: true, cell: (k) => formatRatio(ratio(of(b, k), of(a, k))) },
+        { header: `A median (${ids[0]})`, numeric: true, cell: (k) => medianCell(a, k) },
+        { header: `B median (${ids[1]})`, numeric: true, cell: (k) => medianCell(b, k) },
+        { header: "B / A", numeric: true, cell: (k) => formatRatio(ratio(medianMs(b, k), medianMs(a, k))) },
       ]}
       extraRows={
         <tr>
