@@ -154,7 +154,7 @@ describe("a VM syscall faster than bare metal", () => {
   it("a run that did not record mitigations says the guest then booted with them off", () => {
     const { mitigations: _, ...old } = vmFaster;
     const m = model({ overhead: old });
-    expect(m.vmFaster).toContain("the guest's mitigations were not recorded (runs before they were booted guests with mitigations=off)");
+    expect(m.vmFaster).toContain("the guest's mitigations were not recorded, and runs from before they matched the host's booted guests with mitigations=off");
     expect(m.mitigations).toBe("Mitigations were not recorded by this run; before Isolab matched them to the host's, guests booted with mitigations=off.");
     expect(layoutFig22(m, "wide").bars.notes.map((n) => n.text).join(" ")).toContain(m.mitigations);
   });

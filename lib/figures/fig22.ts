@@ -107,7 +107,7 @@ export function mitigationText(m: MitigationRecord | null | undefined): { host: 
 export function vmFasterReason(accel: Accel | null, m: MitigationRecord | null | undefined): string {
   const why: string[] = [];
   if (accel !== "kvm") why.push("under TCG the guest's syscall never enters the host kernel, so it skips the host's entry and exit costs");
-  if (!m) why.push("the guest's mitigations were not recorded (runs before they were booted guests with mitigations=off)");
+  if (!m) why.push("the guest's mitigations were not recorded, and runs from before they matched the host's booted guests with mitigations=off");
   else if (m.guest === "off" && m.host === "on") why.push("the guest kernel ran with mitigations=off while the host's are on");
   if (accel === "kvm" && why.length === 0) why.push("its guest kernel's own syscall path (build, configuration) is shorter than the host's");
   return `VM faster than the bare process: ${why.join("; ")}. Not a negative cost of isolation.`;
