@@ -1,5 +1,6 @@
 import type { Accel, HostInfo, InstanceKind } from "@/lib/core/types";
 import type { Summary } from "@/lib/core/stats";
+import type { MitigationRecord } from "@/lib/host/mitigations";
 import type { DensityResult, DensitySampleName } from "@/lib/experiments/density/types";
 import type { IsolationResult, IsolationSampleName } from "@/lib/experiments/isolation/types";
 import type { WarmMemoryResult } from "@/lib/experiments/startup/warm-memory";
@@ -129,6 +130,8 @@ export interface ExperimentEnvironment {
   host: HostInfo;
   /** The accelerator the VMs of this run used, with the reason; null when no VM ran. */
   accelerator: { accel: Accel; reason: string } | null;
+  /** The host's CPU-vulnerability mitigations and the guests' `mitigations=`; absent in runs recorded before it was. */
+  mitigations?: MitigationRecord;
   node: string;
   capturedAt: string;
 }

@@ -5,6 +5,7 @@ import { buildQemuArgs } from "@/lib/vm/qemu-args";
 import { vmStartupPhases } from "@/lib/vm/phases";
 import type { MachineSpec } from "@/lib/vm/snapshot";
 import { config } from "@/server/config";
+import { guestMitigationKernelArgs } from "@/server/host/mitigations";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import type { Engine, StartRequest } from "@/server/engine/contract";
 import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
@@ -32,6 +33,7 @@ export interface VmEngineOptions {
   /** Firmware; defaults to qboot.rom when installed, else QEMU's SeaBIOS. */
   bios?: string | null;
   readyTimeoutMs?: number;
+  /** After the guest's `mitigations=`, which is the host's own state (server/host/mitigations.ts); a later one wins. */
   extraKernelArgs?: string[];
 }
 
@@ -66,6 +68,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
   const choice = opts.accel ?? config.accel;
   const bios = opts.bios === null ? undefined : (opts.bios ?? QBOOT_CANDIDATES.find((p) => fs.existsSync(p)));
   const defaultInitramfs = path.join(config.imagesDir, "probe", "initramfs.cpio");
+  const extraKernelArgs = [...guestMitigationKernelArgs(), ...(opts.extraKernelArgs ?? [])];
 
   const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
   const snapshots = createSnapshotStore(path.join(stateDir, "snapshots"));
@@ -86,7 +89,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
       memoryMiB: req.memoryMiB,
       // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
       cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-      initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs: opts.extraKernelArgs,
+      initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs,
     };
     return { decision, machine };
   }
