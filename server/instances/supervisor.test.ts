@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CreateInstanceSchema } from "@/lib/schemas/instance";
-import { StartFailedError } from "@/server/errors";
+import { MissingDependencyError, NotFoundError, StartFailedError } from "@/server/errors";
 import type { Engine, ImageRef, InstanceExit, RunningHandle, StartRequest } from "../engine/contract";
 import type { InstanceFiles } from "./instance-files";
 import { Supervisor } from "./supervisor";
@@ -153,14 +153,44 @@ describe("Supervisor: reservations", () => {
     const { supervisor } = setup({
       limits: { maxInstances: 1, maxMemoryMiB: 4096 },
       getImage: async () => {
-        if (missing) throw Object.assign(new Error("There is no image"), { status: 404 });
+        if (missing) throw new NotFoundError("There is no image");
         return image;
       },
     });
-    await expect(supervisor.create(req({ name: "a" }))).rejects.toThrow(/no image/);
+    await expect(supervisor.create(req({ name: "a" }))).rejects.toMatchObject({ status: 404, message: "There is no image" });
     expect(supervisor.list()).toHaveLength(0);
     missing = false;
     expect((await supervisor.create(req({ name: "a" }))).state).toBe("running");
+  });
+});
+
+describe("Supervisor: the engine's check", () => {
+  it("runs on a kind's first start, and again only after a start of that kind failed", async () => {
+    let checks = 0;
+    let fail = false;
+    const { engine } = fakeEngine(async (_r, handle) => {
+      if (fail) throw new StartFailedError("The container did not become ready: runc vanished");
+      return handle;
+    });
+    const { supervisor } = setup({ engine: { ...engine, check: async () => void checks++ } });
+    await supervisor.create(req());
+    await supervisor.create(req());
+    expect(checks).toBe(1);
+    fail = true;
+    await expect(supervisor.create(req())).rejects.toMatchObject({ status: 500 });
+    fail = false;
+    await supervisor.create(req());
+    expect(checks).toBe(2);
+  });
+
+  it("names a missing part before a missing image", async () => {
+    const missing = new MissingDependencyError("runc", "The OCI runtime `runc` was not found on PATH.");
+    const { engine } = fakeEngine();
+    const { supervisor } = setup({
+      engine: { ...engine, check: () => tick(5).then(() => Promise.reject(missing)) },
+      getImage: () => Promise.reject(new NotFoundError("There is no image")),
+    });
+    await expect(supervisor.create(req())).rejects.toBe(missing);
   });
 });
 

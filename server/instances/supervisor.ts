@@ -52,7 +52,6 @@ interface Start {
   stopped?: boolean;
 }
 
-const CHECK_TTL_MS = 30_000;
 const LIVE_STATES = new Set(["creating", "running", "stopping"]);
 const noop = () => {};
 
@@ -86,8 +85,8 @@ export class Supervisor {
   private readonly entries = new Map<string, Entry>();
   /** Starts in flight, so shutdown (or a stop) can abort them instead of waiting them out. */
   private readonly starting = new Map<string, Start>();
-  /** When each kind's dependencies were last found present (this.now() ms). */
-  private readonly checkedAt = new Map<InstanceKind, number>();
+  /** Kinds whose dependencies were found present, until a start of that kind fails. */
+  private readonly checked = new Set<InstanceKind>();
   private shuttingDown = false;
   private readonly files: InstanceFiles;
   private readonly now: () => number;
@@ -147,8 +146,11 @@ export class Supervisor {
     let entry: Entry | undefined;
     let handle: RunningHandle | undefined;
     try {
-      await this.unlessAborted(start, this.checkEngine(engine));
-      const image = await this.unlessAborted(start, this.deps.getImage(input.image, input.kind));
+      // The check (when due) and the image lookup are independent; a missing part is named before a missing image.
+      const [checked, found] = await this.unlessAborted(start, Promise.allSettled([this.checkEngine(engine), this.deps.getImage(input.image, input.kind)]));
+      if (checked.status === "rejected") throw checked.reason;
+      if (found.status === "rejected") throw found.reason;
+      const image = found.value;
       this.files.mkdir(dir);
       entry = this.register(start, input, opts, dir);
       this.writeRecord(entry);
@@ -196,6 +198,7 @@ export class Supervisor {
       });
       return { ...instance };
     } catch (err) {
+      this.checked.delete(input.kind);
       throw await this.undo(start, input, dir, entry, handle, abort.signal.aborted ? abort.signal.reason : err);
     } finally {
       this.starting.delete(id);
@@ -273,14 +276,17 @@ export class Supervisor {
   }
 
   /**
-   * An engine's check spawns a binary (runc --version costs ~18 ms), so a
-   * passing check is trusted for CHECK_TTL_MS; a failing one is re-run at once.
+   * An engine's check spawns a binary (`runc --version`: 15–40 ms on a busy
+   * 2-core host, and every spawn from the server's large process blocks its
+   * event loop while it forks), so it is not on every start's path: it runs
+   * on a kind's first start and again after a start of that kind failed. A
+   * part that went missing in between fails that start in the engine, which
+   * names it too; the next start re-checks and answers 503.
    */
   private async checkEngine(engine: Engine) {
-    const last = this.checkedAt.get(engine.kind);
-    if (last !== undefined && this.now() - last < CHECK_TTL_MS) return;
+    if (this.checked.has(engine.kind)) return;
     await engine.check();
-    this.checkedAt.set(engine.kind, this.now());
+    this.checked.add(engine.kind);
   }
 
   /** Idempotent: stopping a stopped, exited or failed instance succeeds; a start in flight is aborted and undone. */
