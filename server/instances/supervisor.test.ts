@@ -12,7 +12,7 @@ import { Supervisor } from "./supervisor";
 const STATE = "/fake/state";
 const image: ImageRef = { name: "probe", rootfsDir: "/fake/rootfs", initramfsPath: "/fake/initramfs", probePath: "/fake/probe" };
 const req = (over: object = {}) => CreateInstanceSchema.parse({ kind: "container", ...over });
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
 
 function errno(code: string, syscall: string, file: string): NodeJS.ErrnoException {
   const text = code === "ENOSPC" ? "no space left on device" : "disk quota exceeded";
@@ -71,7 +71,7 @@ function fakeEngine(behave?: (r: StartRequest, handle: FakeHandle) => Promise<Ru
   const handles: FakeHandle[] = [];
   const engine: Engine = {
     kind: "container",
-    check: async () => tick(),
+    check: () => tick(),
     start: async (r) => {
       started.push(r);
       const handle = fakeHandle(1000 + handles.length);

@@ -6,21 +6,13 @@ import { performance } from "node:perf_hooks";
 import { capacityRefusal, type CapacityLimits } from "@/lib/host/limits";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
 import type { ExecResult, Instance, InstanceKind, Startup } from "@/lib/core/types";
-import {
-  CapacityError,
-  ConflictError,
-  diskFullCause,
-  DiskFullError,
-  InvalidRequestError,
-  isIsolabError,
-  NotFoundError,
-  StartFailedError,
-} from "@/server/errors";
+import { CapacityError, ConflictError, InvalidRequestError, NotFoundError } from "@/server/errors";
 import { parseLastJson } from "@/lib/probe/output";
 import { bus } from "@/server/events";
 import type { Engine, ExecOptions, ImageRef, RunningHandle } from "../engine/contract";
 import { tailFile } from "../host/process-tools";
 import { nodeInstanceFiles, type InstanceFiles } from "./instance-files";
+import { describeStartFailure } from "./start-failure";
 
 export interface SupervisorDeps {
   engines: Record<InstanceKind, Engine>;
@@ -218,25 +210,22 @@ export class Supervisor {
     } catch (e) {
       problems.push(`removing ${dir} failed: ${(e as Error).message}`);
     }
-    const details = isIsolabError(cause) ? (cause.details as { consoleTail?: string } | undefined) : undefined;
-    const consoleTail = details?.consoleTail;
-    const disk = diskFullCause(cause);
-    const why = disk
-      ? `the disk holding ${dir} is full (${disk.code}${disk.path && disk.path !== dir ? ` writing ${disk.path}` : ""}); ` +
-        `the start was undone. Free space on the disk of the state directory ${this.deps.stateDir}, or set ISOLAB_STATE_DIR to another disk.`
-      : (cause as Error)?.message ?? String(cause);
-    const reason = problems.length ? `${why} (${problems.join("; ")})` : why;
+    const failure = describeStartFailure({
+      label,
+      dir,
+      stateDir: this.deps.stateDir,
+      cause,
+      problems,
+      aborted: start.abort.signal.aborted,
+      registered: entry !== undefined,
+    });
     if (entry) {
       // The record stays in memory only: its directory is gone.
+      const { reason, consoleTail } = failure;
       Object.assign(entry.instance, start.stopped ? { state: "stopped", reason: "stopped by Isolab while it was starting" } : { state: "failed", reason, consoleTail });
       bus().emit("instance", { ...entry.instance });
     }
-    const instance = entry ? { ...entry.instance } : undefined;
-    if (disk) return new DiskFullError(`${label} did not start: ${reason}`, { directory: dir, path: disk.path, code: disk.code, instance, consoleTail });
-    if (start.abort.signal.aborted) return new ConflictError(`${label} did not start: ${reason}`, { instance });
-    // A refusal before the engine was asked (a missing part, an unknown image) keeps its own status.
-    if (!entry && isIsolabError(cause)) return cause;
-    return new StartFailedError(`${label} failed to start: ${reason}`, { instance, consoleTail });
+    return failure.toError(entry ? { ...entry.instance } : undefined);
   }
 
   /** The new instance's record; a failed record of the same name gives way to it. */
