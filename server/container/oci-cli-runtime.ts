@@ -41,7 +41,7 @@ export abstract class OciCliRuntime implements ContainerRuntime {
   }
 
   async create(id: string, bundleDir: string, opts: CreateOptions): Promise<void> {
-    await this.launch(["create", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts.logPath);
+    await this.launch(["create", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts);
   }
 
   async start(id: string): Promise<void> {
@@ -49,7 +49,7 @@ export abstract class OciCliRuntime implements ContainerRuntime {
   }
 
   async runDetached(id: string, bundleDir: string, opts: CreateOptions): Promise<void> {
-    await this.launch(["run", "--detach", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts.logPath);
+    await this.launch(["run", "--detach", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts);
   }
 
   async state(id: string): Promise<ContainerState | null> {
@@ -98,11 +98,14 @@ export abstract class OciCliRuntime implements ContainerRuntime {
   }
 
   /** create / run -d: the container's stdio and the runtime's own errors go to the log file. */
-  private async launch(args: string[], logPath: string): Promise<void> {
+  private async launch(args: string[], { logPath, pidFile, shim }: CreateOptions): Promise<void> {
     const fd = fs.openSync(logPath, "a");
+    const command = [this.binary, "--root", this.root, ...args];
     let res: CliResult;
     try {
-      res = await runCli(this.binary, ["--root", this.root, ...args], ["ignore", fd, fd]);
+      res = shim
+        ? await runCli(shim.binary, [shim.statusFile, pidFile, ...command], ["ignore", fd, fd])
+        : await runCli(command[0], command.slice(1), ["ignore", fd, fd]);
     } finally {
       fs.closeSync(fd);
     }

@@ -134,7 +134,7 @@ export class Supervisor {
       this.emit(entry);
       void handle.exited.then((exit) => {
         if (instance.state !== "running") return;
-        Object.assign(instance, { state: "exited", reason: exit.reason, exitCode: exit.code ?? undefined });
+        Object.assign(instance, { state: "exited", reason: exit.reason, exitCode: exit.code ?? undefined, exitSignal: exit.signal ?? undefined });
         this.emit(entry);
       });
       return { ...instance };
