@@ -2,17 +2,18 @@
  * isolab-shim: runs an OCI runtime command that leaves a detached container
  * init behind (`runc run -d`, `runc create`) and records how that init ends.
  *
- *   isolab-shim STATUS_FILE PID_FILE RUNTIME [ARG...]
+ *   isolab-shim STATUS_FILE PID_FILE RUNTIME [ARG...]   (answer pipe on fd 3)
  *
  * Without it the init is re-parented away from Isolab when the runtime
  * exits, so nobody that cares can wait() for it: a kill -9 from outside and
- * a clean exit look the same. Like conmon and containerd-shim, this forks a
- * keeper that makes itself a child subreaper, runs the runtime (an argument
- * array, never a shell), and so adopts the init when the runtime exits. The
- * process the caller started exits with the runtime's status as soon as the
- * runtime has exited, so the caller times the start as before; the keeper
- * waits for the init and writes `{"pid":P,"code":N}` or
+ * a clean exit look the same. Like conmon and containerd-shim, it makes
+ * itself a child subreaper, runs the runtime (an argument array, never a
+ * shell), and so adopts the init when the runtime exits. The runtime's exit
+ * status goes to fd 3 as soon as the runtime has exited, so the caller times
+ * the start as before without waiting for this process, which then waits
+ * for the init and writes `{"pid":P,"code":N}` or
  * `{"pid":P,"signal":N,"core":B}` to STATUS_FILE (written aside, renamed in).
+ * No second process: each one more is a scheduling hop on the start path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Exit codes of the front process when the runtime never ran. */
+/* The caller's pipe for the runtime's exit status, a decimal line. */
+#define ANSWER_FD 3
+/* Exit codes when the runtime never ran. */
 #define SHIM_FAILED 125
 #define RUNTIME_NOT_RUN 127
 
@@ -68,23 +71,32 @@ static void write_status(const char *file, pid_t pid, int status) {
   else unlink(tmp);
 }
 
-static void keeper(const char *status_file, const char *pid_file, char **runtime_argv, int answer_fd) {
+int main(int argc, char **argv) {
+  if (argc < 4 || fcntl(ANSWER_FD, F_GETFD) < 0) {
+    fprintf(stderr, "usage: isolab-shim STATUS_FILE PID_FILE RUNTIME [ARG...], with a pipe for the answer on fd 3\n");
+    return 2;
+  }
+  const char *status_file = argv[1], *pid_file = argv[2];
+  /* The runtime and the container must not hold the answer pipe open. */
+  if (fcntl(ANSWER_FD, F_SETFD, FD_CLOEXEC) < 0) fail("fcntl");
   /* Its own session: a Ctrl-C meant for the server does not end the record of the container. */
   setsid();
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) fail("PR_SET_CHILD_SUBREAPER");
   pid_t runtime = fork();
   if (runtime < 0) fail("fork");
   if (runtime == 0) {
-    execvp(runtime_argv[0], runtime_argv);
-    fprintf(stderr, "isolab-shim: cannot run %s: %s\n", runtime_argv[0], strerror(errno));
+    execvp(argv[3], argv + 3);
+    fprintf(stderr, "isolab-shim: cannot run %s: %s\n", argv[3], strerror(errno));
     _exit(RUNTIME_NOT_RUN);
   }
   int status = 0;
   if (wait_retry(runtime, &status) < 0) fail("waitpid");
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   pid_t init = code == 0 ? read_pid(pid_file) : 0;
-  if (write(answer_fd, &code, sizeof code) != (ssize_t)sizeof code) _exit(SHIM_FAILED);
-  close(answer_fd);
+  char answer[16];
+  int len = snprintf(answer, sizeof answer, "%d\n", code);
+  if (write(ANSWER_FD, answer, (size_t)len) != len) _exit(SHIM_FAILED);
+  close(ANSWER_FD);
   /* Hold none of the caller's files (its log) open from here on. */
   int devnull = open("/dev/null", O_RDWR);
   if (devnull >= 0) {
@@ -102,30 +114,5 @@ static void keeper(const char *status_file, const char *pid_file, char **runtime
       break;
     }
   }
-  _exit(0);
-}
-
-int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: isolab-shim STATUS_FILE PID_FILE RUNTIME [ARG...]\n");
-    return 2;
-  }
-  int answer[2];
-  if (pipe2(answer, O_CLOEXEC) < 0) fail("pipe");
-  pid_t k = fork();
-  if (k < 0) fail("fork");
-  if (k == 0) {
-    close(answer[0]);
-    keeper(argv[1], argv[2], argv + 3, answer[1]);
-  }
-  close(answer[1]);
-  int code;
-  ssize_t n;
-  do n = read(answer[0], &code, sizeof code);
-  while (n < 0 && errno == EINTR);
-  if (n != (ssize_t)sizeof code) {
-    fprintf(stderr, "isolab-shim: the keeper ended before the runtime answered\n");
-    return SHIM_FAILED;
-  }
-  return code;
+  return 0;
 }

@@ -6,6 +6,7 @@ import type { EngineExecResult } from "@/server/engine/contract";
 import { tailFile } from "@/server/host/process-tools";
 import { lastLine, meansGone, parseVersionOutput, runCli, runtimeErrorMessage, type CliResult } from "./cli";
 import { execInContainer } from "./cli-exec";
+import { runThroughShim } from "./shim";
 import { OciRuntimeError } from "./errors";
 import {
   toContainerState,
@@ -104,7 +105,7 @@ export abstract class OciCliRuntime implements ContainerRuntime {
     let res: CliResult;
     try {
       res = shim
-        ? await runCli(shim.binary, [shim.statusFile, pidFile, ...command], ["ignore", fd, fd])
+        ? await runThroughShim(shim.binary, [shim.statusFile, pidFile, ...command], fd)
         : await runCli(command[0], command.slice(1), ["ignore", fd, fd]);
     } finally {
       fs.closeSync(fd);
