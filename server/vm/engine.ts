@@ -16,7 +16,7 @@ import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { currentBinding } from "./snapshot-binding";
 import { checkRestorable } from "./snapshot-restore";
 import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
-import { createWarmStarts, type WarmHandleExtras } from "./warm-start";
+import { createWarmStarts, withSnapshots, type WarmHandleExtras } from "./warm-start";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
@@ -128,9 +128,9 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
         const binding = currentBinding({ qemuBinary, spec: machine, imageName: req.image.name });
         binding.catch(() => {});
         const handle = createVmHandle({ vm, startup, accel: decision, paths });
-        return Object.assign(handle, {
-          startMode: "cold" as const,
-          snapshot: (o: { resume: boolean }) => warm.save(handle, binding, { instanceId: req.id, name: req.name }, o.resume),
+        return withSnapshots(handle, {
+          startMode: "cold",
+          save: (o) => warm.save(handle, binding, { instanceId: req.id, name: req.name }, o.resume),
         });
       } catch (err) {
         removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);
