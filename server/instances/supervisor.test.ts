@@ -59,6 +59,8 @@ function fakeHandle(pid: number) {
     },
     exited,
     end: (exit: InstanceExit) => end(exit),
+    hostUsage: () => ({ cpuNs: 0, cpuResolutionNs: 1e7, memoryBytes: 0, memorySource: "pss" as const, rssBytes: 0, threads: 1, processes: 1 }),
+    capabilities: {},
   };
   return handle satisfies RunningHandle;
 }
