@@ -16,6 +16,7 @@ step() {
 }
 
 step typecheck npx tsc --noEmit
+step lint npm run lint
 step vitest npx vitest run --reporter=default --reporter=json --outputFile=e2e/artifacts/vitest.json
 step build npx next build
 step e2e npx playwright test
