@@ -20,17 +20,15 @@ import { SseParser } from "../../lib/core/sse";
 import { median, percentile } from "../../lib/core/stats";
 import { CreateInstanceSchema } from "../../lib/schemas/instance";
 import type { Instance, InstanceKind } from "../../lib/core/types";
+import { createApp } from "../../server/app/create-app";
+import { testAppConfig } from "../../server/app/test-support";
 import { config } from "../../server/config";
-import { createContainerEngine } from "../../server/container/engine";
-import { probeImage } from "../../server/container/test-support";
 import { bus } from "../../server/events";
-import { createProcessEngine } from "../../server/process/engine";
-import { Supervisor } from "../../server/instances/supervisor";
+import type { Supervisor } from "../../server/instances/supervisor";
 import { eventStream, SSE_HEADERS } from "../../server/metrics/event-stream";
 import { processCpuUsage, systemClock, systemScheduler } from "../../server/metrics/clock";
 import { procReaders } from "../../server/metrics/readers";
 import { Sampler } from "../../server/metrics/sampler";
-import { createVmEngine } from "../../server/vm/engine";
 
 export interface SamplerCostResult {
   label: string;
@@ -66,22 +64,14 @@ export interface SseLatencyResult {
   pass: boolean;
 }
 
-function tempSupervisor(maxInstances: number) {
+/** An app of its own, not sampling: the sampler under measurement is this bench's own. */
+async function tempSupervisor(maxInstances: number) {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-sampler-"));
-  const image = probeImage();
-  const supervisor = new Supervisor({
-    engines: {
-      process: createProcessEngine(),
-      container: createContainerEngine({ stateDir }),
-      vm: createVmEngine({ stateDir, kernelPath: path.join(config.dataDir, "kernel", "vmlinux") }),
-    },
-    getImage: async () => image,
-    stateDir,
-    limits: { maxInstances, maxMemoryMiB: 4096 },
-    readyTimeoutMs: 60_000,
-  });
+  const app = createApp(testAppConfig(stateDir, { accel: config.accel, maxInstances, maxMemoryMiB: 4096, readyTimeoutMs: 60_000 }));
+  await app.ready;
+  const { supervisor } = app;
   const dispose = async () => {
-    await supervisor.shutdown();
+    await app.shutdown();
     await supervisor.reconcile();
     fs.rmSync(stateDir, { recursive: true, force: true });
   };
@@ -103,7 +93,7 @@ const selfCpuMs = () => {
 
 export async function benchSamplerCost(opts: { containers?: number; vms?: number; seconds?: number; baselineSeconds?: number } = {}): Promise<SamplerCostResult> {
   const { containers = 10, vms = 2, seconds = 20, baselineSeconds = 10 } = opts;
-  const { supervisor, dispose } = tempSupervisor(containers + vms + 1);
+  const { supervisor, dispose } = await tempSupervisor(containers + vms + 1);
   try {
     const starts: Promise<Instance>[] = [];
     for (let i = 0; i < containers; i++) starts.push(create(supervisor, "container", `bench-ct-${i}`, 32));
@@ -172,7 +162,7 @@ async function serveStream(): Promise<{ url: string; close: () => Promise<void> 
 
 export async function benchSseLatency(opts: { runsPerKind?: number; kinds?: InstanceKind[] } = {}): Promise<SseLatencyResult> {
   const { runsPerKind = 3, kinds = ["process", "container", "vm"] } = opts;
-  const { supervisor, dispose } = tempSupervisor(4);
+  const { supervisor, dispose } = await tempSupervisor(4);
   const stream = await serveStream();
   const ac = new AbortController();
   const waiters = new Map<string, (at: number) => void>();

@@ -7,7 +7,8 @@ import { createGunzip } from "node:zlib";
 import { BUILT_IN_IMAGE, canonicalRef, DEFAULT_TAG, isBuiltInRef, localRefFromArchive, nameFromFileName, parseImageRef } from "@/lib/images/ref";
 import { IMAGE_LIMITS, type ImageLimits, type ImageOrigin, type ImageSummary } from "@/lib/schemas/image";
 import { ANNOTATIONS, OciImageConfigSchema, OciManifestSchema, type OciDescriptor, type OciImageConfig, type OciManifest } from "@/lib/schemas/oci-image";
-import type { InstanceKind } from "@/lib/core/types";
+import type { Instance, InstanceKind } from "@/lib/core/types";
+import { liveUsers } from "@/lib/images/lineage";
 import { effectiveEnv, VM_INIT_PATH, VM_INIT_VERSION } from "@/lib/vm/init";
 import { InvalidRequestError } from "@/server/errors";
 import type { ImageRef } from "@/server/engine/contract";
@@ -45,6 +46,8 @@ export interface OciStoreOptions {
   limits?: Partial<ImageLimits>;
   /** The probe image as scripts/build-image.sh left it, or null when not built. */
   builtProbe(): Promise<BuiltProbe | null>;
+  /** The instances alive now: remove() refuses an image one of them runs from. */
+  liveInstances?: () => Instance[];
   now?: () => Date;
 }
 
@@ -307,7 +310,7 @@ export function createOciStore(opts: OciStoreOptions) {
     });
   }
 
-  async function remove(ref: string, inUse: (ref: string) => string[] = () => []): Promise<void> {
+  async function remove(ref: string, inUse = (r: string) => liveUsers(r, opts.liveInstances?.() ?? [])): Promise<void> {
     const canonical = canonicalRef(ref);
     if (!canonical) throw new InvalidRequestError(`"${ref}" is not an image reference (name[:tag]).`);
     assertReplaceable(canonical);

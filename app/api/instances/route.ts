@@ -1,21 +1,21 @@
 import { NextResponse } from "next/server";
 import { CreateInstanceSchema } from "@/lib/schemas/instance";
-import { getSupervisor } from "@/server/instances";
+import { getApp } from "@/server/app";
 import { parseBody, route } from "@/server/http/respond";
-import { checkLaunchSnapshot } from "@/server/vm/snapshot-service";
+import { checkLaunchSnapshot } from "@/server/services/snapshots";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
-  const supervisor = await getSupervisor();
+  const { supervisor } = await getApp();
   return NextResponse.json({ instances: supervisor.list() });
 });
 
 export const POST = route(async (req: Request) => {
   const input = await parseBody(req, CreateInstanceSchema);
   // A named snapshot that cannot be restored is refused (404, 409, 422) before an instance exists.
-  await checkLaunchSnapshot(input);
-  const supervisor = await getSupervisor();
-  const instance = await supervisor.create(input);
+  const app = await getApp();
+  await checkLaunchSnapshot(app, input);
+  const instance = await app.supervisor.create(input);
   return NextResponse.json(instance, { status: 201 });
 });
