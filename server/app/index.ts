@@ -31,9 +31,4 @@ export async function getApp(): Promise<App> {
   return app;
 }
 
-/** The app if one was built, without building it (for shutdown). */
-export function existingApp(): App | undefined {
-  return (globalThis as Holder)[KEY];
-}
-
 export type { App };
