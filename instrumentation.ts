@@ -1,11 +1,9 @@
-// Runs once when the server starts: build the supervisor now, so that
-// leftovers of an earlier run (QEMU, runc containers, cgroups) are removed
-// before the first request rather than at it, and mark experiments cut off
-// by the previous server's death as interrupted.
+// Runs once when the server starts: build the app now, so that leftovers of
+// an earlier run (QEMU, runc containers, cgroups, a registry) are removed and
+// experiments cut off by the previous server's death are marked interrupted
+// before the first request rather than at it.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { getSupervisor } = await import("@/server/instances");
-  await getSupervisor();
-  const { initExperiments } = await import("@/server/experiments");
-  initExperiments();
+  const { getApp } = await import("@/server/app");
+  await getApp();
 }

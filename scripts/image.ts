@@ -5,14 +5,17 @@
 //   … pull REPO[:TAG] --registry URL [--name NAME[:TAG]]
 // (`npm run image -- …` once package.json has that script.) The store is
 // <ISOLAB_STATE_DIR>/image-store; a running server sees what this does at
-// once. A CLI `rm` cannot see the server's instances: the server refuses to
-// delete an image in use, the CLI only keeps a running container's rootfs.
+// once. `rm` refuses an image a live instance runs from, as the server does:
+// it reads the instance records of the server and of the command-line runner.
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { formatBytes } from "../lib/core/format";
 import { ImageRefSchema } from "../lib/schemas/image";
 import { PullRequestSchema, PushRequestSchema, RegistryUrlSchema } from "../lib/schemas/registry";
 import { isIsolabError } from "../server/errors";
-import { imageStore } from "../server/images";
+import { buildImageStore } from "../server/app/create-app";
+import { recordedInstances } from "../server/app/instance-records";
+import { config } from "../server/config";
 import { endpointFor } from "../server/registry/manager";
 import { pullImage, pushImage } from "../server/registry/transfer";
 
@@ -41,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const store = imageStore();
+  const store = buildImageStore(config, () => recordedInstances([config.stateDir, path.join(config.stateDir, "cli")]));
   switch (command) {
     case "import": {
       if (!arg) throw new Error("import needs a FILE");

@@ -30,14 +30,13 @@ async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
   console.log(`[isolab] ${signal}: stopping every instance…`);
-  // The supervisor registers itself on globalThis (server/instances/index.ts).
-  const holder = globalThis[Symbol.for("isolab.supervisor")];
+  // The app the server built (server/app/index.ts keeps it under this key);
+  // its shutdown() stops experiments, instances, the registry, the sampler
+  // and the database, in that order (server/app/create-app.ts).
+  const app = globalThis[Symbol.for("isolab.app")];
   const hardStop = setTimeout(() => process.exit(1), 30_000);
   try {
-    // Experiments first (they stop starting instances and remove theirs),
-    // then whatever else the supervisor owns.
-    await holder?.onShutdown?.();
-    await holder?.supervisor.shutdown();
+    await app?.shutdown();
   } catch (err) {
     console.error("[isolab] shutdown:", err);
   }

@@ -26,9 +26,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   // Built artifacts (kernel, images) live beside the checkout by default so
   // that tests with their own state directory reuse one build.
   const dataDir = path.resolve(e.ISOLAB_DATA_DIR ?? path.join(process.cwd(), ".isolab"));
+  const stateDir = path.resolve(e.ISOLAB_STATE_DIR ?? path.join(dataDir, "state"));
   return {
     dataDir,
-    stateDir: path.resolve(e.ISOLAB_STATE_DIR ?? path.join(dataDir, "state")),
+    /** Instances, the runtime root, the image store, the registry: what one app owns and reconciles. */
+    stateDir,
+    /** The SQLite file; the server's and the CLI's runs share it even when their state directories differ. */
+    dbPath: path.join(stateDir, "isolab.db"),
+    /** The OCI image store; the CLI's own state directory still uses the server's store. */
+    imageStoreDir: path.join(stateDir, "image-store"),
     imagesDir: path.join(dataDir, "images"),
     kernelPath: path.resolve(e.ISOLAB_KERNEL ?? path.join(dataDir, "kernel", "vmlinux")),
     ociRuntime: e.ISOLAB_OCI_RUNTIME,

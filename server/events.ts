@@ -2,10 +2,11 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import type { Instance } from "@/lib/core/types";
 
-// One process-wide bus that /api/stream forwards to browsers as server-sent
+// The process-wide bus that /api/stream forwards to browsers as server-sent
 // events. Producers: the supervisor (instance state), the sampler (samples),
-// the experiment runner (progress). Lives on globalThis like the supervisor,
-// so a dev reload does not split listeners across two copies.
+// the experiment runner (progress). createApp hands it out as `app.bus`;
+// readers take it from there, so every route bundle sees the one the app's
+// supervisor emits on (the app is built once, in one copy of this module).
 
 export interface BusEvents {
   instance: [Instance];
@@ -14,14 +15,12 @@ export interface BusEvents {
   experiment: [unknown];
 }
 
-const key = Symbol.for("isolab.bus");
-type Holder = { [key]?: EventEmitter<BusEvents> };
+let theBus: EventEmitter<BusEvents> | undefined;
 
 export function bus(): EventEmitter<BusEvents> {
-  const holder = globalThis as Holder;
-  if (!holder[key]) {
-    holder[key] = new EventEmitter<BusEvents>();
-    holder[key].setMaxListeners(200);
+  if (!theBus) {
+    theBus = new EventEmitter<BusEvents>();
+    theBus.setMaxListeners(200);
   }
-  return holder[key];
+  return theBus;
 }

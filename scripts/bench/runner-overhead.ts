@@ -8,17 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { ExperimentPlanSchema } from "../../lib/schemas/experiment";
 import { median } from "../../lib/core/stats";
-import { createContainerEngine } from "../../server/container/engine";
+import { createApp } from "../../server/app/create-app";
+import { testAppConfig } from "../../server/app/test-support";
 import { probeImage } from "../../server/container/test-support";
-import { systemClock } from "../../server/experiments/clock";
-import { captureEnvironment } from "../../server/experiments/environment";
-import { readHostUsage } from "../../server/experiments/host-usage";
 import { rawRuncRunMs, realImage, writeRawBundle } from "../../server/container/raw-run";
-import { ExperimentRunner } from "../../server/experiments/runner";
-import type { Engine } from "../../server/engine/contract";
-import { Supervisor } from "../../server/instances/supervisor";
-import { openDatabase } from "../../server/store/db";
-import { ExperimentStore } from "../../server/store/experiments";
 import type { BenchTimings } from "./report";
 
 // One experiment of one run, then one raw run: pairs see the same moment of host load.
@@ -26,36 +19,13 @@ const BATCH = 1;
 
 export type RunnerOverheadTimings = BenchTimings;
 
-const unused = (kind: "process" | "vm"): Engine => ({
-  kind,
-  check: async () => {},
-  start: async () => {
-    throw new Error(`${kind} is not part of this bench`);
-  },
-  reconcile: async () => [],
-});
-
 export async function benchRunnerOverhead(opts: { runs: number }): Promise<RunnerOverheadTimings> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-xp-"));
   const image = realImage(probeImage());
-  const limits = { maxInstances: 4, maxMemoryMiB: 1024 };
-  const supervisor = new Supervisor({
-    engines: { process: unused("process"), container: createContainerEngine({ stateDir }), vm: unused("vm") },
-    getImage: async () => image,
-    stateDir,
-    limits,
-  });
-  // A database of its own: bench runs do not belong in the user's history.
-  const store = new ExperimentStore(openDatabase(path.join(stateDir, "bench.db")));
-  const runner = new ExperimentRunner({
-    store,
-    supervisor: async () => supervisor,
-    clock: systemClock,
-    captureEnvironment: () => captureEnvironment(limits),
-    readHostUsage,
-    owner: "bench",
-    ownerAlive: () => true,
-  });
+  // A state directory and database of its own: bench runs do not belong in the user's history.
+  const app = createApp(testAppConfig(stateDir, { maxInstances: 4, maxMemoryMiB: 1024 }));
+  await app.ready;
+  const { runner, supervisor } = app;
   const bundle = writeRawBundle(stateDir, image, "bench-raw");
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
@@ -72,8 +42,8 @@ export async function benchRunnerOverhead(opts: { runs: number }): Promise<Runne
   } finally {
     await runner.shutdown();
     await Promise.allSettled(supervisor.list().map((i) => supervisor.remove(i.id)));
+    await app.shutdown();
     await supervisor.reconcile();
-    store.db.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
   return { label: "startup experiment, container per run", isolabMs, rawMs, rawLabel: "runc run", target: 1.15 };

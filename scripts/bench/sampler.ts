@@ -20,17 +20,11 @@ import { SseParser } from "../../lib/core/sse";
 import { median, percentile } from "../../lib/core/stats";
 import { CreateInstanceSchema } from "../../lib/schemas/instance";
 import type { Instance, InstanceKind } from "../../lib/core/types";
+import { createApp, type App } from "../../server/app/create-app";
+import { testAppConfig } from "../../server/app/test-support";
 import { config } from "../../server/config";
-import { createContainerEngine } from "../../server/container/engine";
-import { probeImage } from "../../server/container/test-support";
-import { bus } from "../../server/events";
-import { createProcessEngine } from "../../server/process/engine";
-import { Supervisor } from "../../server/instances/supervisor";
+import type { Supervisor } from "../../server/instances/supervisor";
 import { eventStream, SSE_HEADERS } from "../../server/metrics/event-stream";
-import { processCpuUsage, systemClock, systemScheduler } from "../../server/metrics/clock";
-import { procReaders } from "../../server/metrics/readers";
-import { Sampler } from "../../server/metrics/sampler";
-import { createVmEngine } from "../../server/vm/engine";
 
 export interface SamplerCostResult {
   label: string;
@@ -66,26 +60,18 @@ export interface SseLatencyResult {
   pass: boolean;
 }
 
-function tempSupervisor(maxInstances: number) {
+/** An app of its own whose sampler waits: the bench starts it when it measures it. */
+async function tempSupervisor(maxInstances: number) {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-sampler-"));
-  const image = probeImage();
-  const supervisor = new Supervisor({
-    engines: {
-      process: createProcessEngine(),
-      container: createContainerEngine({ stateDir }),
-      vm: createVmEngine({ stateDir, kernelPath: path.join(config.dataDir, "kernel", "vmlinux") }),
-    },
-    getImage: async () => image,
-    stateDir,
-    limits: { maxInstances, maxMemoryMiB: 4096 },
-    readyTimeoutMs: 60_000,
-  });
+  const app = createApp(testAppConfig(stateDir, { accel: config.accel, maxInstances, maxMemoryMiB: 4096, readyTimeoutMs: 60_000 }));
+  await app.ready;
+  const { supervisor } = app;
   const dispose = async () => {
-    await supervisor.shutdown();
+    await app.shutdown();
     await supervisor.reconcile();
     fs.rmSync(stateDir, { recursive: true, force: true });
   };
-  return { supervisor, dispose };
+  return { app, supervisor, dispose };
 }
 
 const create = (s: Supervisor, kind: InstanceKind, name: string, memoryMiB: number) =>
@@ -103,7 +89,7 @@ const selfCpuMs = () => {
 
 export async function benchSamplerCost(opts: { containers?: number; vms?: number; seconds?: number; baselineSeconds?: number } = {}): Promise<SamplerCostResult> {
   const { containers = 10, vms = 2, seconds = 20, baselineSeconds = 10 } = opts;
-  const { supervisor, dispose } = tempSupervisor(containers + vms + 1);
+  const { app, supervisor, dispose } = await tempSupervisor(containers + vms + 1);
   try {
     const starts: Promise<Instance>[] = [];
     for (let i = 0; i < containers; i++) starts.push(create(supervisor, "container", `bench-ct-${i}`, 32));
@@ -117,18 +103,14 @@ export async function benchSamplerCost(opts: { containers?: number; vms?: number
     const baselinePercent = (100 * (selfCpuMs() - b0.self)) / (performance.now() - b0.t);
 
     const wallTicks: number[] = [];
-    const sampler = new Sampler({
-      source: supervisor,
-      readers: procReaders,
-      clock: systemClock,
-      scheduler: systemScheduler,
-      cpuUsage: processCpuUsage,
-      emit: () => wallTicks.push(sampler.stats().lastTickWallMs),
-    });
+    const { sampler } = app;
+    const onTick = () => wallTicks.push(sampler.stats().lastTickWallMs);
+    app.bus.on("sample", onTick);
     const m0 = { self: selfCpuMs(), children: childrenCpuMs(), t: performance.now() };
     sampler.start();
     await sleep(seconds * 1000);
     sampler.stop();
+    app.bus.off("sample", onTick);
     const elapsed = performance.now() - m0.t;
     const stats = sampler.stats();
     const samplerCpuPercent = (100 * stats.cpuSecondsTotal * 1000) / elapsed;
@@ -155,12 +137,12 @@ export async function benchSamplerCost(opts: { containers?: number; vms?: number
 }
 
 /** Serves eventStream() like GET /api/stream does; returns its URL and a closer. */
-async function serveStream(): Promise<{ url: string; close: () => Promise<void> }> {
+async function serveStream(app: App): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const ac = new AbortController();
     req.on("close", () => ac.abort());
     res.writeHead(200, SSE_HEADERS);
-    Readable.fromWeb(eventStream({ signal: ac.signal }) as unknown as NodeWebStream<Uint8Array>).pipe(res);
+    Readable.fromWeb(eventStream({ signal: ac.signal, events: app.bus }) as unknown as NodeWebStream<Uint8Array>).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
@@ -172,13 +154,13 @@ async function serveStream(): Promise<{ url: string; close: () => Promise<void> 
 
 export async function benchSseLatency(opts: { runsPerKind?: number; kinds?: InstanceKind[] } = {}): Promise<SseLatencyResult> {
   const { runsPerKind = 3, kinds = ["process", "container", "vm"] } = opts;
-  const { supervisor, dispose } = tempSupervisor(4);
-  const stream = await serveStream();
+  const { app, supervisor, dispose } = await tempSupervisor(4);
+  const stream = await serveStream(app);
   const ac = new AbortController();
   const waiters = new Map<string, (at: number) => void>();
   const emittedAt = new Map<string, number>();
   const onBus = (i: Instance) => i.state === "exited" && emittedAt.set(i.id, performance.now());
-  bus().on("instance", onBus);
+  app.bus.on("instance", onBus);
   try {
     const res = await fetch(stream.url, { signal: ac.signal });
     const parser = new SseParser();
@@ -226,7 +208,7 @@ export async function benchSseLatency(opts: { runsPerKind?: number; kinds?: Inst
       pass: Math.max(...total) <= 1500,
     };
   } finally {
-    bus().off("instance", onBus);
+    app.bus.off("instance", onBus);
     ac.abort();
     await stream.close();
     await dispose();

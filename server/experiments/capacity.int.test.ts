@@ -8,30 +8,20 @@ import { csvRecords, samplesToCsv } from "@/lib/experiments/csv";
 import type { IsolationResult } from "@/lib/experiments/isolation/types";
 import { MIB } from "@/lib/host/memory-guard";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
+import { createApp, type App } from "@/server/app/create-app";
+import { testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import { listIsolabCgroups } from "@/server/container/cgroup";
-import { createContainerEngine } from "@/server/container/engine";
-import { probeImage } from "@/server/container/test-support";
-import { createProcessEngine } from "@/server/process/engine";
-import { Supervisor } from "@/server/instances/supervisor";
-import { openDatabase } from "@/server/store/db";
-import { ExperimentStore } from "@/server/store/experiments";
-import { createVmEngine } from "@/server/vm/engine";
-import { systemClock } from "./clock";
-import { captureEnvironment } from "./environment";
-import { readHostUsage } from "./host-usage";
-import { realImage } from "@/server/container/raw-run";
-import { ExperimentRunner } from "./runner";
-import { bus } from "@/server/events";
+import type { Supervisor } from "@/server/instances/supervisor";
+import type { ExperimentRunner } from "./runner";
 
 // The isolation and density experiments against real instances: runc
 // containers with and without a memory limit, TCG VMs, the bare probe.
 
 let stateDir: string;
+let app: App;
 let supervisor: Supervisor;
-let store: ExperimentStore;
 let runner: ExperimentRunner;
-const image = realImage(probeImage());
 const limits = { maxInstances: 24, maxMemoryMiB: 8192 };
 const plan = (p: ExperimentPlanInput) => ExperimentPlanSchema.parse(p);
 /** Every instance id the runs created, to look for their cgroups afterwards. */
@@ -53,31 +43,17 @@ function leftovers(): string[] {
 beforeAll(async () => {
   if (!fs.existsSync(path.join(config.dataDir, "kernel", "vmlinux"))) throw new Error("no guest kernel: run `npm run setup` first");
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-cap-"));
-  supervisor = new Supervisor({
-    engines: { process: createProcessEngine(), container: createContainerEngine({ stateDir }), vm: createVmEngine({ stateDir, accel: "tcg" }) },
-    getImage: async () => image,
-    stateDir,
-    limits,
-    readyTimeoutMs: 30_000,
-  });
-  bus().on("instance", (i) => created.add(i.id));
-  store = new ExperimentStore(openDatabase(path.join(stateDir, "isolab.db")));
-  runner = new ExperimentRunner({
-    store,
-    supervisor: async () => supervisor,
-    clock: systemClock,
-    captureEnvironment: () => captureEnvironment(limits),
-    readHostUsage,
-    owner: "test",
-    ownerAlive: (o) => o === "test",
-  });
+  app = createApp(testAppConfig(stateDir, { ...limits, readyTimeoutMs: 30_000 }));
+  await app.ready;
+  ({ supervisor, runner } = app);
+  app.bus.on("instance", (i) => created.add(i.id));
 });
 
 afterAll(async () => {
   await runner?.shutdown();
   await Promise.allSettled(supervisor.list().map((i) => supervisor.remove(i.id)));
-  await supervisor.reconcile();
-  store?.db.close();
+  await app?.shutdown();
+  await supervisor?.reconcile();
   expect(leftovers()).toEqual([]);
   fs.rmSync(stateDir, { recursive: true, force: true });
 });

@@ -5,18 +5,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OverheadResult, StartupResult } from "@/lib/experiments/types";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
+import { createApp, type App } from "@/server/app/create-app";
+import { testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
-import { createContainerEngine } from "@/server/container/engine";
-import { probeImage } from "@/server/container/test-support";
-import { createProcessEngine } from "@/server/process/engine";
-import { Supervisor } from "@/server/instances/supervisor";
+import type { Supervisor } from "@/server/instances/supervisor";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
-import { createVmEngine } from "@/server/vm/engine";
 import { systemClock } from "./clock";
 import { captureEnvironment } from "./environment";
 import { readHostUsage } from "./host-usage";
-import { realImage } from "@/server/container/raw-run";
 import { ExperimentRunner } from "./runner";
 
 // Real experiments: the bare probe, runc containers and TCG VMs from the
@@ -24,12 +21,12 @@ import { ExperimentRunner } from "./runner";
 
 let stateDir: string;
 let dbFile: string;
+let app: App;
 let supervisor: Supervisor;
-let store: ExperimentStore;
 let runner: ExperimentRunner;
-const image = realImage(probeImage());
 const limits = { maxInstances: 8, maxMemoryMiB: 4096 };
 
+/** A runner over the app's supervisor whose idea of which owners are alive the test decides (a "restarted" server). */
 function makeRunner(s: ExperimentStore, ownerAlive: (o: string | null) => boolean = (o) => o === "test") {
   return new ExperimentRunner({
     store: s,
@@ -55,27 +52,17 @@ beforeAll(async () => {
   if (!fs.existsSync(path.join(config.dataDir, "kernel", "vmlinux"))) throw new Error("no guest kernel: run `npm run setup` first");
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-xp-"));
   dbFile = path.join(stateDir, "isolab.db");
-  supervisor = new Supervisor({
-    engines: {
-      process: createProcessEngine(),
-      container: createContainerEngine({ stateDir }),
-      // The accelerator probe (a KVM boot with a timeout) is the VM engine's own test; here TCG is the known answer.
-      vm: createVmEngine({ stateDir, accel: "tcg" }),
-    },
-    getImage: async () => image,
-    stateDir,
-    limits,
-    readyTimeoutMs: 20_000,
-  });
-  store = new ExperimentStore(openDatabase(dbFile));
-  runner = makeRunner(store);
+  app = createApp(testAppConfig(stateDir, { ...limits, readyTimeoutMs: 20_000 }));
+  await app.ready;
+  supervisor = app.supervisor;
+  runner = app.runner;
 });
 
 afterAll(async () => {
   await runner?.shutdown();
   await Promise.allSettled(supervisor.list().map((i) => supervisor.remove(i.id)));
-  await supervisor.reconcile();
-  store?.db.close();
+  await app?.shutdown();
+  await supervisor?.reconcile();
   expect(qemusIn(stateDir)).toEqual([]);
   fs.rmSync(stateDir, { recursive: true, force: true });
 });

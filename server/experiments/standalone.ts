@@ -1,37 +1,32 @@
 import "server-only";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { defaultLimits } from "@/lib/host/limits";
+import { createApp, type App, type AppConfig } from "@/server/app/create-app";
 import { config } from "@/server/config";
 import { ConflictError } from "@/server/errors";
-import { createContainerEngine } from "@/server/container/engine";
-import { getImage } from "@/server/images/store";
-import { createProcessEngine } from "@/server/process/engine";
-import { Supervisor } from "@/server/instances/supervisor";
-import { databasePath, openDatabase } from "@/server/store/db";
-import { ExperimentStore } from "@/server/store/experiments";
-import { createVmEngine } from "@/server/vm/engine";
-import { systemClock } from "./clock";
-import { captureEnvironment } from "./environment";
-import { readHostUsage } from "./host-usage";
+import type { Supervisor } from "@/server/instances/supervisor";
 import { ownerAlive, processOwner } from "./owner";
-import { ExperimentRunner } from "./runner";
+import type { ExperimentRunner } from "./runner";
 
 // A runner outside the web server: `npm run experiment`, the integration
-// tests and the bench. It owns a supervisor of its own over a state
-// directory of its own (default `<stateDir>/cli`), so its reconcile never
-// touches a running server's instances, and writes to the same database,
-// so its runs show up in the browser's history.
+// tests and the bench. It is an app of its own (server/app/create-app.ts)
+// over a state directory of its own (default `<stateDir>/cli`), so its
+// reconcile never touches a running server's instances; it writes to the
+// same database, so its runs show up in the browser's history, and runs
+// images from the server's OCI store. It does not sample: a sampler's
+// execs would land inside its measurements.
 
 export interface StandaloneOptions {
   /** Where its instances, runtime root and accelerator cache live. */
   stateDir?: string;
   /** The SQLite file; defaults to the server's (`<config.stateDir>/isolab.db`). */
   dbPath?: string;
+  /** Anything else of the app's config (tests: the accelerator, a start timeout, caps). */
+  config?: Partial<AppConfig>;
 }
 
 export interface StandaloneRunner {
+  app: App;
   runner: ExperimentRunner;
   supervisor: Supervisor;
   stateDir: string;
@@ -61,35 +56,19 @@ function takeLock(stateDir: string): () => void {
 export async function createStandaloneRunner(opts: StandaloneOptions = {}): Promise<StandaloneRunner> {
   const stateDir = path.resolve(opts.stateDir ?? path.join(config.stateDir, "cli"));
   const release = takeLock(stateDir);
-  const defaults = defaultLimits(Math.floor(os.totalmem() / 2 ** 20), os.cpus().length);
-  const limits = { maxInstances: config.maxInstances ?? defaults.maxInstances, maxMemoryMiB: config.maxMemoryMiB ?? defaults.maxMemoryMiB };
-  const supervisor = new Supervisor({
-    engines: { process: createProcessEngine(), container: createContainerEngine({ stateDir }), vm: createVmEngine({ stateDir }) },
-    getImage,
-    stateDir,
-    limits,
-  });
-  let store: ExperimentStore | undefined;
+  let app: App | undefined;
   try {
-    await supervisor.reconcile();
-    store = new ExperimentStore(openDatabase(opts.dbPath ?? databasePath()));
+    app = createApp({ ...config, sampler: false, ...opts.config, stateDir, dbPath: opts.dbPath ?? config.dbPath });
+    await app.ready;
   } catch (err) {
-    store?.db.close();
+    await app?.shutdown();
     release();
     throw err;
   }
-  const runner = new ExperimentRunner({
-    store,
-    supervisor: async () => supervisor,
-    clock: systemClock,
-    captureEnvironment: () => captureEnvironment(limits),
-    readHostUsage,
-    owner: processOwner(),
-    ownerAlive,
-  });
-  runner.recoverInterrupted();
+  const { runner, supervisor } = app;
   let closed: Promise<void> | undefined;
   return {
+    app,
     runner,
     supervisor,
     stateDir,
@@ -97,9 +76,10 @@ export async function createStandaloneRunner(opts: StandaloneOptions = {}): Prom
       (closed ??= (async () => {
         try {
           await runner.shutdown("the command-line runner stopped");
+          // Removed, not only stopped: nothing of this run stays for the next reconcile.
           await Promise.allSettled(supervisor.list().map((i) => supervisor.remove(i.id)));
+          await app.shutdown();
         } finally {
-          store.db.close();
           release();
         }
       })()),

@@ -4,18 +4,16 @@ import { FIG23_SCENARIO } from "@/lib/figures/fig23";
 import { appFootprint, hostMemoryFact, liveMarginals } from "@/lib/figures/memory-facts";
 import { parseMeminfo } from "@/lib/host/procfs";
 import { FiguresPayloadSchema, type FigureInstance, type FiguresPayload, type HostFacts } from "@/lib/schemas/figures";
-import { getSupervisor } from "@/server/instances";
-import { liveSampler } from "@/server/metrics";
+import type { App } from "@/server/app/create-app";
+import type { Sampler } from "@/server/metrics/sampler";
 import { knownAccelerator } from "@/server/vm/accel";
-import { pruneGuestFacts, readGuestFacts, readHostFacts } from "./guest-facts";
 import { experimentFacts, experimentSources, imageFacts, registryFacts } from "./sources";
 
 // GET /api/figures: every figure's facts from what exists now — live
 // instances, their latest samples and `probe info` from inside, the newest
 // finished experiments, the image store — each with its source and time.
 
-async function hostMemory(now: string): Promise<Pick<HostFacts, "memTotal" | "memAvailable">> {
-  const sampler = await liveSampler();
+function hostMemory(sampler: Sampler, now: string): Pick<HostFacts, "memTotal" | "memAvailable"> {
   const s = sampler.hostSamples(60).at(-1);
   if (s) {
     const at = new Date(s.t).toISOString();
@@ -31,21 +29,20 @@ async function hostMemory(now: string): Promise<Pick<HostFacts, "memTotal" | "me
   };
 }
 
-export async function getFigures(): Promise<FiguresPayload> {
+export async function getFigures(app: App): Promise<FiguresPayload> {
   const generatedAt = new Date().toISOString();
-  const supervisor = await getSupervisor();
-  const sampler = await liveSampler();
+  const { supervisor, sampler, guestFacts } = app;
   const list = supervisor.list();
-  pruneGuestFacts(list.map((i) => i.id));
+  guestFacts.prune(list.map((i) => i.id));
   const latest = sampler.latest();
 
-  const [guests, hostProbe, memory, images, registry] = await Promise.all([
-    Promise.all(list.map((i) => (i.state === "running" ? readGuestFacts(supervisor, i) : Promise.resolve(null)))),
-    readHostFacts(),
-    hostMemory(generatedAt),
-    imageFacts(generatedAt),
-    registryFacts(generatedAt),
+  const [guests, hostProbe, images, registry] = await Promise.all([
+    guestFacts.readAll(supervisor, list),
+    guestFacts.readHost(),
+    imageFacts(app, generatedAt),
+    registryFacts(app, generatedAt),
   ]);
+  const memory = hostMemory(sampler, generatedAt);
 
   const instances: FigureInstance[] = list.map((i, k) => {
     const g = guests[k];
@@ -66,7 +63,7 @@ export async function getFigures(): Promise<FiguresPayload> {
 
   if (!("facts" in hostProbe)) throw new Error(`the host's own view could not be read: ${hostProbe.error}`);
   const hf = hostProbe.facts;
-  const accel = knownAccelerator();
+  const accel = knownAccelerator(app.config.stateDir);
   const host: HostFacts = {
     source: hf.source,
     at: hf.at,
@@ -79,7 +76,7 @@ export async function getFigures(): Promise<FiguresPayload> {
     accelerator: accel ? { accel: accel.accel, reason: accel.reason, source: "accelerator probe (boots the image)", at: accel.checkedAt ?? generatedAt } : null,
   };
 
-  const xp = experimentSources();
+  const xp = experimentSources(app);
   const facts = experimentFacts(xp.items);
   const live = liveMarginals(instances);
   const marginal = facts.density

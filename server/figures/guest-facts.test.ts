@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Instance } from "@/lib/core/types";
 import type { Supervisor } from "@/server/instances/supervisor";
-import { GUEST_FACTS_TTL_MS, pruneGuestFacts, readGuestFacts } from "./guest-facts";
+import { createGuestFacts, GUEST_FACTS_TTL_MS } from "./guest-facts";
 
 const info = {
   hostname: "c",
@@ -24,11 +24,16 @@ function fakeSupervisor(output: () => { exitCode: number; output: string }) {
   return { sup: { exec } as unknown as Supervisor, exec };
 }
 
-describe("readGuestFacts", () => {
+describe("guest facts", () => {
+  let facts: ReturnType<typeof createGuestFacts>;
+  let readGuestFacts: typeof facts.read;
+  let pruneGuestFacts: typeof facts.prune;
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.parse("2026-01-01T12:00:00Z"));
-    pruneGuestFacts([]);
+    facts = createGuestFacts();
+    readGuestFacts = facts.read;
+    pruneGuestFacts = facts.prune;
   });
   afterEach(() => vi.useRealTimers());
 
@@ -56,5 +61,17 @@ describe("readGuestFacts", () => {
     pruneGuestFacts(["other"]);
     await readGuestFacts(sup, instance("gone"));
     expect(exec).toHaveBeenCalledTimes(2);
+  });
+
+  it("reads neither an experiment's instances nor ones not running", async () => {
+    const { sup, exec } = fakeSupervisor(() => ({ exitCode: 0, output: JSON.stringify(info) }));
+    const mine = instance("ct-mine");
+    const measured: Instance = { ...instance("ct-xp"), experimentId: "xp-1" };
+    const stopped: Instance = { ...instance("ct-old"), state: "exited" };
+    const results = await facts.readAll(sup, [mine, measured, stopped]);
+    expect(exec).toHaveBeenCalledTimes(1);
+    expect(exec.mock.calls[0]).toEqual(["ct-mine", expect.objectContaining({ command: "info" })]);
+    expect(results[0] && "facts" in results[0]).toBe(true);
+    expect(results.slice(1)).toEqual([null, null]);
   });
 });

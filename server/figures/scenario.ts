@@ -2,9 +2,7 @@ import "server-only";
 import { FIG23_SCENARIO, type ScenarioMember } from "@/lib/figures/fig23";
 import type { ScenarioResult } from "@/lib/schemas/figures";
 import { ConflictError } from "@/server/errors";
-import { getSupervisor } from "@/server/instances";
 import type { Supervisor } from "@/server/instances/supervisor";
-import { pruneGuestFacts } from "./guest-facts";
 
 // The Figure 2.3 scenario, started for real through the supervisor: three
 // bare processes, two VMs (A+B share one), three containers. In the A+B VM a
@@ -98,11 +96,3 @@ export function createScenario(deps: ScenarioDeps) {
 
   return { launch, teardown };
 }
-
-// The server's one scenario, its lock on globalThis like the supervisor.
-const key = Symbol.for("isolab.figures.scenario");
-type Holder = { [key]?: { busy?: Promise<unknown> } };
-const scenario = createScenario({ supervisor: getSupervisor, lock: ((globalThis as Holder)[key] ??= {}), afterTeardown: pruneGuestFacts });
-
-export const launchScenario = scenario.launch;
-export const teardownScenario = scenario.teardown;

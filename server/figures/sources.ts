@@ -3,17 +3,17 @@ import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } fro
 import { EXPERIMENT_TYPES, type ExperimentListItem } from "@/lib/experiments/types";
 import type { ImageWithInstances } from "@/lib/schemas/image";
 import type { Fig24Data, FigureImage } from "@/lib/schemas/figures";
-import { getExperimentRunner } from "@/server/experiments";
-import { listImagesWithInstances } from "@/server/images/service";
-import { registry, registryCatalog } from "@/server/registry";
+import type { App } from "@/server/app/create-app";
+import { listImagesWithInstances } from "@/server/services/images";
+import { registryCatalog } from "@/server/services/registry";
 
 // The stored and slow-changing sources: experiments, the image store, the
 // registry. Each answers what it has; a source that fails says why instead
 // of failing the whole payload.
 
-export function experimentSources(): { items: ExperimentListItem[]; error: string | null } {
+export function experimentSources(app: App): { items: ExperimentListItem[]; error: string | null } {
   try {
-    return { items: getExperimentRunner().list(), error: null };
+    return { items: app.runner.list(), error: null };
   } catch (err) {
     return { items: [], error: `experiments unavailable: ${(err as Error).message}` };
   }
@@ -52,9 +52,9 @@ export function toFigureImage(i: ImageWithInstances, now: string): FigureImage {
   };
 }
 
-export async function imageFacts(now: string): Promise<Pick<Fig24Data, "images" | "imagesNote">> {
+export async function imageFacts(app: App, now: string): Promise<Pick<Fig24Data, "images" | "imagesNote">> {
   try {
-    const images = (await listImagesWithInstances()).map((i) => toFigureImage(i, now));
+    const images = (await listImagesWithInstances(app)).map((i) => toFigureImage(i, now));
     return { images, imagesNote: images.length ? null : "The image store is empty: run `npm run setup` (it packs the probe image), or import one on the images page." };
   } catch (err) {
     return { images: [], imagesNote: `The image store could not be read: ${(err as Error).message}` };
@@ -62,11 +62,11 @@ export async function imageFacts(now: string): Promise<Pick<Fig24Data, "images" 
 }
 
 /** The registry only if one answers right now; its tags when it does. */
-export async function registryFacts(now: string): Promise<Fig24Data["registry"]> {
+export async function registryFacts(app: App, now: string): Promise<Fig24Data["registry"]> {
   try {
-    const s = await registry().status();
+    const s = await app.registry.status();
     if (!s.reachable) return { running: false, mode: s.mode, url: s.url, repositories: [], note: s.note || "no registry running", at: now };
-    const catalog = await registryCatalog().catch(() => ({ repositories: [] as { name: string; tags: string[] }[] }));
+    const catalog = await registryCatalog(app).catch(() => ({ repositories: [] as { name: string; tags: string[] }[] }));
     const repositories = catalog.repositories.flatMap((r) => (r.tags.length ? r.tags.map((t) => `${r.name}:${t}`) : [r.name]));
     return { running: true, mode: s.mode, url: s.url, repositories, note: `${s.mode === "managed" ? "Isolab's registry" : "external registry"} at ${s.url}`, at: now };
   } catch (err) {

@@ -5,10 +5,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 // Who may touch the store when. Writers (a commit, a delete, the probe
 // import) change index.json and remove blobs; readers (an unpack, a push)
-// read blobs by reference and must not see them vanish. In one server, a
-// readers–writer lock on globalThis (route bundles each load this module, so
-// module state would not be shared). Between processes (the CLI next to the
-// server), writers also hold a lock directory naming their pid.
+// read blobs by reference and must not see them vanish. In one process, a
+// readers–writer lock per store root (one app builds the store, so every
+// caller goes through this copy of the module). Between processes (the CLI
+// next to the server), writers also hold a lock directory naming their pid.
 
 interface RwState {
   readers: number;
@@ -16,14 +16,11 @@ interface RwState {
   queue: (() => void)[];
 }
 
-const KEY = Symbol.for("isolab.image-store.locks");
-type Holder = { [KEY]?: Map<string, RwState> };
+const locks = new Map<string, RwState>();
 
 function state(root: string): RwState {
-  const holder = globalThis as Holder;
-  holder[KEY] ??= new Map();
-  let s = holder[KEY].get(root);
-  if (!s) holder[KEY].set(root, (s = { readers: 0, writer: false, queue: [] }));
+  let s = locks.get(root);
+  if (!s) locks.set(root, (s = { readers: 0, writer: false, queue: [] }));
   return s;
 }
 

@@ -6,11 +6,14 @@ import { CreateInstanceSchema } from "@/lib/schemas/instance";
 import type { Engine } from "../engine/contract";
 import { createProcessEngine } from "../process/engine";
 import { pidRuns } from "../host/process-tools";
-import { createVmEngine } from "@/server/vm/engine";
+import { createApp } from "@/server/app/create-app";
+import { testAppConfig } from "@/server/app/test-support";
 import { Supervisor } from "./supervisor";
 
 // The supervisor with the real bare-process engine and the real probe; the
-// container and VM engines have integration tests of their own.
+// container and VM engines have integration tests of their own. The class
+// under test is built by hand (fake container and VM engines, a broken
+// image); the app as the server builds it answers the missing QEMU.
 const dataDir = path.resolve(process.env.ISOLAB_DATA_DIR ?? ".isolab");
 const rootfsDir = path.join(dataDir, "images/probe/rootfs");
 const probe = { name: "probe", rootfsDir, initramfsPath: "", probePath: path.join(rootfsDir, "bin/probe") };
@@ -109,20 +112,17 @@ describe("Supervisor with bare processes", () => {
   });
 
   it("answers a missing QEMU with 503 naming the part and the set-up command, registering nothing", async () => {
-    const noQemu = new Supervisor({
-      engines: {
-        process: createProcessEngine(),
-        container: unused("container"),
-        vm: createVmEngine({ qemuBinary: "/nonexistent/qemu-system-x86_64", stateDir }),
-      },
-      getImage: async () => probe,
-      stateDir,
-      limits: { maxInstances: 3, maxMemoryMiB: 512 },
-    });
-    const err = await noQemu.create(req({ kind: "vm", name: "no-qemu" })).catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 503, details: { fix: "npm run setup" } });
-    expect((err as Error).message).toMatch(/qemu/i);
-    expect(noQemu.list()).toHaveLength(0);
-    expect(fs.readdirSync(path.join(stateDir, "instances")).filter((d) => d.startsWith("vm-"))).toHaveLength(0);
+    const app = createApp(testAppConfig(stateDir, { qemuBinary: "/nonexistent/qemu-system-x86_64", maxInstances: 3, maxMemoryMiB: 512 }));
+    try {
+      await app.ready;
+      const noQemu = app.supervisor;
+      const err = await noQemu.create(req({ kind: "vm", name: "no-qemu" })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 503, details: { fix: "npm run setup" } });
+      expect((err as Error).message).toMatch(/qemu/i);
+      expect(noQemu.list()).toHaveLength(0);
+      expect(fs.readdirSync(path.join(stateDir, "instances")).filter((d) => d.startsWith("vm-"))).toHaveLength(0);
+    } finally {
+      await app.shutdown();
+    }
   });
 });

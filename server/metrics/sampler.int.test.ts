@@ -6,59 +6,39 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceSample } from "@/lib/metrics/samples";
 import { CreateInstanceSchema } from "@/lib/schemas/instance";
 import type { Instance } from "@/lib/core/types";
-import { config } from "@/server/config";
-import { createContainerEngine } from "@/server/container/engine";
-import { probeImage } from "@/server/container/test-support";
-import { createProcessEngine } from "@/server/process/engine";
-import { Supervisor } from "@/server/instances/supervisor";
-import { createVmEngine } from "@/server/vm/engine";
-import { processCpuUsage, systemClock, systemScheduler } from "./clock";
-import { procReaders } from "./readers";
-import { Sampler } from "./sampler";
+import { createApp, type App } from "@/server/app/create-app";
+import { testAppConfig } from "@/server/app/test-support";
+import type { Supervisor } from "@/server/instances/supervisor";
+import type { Sampler } from "./sampler";
 
 // The sampler against a real bare process, a real runc container and a real
 // TCG VM: one boot of each, sampled at 2 Hz with the guest view every second.
 
 let stateDir: string;
+let app: App;
 let supervisor: Supervisor;
 let sampler: Sampler;
 const ids: Record<"process" | "container" | "vm", string> = { process: "", container: "", vm: "" };
 
 beforeAll(async () => {
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-sampler-"));
-  const image = probeImage();
-  supervisor = new Supervisor({
-    engines: {
-      process: createProcessEngine(),
-      container: createContainerEngine({ stateDir }),
-      vm: createVmEngine({ stateDir, kernelPath: path.join(config.dataDir, "kernel", "vmlinux"), accel: "tcg" }),
-    },
-    getImage: async () => image,
-    stateDir,
-    limits: { maxInstances: 4, maxMemoryMiB: 1024 },
-    readyTimeoutMs: 30_000,
-  });
-  sampler = new Sampler({
-    source: supervisor,
-    readers: procReaders,
-    clock: systemClock,
-    scheduler: systemScheduler,
-    cpuUsage: processCpuUsage,
-    emit: () => {},
-    intervalMs: 500,
-    guestIntervalMs: 1000,
-    guestReadsPerSecond: 6,
-    guestTimeoutMs: 10_000,
-  });
-  sampler.start();
+  app = createApp(
+    testAppConfig(stateDir, {
+      maxInstances: 4,
+      maxMemoryMiB: 1024,
+      readyTimeoutMs: 30_000,
+      sampler: { intervalMs: 500, guestIntervalMs: 1000, guestReadsPerSecond: 6, guestTimeoutMs: 10_000 },
+    }),
+  );
+  await app.ready;
+  ({ supervisor, sampler } = app);
   const create = (kind: "process" | "container" | "vm") =>
     supervisor.create(CreateInstanceSchema.parse({ kind, name: `smp-${kind}`, memoryMiB: 128 })).then((i) => (ids[kind] = i.id));
   await Promise.all([create("process"), create("container"), create("vm")]);
 }, 60_000);
 
 afterAll(async () => {
-  sampler?.stop();
-  await supervisor?.shutdown();
+  await app?.shutdown();
   await supervisor?.reconcile();
   fs.rmSync(stateDir, { recursive: true, force: true });
 });

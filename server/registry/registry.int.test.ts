@@ -4,15 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, type App } from "@/server/app/create-app";
+import { testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
-import { createContainerEngine } from "@/server/container/engine";
-import { builtProbe } from "@/server/images";
-import { createOciStore, type OciStore } from "@/server/images/oci-store";
+import type { OciStore } from "@/server/images/oci-store";
 import { buildBusyboxLayout, exportArchive, HELLO_LINE } from "@/server/images/test-support";
 import type { RunningHandle, StartRequest } from "@/server/engine/contract";
-import { createVmEngine } from "@/server/vm/engine";
 import { listRepositories, listTags, manifestDigest } from "./client";
-import { createRegistryManager, type Endpoint, type RegistryManager } from "./manager";
+import type { Endpoint, RegistryManager } from "./manager";
 import { pullImage, pushImage } from "./transfer";
 
 // The whole cycle of Figure 2.4 on real tools: an image built with umoci and
@@ -22,6 +21,7 @@ import { pullImage, pushImage } from "./transfer";
 // a registry that is down, a tag that does not exist, a push killed midway.
 
 let dir: string;
+let app: App;
 let store: OciStore;
 let manager: RegistryManager;
 let ep: Endpoint;
@@ -29,8 +29,9 @@ let pushedDigest: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-reg-"));
-  store = createOciStore({ root: path.join(dir, "store"), builtProbe });
-  manager = createRegistryManager({ stateDir: dir });
+  app = createApp(testAppConfig(dir, { kernelPath: path.join(config.dataDir, "kernel", "vmlinux") }));
+  await app.ready;
+  ({ images: store, registry: manager } = app);
   const layout = await buildBusyboxLayout(path.join(dir, "src"), "hello:1");
   await store.importArchive(await exportArchive(layout, "hello:1", path.join(dir, "hello.tar"), "docker-archive"), { name: "isolab/hello:1" });
   const status = await manager.start();
@@ -40,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const pid = (await manager.status()).pid;
-  await manager.stop();
+  await app.shutdown();
   if (pid) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -83,7 +84,6 @@ describe("push, delete, pull", () => {
 });
 
 describe("the pulled image runs both ways", () => {
-  const kernelPath = path.join(config.dataDir, "kernel", "vmlinux");
   const request = async (kind: "container" | "vm", id: string): Promise<StartRequest> => ({
     id,
     name: id,
@@ -99,7 +99,7 @@ describe("the pulled image runs both ways", () => {
   };
 
   it("as a container: the image's entrypoint, env and working directory; no probe inside", async () => {
-    const engine = createContainerEngine({ stateDir: dir });
+    const engine = app.engines.container;
     const h: RunningHandle = await engine.start(await request("container", "ct-hello"));
     try {
       expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-run"]);
@@ -116,7 +116,7 @@ describe("the pulled image runs both ways", () => {
   });
 
   it("as a VM: Isolab's init starts the entrypoint on the console and the probe agent beside it", async () => {
-    const engine = createVmEngine({ stateDir: dir, kernelPath, accel: "tcg" });
+    const engine = app.engines.vm;
     const h = await engine.start(await request("vm", "vm-hello"));
     try {
       expect(h.startup.phases.map((p) => p.name)).toEqual(["qemu-up", "kernel", "ready"]);

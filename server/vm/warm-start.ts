@@ -10,7 +10,6 @@ import { LaunchError, removeFiles } from "./launch";
 import { currentBinding, templateKey } from "./snapshot-binding";
 import { restoreSnapshot } from "./snapshot-restore";
 import { saveSnapshot } from "./snapshot-save";
-import type { SnapshotStore } from "./snapshot-store";
 import { createTemplates, type TemplateContext } from "./snapshot-templates";
 
 // The VM engine's warm path: restore the machine's template (built on first
@@ -24,11 +23,6 @@ export interface WarmHandleExtras {
   /** The snapshot a warm VM was restored from. */
   snapshotId?: string;
   capabilities: { snapshot: SnapshotCapability };
-  /**
-   * @deprecated The same as capabilities.snapshot.save, kept while the
-   * snapshot service still reaches it through a cast.
-   */
-  snapshot(opts: { resume: boolean }): Promise<SnapshotMeta>;
 }
 
 /** Gives a VM handle its start mode and the snapshot capability. */
@@ -37,7 +31,7 @@ export function withSnapshots(
   extras: { startMode: "cold" | "warm"; snapshotId?: string; save: (opts: { resume: boolean }) => Promise<SnapshotMeta> },
 ): VmHandle & WarmHandleExtras {
   const { save, ...rest } = extras;
-  return Object.assign(handle, { ...rest, capabilities: { ...handle.capabilities, snapshot: { save } }, snapshot: save });
+  return Object.assign(handle, { ...rest, capabilities: { ...handle.capabilities, snapshot: { save } } });
 }
 
 export function createWarmStarts(ctx: TemplateContext) {

@@ -1,13 +1,13 @@
 import { NextResponse } from "next/server";
 import { CreateInstanceSchema } from "@/lib/schemas/instance";
-import { getSupervisor } from "@/server/instances";
+import { getApp } from "@/server/app";
 import { parseBody, route } from "@/server/http/respond";
-import { checkLaunchSnapshot } from "@/server/vm/snapshot-service";
+import { checkLaunchSnapshot } from "@/server/services/snapshots";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
-  const supervisor = await getSupervisor();
+  const { supervisor } = await getApp();
   return NextResponse.json({ instances: supervisor.list() });
 });
 
@@ -16,8 +16,8 @@ export const POST = route(async (req: Request) => {
   const receivedAt = performance.now();
   const input = await parseBody(req, CreateInstanceSchema);
   // A named snapshot that cannot be restored is refused (404, 409, 422) before an instance exists.
-  await checkLaunchSnapshot(input);
-  const supervisor = await getSupervisor();
-  const instance = await supervisor.create(input, { receivedAt });
+  const app = await getApp();
+  await checkLaunchSnapshot(app, input);
+  const instance = await app.supervisor.create(input, { receivedAt });
   return NextResponse.json(instance, { status: 201 });
 });

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { CompareTable } from "@/components/experiments/compare-table";
 import { ExperimentDetail } from "@/components/experiments/experiment-detail";
-import { findExperiment } from "@/server/experiments";
+import { getApp } from "@/server/app";
+import { findExperiment } from "@/server/services/experiments";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +11,8 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 
 export default async function ComparePage({ searchParams }: { searchParams: Search }) {
   const q = await searchParams;
-  const [a, b] = [findExperiment(one(q.a)), findExperiment(one(q.b))];
+  const app = await getApp();
+  const [a, b] = [findExperiment(app, one(q.a)), findExperiment(app, one(q.b))];
   if (!a || !b) {
     return (
       <div className="panel stack" role="alert">

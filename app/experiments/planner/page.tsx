@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { PlannerForm } from "@/components/experiments/planner-form";
-import { plannerStart } from "@/server/experiments/planner";
+import { getApp } from "@/server/app";
+import { plannerStart } from "@/server/services/experiments";
 
 export const dynamic = "force-dynamic";
 
-export default function PlannerPage() {
-  const { defaults, source } = plannerStart();
+export default async function PlannerPage() {
+  const { defaults, source } = plannerStart(await getApp());
   return (
     <div className="stack">
       <PlannerForm defaults={defaults} source={source} />

@@ -3,7 +3,7 @@ import { InstanceDetail } from "@/components/instance/instance-detail";
 import { WindowProvider } from "@/components/metrics/window-context";
 import { InstanceIdSchema } from "@/lib/schemas/instance";
 import { isIsolabError } from "@/server/errors";
-import { getSupervisor } from "@/server/instances";
+import { getApp } from "@/server/app";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +11,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   if (!InstanceIdSchema.safeParse(id).success) notFound();
   try {
-    (await getSupervisor()).get(id);
+    (await getApp()).supervisor.get(id);
   } catch (err) {
     if (isIsolabError(err) && err.status === 404) notFound();
     throw err;

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { samplesToCsv } from "@/lib/experiments/csv";
 import { ExperimentIdSchema, ExportQuerySchema } from "@/lib/schemas/experiment";
-import { getExperimentRunner } from "@/server/experiments";
+import { getApp } from "@/server/app";
 import { route } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export const GET = route(async (req: Request, { params }: Ctx) => {
   const id = ExperimentIdSchema.parse((await params).id);
   const { format } = ExportQuerySchema.parse(Object.fromEntries(new URL(req.url).searchParams));
-  const record = getExperimentRunner().get(id);
+  const record = (await getApp()).runner.get(id);
   const file = `isolab-${record.type}-${record.id}`;
   if (format === "csv") {
     return new NextResponse(samplesToCsv(record.id, record.samples), {
@@ -29,5 +29,5 @@ export const GET = route(async (req: Request, { params }: Ctx) => {
 /** Cancels a queued or running run and removes its instances; a finished run is answered unchanged. */
 export const DELETE = route(async (_req: Request, { params }: Ctx) => {
   const id = ExperimentIdSchema.parse((await params).id);
-  return NextResponse.json(await getExperimentRunner().cancel(id));
+  return NextResponse.json(await (await getApp()).runner.cancel(id));
 });

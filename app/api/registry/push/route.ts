@@ -1,9 +1,10 @@
 import { NextResponse } from "next/server";
 import { PushRequestSchema } from "@/lib/schemas/registry";
 import { parseBody, route } from "@/server/http/respond";
-import { push } from "@/server/registry";
+import { push } from "@/server/services/registry";
+import { getApp } from "@/server/app";
 
 export const dynamic = "force-dynamic";
 
 /** `{ image, repository?, tag? }` → `{ reference, digest, tookMs }`. */
-export const POST = route(async (req: Request) => NextResponse.json(await push(await parseBody(req, PushRequestSchema))));
+export const POST = route(async (req: Request) => NextResponse.json(await push(await getApp(), await parseBody(req, PushRequestSchema))));

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { ExecRequestSchema, InstanceIdSchema } from "@/lib/schemas/instance";
-import { getSupervisor } from "@/server/instances";
+import { getApp } from "@/server/app";
 import { parseBody, route } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +9,5 @@ type Ctx = { params: Promise<{ id: string }> };
 export const POST = route(async (req: Request, { params }: Ctx) => {
   const id = InstanceIdSchema.parse((await params).id);
   const body = await parseBody(req, ExecRequestSchema);
-  return NextResponse.json(await (await getSupervisor()).exec(id, body));
+  return NextResponse.json(await (await getApp()).supervisor.exec(id, body));
 });

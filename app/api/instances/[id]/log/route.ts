@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { InstanceIdSchema } from "@/lib/schemas/instance";
-import { getSupervisor } from "@/server/instances";
+import { getApp } from "@/server/app";
 import { route } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
@@ -11,5 +11,5 @@ const LinesSchema = z.coerce.number().int().min(1).max(5000).default(200);
 export const GET = route(async (req: Request, { params }: Ctx) => {
   const id = InstanceIdSchema.parse((await params).id);
   const lines = LinesSchema.parse(new URL(req.url).searchParams.get("lines") ?? undefined);
-  return NextResponse.json({ id, log: (await getSupervisor()).logTail(id, lines) });
+  return NextResponse.json({ id, log: (await getApp()).supervisor.logTail(id, lines) });
 });

@@ -3,7 +3,8 @@ import { samplesToCsv } from "@/lib/metrics/samples";
 import { InstanceIdSchema } from "@/lib/schemas/instance";
 import { parseSampleQuery } from "@/lib/schemas/samples";
 import { route } from "@/server/http/respond";
-import { instanceSamples } from "@/server/metrics/queries";
+import { instanceSamples } from "@/server/services/metrics";
+import { getApp } from "@/server/app";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -12,7 +13,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export const GET = route(async (req: Request, { params }: Ctx) => {
   const id = InstanceIdSchema.parse((await params).id);
   const { window, format } = parseSampleQuery(req.url);
-  const result = await instanceSamples(id, window);
+  const result = instanceSamples(await getApp(), id, window);
   if (format === "json") return NextResponse.json(result);
   return new Response(samplesToCsv(result.samples), {
     headers: {

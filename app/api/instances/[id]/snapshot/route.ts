@@ -2,7 +2,8 @@ import { NextResponse } from "next/server";
 import { InstanceIdSchema } from "@/lib/schemas/instance";
 import { CreateSnapshotSchema } from "@/lib/schemas/snapshot";
 import { parseBody, route } from "@/server/http/respond";
-import { snapshotInstance } from "@/server/vm/snapshot-service";
+import { snapshotInstance } from "@/server/services/snapshots";
+import { getApp } from "@/server/app";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -11,5 +12,5 @@ type Ctx = { params: Promise<{ id: string }> };
 export const POST = route(async (req: Request, { params }: Ctx) => {
   const id = InstanceIdSchema.parse((await params).id);
   const opts = await parseBody(req, CreateSnapshotSchema);
-  return NextResponse.json(await snapshotInstance(id, opts), { status: 201 });
+  return NextResponse.json(await snapshotInstance(await getApp(), id, opts), { status: 201 });
 });

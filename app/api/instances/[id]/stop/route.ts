@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { InstanceIdSchema } from "@/lib/schemas/instance";
-import { getSupervisor } from "@/server/instances";
+import { getApp } from "@/server/app";
 import { route } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +9,5 @@ type Ctx = { params: Promise<{ id: string }> };
 /** Idempotent: stopping a stopped instance answers 200 with it. */
 export const POST = route(async (_req: Request, { params }: Ctx) => {
   const id = InstanceIdSchema.parse((await params).id);
-  return NextResponse.json(await (await getSupervisor()).stop(id));
+  return NextResponse.json(await (await getApp()).supervisor.stop(id));
 });

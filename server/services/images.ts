@@ -6,46 +6,35 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { attachInstances } from "@/lib/images/lineage";
 import type { ImageWithInstances, ImportQuery, ImportResult } from "@/lib/schemas/image";
-import type { Instance } from "@/lib/core/types";
-import { getSupervisor } from "@/server/instances";
-import { ArchiveTooLargeError, ImageToolError } from "./errors";
-import { builtProbe, IMAGE_STORE_DIR, imageStore } from "./index";
-import { createOciStore } from "./oci-store";
+import type { App } from "@/server/app/create-app";
+import { ArchiveTooLargeError, ImageToolError } from "@/server/images/errors";
 
 // What the routes (and Figure 2.4) ask of the image store, with the
 // supervisor's instances beside each image.
-
-async function instances(): Promise<Instance[]> {
-  return (await getSupervisor()).list();
-}
 
 /**
  * Every image in the store — where it came from (built, imported, pulled
  * from which registry) and the instances started from it. Figure 2.4's data.
  */
-export async function listImagesWithInstances(): Promise<ImageWithInstances[]> {
-  const [images, all] = await Promise.all([imageStore().list(), instances()]);
-  return attachInstances(images, all);
+export async function listImagesWithInstances(app: App): Promise<ImageWithInstances[]> {
+  return attachInstances(await app.images.list(), app.supervisor.list());
 }
 
-export async function getImageWithInstances(ref: string): Promise<ImageWithInstances> {
-  const [image, all] = await Promise.all([imageStore().get(ref), instances()]);
-  return attachInstances([image], all)[0];
+export async function getImageWithInstances(app: App, ref: string): Promise<ImageWithInstances> {
+  return attachInstances([await app.images.get(ref)], app.supervisor.list())[0];
 }
 
-/** Refused while a live instance runs from it; removes its blobs and caches no other image shares. */
-export async function deleteImage(ref: string): Promise<void> {
-  const all = await instances();
-  // The store refuses an image in use; until the one store is built with the supervisor's instances, this call's store is.
-  await createOciStore({ root: IMAGE_STORE_DIR, builtProbe, liveInstances: () => all }).remove(ref);
+/** The store refuses it (409) while a live instance runs from it; removes its blobs and caches no other image shares. */
+export function deleteImage(app: App, ref: string): Promise<void> {
+  return app.images.remove(ref);
 }
 
 /**
  * An archive in the request body (streamed to a staging file, refused at the
  * limit before or while it arrives), then imported like a file.
  */
-export async function importUpload(req: Request, query: ImportQuery): Promise<ImportResult> {
-  const store = imageStore();
+export async function importUpload(app: App, req: Request, query: ImportQuery): Promise<ImportResult> {
+  const store = app.images;
   const limit = store.limits.archiveBytes;
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {

@@ -2,14 +2,22 @@ import "server-only";
 import os from "node:os";
 import type { DensityResult } from "@/lib/experiments/density/types";
 import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
+import type { ExperimentRecord } from "@/lib/experiments/types";
+import { ExperimentIdSchema } from "@/lib/schemas/experiment";
 import type { PlannerInputValues } from "@/lib/schemas/planner";
-import { getExperimentRunner } from "./index";
+import type { App } from "@/server/app/create-app";
+
+// What the experiment pages read from the app's runner.
+
+/** The record for a page, or undefined for an id that is malformed or unknown (the page answers 404). */
+export function findExperiment(app: App, id: string): ExperimentRecord | undefined {
+  if (!ExperimentIdSchema.safeParse(id).success) return undefined;
+  return app.runner.find(id);
+}
 
 /** The planner page's starting values: the newest finished density run's overheads on this host's memory. */
-export function plannerStart(): { defaults: PlannerInputValues; source: string } {
-  const latest = getExperimentRunner()
-    .list()
-    .find((x) => x.type === "density" && x.status === "done" && x.result?.type === "density");
+export function plannerStart(app: App): { defaults: PlannerInputValues; source: string } {
+  const latest = app.runner.list().find((x) => x.type === "density" && x.status === "done" && x.result?.type === "density");
   const result = (latest?.result ?? null) as DensityResult | null;
   const defaults = plannerDefaults(result, os.totalmem());
   const source = latest

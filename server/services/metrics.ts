@@ -6,18 +6,16 @@ import type { InstanceSamples, SampleWindowS, SamplesSnapshot } from "@/lib/metr
 import { parseLastJson } from "@/lib/probe/output";
 import type { Instance } from "@/lib/core/types";
 import { ExecError } from "@/server/errors";
-import { resolveImage } from "@/server/images";
-import { getSupervisor } from "@/server/instances";
+import type { App } from "@/server/app/create-app";
 import { runCommand } from "@/server/host/run-command";
-import { liveSampler } from "./index";
 
-// What the metric routes answer. Routes parse and map errors; this is the logic.
+// What the metric routes answer: the sampler's history and what an instance
+// sees from inside. Routes parse and map errors; this is the logic.
 
 /** One instance's history; 404 (NotFoundError) for an unknown id. */
-export async function instanceSamples(id: string, windowS: SampleWindowS): Promise<InstanceSamples> {
-  const supervisor = await getSupervisor();
+export function instanceSamples(app: App, id: string, windowS: SampleWindowS): InstanceSamples {
+  const { supervisor, sampler } = app;
   const instance = supervisor.get(id);
-  const sampler = await liveSampler();
   return {
     id,
     name: instance.name,
@@ -31,14 +29,13 @@ export async function instanceSamples(id: string, windowS: SampleWindowS): Promi
 }
 
 /** Host history, the sampler's cost and the latest reading of every instance. */
-export async function samplesSnapshot(windowS: SampleWindowS): Promise<SamplesSnapshot> {
-  const sampler = await liveSampler();
+export function samplesSnapshot(app: App, windowS: SampleWindowS): SamplesSnapshot {
+  const { sampler } = app;
   return { windowS, host: sampler.hostSamples(windowS), sampler: sampler.stats(), latest: sampler.latest() };
 }
 
-export async function metricsText(): Promise<string> {
-  const supervisor = await getSupervisor();
-  const sampler = await liveSampler();
+export function metricsText(app: App): string {
+  const { supervisor, sampler } = app;
   return formatExposition(
     buildFamilies({
       instances: supervisor.list(),
@@ -56,10 +53,10 @@ function parseInfo(output: string, where: string): ProbeInfo {
 }
 
 /** `probe info` inside the instance next to the same probe run on the host itself. */
-export async function whatItSees(id: string): Promise<WhatItSees> {
-  const supervisor = await getSupervisor();
+export async function whatItSees(app: App, id: string): Promise<WhatItSees> {
+  const { supervisor } = app;
   const instance: Instance = supervisor.get(id);
-  const image = await resolveImage(instance.image, instance.kind);
+  const image = await app.resolveImage(instance.image, instance.kind);
   const [inside, onHost] = await Promise.all([
     supervisor.exec(id, { command: "info", args: [], timeoutMs: 15_000 }),
     runCommand(image.probePath, ["info"], { timeoutMs: 5000 }),

@@ -1,0 +1,136 @@
+import "server-only";
+import os from "node:os";
+import { defaultLimits } from "@/lib/host/limits";
+import type { IsolabConfig } from "@/server/config";
+import { createContainerEngine } from "@/server/container/engine";
+import { bus } from "@/server/events";
+import { systemClock as experimentClock } from "@/server/experiments/clock";
+import { captureEnvironment } from "@/server/experiments/environment";
+import { readHostUsage } from "@/server/experiments/host-usage";
+import { ownerAlive, processOwner } from "@/server/experiments/owner";
+import { ExperimentRunner } from "@/server/experiments/runner";
+import { createGuestFacts } from "@/server/figures/guest-facts";
+import { createScenario } from "@/server/figures/scenario";
+import { builtProbe, imageResolver } from "@/server/images";
+import { createOciStore, type OciStore } from "@/server/images/oci-store";
+import { Supervisor } from "@/server/instances/supervisor";
+import { processCpuUsage, systemClock, systemScheduler } from "@/server/metrics/clock";
+import { procReaders } from "@/server/metrics/readers";
+import { Sampler, type SamplerDeps } from "@/server/metrics/sampler";
+import { createProcessEngine } from "@/server/process/engine";
+import { createRegistryManager } from "@/server/registry/manager";
+import { openDatabase } from "@/server/store/db";
+import { ExperimentStore } from "@/server/store/experiments";
+import { createVmEngine, type VmEngineOptions } from "@/server/vm/engine";
+import type { Instance } from "@/lib/core/types";
+
+// The one place Isolab's server-side objects are built and wired together.
+// The web server (server/app/index.ts), the command-line runner
+// (server/experiments/standalone.ts), the bench and the integration tests
+// all call createApp, each with its own config (state directory, database).
+
+type SamplerTiming = Pick<SamplerDeps, "intervalMs" | "guestIntervalMs" | "guestReadsPerSecond" | "guestTimeoutMs">;
+
+export interface AppConfig extends IsolabConfig {
+  /** How long a start may take to become ready, ms (the supervisor's default when absent). */
+  readyTimeoutMs?: number;
+  /** Sampler periods; `false` builds it without starting it (the CLI: its execs would land in measurements). */
+  sampler?: SamplerTiming | false;
+  /** Extra VM engine options (tests: a firmware, kernel arguments). */
+  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs">;
+}
+
+/** The image store over `config.imageStoreDir`; remove() refuses an image one of `liveInstances` runs from. */
+export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liveInstances: () => Instance[] = () => []): OciStore {
+  return createOciStore({ root: config.imageStoreDir, builtProbe, liveInstances });
+}
+
+export function createApp(config: AppConfig) {
+  const events = bus();
+  const defaults = defaultLimits(Math.floor(os.totalmem() / 2 ** 20), os.cpus().length);
+  const limits = {
+    maxInstances: config.maxInstances ?? defaults.maxInstances,
+    maxMemoryMiB: config.maxMemoryMiB ?? defaults.maxMemoryMiB,
+  };
+  const engines = {
+    process: createProcessEngine(),
+    container: createContainerEngine({ stateDir: config.stateDir, runtime: config.ociRuntime }),
+    // One VM engine: the supervisor starts VMs with it and the snapshot
+    // service reads and saves snapshots through it (one store, one binding).
+    vm: createVmEngine({ stateDir: config.stateDir, kernelPath: config.kernelPath, qemuBinary: config.qemuBinary, accel: config.accel, ...config.vm }),
+  };
+  // The store asks the supervisor which instances are alive; the supervisor
+  // resolves images through the store. Both exist before either is used.
+  let supervisor: Supervisor;
+  const images = buildImageStore(config, () => supervisor.list());
+  const resolveImage = imageResolver(images);
+  supervisor = new Supervisor({ engines, getImage: resolveImage, stateDir: config.stateDir, limits, readyTimeoutMs: config.readyTimeoutMs });
+
+  const sampler = new Sampler({
+    source: supervisor,
+    readers: procReaders,
+    clock: systemClock,
+    scheduler: systemScheduler,
+    cpuUsage: processCpuUsage,
+    emit: (tick) => events.emit("sample", tick),
+    ...(config.sampler || {}),
+  });
+
+  const experiments = new ExperimentStore(openDatabase(config.dbPath));
+  const runner = new ExperimentRunner({
+    store: experiments,
+    supervisor: async () => supervisor,
+    clock: experimentClock,
+    captureEnvironment: () => captureEnvironment(limits),
+    readHostUsage,
+    owner: processOwner(),
+    ownerAlive,
+    publish: (e) => events.emit("experiment", e),
+  });
+  const interrupted = runner.recoverInterrupted();
+  if (interrupted.length) console.log(`[isolab] experiments interrupted by the last shutdown: ${interrupted.join(", ")}`);
+
+  const registry = createRegistryManager({ stateDir: config.stateDir });
+  const guestFacts = createGuestFacts();
+  const scenario = createScenario({ supervisor: async () => supervisor, lock: {}, afterTeardown: guestFacts.prune });
+
+  const ready = (async () => {
+    const removedRegistry = registry.reconcile();
+    if (removedRegistry.length) console.log(`[isolab] removed a registry an earlier run left: ${removedRegistry.join(", ")}`);
+    const removed = await supervisor.reconcile();
+    if (removed.length) console.log(`[isolab] removed leftovers of an earlier run: ${removed.join(", ")}`);
+    // Sampling starts once the supervisor knows what exists: ~1 Hz host view, slower guest view.
+    if (config.sampler !== false) sampler.start();
+  })();
+
+  let stopped: Promise<void> | undefined;
+  /**
+   * Stops everything this app started, in this order:
+   *  1. experiments — the runner stops starting instances, records the
+   *     running one as interrupted and waits for its cleanup, which removes
+   *     its instances (a start it had in flight has finished by then);
+   *  2. the supervisor's instances — every other QEMU, runc container and
+   *     process, starts in flight aborted;
+   *  3. the registry Isolab started, if any;
+   *  4. the sampler (after the instances, so none is sampled half-gone);
+   *  5. the database, last: steps 1 and 2 still write to it.
+   * Idempotent: a second call answers the first one's promise.
+   */
+  function shutdown(reason?: string): Promise<void> {
+    return (stopped ??= (async () => {
+      await ready.catch(() => {});
+      try {
+        await runner.shutdown(reason);
+        await supervisor.shutdown();
+        await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
+      } finally {
+        sampler.stop();
+        experiments.db.close();
+      }
+    })());
+  }
+
+  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
+}
+
+export type App = ReturnType<typeof createApp>;
