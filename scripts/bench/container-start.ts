@@ -12,7 +12,9 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { median } from "../../lib/core/stats";
-import { createContainerEngine, type ContainerEngineOptions } from "../../server/container/engine";
+import { createEngines } from "../../server/app/create-app";
+import { testAppConfig } from "../../server/app/test-support";
+import type { ContainerEngineOptions } from "../../server/container/engine";
 import { rawRuncRunMs, writeRawBundle } from "../../server/container/raw-run";
 import { probeImage } from "../../server/container/test-support";
 import type { StartRequest } from "../../server/engine/contract";
@@ -24,7 +26,7 @@ export type ContainerStartTimings = BenchTimings;
 
 export async function benchContainerStart(opts: { runs: number; launch?: ContainerEngineOptions["launch"] }): Promise<ContainerStartTimings> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-"));
-  const engine = createContainerEngine({ stateDir, launch: opts.launch });
+  const engine = createEngines(testAppConfig(stateDir, { container: { launch: opts.launch } })).container;
   const image = probeImage();
   const request = (id: string): StartRequest => ({
     id,

@@ -13,7 +13,8 @@ import { performance } from "node:perf_hooks";
 import { buildDefaultBootArgs } from "../../lib/vm/qemu-args";
 import { median } from "../../lib/core/stats";
 import { getImage, getKernel } from "../../server/images/store";
-import { createVmEngine } from "../../server/vm/engine";
+import { createEngines } from "../../server/app/create-app";
+import { testAppConfig } from "../../server/app/test-support";
 import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 1;
@@ -66,7 +67,7 @@ export async function benchVmStart(opts: { runs: number }): Promise<VmStartTimin
   const kernel = await getKernel();
   if (!kernel.bzImagePath) throw new Error(`no bzImage beside ${kernel.path}: run \`npm run setup\``);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vmb-"));
-  const engine = createVmEngine({ stateDir, kernelPath: kernel.path, accel: "tcg" });
+  const engine = createEngines(testAppConfig(stateDir, { kernelPath: kernel.path, accel: "tcg" })).vm;
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
   const phases: Record<string, number[]> = {};

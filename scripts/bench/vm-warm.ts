@@ -15,7 +15,9 @@ import { median } from "../../lib/core/stats";
 import { instantiateArgs } from "../../lib/vm/snapshot";
 import { getImage, getKernel } from "../../server/images/store";
 import type { StartRequest } from "../../server/engine/contract";
-import { createVmEngine, vmPaths } from "../../server/vm/engine";
+import { createEngines } from "../../server/app/create-app";
+import { testAppConfig } from "../../server/app/test-support";
+import { vmPaths } from "../../server/vm/engine";
 import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 1;
@@ -117,7 +119,7 @@ export async function benchVmWarm(opts: { runs: number }): Promise<VmWarmTimings
   const image = await getImage("probe");
   const kernel = await getKernel();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vmw-"));
-  const engine = createVmEngine({ stateDir, kernelPath: kernel.path, accel: "tcg" });
+  const engine = createEngines(testAppConfig(stateDir, { kernelPath: kernel.path, accel: "tcg" })).vm;
   const request = (id: string): StartRequest => ({ id, name: `bench-${id}`, image, memoryMiB: MEMORY_MIB, cpus: 1, dir: path.join(stateDir, "instances", id), readyTimeoutMs: 60_000, warm: true });
   const isolabMs: number[] = [];
   const rawMs: number[] = [];

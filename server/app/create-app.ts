@@ -2,7 +2,7 @@ import "server-only";
 import os from "node:os";
 import { defaultLimits } from "@/lib/host/limits";
 import type { IsolabConfig } from "@/server/config";
-import { createContainerEngine } from "@/server/container/engine";
+import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
 import { bus } from "@/server/events";
 import { systemClock as experimentClock } from "@/server/experiments/clock";
 import { captureEnvironment } from "@/server/experiments/environment";
@@ -38,6 +38,19 @@ export interface AppConfig extends IsolabConfig {
   sampler?: SamplerTiming | false;
   /** Extra VM engine options (tests: a firmware, kernel arguments). */
   vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs">;
+  /** Extra container engine options (the bench: the launch mode it compares). */
+  container?: Pick<ContainerEngineOptions, "launch">;
+}
+
+/** The three drivers over one config: the supervisor's, and the bench's when it measures one engine alone. */
+export function createEngines(config: AppConfig) {
+  return {
+    process: createProcessEngine(),
+    container: createContainerEngine({ stateDir: config.stateDir, runtime: config.ociRuntime, ...config.container }),
+    // One VM engine: the supervisor starts VMs with it and the snapshot
+    // service reads and saves snapshots through it (one store, one binding).
+    vm: createVmEngine({ stateDir: config.stateDir, kernelPath: config.kernelPath, qemuBinary: config.qemuBinary, accel: config.accel, ...config.vm }),
+  };
 }
 
 /** The image store over `config.imageStoreDir`; remove() refuses an image one of `liveInstances` runs from. */
@@ -52,13 +65,7 @@ export function createApp(config: AppConfig) {
     maxInstances: config.maxInstances ?? defaults.maxInstances,
     maxMemoryMiB: config.maxMemoryMiB ?? defaults.maxMemoryMiB,
   };
-  const engines = {
-    process: createProcessEngine(),
-    container: createContainerEngine({ stateDir: config.stateDir, runtime: config.ociRuntime }),
-    // One VM engine: the supervisor starts VMs with it and the snapshot
-    // service reads and saves snapshots through it (one store, one binding).
-    vm: createVmEngine({ stateDir: config.stateDir, kernelPath: config.kernelPath, qemuBinary: config.qemuBinary, accel: config.accel, ...config.vm }),
-  };
+  const engines = createEngines(config);
   // The store asks the supervisor which instances are alive; the supervisor
   // resolves images through the store. Both exist before either is used.
   let supervisor: Supervisor;
