@@ -1,6 +1,5 @@
 import "server-only";
 import os from "node:os";
-import type { DensityResult } from "@/lib/experiments/density/types";
 import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
 import type { PlannerInputValues } from "@/lib/schemas/planner";
 import { getExperimentRunner } from "./index";
@@ -10,7 +9,7 @@ export function plannerStart(): { defaults: PlannerInputValues; source: string }
   const latest = getExperimentRunner()
     .list()
     .find((x) => x.type === "density" && x.status === "done" && x.result?.type === "density");
-  const result = (latest?.result ?? null) as DensityResult | null;
+  const result = latest?.result?.type === "density" ? latest.result : null;
   const defaults = plannerDefaults(result, os.totalmem());
   const source = latest
     ? `Overheads measured by density run ${latest.id} (${new Date(latest.finishedAt ?? latest.createdAt).toLocaleString()}); host memory: this host's. Change any number.`
