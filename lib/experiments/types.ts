@@ -1,4 +1,4 @@
-import type { Accel, HostInfo, InstanceKind } from "@/lib/core/types";
+import type { Accel, HostInfo } from "@/lib/core/types";
 import type { DensitySampleName } from "@/lib/experiments/density/types";
 import type { IsolationSampleName } from "@/lib/experiments/isolation/types";
 import type { ExperimentResult } from "@/lib/experiments/registry";
