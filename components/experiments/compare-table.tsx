@@ -1,86 +1,86 @@
 import { formatRatio, formatValue } from "@/lib/experiments/format";
-import { STARTUP_KINDS, type ExperimentRecord } from "@/lib/experiments/types";
+import { STARTUP_KINDS, type ExperimentRecord, type OverheadResult, type StartupResult } from "@/lib/experiments/types";
 import { formatMs } from "@/lib/core/format";
 import { ratio } from "@/lib/core/stats";
 import { INSTANCE_KINDS } from "@/lib/core/types";
-import { DensityCompare, IsolationCompare } from "./capacity-compare";
+import { ResultTable } from "@/components/ui/result-table";
+import { DensityCompare, IsolationCompare } from "./density-isolation-compare";
 import { isVmKind, KIND_LABELS } from "./labels";
+
+function StartupCompare({ a, b, ids }: { a: StartupResult; b: StartupResult; ids: [string, string] }) {
+  const kinds = STARTUP_KINDS.filter((k) => a.kinds.some((x) => x.kind === k) || b.kinds.some((x) => x.kind === k));
+  const medianCell = (r: StartupResult, k: (typeof kinds)[number]) => {
+    const x = r.kinds.find((y) => y.kind === k);
+    return (
+      <>
+        {formatMs(x?.total.median)} {isVmKind(k) && x?.accel?.toUpperCase()}
+      </>
+    );
+  };
+  const medianMs = (r: StartupResult, k: string) => r.kinds.find((x) => x.kind === k)?.total.median;
+  return (
+    <ResultTable
+      label="Startup medians compared"
+      rows={kinds}
+      rowKey={(k) => k}
+      columns={[
+        { header: "Kind", rowHeader: true, cell: (k) => KIND_LABELS[k] },
+        { header: `A median (${ids[0]})`, numeric: true, cell: (k) => medianCell(a, k) },
+        { header: `B median (${ids[1]})`, numeric: true, cell: (k) => medianCell(b, k) },
+        { header: "B / A", numeric: true, cell: (k) => formatRatio(ratio(medianMs(b, k), medianMs(a, k))) },
+      ]}
+      extraRows={
+        <tr>
+          <th scope="row">vm / container</th>
+          <td>{formatRatio(a.ratioVmToContainer)}</td>
+          <td>{formatRatio(b.ratioVmToContainer)}</td>
+          <td />
+        </tr>
+      }
+    />
+  );
+}
+
+function OverheadCompare({ a, b, ids }: { a: OverheadResult; b: OverheadResult; ids: [string, string] }) {
+  const rows = a.rows.flatMap((row) => INSTANCE_KINDS.filter((k) => k !== "process" && row.perKind[k]).map((kind) => ({ row, kind, other: b.rows.find((x) => x.metric === row.metric) })));
+  return (
+    <ResultTable
+      label="Overhead ratios compared"
+      rows={rows}
+      rowKey={(r) => `${r.row.metric}-${r.kind}`}
+      columns={[
+        { header: "Workload", rowHeader: true, cell: (r) => r.row.label },
+        { header: "Kind", cell: (r) => KIND_LABELS[r.kind] },
+        {
+          header: `A (${ids[0]})`,
+          numeric: true,
+          cell: ({ row, kind }) => (
+            <>
+              {formatValue(row.perKind[kind]?.median, row.unit)} · {formatRatio(row.ratio[kind])}
+            </>
+          ),
+        },
+        {
+          header: `B (${ids[1]})`,
+          numeric: true,
+          cell: ({ row, kind, other }) => (
+            <>
+              {formatValue(other?.perKind[kind]?.median, row.unit)} · {formatRatio(other?.ratio[kind])}
+            </>
+          ),
+        },
+      ]}
+    />
+  );
+}
 
 /** Headline numbers of two runs of the same type, with B over A. */
 export function CompareTable({ a, b }: { a: ExperimentRecord; b: ExperimentRecord }) {
   if (!a.result || !b.result) return <p className="muted">Both runs need results to compare numbers.</p>;
   if (a.result.type !== b.result.type) return <p className="muted">These runs are of different types ({a.type}, {b.type}); they are shown side by side without deltas.</p>;
-  if (a.result.type === "startup" && b.result.type === "startup") {
-    const ra = a.result;
-    const rb = b.result;
-    const kinds = STARTUP_KINDS.filter((k) => ra.kinds.some((x) => x.kind === k) || rb.kinds.some((x) => x.kind === k));
-    return (
-      <table className="xp-table" aria-label="Startup medians compared">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">A median ({a.id})</th>
-            <th scope="col">B median ({b.id})</th>
-            <th scope="col">B / A</th>
-          </tr>
-        </thead>
-        <tbody>
-          {kinds.map((k) => {
-            const ka = ra.kinds.find((x) => x.kind === k);
-            const kb = rb.kinds.find((x) => x.kind === k);
-            return (
-              <tr key={k}>
-                <th scope="row">{KIND_LABELS[k]}</th>
-                <td>{formatMs(ka?.total.median)} {isVmKind(k) && ka?.accel?.toUpperCase()}</td>
-                <td>{formatMs(kb?.total.median)} {isVmKind(k) && kb?.accel?.toUpperCase()}</td>
-                <td>{formatRatio(ratio(kb?.total.median, ka?.total.median))}</td>
-              </tr>
-            );
-          })}
-          <tr>
-            <th scope="row">vm / container</th>
-            <td>{formatRatio(ra.ratioVmToContainer)}</td>
-            <td>{formatRatio(rb.ratioVmToContainer)}</td>
-            <td />
-          </tr>
-        </tbody>
-      </table>
-    );
-  }
-  if (a.result.type === "overhead" && b.result.type === "overhead") {
-    const rb = b.result;
-    return (
-      <table className="xp-table" aria-label="Overhead ratios compared">
-        <thead>
-          <tr>
-            <th scope="col">Workload</th>
-            <th scope="col">Kind</th>
-            <th scope="col">A ({a.id})</th>
-            <th scope="col">B ({b.id})</th>
-          </tr>
-        </thead>
-        <tbody>
-          {a.result.rows.flatMap((row) =>
-            INSTANCE_KINDS.filter((k) => k !== "process" && row.perKind[k]).map((k) => {
-              const other = rb.rows.find((x) => x.metric === row.metric);
-              return (
-                <tr key={`${row.metric}-${k}`}>
-                  <th scope="row">{row.label}</th>
-                  <td>{KIND_LABELS[k]}</td>
-                  <td>
-                    {formatValue(row.perKind[k]?.median, row.unit)} · {formatRatio(row.ratio[k])}
-                  </td>
-                  <td>
-                    {formatValue(other?.perKind[k]?.median, row.unit)} · {formatRatio(other?.ratio[k])}
-                  </td>
-                </tr>
-              );
-            }),
-          )}
-        </tbody>
-      </table>
-    );
-  }
+  const ids: [string, string] = [a.id, b.id];
+  if (a.result.type === "startup" && b.result.type === "startup") return <StartupCompare a={a.result} b={b.result} ids={ids} />;
+  if (a.result.type === "overhead" && b.result.type === "overhead") return <OverheadCompare a={a.result} b={b.result} ids={ids} />;
   if (a.result.type === "density" && b.result.type === "density") return <DensityCompare a={a.result} b={b.result} />;
   if (a.result.type === "isolation" && b.result.type === "isolation") return <IsolationCompare a={a.result} b={b.result} />;
   return null;

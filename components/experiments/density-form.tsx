@@ -7,6 +7,7 @@ import { MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";
 import { ExperimentFormFooter } from "./form-footer";
+import { NumberField } from "@/components/ui/number-field";
 
 // Starts a density run (server/experiments/density.ts); the same schema as
 // the API refuses bad input here first.
@@ -45,22 +46,10 @@ export function DensityForm() {
         Then: how many fit on this host. <Link href="/experiments/planner">Capacity planner</Link>
       </p>
       <div className="row" style={{ alignItems: "flex-end" }}>
-        <label>
-          Instances per kind
-          <input type="number" min={DENSITY_MAX.min} max={DENSITY_MAX.max} value={max} onChange={(e) => setMax(Number(e.target.value))} />
-        </label>
-        <label>
-          VMs at most (optional)
-          <input type="number" min={DENSITY_MAX.min} max={DENSITY_MAX.max} value={maxVm} placeholder="same" onChange={(e) => setMaxVm(e.target.value)} />
-        </label>
-        <label>
-          Memory budget (MiB, optional)
-          <input type="number" min={64} value={budgetMiB} placeholder="reserve only" onChange={(e) => setBudget(e.target.value)} />
-        </label>
-        <label>
-          Instance memory (MiB)
-          <input type="number" min={MEMORY_MIB.min} max={MEMORY_MIB.max} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
-        </label>
+        <NumberField label="Instances per kind" range={DENSITY_MAX} value={max} onChange={setMax} />
+        <NumberField label="VMs at most" optional range={DENSITY_MAX} value={maxVm} placeholder="same" onChange={(_, text) => setMaxVm(text)} />
+        <NumberField label="Memory budget" unit="MiB" optional min={64} value={budgetMiB} placeholder="reserve only" onChange={(_, text) => setBudget(text)} />
+        <NumberField label="Instance memory" unit="MiB" range={MEMORY_MIB} value={memoryMiB} onChange={setMemory} />
       </div>
       <fieldset className="row xp-fieldset">
         <legend>Kinds</legend>

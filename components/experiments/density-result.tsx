@@ -7,16 +7,68 @@ import { GIB, MIB } from "@/lib/host/memory-guard";
 import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
 import { AccelBadge } from "./accel-badge";
 import { DensityCharts, type DensityChartKind } from "./density-charts";
+import { KindName } from "./kind-name";
 import { KIND_LABELS } from "./labels";
+import { ResultTable, type ResultColumn } from "@/components/ui/result-table";
 import { PlannerForm } from "./planner-form";
 import { SkippedKinds } from "./skipped-kinds";
-import "./capacity.css";
+import "./density-isolation.css";
 
 // A density run: how far each kind got and why it stopped, the marginal
 // host memory and CPU of one more instance, "fits on this host" with its
 // assumptions, the VM/container ratio, the charts and the planner.
 
 const fit = (f: LinearFit | null) => (f ? `${formatMiB(f.slope)}${f.r2 !== null ? ` · R² ${f.r2.toFixed(2)}` : ""}` : "—");
+
+const COLUMNS: ResultColumn<DensityKindResult>[] = [
+  {
+    header: "Kind",
+    rowHeader: true,
+    cell: (k) => (
+      <>
+        <KindName kind={k.kind} accel={k.accel} />
+        <div className="small muted">stopped: {k.stopText}</div>
+      </>
+    ),
+  },
+  { header: "Reached", numeric: true, cell: (k) => k.reached, cellProps: (k) => ({ "data-testid": `reached-${k.kind}` }) },
+  { header: "Marginal memory: MemAvailable", numeric: true, cell: (k) => fit(k.marginal.memAvailable) },
+  { header: "Sum of host views", numeric: true, cell: (k) => fit(k.marginal.hostView) },
+  {
+    header: "Used",
+    numeric: true,
+    cellProps: (k) => ({ "data-testid": `marginal-${k.kind}` }),
+    cell: (k) => (
+      <>
+        <strong>{formatMiB(k.marginal.chosenMiB)}</strong>
+        <div className="small muted">{k.marginal.chosenFrom === "memavailable" ? "from MemAvailable" : k.marginal.chosenFrom === "host-view" ? "from host views" : ""}</div>
+      </>
+    ),
+  },
+  { header: "CPU per instance", numeric: true, cell: (k) => (k.marginal.cpuPct ? `${Math.max(0, k.marginal.cpuPct.slope).toFixed(2)} % of a core` : "—") },
+  {
+    header: "Startup, first → last",
+    numeric: true,
+    cell: (k) => (
+      <>
+        {formatMs(k.startup.firstMs ?? undefined)} → {formatMs(k.startup.lastMs ?? undefined)}
+      </>
+    ),
+  },
+  {
+    header: "Fits on this host",
+    numeric: true,
+    cellProps: (k) => ({ "data-testid": `fits-${k.kind}` }),
+    cell: (k) => (
+      <>
+        <strong>{formatCount(k.fits.count)}</strong>
+        <div className="small muted">
+          {k.fits.bound ? `${k.fits.bound} bound` : "not measurable"} · {formatBytes(k.fits.budgetBytes)} to spend
+        </div>
+      </>
+    ),
+  },
+];
 
 function chartKind(k: DensityKindResult): DensityChartKind {
   return {
@@ -36,47 +88,7 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
         VM / container marginal memory: <strong>{formatRatio(result.ratioVmToContainer)}</strong>{" "}
         {result.kinds.some((k) => k.kind === "vm") && <AccelBadge accel={result.kinds.find((k) => k.kind === "vm")?.accel} />}
       </p>
-      <table className="xp-table" aria-label="Density per kind">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Reached</th>
-            <th scope="col">Marginal memory: MemAvailable</th>
-            <th scope="col">Sum of host views</th>
-            <th scope="col">Used</th>
-            <th scope="col">CPU per instance</th>
-            <th scope="col">Startup, first → last</th>
-            <th scope="col">Fits on this host</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.kinds.map((k) => (
-            <tr key={k.kind} data-testid={`density-${k.kind}`}>
-              <th scope="row">
-                {KIND_LABELS[k.kind]} {k.kind === "vm" && <AccelBadge accel={k.accel} />}
-                <div className="small muted">stopped: {k.stopText}</div>
-              </th>
-              <td data-testid={`reached-${k.kind}`}>{k.reached}</td>
-              <td>{fit(k.marginal.memAvailable)}</td>
-              <td>{fit(k.marginal.hostView)}</td>
-              <td data-testid={`marginal-${k.kind}`}>
-                <strong>{formatMiB(k.marginal.chosenMiB)}</strong>
-                <div className="small muted">{k.marginal.chosenFrom === "memavailable" ? "from MemAvailable" : k.marginal.chosenFrom === "host-view" ? "from host views" : ""}</div>
-              </td>
-              <td>{k.marginal.cpuPct ? `${Math.max(0, k.marginal.cpuPct.slope).toFixed(2)} % of a core` : "—"}</td>
-              <td>
-                {formatMs(k.startup.firstMs ?? undefined)} → {formatMs(k.startup.lastMs ?? undefined)}
-              </td>
-              <td data-testid={`fits-${k.kind}`}>
-                <strong>{formatCount(k.fits.count)}</strong>
-                <div className="small muted">
-                  {k.fits.bound ? `${k.fits.bound} bound` : "not measurable"} · {formatBytes(k.fits.budgetBytes)} to spend
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ResultTable label="Density per kind" columns={COLUMNS} rows={result.kinds} rowKey={(k) => k.kind} rowProps={(k) => ({ "data-testid": `density-${k.kind}` })} />
       {result.kinds.filter((k) => k.marginal.note).map((k) => (
         <p key={k.kind} className="small muted" style={{ margin: 0 }}>
           {KIND_LABELS[k.kind]}: {k.marginal.note}.

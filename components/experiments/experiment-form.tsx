@@ -9,6 +9,7 @@ import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";
 import { ExperimentFormFooter } from "./form-footer";
+import { NumberField } from "@/components/ui/number-field";
 
 type FormType = Extract<ExperimentType, "startup" | "overhead">;
 const TYPE_LABELS: Record<FormType, string> = { startup: "Startup time", overhead: "Runtime overhead" };
@@ -70,41 +71,30 @@ export function ExperimentForm() {
         </label>
         {type === "startup" ? (
           <>
-            <label>
-              Runs per kind
-              <input type="number" min={STARTUP_RUNS.min} max={STARTUP_RUNS.max} value={runs} onChange={(e) => setRuns(Number(e.target.value))} />
-            </label>
+            <NumberField label="Runs per kind" range={STARTUP_RUNS} value={runs} onChange={setRuns} />
             <label className="xp-inline">
               <input type="checkbox" checked={warmup} onChange={(e) => setWarmup(e.target.checked)} />
               One unrecorded warm-up start per kind
             </label>
             {watchesMemory && (
-              <label title="After the runs, a cold and a restored VM run side by side and their host memory is read once a second (0: skip)">
-                Memory watch (s)
-                <input type="number" min={MEMORY_WATCH_SECONDS.min} max={MEMORY_WATCH_SECONDS.max} value={memorySeconds} onChange={(e) => setMemorySeconds(Number(e.target.value))} />
-              </label>
+              <NumberField
+                label="Memory watch"
+                unit="s"
+                hint="After the runs, a cold and a restored VM run side by side and their host memory is read once a second (0: skip)"
+                range={MEMORY_WATCH_SECONDS}
+                value={memorySeconds}
+                onChange={setMemorySeconds}
+              />
             )}
           </>
         ) : (
           <>
-            <label>
-              Repetitions per workload
-              <input type="number" min={OVERHEAD_REPS.min} max={OVERHEAD_REPS.max} value={reps} onChange={(e) => setReps(Number(e.target.value))} />
-            </label>
-            <label>
-              Idle window (s)
-              <input type="number" min={IDLE_SECONDS.min} max={IDLE_SECONDS.max} value={idleSeconds} onChange={(e) => setIdle(Number(e.target.value))} />
-            </label>
+            <NumberField label="Repetitions per workload" range={OVERHEAD_REPS} value={reps} onChange={setReps} />
+            <NumberField label="Idle window" unit="s" range={IDLE_SECONDS} value={idleSeconds} onChange={setIdle} />
           </>
         )}
-        <label>
-          Memory (MiB)
-          <input type="number" min={MEMORY_MIB.min} max={MEMORY_MIB.max} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
-        </label>
-        <label>
-          CPUs
-          <input type="number" min={CPUS.min} max={CPUS.max} value={cpus} onChange={(e) => setCpus(Number(e.target.value))} />
-        </label>
+        <NumberField label="Memory" unit="MiB" range={MEMORY_MIB} value={memoryMiB} onChange={setMemory} />
+        <NumberField label="CPUs" range={CPUS} value={cpus} onChange={setCpus} />
       </div>
       <fieldset className="row xp-fieldset">
         <legend>Kinds</legend>

@@ -6,6 +6,7 @@ import { experimentHeadline, planShort } from "@/lib/experiments/registry";
 import { FINISHED_STATUSES, type ExperimentListItem } from "@/lib/experiments/types";
 import { ProgressBar } from "./progress-bar";
 import { StatusBadge } from "./status-badge";
+import { ResultTable } from "@/components/ui/result-table";
 
 function planLine(item: ExperimentListItem): string {
   const p = item.plan as { kinds?: string[]; neighbours?: string[] };
@@ -44,67 +45,51 @@ export function ExperimentList() {
       {data.length === 0 ? (
         <p className="muted">No experiments yet. Plan one above; its results are stored and listed here.</p>
       ) : (
-        <table className="xp-table">
-          <thead>
-            <tr>
-              <th scope="col">Compare</th>
-              <th scope="col">Run</th>
-              <th scope="col">Type</th>
-              <th scope="col">Plan</th>
-              <th scope="col">Status</th>
-              <th scope="col">Result</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((x) => {
-              const running = !FINISHED_STATUSES.includes(x.status);
-              return (
-                <tr key={x.id} aria-label={`experiment ${x.id}`}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`Compare ${x.id}`}
-                      checked={picked.includes(x.id)}
-                      disabled={!picked.includes(x.id) && picked.length >= 2}
-                      onChange={(e) => setPicked(e.target.checked ? [...picked, x.id] : picked.filter((p) => p !== x.id))}
-                    />
-                  </td>
-                  <td className="mono">
-                    <Link href={`/experiments/${x.id}`}>{x.id}</Link>
-                  </td>
-                  <td>{x.type}</td>
-                  <td className="small">{planLine(x)}</td>
-                  <td>
-                    <StatusBadge status={x.status} />
-                  </td>
-                  <td className="small" style={{ minWidth: "16rem" }}>
-                    {running ? (
-                      <div className="row">
-                        <div style={{ flex: 1 }}>
-                          {x.status === "queued" ? (
-                            <span className="muted">waiting for the experiment before it to finish</span>
-                          ) : (
-                            <ProgressBar progress={x.progress} label={`Progress of ${x.id}`} />
-                          )}
-                        </div>
-                        <button className="danger" onClick={() => cancel.mutate(x.id)} disabled={cancel.isPending && cancel.variables === x.id}>
-                          Cancel
-                        </button>
-                      </div>
-                    ) : (
-                      <>
-                        {experimentHeadline(x.result)}
-                        {x.error && <div className="error">{x.error}</div>}
-                      </>
-                    )}
-                  </td>
-                  <td className="small muted">{new Date(x.createdAt).toLocaleString()}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ResultTable
+          rows={data}
+          rowKey={(x) => x.id}
+          rowProps={(x) => ({ "aria-label": `experiment ${x.id}` })}
+          columns={[
+            {
+              header: "Compare",
+              cell: (x) => (
+                <input
+                  type="checkbox"
+                  aria-label={`Compare ${x.id}`}
+                  checked={picked.includes(x.id)}
+                  disabled={!picked.includes(x.id) && picked.length >= 2}
+                  onChange={(e) => setPicked(e.target.checked ? [...picked, x.id] : picked.filter((p) => p !== x.id))}
+                />
+              ),
+            },
+            { header: "Run", className: "mono", cell: (x) => <Link href={`/experiments/${x.id}`}>{x.id}</Link> },
+            { header: "Type", cell: (x) => x.type },
+            { header: "Plan", className: "small", cell: planLine },
+            { header: "Status", cell: (x) => <StatusBadge status={x.status} /> },
+            {
+              header: "Result",
+              className: "small",
+              cellProps: () => ({ style: { minWidth: "16rem" } }),
+              cell: (x) =>
+                !FINISHED_STATUSES.includes(x.status) ? (
+                  <div className="row">
+                    <div style={{ flex: 1 }}>
+                      {x.status === "queued" ? <span className="muted">waiting for the experiment before it to finish</span> : <ProgressBar progress={x.progress} label={`Progress of ${x.id}`} />}
+                    </div>
+                    <button className="danger" onClick={() => cancel.mutate(x.id)} disabled={cancel.isPending && cancel.variables === x.id}>
+                      Cancel
+                    </button>
+                  </div>
+                ) : (
+                  <>
+                    {experimentHeadline(x.result)}
+                    {x.error && <div className="error">{x.error}</div>}
+                  </>
+                ),
+            },
+            { header: "Created", className: "small muted", cell: (x) => new Date(x.createdAt).toLocaleString() },
+          ]}
+        />
       )}
       {cancel.error && (
         <div className="error small" role="alert">

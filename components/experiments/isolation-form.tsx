@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/client/use-experiments";
 import { CALM_SECONDS, ISOLATION_LIMIT_MIB, ISOLATION_UNLIMITED_MIB, ISOLATION_VM_MIB, IsolationPlanSchema } from "@/lib/experiments/isolation/schema";
 import { ExperimentFormFooter } from "./form-footer";
+import { NumberField } from "@/components/ui/number-field";
 
 // Starts a memory isolation run (server/experiments/isolation.ts); the same
 // schema as the API refuses bad input here first.
@@ -32,22 +33,10 @@ export function IsolationForm() {
         at all — which Isolab caps itself and never lets take the host below its reserve. About 30 s.
       </p>
       <div className="row" style={{ alignItems: "flex-end" }}>
-        <label>
-          Container limit (MiB)
-          <input type="number" min={ISOLATION_LIMIT_MIB.min} max={ISOLATION_LIMIT_MIB.max} value={limitMiB} onChange={(e) => setLimit(Number(e.target.value))} />
-        </label>
-        <label>
-          VM memory (MiB)
-          <input type="number" min={ISOLATION_VM_MIB.min} max={ISOLATION_VM_MIB.max} value={vmMiB} onChange={(e) => setVm(Number(e.target.value))} />
-        </label>
-        <label>
-          Unlimited hog takes (MiB)
-          <input type="number" min={ISOLATION_UNLIMITED_MIB.min} max={ISOLATION_UNLIMITED_MIB.max} value={unlimitedMiB} onChange={(e) => setUnlimited(Number(e.target.value))} />
-        </label>
-        <label>
-          Quiet before/after (s)
-          <input type="number" min={CALM_SECONDS.min} max={CALM_SECONDS.max} value={calmSeconds} onChange={(e) => setCalm(Number(e.target.value))} />
-        </label>
+        <NumberField label="Container limit" unit="MiB" range={ISOLATION_LIMIT_MIB} value={limitMiB} onChange={setLimit} />
+        <NumberField label="VM memory" unit="MiB" range={ISOLATION_VM_MIB} value={vmMiB} onChange={setVm} />
+        <NumberField label="Unlimited hog takes" unit="MiB" range={ISOLATION_UNLIMITED_MIB} value={unlimitedMiB} onChange={setUnlimited} />
+        <NumberField label="Quiet before/after" unit="s" range={CALM_SECONDS} value={calmSeconds} onChange={setCalm} />
       </div>
       <ExperimentFormFooter label="Start isolation run" pending={start.isPending} started={started} error={formError ?? start.error?.message} />
     </form>

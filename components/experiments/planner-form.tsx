@@ -3,7 +3,9 @@ import { useId, useMemo, useState } from "react";
 import { planCapacity } from "@/lib/experiments/planner";
 import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
 import { PlannerInputSchema, type PlannerInputValues } from "@/lib/schemas/planner";
-import "./capacity.css";
+import { NumberField } from "@/components/ui/number-field";
+import { withUnit } from "@/components/ui/label-text";
+import "./density-isolation.css";
 
 // "How many fit on a host of X GiB as containers vs as VMs": the planner's
 // arithmetic (lib/experiments/planner.ts) on what is typed, live, with the
@@ -15,13 +17,17 @@ export interface PlannerFormProps {
   source: string;
 }
 
-const FIELDS: { key: keyof PlannerInputValues; label: string; step: string }[] = [
-  { key: "hostGiB", label: "Host memory (GiB)", step: "1" },
-  { key: "workloadMiB", label: "Workload memory (MiB)", step: "1" },
-  { key: "containerOverheadMiB", label: "Container overhead (MiB)", step: "0.01" },
-  { key: "vmOverheadMiB", label: "VM overhead (MiB)", step: "1" },
-  { key: "appsPerVm", label: "Apps per VM", step: "1" },
+const FIELDS: { key: keyof PlannerInputValues; label: string; unit?: string; step: number }[] = [
+  { key: "hostGiB", label: "Host memory", unit: "GiB", step: 1 },
+  { key: "workloadMiB", label: "Workload memory", unit: "MiB", step: 1 },
+  { key: "containerOverheadMiB", label: "Container overhead", unit: "MiB", step: 0.01 },
+  { key: "vmOverheadMiB", label: "VM overhead", unit: "MiB", step: 1 },
+  { key: "appsPerVm", label: "Apps per VM", step: 1 },
 ];
+const fieldLabel = (key: PropertyKey) => {
+  const f = FIELDS.find((x) => x.key === key);
+  return f ? withUnit(f.label, f.unit) : "input";
+};
 
 export function PlannerForm({ defaults, source }: PlannerFormProps) {
   const [values, setValues] = useState<Record<keyof PlannerInputValues, string>>(
@@ -35,10 +41,7 @@ export function PlannerForm({ defaults, source }: PlannerFormProps) {
       <h3 style={{ margin: 0 }}>Capacity planner</h3>
       <div className="row" style={{ alignItems: "flex-end" }}>
         {FIELDS.map((f) => (
-          <label key={f.key}>
-            {f.label}
-            <input type="number" min={0} step={f.step} value={values[f.key]} aria-controls={outId} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} />
-          </label>
+          <NumberField key={f.key} label={f.label} unit={f.unit} min={0} step={f.step} value={values[f.key]} controls={outId} onChange={(_, text) => setValues({ ...values, [f.key]: text })} />
         ))}
       </div>
       <p className="small muted" style={{ margin: 0 }}>
@@ -47,7 +50,7 @@ export function PlannerForm({ defaults, source }: PlannerFormProps) {
       <output id={outId} aria-live="polite" data-testid="planner-result">
         {!parsed.success ? (
           <span className="error" role="alert">
-            {parsed.error.issues.map((i) => `${FIELDS.find((f) => f.key === i.path[0])?.label ?? "input"}: ${i.message}`).join("; ")}
+            {parsed.error.issues.map((i) => `${fieldLabel(i.path[0])}: ${i.message}`).join("; ")}
           </span>
         ) : (
           plan && (

@@ -2,13 +2,37 @@ import { formatRatio } from "@/lib/experiments/format";
 import type { ExperimentSample } from "@/lib/experiments/types";
 import type { StartupResult } from "@/lib/experiments/startup/types";
 import { formatMs } from "@/lib/core/format";
+import { ResultTable, type ResultColumn } from "@/components/ui/result-table";
 import { AccelBadge } from "./accel-badge";
-import { isVmKind, KIND_LABELS } from "./labels";
+import { KindName } from "./kind-name";
+import { isVmKind } from "./labels";
 import { PhaseBars } from "./phase-bars";
 import { SkippedKinds } from "./skipped-kinds";
 import { StartupCdf } from "./startup-cdf";
 import { arrivalText } from "@/lib/experiments/startup/warm-memory";
 import { WarmMemoryChart } from "./warm-memory-chart";
+
+type KindRow = StartupResult["kinds"][number];
+type PhaseRow = { kind: KindRow; phase: KindRow["phases"][number]; first: boolean };
+
+const TOTAL_COLUMNS: ResultColumn<KindRow>[] = [
+  { header: "Kind", rowHeader: true, cell: (k) => <KindName kind={k.kind} accel={k.accel} /> },
+  { header: "Runs", numeric: true, cell: (k) => k.total.n },
+  { header: "Min", numeric: true, cell: (k) => formatMs(k.total.min) },
+  { header: "Median", numeric: true, cell: (k) => <strong>{formatMs(k.total.median)}</strong>, cellProps: (k) => ({ "data-testid": `median-${k.kind}` }) },
+  { header: "p95", numeric: true, cell: (k) => formatMs(k.total.p95) },
+  { header: "Max", numeric: true, cell: (k) => formatMs(k.total.max) },
+  { header: "Failed starts", numeric: true, cell: (k) => k.failures },
+];
+
+// One row per phase; the kind's header spans its phases.
+const PHASE_COLUMNS: ResultColumn<PhaseRow>[] = [
+  { header: "Kind", rowHeader: true, rowSpan: (r) => (r.first ? r.kind.phases.length : 0), cell: (r) => <KindName kind={r.kind.kind} accel={r.kind.accel} /> },
+  { header: "Phase", className: "mono", cell: (r) => r.phase.name },
+  { header: "Min", numeric: true, cell: (r) => formatMs(r.phase.summary.min) },
+  { header: "Median", numeric: true, cell: (r) => formatMs(r.phase.summary.median) },
+  { header: "p95", numeric: true, cell: (r) => formatMs(r.phase.summary.p95) },
+];
 
 /** Startup: medians and spread per kind and phase, the vm/container ratio, and the charts. */
 export function StartupResultView({ result, samples, charts = true }: { result: StartupResult; samples: ExperimentSample[]; charts?: boolean }) {
@@ -16,36 +40,7 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
   return (
     <div className="stack">
       <SkippedKinds skipped={result.skipped} />
-      <table className="xp-table" aria-label="Startup time per kind">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Runs</th>
-            <th scope="col">Min</th>
-            <th scope="col">Median</th>
-            <th scope="col">p95</th>
-            <th scope="col">Max</th>
-            <th scope="col">Failed starts</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.kinds.map((k) => (
-            <tr key={k.kind} data-kind={k.kind}>
-              <th scope="row">
-                {KIND_LABELS[k.kind]} {isVmKind(k.kind) && <AccelBadge accel={k.accel} />}
-              </th>
-              <td>{k.total.n}</td>
-              <td>{formatMs(k.total.min)}</td>
-              <td data-testid={`median-${k.kind}`}>
-                <strong>{formatMs(k.total.median)}</strong>
-              </td>
-              <td>{formatMs(k.total.p95)}</td>
-              <td>{formatMs(k.total.max)}</td>
-              <td>{k.failures}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ResultTable label="Startup time per kind" columns={TOTAL_COLUMNS} rows={result.kinds} rowKey={(k) => k.kind} rowProps={(k) => ({ "data-kind": k.kind })} />
       <p className="xp-ratios" data-testid="startup-ratios">
         Ratios of medians: <strong>vm / container {formatRatio(result.ratioVmToContainer)}</strong> · vm / process {formatRatio(result.ratioVmToProcess)} · container / process{" "}
         {formatRatio(result.ratioContainerToProcess)}
@@ -62,34 +57,12 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
           </>
         )}
       </p>
-      <table className="xp-table" aria-label="Startup phases per kind">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Phase</th>
-            <th scope="col">Min</th>
-            <th scope="col">Median</th>
-            <th scope="col">p95</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.kinds.flatMap((k) =>
-            k.phases.map((p, i) => (
-              <tr key={`${k.kind}-${p.name}`}>
-                {i === 0 && (
-                  <th scope="rowgroup" rowSpan={k.phases.length}>
-                    {KIND_LABELS[k.kind]} {isVmKind(k.kind) && <AccelBadge accel={k.accel} />}
-                  </th>
-                )}
-                <td className="mono">{p.name}</td>
-                <td>{formatMs(p.summary.min)}</td>
-                <td>{formatMs(p.summary.median)}</td>
-                <td>{formatMs(p.summary.p95)}</td>
-              </tr>
-            )),
-          )}
-        </tbody>
-      </table>
+      <ResultTable
+        label="Startup phases per kind"
+        columns={PHASE_COLUMNS}
+        rows={result.kinds.flatMap((k) => k.phases.map((phase, i) => ({ kind: k, phase, first: i === 0 })))}
+        rowKey={(r) => `${r.kind.kind}-${r.phase.name}`}
+      />
       {charts && (
         <div className="grid-2">
           <PhaseBars kinds={result.kinds.map((k) => ({ kind: k.kind, accel: k.accel, phases: k.phases.map((p) => ({ name: p.name, ms: p.summary.median })) }))} />

@@ -1,30 +1,25 @@
 import { formatBytes } from "@/lib/core/format";
 import type { ImageSummary } from "@/lib/schemas/image";
+import { ResultTable } from "@/components/ui/result-table";
 
 /** An image's layers, bottom first, as stored (compressed sizes). */
 export function LayerTable({ image }: { image: ImageSummary }) {
   return (
-    <table className="xp-table" aria-label={`Layers of ${image.ref}`}>
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">Layer digest</th>
-          <th scope="col">Size</th>
-          <th scope="col">Media type</th>
-        </tr>
-      </thead>
-      <tbody>
-        {image.layers.map((l, i) => (
-          <tr key={`${l.digest}-${i}`}>
-            <td>{i + 1}</td>
-            <td className="mono small" title={l.digest}>
-              {l.digest.slice(0, 19)}…
-            </td>
-            <td data-testid="layer-size">{formatBytes(l.sizeBytes)}</td>
-            <td className="small muted">{l.mediaType.replace(/^application\/vnd\./, "")}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ResultTable
+      label={`Layers of ${image.ref}`}
+      rows={image.layers}
+      rowKey={(l, i) => `${l.digest}-${i}`}
+      columns={[
+        { header: "#", numeric: true, cell: (_, i) => i + 1 },
+        {
+          header: "Layer digest",
+          className: "mono small",
+          cellProps: (l) => ({ title: l.digest }),
+          cell: (l) => <>{l.digest.slice(0, 19)}…</>,
+        },
+        { header: "Size", numeric: true, cellProps: () => ({ "data-testid": "layer-size" }), cell: (l) => formatBytes(l.sizeBytes) },
+        { header: "Media type", className: "small muted", cell: (l) => l.mediaType.replace(/^application\/vnd\./, "") },
+      ]}
+    />
   );
 }

@@ -5,6 +5,7 @@ import { useCreateInstance } from "@/client/use-instances";
 import { useImages } from "@/client/use-images";
 import type { InstanceKind } from "@/lib/core/types";
 import { KIND_LABELS, LAUNCH_KINDS, type LaunchKind } from "@/lib/core/kinds";
+import { NumberField } from "@/components/ui/number-field";
 
 export function LaunchForm() {
   const create = useCreateInstance();
@@ -69,14 +70,8 @@ export function LaunchForm() {
         Name (optional)
         <input value={name} onChange={(e) => setName(e.target.value)} placeholder="auto" />
       </label>
-      <label>
-        Memory (MiB)
-        <input type="number" min={MEMORY_MIB.min} max={MEMORY_MIB.max} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
-      </label>
-      <label>
-        CPUs
-        <input type="number" min={CPUS.min} max={CPUS.max} value={cpus} onChange={(e) => setCpus(Number(e.target.value))} />
-      </label>
+      <NumberField label="Memory" unit="MiB" range={MEMORY_MIB} value={memoryMiB} onChange={setMemory} />
+      <NumberField label="CPUs" range={CPUS} value={cpus} onChange={setCpus} />
       <button type="submit" className="primary" disabled={create.isPending}>
         {create.isPending ? `Starting ${KIND_LABELS[mode].toLowerCase()}…` : "Launch"}
       </button>

@@ -1,5 +1,6 @@
 "use client";
 import { useRegistryCatalog, useRegistryStatus, usePullImage } from "@/client/use-registry";
+import { ResultTable } from "@/components/ui/result-table";
 
 /** Repositories and tags in the registry, each tag pullable into the local store. */
 export function RegistryCatalog() {
@@ -17,37 +18,24 @@ export function RegistryCatalog() {
       {repos.length === 0 ? (
         <p className="muted small">The registry is empty: push an image from the Images page.</p>
       ) : (
-        <table className="xp-table" aria-label="Registry tags">
-          <thead>
-            <tr>
-              <th scope="col">Repository</th>
-              <th scope="col">Tag</th>
-              <th scope="col">Pull into the local store</th>
-            </tr>
-          </thead>
-          <tbody>
-            {repos.flatMap((r) =>
-              (r.tags.length ? r.tags : [null]).map((tag) => (
-                <tr key={`${r.name}:${tag}`}>
-                  <td className="mono">{r.name}</td>
-                  <td className="mono">{tag ?? "(no tags)"}</td>
-                  <td>
-                    {tag && (
-                      <button
-                        type="button"
-                        onClick={() => pull.mutate({ repository: r.name, tag })}
-                        disabled={pull.isPending}
-                        aria-label={`Pull ${r.name}:${tag}`}
-                      >
-                        Pull
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              )),
-            )}
-          </tbody>
-        </table>
+        <ResultTable
+          label="Registry tags"
+          rows={repos.flatMap((r) => (r.tags.length ? r.tags : [null]).map((tag) => ({ name: r.name, tag })))}
+          rowKey={(r) => `${r.name}:${r.tag}`}
+          columns={[
+            { header: "Repository", className: "mono", cell: (r) => r.name },
+            { header: "Tag", className: "mono", cell: (r) => r.tag ?? "(no tags)" },
+            {
+              header: "Pull into the local store",
+              cell: ({ name, tag }) =>
+                tag && (
+                  <button type="button" onClick={() => pull.mutate({ repository: name, tag })} disabled={pull.isPending} aria-label={`Pull ${name}:${tag}`}>
+                    Pull
+                  </button>
+                ),
+            },
+          ]}
+        />
       )}
       {pull.isPending && <div className="small muted">Pulling and checking every layer…</div>}
       {pull.isSuccess && (

@@ -5,6 +5,7 @@ import { useDeleteSnapshot, useSnapshots } from "@/client/use-snapshots";
 import { formatAge } from "@/lib/figures/age";
 import { formatBytes, formatMs } from "@/lib/core/format";
 import type { SnapshotInfo } from "@/lib/schemas/snapshot";
+import { ResultTable } from "@/components/ui/result-table";
 
 /** Age updates this often, in milliseconds. */
 const AGE_TICK_MS = 5000;
@@ -36,35 +37,37 @@ export function SnapshotPanel() {
           None yet. A warm VM launch saves a template; a running VM&apos;s page can save one too.
         </div>
       ) : (
-        <table className="xp-table" aria-label="VM snapshots">
-          <thead>
-            <tr>
-              <th scope="col">Snapshot</th>
-              <th scope="col">Saved from</th>
-              <th scope="col">Machine</th>
-              <th scope="col">Size</th>
-              <th scope="col">Saved in</th>
-              <th scope="col">Age</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => (
-              <tr key={s.id} data-testid={`snapshot-${s.id}`}>
-                <th scope="row" className="mono">
-                  {s.id}
-                </th>
-                <td>
+        <ResultTable
+          label="VM snapshots"
+          rows={list}
+          rowKey={(s) => s.id}
+          rowProps={(s) => ({ "data-testid": `snapshot-${s.id}` })}
+          columns={[
+            { header: "Snapshot", rowHeader: true, className: "mono", cell: (s) => s.id },
+            {
+              header: "Saved from",
+              cell: (s) => (
+                <>
                   {source(s)}
                   {s.hostname ? <span className="muted small"> · guest {s.hostname}</span> : null}
-                </td>
-                <td>
+                </>
+              ),
+            },
+            {
+              header: "Machine",
+              cell: (s) => (
+                <>
                   {s.image} · {s.memoryMiB} MiB · {s.cpus} CPU · {s.accel.toUpperCase()}
-                </td>
-                <td>{formatBytes(s.sizeBytes)}</td>
-                <td>{formatMs(s.saveMs)}</td>
-                <td>{formatAge(now - Date.parse(s.createdAt))}</td>
-                <td>
+                </>
+              ),
+            },
+            { header: "Size", numeric: true, cell: (s) => formatBytes(s.sizeBytes) },
+            { header: "Saved in", numeric: true, cell: (s) => formatMs(s.saveMs) },
+            { header: "Age", numeric: true, cell: (s) => formatAge(now - Date.parse(s.createdAt)) },
+            {
+              header: "Actions",
+              cell: (s) => (
+                <>
                   <div className="row">
                     <button
                       onClick={() => restore.mutate({ kind: "vm", snapshot: s.id, image: s.image, memoryMiB: s.memoryMiB, cpus: s.cpus })}
@@ -78,11 +81,11 @@ export function SnapshotPanel() {
                     </button>
                   </div>
                   {s.stale && <div className="muted small">stale: {s.stale.join("; ")}</div>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       {error && (
         <div className="error small" role="alert">

@@ -1,6 +1,6 @@
 import "server-only";
 import type { PathViolation } from "@/lib/images/archive-policy";
-import { IsolabError } from "@/server/errors";
+import { ConflictError, IsolabError } from "@/server/errors";
 
 // Named refusals of the image store and the registry. Each carries its HTTP
 // status (routes map `isIsolabError(err) && err.status`) and its name, both as
@@ -67,11 +67,11 @@ export class ReservedImageError extends NamedError {
   }
 }
 
-/** An image a live instance runs from (409). */
-export class ImageInUseError extends NamedError {
-  override readonly status = 409;
+/** An image a live instance runs from (409): a ConflictError, named like the others. */
+export class ImageInUseError extends ConflictError {
   constructor(message: string, details?: Details) {
-    super("ImageInUseError", message, details);
+    super(message, { code: "ImageInUseError", ...details });
+    this.name = "ImageInUseError";
   }
 }
 

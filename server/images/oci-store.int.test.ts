@@ -109,7 +109,15 @@ describe("import", () => {
     const after = snapshot();
     expect(after.blobs.length).toBeLessThan(before.blobs.length);
     await expect(store.get("hello:docker")).rejects.toMatchObject({ name: "ImageNotFoundError", status: 404 });
-    await expect(store.remove("hello:1", () => ["container c1"])).rejects.toMatchObject({ name: "ImageInUseError", status: 409 });
+  });
+
+  it("refuses to delete an image a live instance runs from, and keeps it", async () => {
+    const running = { id: "i1", name: "c1", kind: "container", image: "hello:1", state: "running", memoryMiB: 64, cpus: 1, createdAt: "" } as const;
+    const guarded = createOciStore({ root: store.root, builtProbe, limits: LIMITS, liveInstances: () => [running] });
+    const before = snapshot();
+    await expect(guarded.remove("hello:1")).rejects.toMatchObject({ name: "ImageInUseError", status: 409, details: { instances: ["container c1"] } });
+    expect(snapshot()).toEqual(before);
+    expect((await store.get("hello:1")).ref).toBe("hello:1");
   });
 });
 

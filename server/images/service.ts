@@ -4,12 +4,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { attachInstances, liveUsers } from "@/lib/images/lineage";
+import { attachInstances } from "@/lib/images/lineage";
 import type { ImageWithInstances, ImportQuery, ImportResult } from "@/lib/schemas/image";
 import type { Instance } from "@/lib/core/types";
 import { getSupervisor } from "@/server/instances";
 import { ArchiveTooLargeError, ImageToolError } from "./errors";
-import { imageStore } from "./index";
+import { builtProbe, IMAGE_STORE_DIR, imageStore } from "./index";
+import { createOciStore } from "./oci-store";
 
 // What the routes (and Figure 2.4) ask of the image store, with the
 // supervisor's instances beside each image.
@@ -35,7 +36,8 @@ export async function getImageWithInstances(ref: string): Promise<ImageWithInsta
 /** Refused while a live instance runs from it; removes its blobs and caches no other image shares. */
 export async function deleteImage(ref: string): Promise<void> {
   const all = await instances();
-  await imageStore().remove(ref, (r) => liveUsers(r, all));
+  // The store refuses an image in use; until the one store is built with the supervisor's instances, this call's store is.
+  await createOciStore({ root: IMAGE_STORE_DIR, builtProbe, liveInstances: () => all }).remove(ref);
 }
 
 /**
