@@ -1,8 +1,9 @@
 // npm run bench: Isolab vs the raw tool on the same input, side by side.
 // Options: --runs N (start benchmarks, default 20), --only NAME[,NAME] with
-// names container, vm, vm-warm, runner, sampler, sse.
+// names container, e2e, vm, vm-warm, runner, sampler, sse.
 import os from "node:os";
 import { benchContainerStart } from "./bench/container-start";
+import { benchEndToEnd, formatEndToEndRow } from "./bench/end-to-end";
 import { formatPairedRow } from "./bench/report";
 import { benchRunnerOverhead } from "./bench/runner-overhead";
 import { benchSamplerCost, benchSseLatency } from "./bench/sampler";
@@ -35,6 +36,7 @@ async function main() {
     console.log(formatPairedRow(t));
     console.log(`  Isolab restore phases (median): ${Object.entries(t.isolabPhasesMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}; snapshot ${(t.snapshot.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${t.snapshot.saveMs.toFixed(0)} ms`);
   }
+  if (wanted("e2e")) console.log(formatEndToEndRow(await benchEndToEnd({ runs })));
   if (wanted("runner")) {
     const t = await benchRunnerOverhead({ runs });
     console.log(formatPairedRow({ ...t, label: "startup experiment, container run" }));

@@ -3,6 +3,7 @@
 #   rootfs/          busybox + /bin/probe + /init (containers use it read-only)
 #   initramfs.cpio   the same tree, newc, uncompressed (TCG decompresses slowly)
 #   image.json       what guest/README.md lists, plus the hash of the inputs
+# and the host-side container shim at ${ISOLAB_DATA_DIR:-.isolab}/bin/isolab-shim.
 # Rebuilds only when the inputs (guest sources, this script, busybox, the
 # compiler) change. `probe/` stays a real directory (runc refuses a rootfs
 # path through a symlink): a rebuild renames the old one aside and the new one
@@ -43,6 +44,20 @@ mkdir -p "$images"
 # One build at a time: npm start and npm test may both run the set-up.
 exec 9>"$images/.$name.lock"
 flock 9
+
+# The container shim (guest/shim/isolab-shim.c) runs on the host, not in the
+# image: built beside it into $data/bin, only when its source or the compiler
+# changed, so a shim change does not rebuild the image.
+shim="$data/bin/isolab-shim"
+shim_hash="$( (sha256sum <"$root/guest/shim/isolab-shim.c"; printf '%s\n' "$cc $("$cc" -dumpversion)") | sha256sum | cut -d' ' -f1)"
+if [ ! -x "$shim" ] || ! grep -qsx "$shim_hash" "$shim.inputs"; then
+  log "compiling the container shim with $cc"
+  mkdir -p "$data/bin"
+  "$cc" -static -O2 -Wall -Wextra -Werror -o "$shim.tmp" "$root/guest/shim/isolab-shim.c" || die "compiling guest/shim failed"
+  strip "$shim.tmp" 2>/dev/null || true
+  mv -f "$shim.tmp" "$shim"
+  printf '%s\n' "$shim_hash" >"$shim.inputs"
+fi
 
 # Removes builds renamed aside (and temp dirs of killed builds) that no
 # process uses as its root. A container's /proc/PID/root reads "/", but its

@@ -61,6 +61,35 @@ export class StartFailedError extends IsolabError {
   override readonly status = 500;
 }
 
+/** A write under the state directory found its disk full (ENOSPC) or over quota (EDQUOT); names the directory (507). */
+export class DiskFullError extends IsolabError {
+  override readonly status = 507;
+}
+
+const DISK_FULL_CODES = ["ENOSPC", "EDQUOT"] as const;
+export type DiskFullCode = (typeof DISK_FULL_CODES)[number];
+
+/**
+ * The ENOSPC/EDQUOT behind an error, if any, and the path it names: the
+ * errno itself, a cause it was wrapped around, or the words of an error an
+ * engine re-threw in its own (its message keeps the errno's text).
+ */
+export function diskFullCause(err: unknown, depth = 0): { code: DiskFullCode; path?: string } | null {
+  if (typeof err !== "object" || err === null || depth > 4) return null;
+  const e = err as NodeJS.ErrnoException & { details?: { cause?: unknown } };
+  const code = DISK_FULL_CODES.find((c) => c === e.code);
+  if (code) return { code, ...(e.path ? { path: e.path } : {}) };
+  const inner = diskFullCause(e.cause, depth + 1) ?? diskFullCause(e.details?.cause, depth + 1);
+  if (inner) return inner;
+  const text = typeof e.message === "string" ? e.message : "";
+  const named = /\b(ENOSPC|EDQUOT)\b/.exec(text)?.[1] as DiskFullCode | undefined;
+  const worded = /no space left on device/i.test(text) ? "ENOSPC" : /disk quota exceeded/i.test(text) ? "EDQUOT" : undefined;
+  const found = named ?? worded;
+  if (!found) return null;
+  const quoted = /'(\/[^']+)'/.exec(text)?.[1];
+  return { code: found, ...(quoted ? { path: quoted } : {}) };
+}
+
 /** A command inside an instance failed to run (not a non-zero exit). */
 export class ExecError extends IsolabError {
   override readonly status = 502;

@@ -36,6 +36,10 @@ export function EnvironmentFacts({ env }: { env: ExperimentEnvironment | null })
           <span className="muted">no VM ran in this experiment</span>
         )}
       </dd>
+      <dt>Mitigations</dt>
+      <dd data-testid="experiment-mitigations">
+        {env.mitigations ? `host ${env.mitigations.hostSummary}; guests booted with mitigations=${env.mitigations.guest}` : <span className="muted">not recorded in this run</span>}
+      </dd>
       <dt>Node.js</dt>
       <dd className="mono">{env.node}</dd>
       <dt>Captured</dt>

@@ -93,6 +93,11 @@ export function Fig22Syscall({ data, mode, now, runButtons }: { data: FiguresPay
             </text>
           </FigItem>
         ))}
+        {layout.bars.notes.map((n, i) => (
+          <text key={i} x={layout.bars.frame.x} y={r2(n.y)} className="fig-small fig-muted" data-testid={i === 0 && model.vmFaster ? "fig22-vm-faster" : undefined}>
+            {n.text}
+          </text>
+        ))}
         <Legend layout={legend} />
       </svg>
     </FigureFrame>

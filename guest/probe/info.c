@@ -10,12 +10,14 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static long meminfo_kib(const char *key) {
-  FILE *f = fopen("/proc/meminfo", "re");
-  if (!f) return 0;
+/* The kB value of "key:" in a /proc file of "Key:   123 kB" lines; -1 when the
+ * file cannot be read or has no such line. */
+static long proc_kib(const char *path, const char *key) {
+  FILE *f = fopen(path, "re");
+  if (!f) return -1;
   char line[256];
   size_t klen = strlen(key);
-  long v = 0;
+  long v = -1;
   while (fgets(line, sizeof line, f)) {
     if (!strncmp(line, key, klen) && line[klen] == ':') {
       v = strtol(line + klen + 1, NULL, 10);
@@ -24,6 +26,21 @@ static long meminfo_kib(const char *key) {
   }
   fclose(f);
   return v;
+}
+
+static long meminfo_kib(const char *key) {
+  long v = proc_kib("/proc/meminfo", key);
+  return v < 0 ? 0 : v;
+}
+
+/* The probe's own memory, as its kernel counts it: resident (VmRSS) and
+ * proportional (Pss: shared pages divided among their sharers). A field is
+ * left out when its file is unreadable (no /proc, a kernel before 4.14). */
+static void print_self_memory(FILE *f) {
+  long rss = proc_kib("/proc/self/status", "VmRSS");
+  long pss = proc_kib("/proc/self/smaps_rollup", "Pss");
+  if (rss >= 0) fprintf(f, ",\"selfRssBytes\":%ld", rss * 1024);
+  if (pss >= 0) fprintf(f, ",\"selfPssBytes\":%ld", pss * 1024);
 }
 
 static int all_digits(const char *s) {
@@ -119,6 +136,8 @@ int cmd_info(int argc, char **argv) {
   printf(",\"memTotalKiB\":%ld,\"memAvailableKiB\":%ld,\"cpus\":%ld,\"interfaces\":",
          meminfo_kib("MemTotal"), meminfo_kib("MemAvailable"), sysconf(_SC_NPROCESSORS_ONLN));
   print_interfaces(stdout);
+  /* Last, after the process list and its buffer: what the app costs as it answers. */
+  print_self_memory(stdout);
   fputs("}\n", stdout);
   free(procs);
   return 0;

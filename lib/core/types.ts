@@ -47,6 +47,8 @@ export interface Instance {
   /** Why it failed or exited, in words a user can act on. */
   reason?: string;
   exitCode?: number;
+  /** The signal that ended it, when one did ("SIGKILL" from outside, or the OOM killer's). */
+  exitSignal?: string;
   /** Last lines of the console or log when a start failed. */
   consoleTail?: string;
   /** false: its image has no probe, so there is no guest view and no command runs inside. */

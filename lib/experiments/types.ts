@@ -1,4 +1,5 @@
 import type { Accel, HostInfo } from "@/lib/core/types";
+import type { MitigationRecord } from "@/lib/host/mitigations";
 import type { DensitySampleName } from "@/lib/experiments/density/types";
 import type { IsolationSampleName } from "@/lib/experiments/isolation/types";
 import type { ExperimentResult } from "@/lib/experiments/registry";
@@ -61,6 +62,8 @@ export interface ExperimentEnvironment {
   host: HostInfo;
   /** The accelerator the VMs of this run used, with the reason; null when no VM ran. */
   accelerator: { accel: Accel; reason: string } | null;
+  /** The host's CPU-vulnerability mitigations and the guests' `mitigations=`; absent in runs recorded before it was. */
+  mitigations?: MitigationRecord;
   node: string;
   capturedAt: string;
 }

@@ -1,7 +1,7 @@
 import { accelLabel } from "@/lib/experiments/types";
 import type { FiguresPayload } from "@/lib/schemas/figures";
 import { clockTime, EXPERIMENT_STALE_MS, freshness, LIVE_STALE_MS, oldest, type Freshness } from "./age";
-import { formatNs } from "./fig22";
+import { fig22Model, formatNs } from "./fig22";
 
 // What each figure's caption says: which measurement, when, and how old. Pure.
 
@@ -44,13 +44,14 @@ export function fig21Caption(p: FiguresPayload, now: number): Caption {
 
 export function fig22Caption(p: FiguresPayload, now: number): Caption {
   const o = p.fig22.overhead;
-  if (!o) return caption("No overhead experiment with the syscall workload has finished yet; the path is drawn without numbers.", null, now, EXPERIMENT_STALE_MS);
+  const m = fig22Model(p);
+  if (!o) return caption(`No overhead experiment with the syscall workload has finished yet; the path is drawn without numbers. ${m.path}`, null, now, EXPERIMENT_STALE_MS);
   const n = Math.max(...Object.values(o.syscall).map((s) => s?.n ?? 0));
   const vm = o.syscall.vm ? `; VM ${formatNs(o.syscall.vm.medianNs)}` : "";
   const s = p.fig22.startup;
   const startup = s ? ` Start-up medians from startup experiment ${s.experimentId}.` : "";
   return caption(
-    `System-call latency: getppid() × ${o.syscallArgs.join(" ") || "?"} per repetition, median of up to ${n}, from overhead experiment ${o.experimentId}${vm} (${accelLabel(o.accel?.accel)}).${startup}`,
+    `System-call latency: getppid() × ${o.syscallArgs.join(" ") || "?"} per repetition, median of up to ${n}, from overhead experiment ${o.experimentId}${vm} (${accelLabel(o.accel?.accel)}).${startup} ${m.path} ${m.mitigations}${m.vmFaster ? ` ${m.vmFaster}` : ""}`,
     o.at,
     now,
     EXPERIMENT_STALE_MS,
@@ -62,7 +63,7 @@ export function fig23Caption(p: FiguresPayload, now: number): Caption {
   const mine = running(p).filter((i) => ids.has(i.id));
   const at = oldest(mine.flatMap((i) => [i.guest?.at, i.hostMemory?.at]));
   return caption(
-    "Kernel, processes and memory as each instance reported them from inside (probe info, cached up to 10 s); memory of the host view from the sampler. Shared kernels are drawn where release, build, memory total and boot time agree.",
+    "Kernel, processes and memory as each instance reported them from inside (probe info, cached up to 10 s), the app's own PSS among them (marked as an estimate from the bare process where an instance gave none); memory of the host view from the sampler. Shared kernels are drawn where release, build, memory total and boot time agree.",
     at,
     now,
     LIVE_STALE_MS,

@@ -43,6 +43,12 @@ describe("overheadFacts", () => {
     expect(overheadFacts(items)!.syscall).toEqual({ vm: { medianNs: 900, p95Ns: 900 * 1.1, n: 3 } });
   });
   it("is null with no experiments", () => expect(overheadFacts([])).toBeNull());
+  it("carries the run's mitigations (host and guest) when its environment recorded them", () => {
+    const mitigations = { host: "on" as const, hostSummary: "on: spectre_v2 (Retpolines)", guest: "auto" as const };
+    const result = overheadResult({ process: sum(52), vm: sum(1300) });
+    expect(overheadFacts([item({ environment: { ...env, mitigations }, result })])!.mitigations).toEqual(mitigations);
+    expect(overheadFacts([item({ result })])).not.toHaveProperty("mitigations");
+  });
 });
 
 describe("startupFacts", () => {

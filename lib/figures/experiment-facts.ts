@@ -12,6 +12,8 @@ import { INSTANCE_KINDS } from "@/lib/core/types";
 const done = (e: ExperimentListItem) => e.status === "done" && e.result !== null;
 const accelOf = (e: ExperimentListItem) => e.environment?.accelerator ?? null;
 const when = (e: ExperimentListItem) => e.finishedAt ?? e.createdAt;
+/** Runs recorded before mitigations were have none. */
+const mitigationsOf = (e: ExperimentListItem) => (e.environment?.mitigations ? { mitigations: e.environment.mitigations } : {});
 
 export function overheadFacts(items: readonly ExperimentListItem[]): Fig22Data["overhead"] {
   for (const e of items) {
@@ -25,7 +27,7 @@ export function overheadFacts(items: readonly ExperimentListItem[]): Fig22Data["
       if (s && s.n > 0 && Number.isFinite(s.median)) syscall[k] = { medianNs: s.median, p95Ns: Number.isFinite(s.p95) ? s.p95 : s.median, n: s.n };
     }
     if (Object.keys(syscall).length === 0) continue;
-    return { experimentId: e.id, at: when(e), syscallArgs: result.workloadArgs?.syscall ?? [], syscall, accel: accelOf(e) };
+    return { experimentId: e.id, at: when(e), syscallArgs: result.workloadArgs?.syscall ?? [], syscall, accel: accelOf(e), ...mitigationsOf(e) };
   }
   return null;
 }

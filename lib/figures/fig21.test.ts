@@ -46,6 +46,20 @@ describe("fig21Model", () => {
     expect(vm.children![1].detail).toContain("PSS of fig23-proc-a");
   });
 
+  it("the app is the VM's own reading from inside when it gave one; the bare process stands in only without it, as an estimate", () => {
+    const own = scenario.map((i) => (i.kind === "vm" && i.guest ? { ...i, guest: { ...i.guest, appPssBytes: 0.5 * MiB } } : i));
+    const ownVm = fig21Model(input(own, { app: m(0.9 * MiB, "PSS of fig23-proc-a") })).hosts[0].boxes[1];
+    const ownApp = ownVm.children!.find((c) => c.role === "app")!;
+    expect([ownApp.label, ownApp.bytes / MiB]).toEqual(["app", 0.5]);
+    expect(ownApp.detail).toContain("the app's own PSS inside (smaps_rollup)");
+    expect(ownVm.children!.reduce((a, c) => a + c.bytes, 0)).toBeCloseTo(ownVm.bytes, 6);
+    // Its own reading needs no stand-in at all.
+    expect(fig21Model(input(own)).hosts[0].boxes[1].children!.map((c) => c.label)).toEqual(["guest OS", "app", "QEMU + untouched-by-guest"]);
+    const est = fig21Model(input(scenario, { app: m(0.9 * MiB, "PSS of fig23-proc-a") })).hosts[0].boxes[1].children!.find((c) => c.role === "app")!;
+    expect(est.label).toBe("app (estimate)");
+    expect(est.detail).toMatch(/an estimate: the same probe outside this VM \(PSS of fig23-proc-a/);
+  });
+
   it("without the app alone, the guest view stays one part and says so", () => {
     const vm = fig21Model(input(scenario)).hosts[0].boxes[1];
     expect(vm.children!.map((c) => c.label)).toEqual(["guest OS + app", "QEMU + untouched-by-guest"]);

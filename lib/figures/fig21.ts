@@ -1,5 +1,5 @@
 import { formatBytes } from "@/lib/core/format";
-import type { Fig21Data, FigureInstance, HostFacts, MeasuredBytes } from "@/lib/schemas/figures";
+import type { Fig21Data, FigureInstance, GuestFacts, HostFacts, MeasuredBytes } from "@/lib/schemas/figures";
 import { atLeast, fitsText, inset as shrink, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 import { roomForMore, roomText, type Room } from "./room";
 import { slice, squarify } from "./treemap";
@@ -7,8 +7,9 @@ import { slice, squarify } from "./treemap";
 // Figure 2.1: two bare-metal hosts the size of this one (its MemTotal), one
 // running the live VMs, one the live containers. Box areas are measured
 // bytes: the host OS (used − every instance), each instance's host view and,
-// inside a VM, its guest view split into guest OS and app plus what QEMU
-// holds beyond what the guest counts as used. Pure.
+// inside a VM, its guest view split into guest OS and app (the app's own PSS
+// from inside; the bare process's, labelled an estimate, when the guest gave
+// none) plus what QEMU holds beyond what the guest counts as used. Pure.
 
 export type Fig21Role = "host-os" | "vm" | "container" | "free" | "guest-os" | "app" | "vmm" | "guest";
 
@@ -48,13 +49,22 @@ const NOUN = { vm: "VM", container: "container" } as const;
 
 const valid = (m: MeasuredBytes | null | undefined): m is MeasuredBytes => !!m && Number.isFinite(m.value) && m.value >= 0;
 
-function vmChildren(i: FigureInstance, hostBytes: number, app: MeasuredBytes | null, hostTotal: number): { children: Fig21Box[]; note: string } {
+/** The app's own PSS as the guest kernel counts it (probe info inside), when it reported one. */
+export function appFromInside(g: GuestFacts): MeasuredBytes | null {
+  return g.appPssBytes === undefined ? null : { value: g.appPssBytes, source: `the app's own PSS inside (smaps_rollup), ${g.source}`, at: g.at };
+}
+
+function vmChildren(i: FigureInstance, hostBytes: number, standIn: MeasuredBytes | null, hostTotal: number): { children: Fig21Box[]; note: string } {
   const g = i.guest;
   if (!g || g.memTotalBytes === hostTotal) {
     const why = i.guestError ? `guest view unavailable: ${i.guestError}` : "guest view not read yet";
     return { children: [{ id: `${i.id}:guest`, role: "guest", label: "guest (not split)", bytes: hostBytes, detail: why }], note: why };
   }
   const used = g.memUsedBytes;
+  // The app's own PSS from inside this VM; the same probe outside it only when the guest could not say.
+  const own = appFromInside(g);
+  const estimate = !own && standIn !== null;
+  const app = own ?? standIn;
   const appBytes = app ? Math.min(app.value, used) : 0;
   const f = used > hostBytes && used > 0 ? hostBytes / used : 1;
   const vmm = Math.max(0, hostBytes - used);
@@ -69,7 +79,15 @@ function vmChildren(i: FigureInstance, hostBytes: number, app: MeasuredBytes | n
     },
   ];
   if (app)
-    children.push({ id: `${i.id}:app`, role: "app", label: "app", bytes: appBytes * f, detail: `app: ${formatBytes(appBytes)} (${app.source} at ${app.at})` });
+    children.push({
+      id: `${i.id}:app`,
+      role: "app",
+      label: estimate ? "app (estimate)" : "app",
+      bytes: appBytes * f,
+      detail: estimate
+        ? `app: ≈ ${formatBytes(appBytes)}, an estimate: the same probe outside this VM (${app.source} at ${app.at}); this guest did not report its own`
+        : `app: ${formatBytes(appBytes)} (${app.source} at ${app.at})`,
+    });
   children.push({
     id: `${i.id}:vmm`,
     role: "vmm",

@@ -131,3 +131,30 @@ describe("layoutFig23", () => {
     expect(cts.kernels[0].rect.y).not.toBe(cts.kernels[1].rect.y);
   });
 });
+
+describe("the app's own memory", () => {
+  const standIn = { value: 900 * 1024, source: "the app alone: median host view (PSS of the probe) of 3 live bare processes", at: "2026-01-01T12:00:00.000Z" };
+
+  it("a VM and a container show the app's own PSS from inside; a bare process's memory already is the app", () => {
+    const own = { appPssBytes: 116 * 1024, appRssBytes: 120 * 1024 };
+    const insts = scenario({
+      "fig23-vm-c": { guest: guest({ hostname: "fig23-vm-c", ...own }) },
+      "fig23-ct-a": { guest: hostGuest({ hostname: "fig23-ct-a", processCount: 2, processNames: ["probe"], ...own }) },
+    });
+    const model = fig23Model({ ...input(insts), fig21: { app: standIn } });
+    const box = (name: string) => model.panels.flatMap((p) => p.boxes).find((b) => b.name === name)!;
+    expect(box("fig23-vm-c").lines[3]).toBe("memory: guest 40.0 MiB · app 116 KiB · host 170 MiB");
+    expect(box("fig23-vm-c").detail).toContain("app (the probe answering): PSS 116 KiB, RSS 120 KiB, its own reading from inside");
+    expect(box("fig23-ct-a").lines[3]).toBe("memory: 1.1 MiB (cgroup) · app 116 KiB");
+    expect(box("fig23-proc-a").lines[3]).toBe("memory: 1.1 MiB (PSS)");
+  });
+
+  it("without its own reading the stand-in is used and labelled an estimate; without either, nothing is claimed", () => {
+    const model = fig23Model({ ...input(scenario()), fig21: { app: standIn } });
+    const vm = model.panels[1].boxes.find((b) => b.name === "fig23-vm-c")!;
+    expect(vm.lines[3]).toBe("memory: guest 40.0 MiB · app ≈900 KiB (est.) · host 170 MiB");
+    expect(vm.detail).toContain("an estimate: the app alone: median host view (PSS of the probe) of 3 live bare processes; this instance did not report its own");
+    const bare = fig23Model(input(scenario())).panels[1].boxes.find((b) => b.name === "fig23-vm-c")!;
+    expect(bare.lines[3]).toBe("memory: guest 40.0 MiB · host 170 MiB");
+  });
+});

@@ -1,12 +1,13 @@
 import { formatBytes } from "@/lib/core/format";
-import type { Fig23Data, FigureInstance, HostFacts } from "@/lib/schemas/figures";
+import type { Fig21Data, Fig23Data, FigureInstance, HostFacts, MeasuredBytes } from "@/lib/schemas/figures";
 import type { InstanceKind } from "@/lib/core/types";
 import { LINE_PX, truncate, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 import { groupByKernel, type KernelView } from "./kernels";
 
 // Figure 2.3: apps A, B, C on bare metal, in two VMs (A+B share one) and in
 // three containers, as instances Isolab really runs. Each box says what
-// `probe info` saw from inside: its kernel, its processes, its memory; the
+// `probe info` saw from inside: its kernel, its processes, its memory and the
+// app's own (an estimate from the bare process, so marked, when absent); the
 // kernel bars are drawn from groupByKernel over those facts. Pure.
 
 export interface ScenarioMember {
@@ -92,22 +93,37 @@ const PANEL: Record<InstanceKind, { id: Fig23PanelId; title: string }> = {
   container: { id: "containers", title: "Three containers: one shared kernel" },
 };
 
-function memoryLine(i: FigureInstance, hostTotal: number): string {
+/** The app's size: its own PSS from inside, else the stand-in (the probe as a bare process) marked as an estimate. */
+export function appMemory(i: FigureInstance, standIn: MeasuredBytes | null | undefined): { short: string; detail: string } | null {
+  const own = i.guest?.appPssBytes;
+  if (own !== undefined) {
+    const rss = i.guest?.appRssBytes;
+    return { short: `app ${formatBytes(own)}`, detail: `app (the probe answering): PSS ${formatBytes(own)}${rss !== undefined ? `, RSS ${formatBytes(rss)}` : ""}, its own reading from inside` };
+  }
+  if (!standIn) return null;
+  return { short: `app ≈${formatBytes(standIn.value)} (est.)`, detail: `app ≈ ${formatBytes(standIn.value)}, an estimate: ${standIn.source}; this instance did not report its own` };
+}
+
+function memoryLine(i: FigureInstance, hostTotal: number, standIn: MeasuredBytes | null | undefined): string {
   const host = i.hostMemory ? formatBytes(i.hostMemory.value) : "not sampled yet";
+  const app = i.kind === "process" ? null : appMemory(i, standIn);
   if (i.kind === "vm") {
     const used = i.guest && i.guest.memTotalBytes !== hostTotal ? formatBytes(i.guest.memUsedBytes) : "?";
-    return `memory: guest ${used} · host ${host}`;
+    return `memory: guest ${used}${app ? ` · ${app.short}` : ""} · host ${host}`;
   }
-  return `memory: ${host} (${i.kind === "container" ? "cgroup" : "PSS"})`;
+  return `memory: ${host} (${i.kind === "container" ? "cgroup" : "PSS"})${app ? ` · ${app.short}` : ""}`;
 }
 
 export interface Fig23Input {
   host: Pick<HostFacts, "kernelRelease" | "kernelVersion" | "bootedAtMs" | "bootedAtErrorMs" | "memTotal" | "accelerator">;
   instances: FigureInstance[];
   fig23: Fig23Data;
+  /** The stand-in for an app that gave no reading of its own (Figure 2.1's app alone). */
+  fig21?: Pick<Fig21Data, "app">;
 }
 
-export function fig23Model({ host, instances, fig23 }: Fig23Input): Fig23Model {
+export function fig23Model({ host, instances, fig23, fig21 }: Fig23Input): Fig23Model {
+  const standIn = fig21?.app ?? null;
   const byId = new Map(instances.map((i) => [i.id, i]));
   const members = (fig23.members.length ? fig23.members : FIG23_SCENARIO.map((m) => ({ ...m, instanceId: null }))).map((m) => ({
     ...m,
@@ -134,16 +150,17 @@ export function fig23Model({ host, instances, fig23 }: Fig23Input): Fig23Model {
     const g = i.guest;
     if (!g) {
       const why = i.guestError ?? "probe info not read yet";
-      return { name: m.name, kind: m.kind, apps: m.apps, instance: i, lines: [head, why, memoryLine(i, host.memTotal.value)], detail: `${m.name}: ${why}`, kernelKey: null };
+      return { name: m.name, kind: m.kind, apps: m.apps, instance: i, lines: [head, why, memoryLine(i, host.memTotal.value, standIn)], detail: `${m.name}: ${why}`, kernelKey: null };
     }
     const procs = `sees ${g.processCount} processes: ${g.processNames.join(", ")}`;
+    const app = m.kind === "process" ? null : appMemory(i, standIn);
     return {
       name: m.name,
       kind: m.kind,
       apps: m.apps,
       instance: i,
-      lines: [head, `kernel ${g.kernelRelease}`, procs, memoryLine(i, host.memTotal.value)],
-      detail: `${m.name}: kernel ${g.kernelRelease} (${g.kernelVersion}), booted ${new Date(g.bootedAtMs).toISOString()} ±${Math.round(g.bootedAtErrorMs)} ms; sees ${g.processCount} processes (${g.processNames.join(", ")}); MemTotal ${formatBytes(g.memTotalBytes)}, used ${formatBytes(g.memUsedBytes)}; host view ${i.hostMemory ? `${formatBytes(i.hostMemory.value)} (${i.hostMemory.source})` : "not sampled"}; ${g.source} at ${g.at}`,
+      lines: [head, `kernel ${g.kernelRelease}`, procs, memoryLine(i, host.memTotal.value, standIn)],
+      detail: `${m.name}: kernel ${g.kernelRelease} (${g.kernelVersion}), booted ${new Date(g.bootedAtMs).toISOString()} ±${Math.round(g.bootedAtErrorMs)} ms; sees ${g.processCount} processes (${g.processNames.join(", ")}); MemTotal ${formatBytes(g.memTotalBytes)}, used ${formatBytes(g.memUsedBytes)}; ${app ? `${app.detail}; ` : ""}host view ${i.hostMemory ? `${formatBytes(i.hostMemory.value)} (${i.hostMemory.source})` : "not sampled"}; ${g.source} at ${g.at}`,
       kernelKey: groupOf.get(m.name)?.key ?? null,
     };
   };

@@ -31,6 +31,14 @@ describe("toGuestFacts", () => {
     expect(f.at).toBe(new Date(1_000_200).toISOString());
     expect(GuestFactsSchema.parse(f)).toEqual(f);
   });
+  it("carries the app's own PSS and RSS from inside when info has them, and nothing when not", () => {
+    const f = toGuestFacts({ ...info, selfPssBytes: 118_784, selfRssBytes: 122_880 }, 0, 10, "x");
+    expect([f.appPssBytes, f.appRssBytes]).toEqual([118_784, 122_880]);
+    expect(GuestFactsSchema.parse(f)).toEqual(f);
+    const without = toGuestFacts(info, 0, 10, "x");
+    expect(without).not.toHaveProperty("appPssBytes");
+    expect(without).not.toHaveProperty("appRssBytes");
+  });
   it("never reports negative used memory or error", () => {
     const f = toGuestFacts({ ...info, memAvailableKiB: 200_000 }, 5, 1, "x");
     expect(f.memUsedBytes).toBe(0);

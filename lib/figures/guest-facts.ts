@@ -20,6 +20,8 @@ export function toGuestFacts(info: ProbeInfo, sentAtMs: number, answeredAtMs: nu
     memUsedBytes: Math.max(0, info.memTotalKiB - info.memAvailableKiB) * 1024,
     bootedAtMs: mid - info.uptimeSeconds * 1000,
     bootedAtErrorMs: Math.max(0, answeredAtMs - sentAtMs) / 2 + UPTIME_RESOLUTION_MS,
+    ...(info.selfPssBytes !== undefined ? { appPssBytes: info.selfPssBytes } : {}),
+    ...(info.selfRssBytes !== undefined ? { appRssBytes: info.selfRssBytes } : {}),
     source,
     at: new Date(answeredAtMs).toISOString(),
   };

@@ -15,6 +15,12 @@ describe("ProbeInfoSchema", () => {
     const { kernelRelease: _, ...rest } = JSON.parse(HOST_JSON) as ProbeInfo;
     expect(ProbeInfoSchema.safeParse(rest).success).toBe(false);
   });
+  it("takes the probe's own RSS and PSS when it printed them, and leaves them absent when not", () => {
+    const withSelf = ProbeInfoSchema.parse({ ...JSON.parse(VM_JSON), selfRssBytes: 122880, selfPssBytes: 118784 });
+    expect([withSelf.selfRssBytes, withSelf.selfPssBytes]).toEqual([122880, 118784]);
+    expect(vm).not.toHaveProperty("selfPssBytes");
+    expect(ProbeInfoSchema.safeParse({ ...JSON.parse(VM_JSON), selfPssBytes: -1 }).success).toBe(false);
+  });
 });
 
 describe("guest view and overhead", () => {

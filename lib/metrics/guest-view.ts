@@ -16,6 +16,9 @@ export const ProbeInfoSchema = z.object({
   memAvailableKiB: z.number().nonnegative(),
   cpus: z.number().int().nonnegative(),
   interfaces: z.array(z.string()),
+  /** The probe's own memory from inside (VmRSS, smaps_rollup Pss); absent where its kernel could not say. */
+  selfRssBytes: z.number().int().nonnegative().optional(),
+  selfPssBytes: z.number().int().nonnegative().optional(),
 });
 export type ProbeInfo = z.infer<typeof ProbeInfoSchema>;
 

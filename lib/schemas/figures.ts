@@ -30,6 +30,9 @@ export const GuestFactsSchema = z.object({
   /** Epoch ms its kernel booted (read time − uptime) and how far that can be off (half the exec round trip). */
   bootedAtMs: z.number().finite(),
   bootedAtErrorMs: z.number().finite().nonnegative(),
+  /** The app (the probe answering) as its own kernel counts it: PSS and RSS; absent when unreadable there. */
+  appPssBytes: Bytes.optional(),
+  appRssBytes: Bytes.optional(),
   source: z.string().min(1),
   at: Iso,
 });
@@ -97,6 +100,13 @@ export const SyscallStatSchema = z.object({
 });
 export type SyscallStat = z.infer<typeof SyscallStatSchema>;
 
+/** The host's CPU-vulnerability mitigations and the guest kernels' `mitigations=` in a run (lib/host/mitigations.ts). */
+export const MitigationRecordSchema = z.object({
+  host: z.enum(["on", "off", "not-needed", "unknown"]),
+  hostSummary: z.string(),
+  guest: z.enum(["off", "auto"]),
+});
+
 const PerKind = <T extends z.ZodType>(v: T) => z.object({ process: v.optional(), container: v.optional(), vm: v.optional() });
 
 export const Fig22DataSchema = z.object({
@@ -107,6 +117,8 @@ export const Fig22DataSchema = z.object({
       syscallArgs: z.array(z.string()),
       syscall: PerKind(SyscallStatSchema),
       accel: z.object({ accel: Accel, reason: z.string() }).nullable(),
+      /** Absent or null for runs that did not record it. */
+      mitigations: MitigationRecordSchema.nullable().optional(),
     })
     .nullable(),
   startup: z

@@ -96,6 +96,11 @@ describe("kernelCommandLine", () => {
     expect(kernelCommandLine({})).not.toContain("isolab.hostname");
   });
 
+  it("sets no mitigations= of its own (the guest kernel's default) and passes the one it is given", () => {
+    expect(kernelCommandLine({})).not.toContain("mitigations=");
+    expect(kernelCommandLine({ extraKernelArgs: ["mitigations=off"] }).split(" ").filter((w) => w.startsWith("mitigations="))).toEqual(["mitigations=off"]);
+  });
+
   it.each([
     [undefined, "rdinit=/init"],
     ["/.isolab/init", "rdinit=/.isolab/init"],

@@ -38,6 +38,9 @@ export interface QemuSpec {
  * Kernel arguments that made the probe image reach READY faster under TCG
  * (ARCHITECTURE.md "Hosts it has run on", guest/BOOT-TUNING.md). Each one skips work
  * the guest does not need; none changes what the workload measures.
+ * `mitigations=` is not among them: it changes the cost of every syscall, so
+ * the engine passes the host's own state (lib/host/mitigations.ts) as an
+ * extra argument.
  */
 export const TUNED_KERNEL_ARGS: readonly string[] = [
   "console=ttyS0",
@@ -52,7 +55,6 @@ export const TUNED_KERNEL_ARGS: readonly string[] = [
   "i8042.noaux",
   "i8042.nokbd",
   "cryptomgr.notests",
-  "mitigations=off",
   "pci=lastbus=0",
   "random.trust_cpu=on",
   // No AppArmor/TOMOYO/landlock set-up: the guest runs one trusted probe.

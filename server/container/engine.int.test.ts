@@ -147,6 +147,27 @@ describe("container engine (runc)", () => {
     const h = await shortLived.start(request());
     const exit = await h.exited;
     expect(exit.reason).toMatch(/exited on its own.*bye/);
+    expect(exit).toMatchObject({ code: 3, signal: null }); // the shim's record of the init's status
+    await expect(h.stop()).resolves.toBeUndefined();
+  });
+
+  it("says SIGKILL when the init is killed from outside Isolab", async () => {
+    const h = await engine.start(request());
+    process.kill(h.pid, "SIGKILL");
+    const exit = await h.exited;
+    expect(exit).toMatchObject({ code: null, signal: "SIGKILL", reason: expect.stringMatching(/killed by SIGKILL/) });
+    await expect(h.stop()).resolves.toBeUndefined();
+  });
+
+  it("says OOM when the init itself outgrows the memory limit", async () => {
+    const hog = createContainerEngine({
+      stateDir,
+      exitPollMs: 50,
+      initArgs: ["/bin/sh", "-c", "echo READY; exec /bin/probe mem 256 16"],
+    });
+    const h = await hog.start(request({ memoryMiB: 48 }));
+    const exit = await h.exited;
+    expect(exit).toMatchObject({ code: null, signal: "SIGKILL", reason: expect.stringMatching(/OOM killer at the memory limit of 48 MiB/) });
     await expect(h.stop()).resolves.toBeUndefined();
   });
 

@@ -3,9 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Startup } from "@/lib/core/types";
 import type { ExecOptions, InstanceExit, RunningHandle } from "@/server/engine/contract";
-import { tailFile } from "@/server/host/process-tools";
+import { cgroupUsageReading, procUsageReaders, type HostUsageReaders } from "@/server/engine/host-usage";
 import { ProbeUnavailableError } from "@/server/images/errors";
 import { readCgroupUsage } from "./cgroup";
+import { initExit } from "./init-exit";
 import { isAlive, watchProcess } from "./proc-watch";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
 
@@ -22,7 +23,12 @@ export interface ContainerHandleInit {
   exitPollMs: number;
   /** false: the image has no /bin/probe, so no command can run inside. */
   probe?: boolean;
+  /** Where isolab-shim writes the init's wait status; absent when it was started without the shim. */
+  statusFile?: string;
 }
+
+/** The live files: the cgroup through the container driver's v1/v2 reader. */
+const liveReaders: HostUsageReaders = { ...procUsageReaders, cgroup: (cgroupPath) => readCgroupUsage(cgroupPath) };
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
@@ -54,8 +60,10 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
   };
 
   const watch = watchProcess(traces.init.pid, traces.init.startTime, h.exitPollMs);
-  void watch.gone.then((gone) => {
-    if (gone) finish(ownExit(traces.cgroupPath, logPath), 0).catch(() => {});
+  void watch.gone.then(async (gone) => {
+    if (!gone) return;
+    const why = await initExit({ cgroupPath: traces.cgroupPath, logPath, statusFile: h.statusFile, pid: traces.init.pid });
+    finish(why, 0).catch(() => {});
   });
 
   return {
@@ -65,6 +73,9 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
     logPath,
     cgroupPath: traces.cgroupPath.replace(/^\//, ""),
     exited,
+    // The whole cgroup: the init, every exec'd probe and the page cache charged to it.
+    hostUsage: (readers = liveReaders) => cgroupUsageReading(readers.cgroup(traces.cgroupPath)),
+    capabilities: {},
     stop: ({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) =>
       finish({ code: null, signal: null, reason: "stopped by Isolab" }, timeoutMs),
     ...(h.probe === false ? { probe: false } : {}),
@@ -81,24 +92,4 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
       }
     },
   };
-}
-
-/** Why the init ended without Isolab asking, read before the cgroup goes away. */
-function ownExit(cgroupPath: string, logPath: string): InstanceExit {
-  let oomKills = 0;
-  let limit: number | null = null;
-  try {
-    const usage = readCgroupUsage(cgroupPath);
-    oomKills = usage.oomKills;
-    limit = usage.limitBytes;
-  } catch {
-    // The runtime already removed the cgroup: no OOM record to read.
-  }
-  if (oomKills > 0) {
-    const mib = limit === null ? "" : ` of ${Math.round(limit / 2 ** 20)} MiB`;
-    return { code: null, signal: "SIGKILL", reason: `killed by the kernel's OOM killer at the memory limit${mib}` };
-  }
-  const last = tailFile(logPath, 5).trim().split("\n").pop()?.trim() ?? "";
-  // Not Isolab's child, so the exit status is not observable; the log's last line usually says why.
-  return { code: null, signal: null, reason: `the container's init exited on its own${last ? ` (last output: ${last.slice(0, 200)})` : ""}` };
 }

@@ -6,6 +6,7 @@ import type { EngineExecResult } from "@/server/engine/contract";
 import { tailFile } from "@/server/host/process-tools";
 import { lastLine, meansGone, parseVersionOutput, runCli, runtimeErrorMessage, type CliResult } from "./cli";
 import { execInContainer } from "./cli-exec";
+import { runThroughShim } from "./shim";
 import { OciRuntimeError } from "./errors";
 import {
   toContainerState,
@@ -41,7 +42,7 @@ export abstract class OciCliRuntime implements ContainerRuntime {
   }
 
   async create(id: string, bundleDir: string, opts: CreateOptions): Promise<void> {
-    await this.launch(["create", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts.logPath);
+    await this.launch(["create", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts);
   }
 
   async start(id: string): Promise<void> {
@@ -49,7 +50,7 @@ export abstract class OciCliRuntime implements ContainerRuntime {
   }
 
   async runDetached(id: string, bundleDir: string, opts: CreateOptions): Promise<void> {
-    await this.launch(["run", "--detach", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts.logPath);
+    await this.launch(["run", "--detach", "--bundle", bundleDir, "--pid-file", opts.pidFile, id], opts);
   }
 
   async state(id: string): Promise<ContainerState | null> {
@@ -98,11 +99,14 @@ export abstract class OciCliRuntime implements ContainerRuntime {
   }
 
   /** create / run -d: the container's stdio and the runtime's own errors go to the log file. */
-  private async launch(args: string[], logPath: string): Promise<void> {
+  private async launch(args: string[], { logPath, pidFile, shim }: CreateOptions): Promise<void> {
     const fd = fs.openSync(logPath, "a");
+    const command = [this.binary, "--root", this.root, ...args];
     let res: CliResult;
     try {
-      res = await runCli(this.binary, ["--root", this.root, ...args], ["ignore", fd, fd]);
+      res = shim
+        ? await runThroughShim(shim.binary, [shim.statusFile, pidFile, ...command], fd)
+        : await runCli(command[0], command.slice(1), ["ignore", fd, fd]);
     } finally {
       fs.closeSync(fd);
     }

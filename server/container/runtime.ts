@@ -22,6 +22,12 @@ export interface CreateOptions {
   pidFile: string;
   /** Receives the container's stdout and stderr, and the runtime's own errors (appended). */
   logPath: string;
+  /**
+   * Launch through isolab-shim (guest/shim/isolab-shim.c), which adopts the
+   * init and writes how it ended to statusFile; without it the init's exit
+   * status is lost when the runtime exits.
+   */
+  shim?: { binary: string; statusFile: string };
 }
 
 export interface RuntimeExecOptions extends ExecOptions {

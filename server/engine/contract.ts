@@ -1,5 +1,9 @@
 import "server-only";
 import type { Accel, InstanceKind, Startup } from "@/lib/core/types";
+import type { SnapshotMeta } from "@/lib/schemas/snapshot";
+import type { HostUsageReaders, HostUsageReading } from "./host-usage";
+
+export type { HostUsageReaders, HostUsageReading } from "./host-usage";
 
 // The contract between the supervisor and each driven system. One engine per
 // kind: process (server/process/engine.ts), container
@@ -66,6 +70,7 @@ export interface EngineExecResult {
 
 export interface InstanceExit {
   code: number | null;
+  /** The signal that ended it ("SIGKILL"), when one did. */
   signal: string | null;
   /** Plain words: "stopped by Isolab", "probe exited with code 1", "QEMU killed by SIGKILL". */
   reason: string;
@@ -92,6 +97,26 @@ export interface RunningHandle {
   stop(opts?: { timeoutMs?: number }): Promise<void>;
   /** Settles once the instance has ended, on its own or through stop(). Never rejects. */
   exited: Promise<InstanceExit>;
+  /**
+   * What the host pays for this instance now: the container's cgroup, the
+   * probe's or QEMU's process (all threads). Synchronous: /proc and cgroupfs
+   * never wait on a disk. Throws InstanceGoneError once it has ended (an
+   * empty cgroup, a zombie); `readers` replace the host files in tests.
+   */
+  hostUsage(readers?: HostUsageReaders): HostUsageReading;
+  /** What this handle can do beyond the contract; absent entries are not supported by its kind. */
+  capabilities: HandleCapabilities;
+}
+
+/** Saving a running instance as a snapshot (VM only today). */
+export interface SnapshotCapability {
+  /** Saves it as a new snapshot (purpose "manual"); resumes it afterwards unless `resume` is false. */
+  save(opts: { resume: boolean }): Promise<SnapshotMeta>;
+}
+
+export interface HandleCapabilities {
+  snapshot?: SnapshotCapability;
+  // terminal?: TerminalCapability — an interactive shell inside the instance goes here.
 }
 
 export interface Engine {

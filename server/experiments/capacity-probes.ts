@@ -3,15 +3,14 @@ import fs from "node:fs";
 import os from "node:os";
 import type { HostMemory } from "@/lib/host/memory-guard";
 import { parseKbLines } from "@/lib/host/procfs";
-import { parseSmapsRollup } from "@/lib/host/procfs";
 import { splitQemuMemory } from "@/lib/vm/qemu-smaps";
-import { readCgroupMemoryPeak, readCgroupUsage } from "@/server/container/cgroup";
-import type { UsageTarget } from "./host-usage";
+import { readCgroupMemoryPeak } from "@/server/container/cgroup";
+import { usageOf, type UsageTarget } from "./host-usage";
 
 // What the isolation and density runners read from the host, behind one
-// interface so their unit tests script the readings. The real readers reuse
-// the sampler's parsers (lib/host/procfs) and the
-// container engine's cgroup reader.
+// interface so their unit tests script the readings. The real readers go
+// through the instance's handle (RunningHandle.hostUsage) as the sampler
+// does; a VM's guest RAM is split out of QEMU's smaps.
 
 export interface HogReading {
   /** Host view: cgroup usage (container) or QEMU RSS (VM). */
@@ -45,16 +44,16 @@ export function parseHostMemory(meminfo: string): HostMemory {
 export const hostProbes: CapacityProbes = {
   hostMemory: () => parseHostMemory(fs.readFileSync("/proc/meminfo", "utf8")),
   hogMemory(target, guestMiB) {
-    if (target.kind === "container" && target.cgroupPath) {
-      const cg = readCgroupUsage(target.cgroupPath);
-      const peak = readCgroupMemoryPeak(target.cgroupPath);
-      return { hostBytes: cg.memoryBytes, limitBytes: cg.limitBytes, oomKills: cg.oomKills, ...(peak === null ? {} : { peakBytes: peak }) };
+    const usage = usageOf(target);
+    if (usage.memorySource === "cgroup") {
+      const peak = target.cgroupPath ? readCgroupMemoryPeak(target.cgroupPath) : null;
+      return { hostBytes: usage.memoryBytes, limitBytes: usage.limitBytes ?? null, oomKills: usage.oomKills, ...(peak === null ? {} : { peakBytes: peak }) };
     }
     if (guestMiB !== undefined) {
       const split = splitQemuMemory(fs.readFileSync(`/proc/${target.pid}/smaps`, "utf8"), guestMiB);
       if (split) return { hostBytes: split.totalRssBytes, guestRamBytes: split.guestRamRssBytes, qemuOwnBytes: split.otherRssBytes };
     }
-    return { hostBytes: parseSmapsRollup(fs.readFileSync(`/proc/${target.pid}/smaps_rollup`, "utf8")).rssBytes };
+    return { hostBytes: usage.rssBytes };
   },
   cores: () => os.cpus().length,
   readText(file) {

@@ -4,7 +4,7 @@ import type { ExecRequest, CreateInstance } from "@/lib/schemas/instance";
 import type { ExperimentProgress, ExperimentSample, SkippedKind, StartupKind } from "@/lib/experiments/types";
 import type { ExecResult, Instance, InstanceKind } from "@/lib/core/types";
 import type { IsolabError } from "@/server/errors";
-import type { ExecOptions } from "@/server/engine/contract";
+import type { ExecOptions, RunningHandle } from "@/server/engine/contract";
 import type { CreateOptions } from "@/server/instances/supervisor";
 import { abortable, type Clock } from "./clock";
 import type { ReadHostUsage } from "./host-usage";
@@ -14,7 +14,7 @@ export interface ExperimentSupervisor {
   create(input: CreateInstance, opts?: CreateOptions): Promise<Instance>;
   exec(id: string, req: ExecRequest, opts?: ExecStreamOptions): Promise<ExecResult>;
   remove(id: string): Promise<void>;
-  handle(id: string): { pid: number; cgroupPath?: string; logPath?: string } | undefined;
+  handle(id: string): { pid: number; cgroupPath?: string; logPath?: string; hostUsage?: RunningHandle["hostUsage"] } | undefined;
 }
 
 /** Progress lines as they arrive, and a signal that kills the command (isolation's latency and hogs). */
@@ -87,7 +87,7 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
   usageTarget(inst: Instance) {
     const handle = this.supervisor.handle(inst.id);
     if (!handle) throw new Error(`${inst.name} has no running handle`);
-    return { kind: inst.kind, pid: handle.pid, cgroupPath: handle.cgroupPath };
+    return { kind: inst.kind, pid: handle.pid, cgroupPath: handle.cgroupPath, hostUsage: handle.hostUsage };
   }
 
   /** The console (VM) or output log of a running instance, when the supervisor says. */

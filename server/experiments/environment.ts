@@ -1,7 +1,9 @@
 import "server-only";
 import type { ExperimentEnvironment } from "@/lib/experiments/types";
 import type { HostInfo } from "@/lib/core/types";
+import { mitigationRecord } from "@/lib/host/mitigations";
 import { getHostInfo } from "@/server/host/host-info";
+import { hostMitigations } from "@/server/host/mitigations";
 
 /** Host, kernel, CPU, runtime and QEMU versions and the accelerator, as the run starts. */
 export async function captureEnvironment(limits: HostInfo["limits"]): Promise<ExperimentEnvironment> {
@@ -9,6 +11,7 @@ export async function captureEnvironment(limits: HostInfo["limits"]): Promise<Ex
   return {
     host,
     accelerator: host.accelerator ? { accel: host.accelerator.accel, reason: host.accelerator.reason } : null,
+    mitigations: mitigationRecord(hostMitigations()),
     node: process.version,
     capturedAt: new Date().toISOString(),
   };

@@ -6,7 +6,7 @@ import { hostUsageReader } from "./host-usage";
 const readers = (over: Partial<HostReaders> = {}): HostReaders => ({
   procStat: () => ({ pid: 1, comm: "qemu", state: "S", utimeTicks: 150, stimeTicks: 50, numThreads: 4, startTicks: 1, rssPages: 1 }),
   smapsRollup: () => ({ rssBytes: 200, pssBytes: 100 }),
-  cgroup: () => ({ cpuNs: 7e6, memoryBytes: 4096 }) as CgroupUsage,
+  cgroup: (): CgroupUsage => ({ version: 2, cpuNs: 7e6, memoryBytes: 4096, rssBytes: 4096, cacheBytes: 0, limitBytes: null, oomKills: 0, pids: 1, procs: [1], tasks: [1] }),
   meminfo: () => ({ MemTotal: 1, MemAvailable: 1, MemFree: 1 }),
   hostCpu: () => ({ totalTicks: 1, idleTicks: 1 }),
   ...over,

@@ -1,17 +1,23 @@
 import "server-only";
-import { CLOCK_TICKS_PER_SECOND, procCpuNs } from "@/lib/host/procfs";
 import type { InstanceKind } from "@/lib/core/types";
+import type { HostUsageReading, RunningHandle } from "@/server/engine/contract";
+import { cgroupUsageReading, readProcUsage } from "@/server/engine/host-usage";
 import { procReaders, type HostReaders } from "@/server/metrics/readers";
 
-// The host's view of one idle instance: CPU time and memory it costs, read
+// The host's view of one idle instance: CPU time and memory it costs, as the
+// instance's own handle reads it (RunningHandle.hostUsage: a container's
+// cgroup, v1 or v2; the probe's or QEMU's process with all its threads),
 // through the sampler's readers (server/metrics/readers.ts).
-// Containers: their cgroup (v1 or v2). Process and VM: the carrying process —
-// the probe, or QEMU with all its threads — from /proc (utime+stime, PSS).
 
 export interface UsageTarget {
   kind: InstanceKind;
   pid: number;
   cgroupPath?: string;
+  /**
+   * The handle's own reading. A target without one (a test's fake
+   * supervisor) is read the same way from its cgroup or its process.
+   */
+  hostUsage?: RunningHandle["hostUsage"];
 }
 
 export interface HostUsage {
@@ -27,21 +33,24 @@ export interface HostUsage {
 
 export type ReadHostUsage = (target: UsageTarget) => Promise<HostUsage>;
 
+/** The target's reading: its handle's, or the same drivers' reading of its cgroup or process. */
+export function usageOf(target: UsageTarget, readers: HostReaders = procReaders): HostUsageReading {
+  if (target.hostUsage) return target.hostUsage(readers);
+  return target.cgroupPath ? cgroupUsageReading(readers.cgroup(target.cgroupPath)) : readProcUsage(target.pid, readers);
+}
+
 export function hostUsageReader(readers: HostReaders = procReaders): ReadHostUsage {
   return async (target) => {
+    const u = usageOf(target, readers);
+    const base = { cpuNs: u.cpuNs, cpuResolutionNs: u.cpuResolutionNs, memoryBytes: u.memoryBytes };
+    if (u.memorySource !== "cgroup") return { ...base, pssBytes: u.pssBytes };
     let pssBytes: number | undefined;
     try {
-      pssBytes = readers.smapsRollup(target.pid).pssBytes;
+      pssBytes = readers.smapsRollup(target.pid).pssBytes; // the container's init alone, beside its cgroup
     } catch {
       // The container's init may be unreadable; its cgroup is the figure then.
     }
-    if (target.kind === "container" && target.cgroupPath) {
-      const cg = readers.cgroup(target.cgroupPath);
-      return { cpuNs: cg.cpuNs, cpuResolutionNs: 1, memoryBytes: cg.memoryBytes, cgroupMemoryBytes: cg.memoryBytes, pssBytes };
-    }
-    const cpuNs = procCpuNs(readers.procStat(target.pid));
-    if (pssBytes === undefined) throw new Error(`cannot read /proc/${target.pid}/smaps_rollup`);
-    return { cpuNs, cpuResolutionNs: 1e9 / CLOCK_TICKS_PER_SECOND, memoryBytes: pssBytes, pssBytes };
+    return { ...base, cgroupMemoryBytes: u.memoryBytes, pssBytes };
   };
 }
 

@@ -3,6 +3,7 @@ import type { CgroupUsage } from "@/lib/host/cgroup";
 import type { SampleTick } from "@/lib/metrics/samples";
 import type { Instance } from "@/lib/core/types";
 import type { EngineExecResult, RunningHandle } from "@/server/engine/contract";
+import { cgroupUsageReading, readProcUsage } from "@/server/engine/host-usage";
 import type { HostReaders } from "./readers";
 import { Sampler, type SampleSource } from "./sampler";
 
@@ -97,6 +98,10 @@ function handle(pid: number, over: Partial<RunningHandle> = {}): RunningHandle &
     },
     stop: async () => {},
     exited: new Promise<never>(() => {}),
+    // As the drivers read it: a container's cgroup, otherwise the process.
+    hostUsage: (readers?: HostReaders) =>
+      over.cgroupPath ? cgroupUsageReading(readers!.cgroup(over.cgroupPath)) : readProcUsage(pid, readers),
+    capabilities: {},
     ...over,
   };
   return h;

@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { parseReadyLine } from "@/lib/probe/ready-line";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import type { Engine, InstanceExit, RunningHandle, StartRequest } from "../engine/contract";
+import { readProcUsage } from "../engine/host-usage";
 import { killPidFileLeftovers, tailFile, waitForExit } from "../host/process-tools";
 import { runCommand } from "../host/run-command";
 
@@ -81,10 +82,11 @@ async function start(req: StartRequest): Promise<RunningHandle> {
   const stop = makeStop(child.pid, exitInfo);
   try {
     const t1 = await readyAt;
-    if (child.pid === undefined) throw new Error("the probe has no pid");
-    fs.writeFileSync(path.join(req.dir, PID_FILE), String(child.pid));
+    const pid = child.pid;
+    if (pid === undefined) throw new Error("the probe has no pid");
+    fs.writeFileSync(path.join(req.dir, PID_FILE), String(pid));
     return {
-      pid: child.pid,
+      pid,
       startup: {
         totalMs: t1 - t0,
         phases: [
@@ -99,6 +101,8 @@ async function start(req: StartRequest): Promise<RunningHandle> {
         fs.rmSync(path.join(req.dir, PID_FILE), { force: true });
       },
       exited: exitInfo,
+      hostUsage: (readers) => readProcUsage(pid, readers),
+      capabilities: {},
     };
   } catch (err) {
     await stop({ timeoutMs: 1000 });

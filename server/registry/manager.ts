@@ -56,7 +56,8 @@ export function endpointFor(urlText: string): Endpoint {
   return { url: `${u.protocol}//${u.host}`, host: u.host, insecure: loopback };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once("error", reject);

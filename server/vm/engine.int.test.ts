@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QmpStatusReply } from "@/lib/schemas/qmp";
+import { ProbeInfoSchema } from "@/lib/metrics/guest-view";
 import { parseLastJson } from "@/lib/probe/output";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
@@ -87,6 +88,10 @@ describe("vm engine (QEMU, TCG)", () => {
       expect(guest.processCount).toBeGreaterThan(20); // its own kernel threads
       expect(guest.processes.map((p) => p.comm)).toContain("kthreadd");
       expect(guest.memTotalKiB).toBeLessThan(128 * 1024);
+      // The app's own memory as the guest kernel counts it (guest/README.md).
+      const self = ProbeInfoSchema.parse(guest);
+      expect(self.selfPssBytes).toBeGreaterThan(0);
+      expect(self.selfPssBytes).toBeLessThanOrEqual(self.selfRssBytes!);
 
       const status = await h.qmp.execute("query-status", undefined, { schema: QmpStatusReply });
       expect(status).toMatchObject({ status: "running", running: true });

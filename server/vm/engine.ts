@@ -5,6 +5,7 @@ import { buildQemuArgs } from "@/lib/vm/qemu-args";
 import { vmStartupPhases } from "@/lib/vm/phases";
 import type { MachineSpec } from "@/lib/vm/snapshot";
 import { config } from "@/server/config";
+import { guestMitigationKernelArgs } from "@/server/host/mitigations";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import type { Engine, StartRequest } from "@/server/engine/contract";
 import { resolveAccel, type AccelChoice, type AccelDecision } from "./accel";
@@ -15,7 +16,7 @@ import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { currentBinding } from "./snapshot-binding";
 import { checkRestorable } from "./snapshot-restore";
 import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
-import { createWarmStarts, type WarmHandleExtras } from "./warm-start";
+import { createWarmStarts, withSnapshots, type WarmHandleExtras } from "./warm-start";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
@@ -32,6 +33,7 @@ export interface VmEngineOptions {
   /** Firmware; defaults to qboot.rom when installed, else QEMU's SeaBIOS. */
   bios?: string | null;
   readyTimeoutMs?: number;
+  /** After the guest's `mitigations=`, which is the host's own state (server/host/mitigations.ts); a later one wins. */
   extraKernelArgs?: string[];
 }
 
@@ -66,6 +68,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
   const choice = opts.accel ?? config.accel;
   const bios = opts.bios === null ? undefined : (opts.bios ?? QBOOT_CANDIDATES.find((p) => fs.existsSync(p)));
   const defaultInitramfs = path.join(config.imagesDir, "probe", "initramfs.cpio");
+  const extraKernelArgs = [...guestMitigationKernelArgs(), ...(opts.extraKernelArgs ?? [])];
 
   const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
   const snapshots = createSnapshotStore(path.join(stateDir, "snapshots"));
@@ -86,7 +89,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
       memoryMiB: req.memoryMiB,
       // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
       cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-      initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs: opts.extraKernelArgs,
+      initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs,
     };
     return { decision, machine };
   }
@@ -125,9 +128,9 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
         const binding = currentBinding({ qemuBinary, spec: machine, imageName: req.image.name });
         binding.catch(() => {});
         const handle = createVmHandle({ vm, startup, accel: decision, paths });
-        return Object.assign(handle, {
-          startMode: "cold" as const,
-          snapshot: (o: { resume: boolean }) => warm.save(handle, binding, { instanceId: req.id, name: req.name }, o.resume),
+        return withSnapshots(handle, {
+          startMode: "cold",
+          save: (o) => warm.save(handle, binding, { instanceId: req.id, name: req.name }, o.resume),
         });
       } catch (err) {
         removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Accel, Startup } from "@/lib/core/types";
 import type { InstanceExit, RunningHandle } from "@/server/engine/contract";
+import { readProcUsage } from "@/server/engine/host-usage";
 import type { AgentChannel } from "./agent-channel";
 import type { AccelDecision } from "./accel";
 import { describeExit, removeFiles, type LaunchedQemu, type QemuExit } from "./launch";
@@ -100,5 +101,9 @@ export function createVmHandle(o: {
       return stopping;
     },
     exited,
+    // QEMU with every vCPU and I/O thread: what the host pays for the guest.
+    hostUsage: (readers) => readProcUsage(vm.pid, readers),
+    // The engine adds `snapshot` once it knows what the VM is bound to (engine.ts, warm-start.ts).
+    capabilities: {},
   };
 }

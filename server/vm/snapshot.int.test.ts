@@ -87,7 +87,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
   it("snapshots a running VM, which keeps running, and restores it twice; each clone answers with its own name and a continuing uptime", async () => {
     const source = await engine().start(request());
     try {
-      meta = await source.snapshot({ resume: true });
+      meta = await source.capabilities.snapshot.save({ resume: true });
       console.log(`[snapshot] ${(meta.state.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${meta.saveMs} ms; guest uptime ${meta.guestUptimeSeconds} s`);
       expect(meta.state.sizeBytes).toBeGreaterThan(1 << 20);
       expect(meta.binding.machine).toEqual({ memoryMiB: 128, cpus: 1, accel: "tcg" });

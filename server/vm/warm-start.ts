@@ -2,7 +2,7 @@ import "server-only";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { restoreStartupPhases, type MachineSpec } from "@/lib/vm/snapshot";
 import { isIsolabError, StartFailedError } from "@/server/errors";
-import type { StartRequest } from "@/server/engine/contract";
+import type { SnapshotCapability, StartRequest } from "@/server/engine/contract";
 import type { AccelDecision } from "./accel";
 import { createVmHandle, type VmHandle } from "./handle";
 import { readTail } from "./host";
@@ -23,8 +23,21 @@ export interface WarmHandleExtras {
   startMode: "cold" | "warm";
   /** The snapshot a warm VM was restored from. */
   snapshotId?: string;
-  /** Saves this VM as a new snapshot (purpose "manual"). */
+  capabilities: { snapshot: SnapshotCapability };
+  /**
+   * @deprecated The same as capabilities.snapshot.save, kept while the
+   * snapshot service still reaches it through a cast.
+   */
   snapshot(opts: { resume: boolean }): Promise<SnapshotMeta>;
+}
+
+/** Gives a VM handle its start mode and the snapshot capability. */
+export function withSnapshots(
+  handle: VmHandle,
+  extras: { startMode: "cold" | "warm"; snapshotId?: string; save: (opts: { resume: boolean }) => Promise<SnapshotMeta> },
+): VmHandle & WarmHandleExtras {
+  const { save, ...rest } = extras;
+  return Object.assign(handle, { ...rest, capabilities: { ...handle.capabilities, snapshot: { save } }, snapshot: save });
 }
 
 export function createWarmStarts(ctx: TemplateContext) {
@@ -61,11 +74,10 @@ export function createWarmStarts(ctx: TemplateContext) {
       });
       const startup = restoreStartupPhases({ askedAt, spawnAt: vm.spawnAt, greetingAt: vm.greetingAt, loadedAt: vm.loadedAt, readyAt: vm.ready.at, builtTemplate: built });
       const handle = createVmHandle({ vm, startup, accel: decision, paths });
-      const snapshotId = id;
-      return Object.assign(handle, {
-        startMode: "warm" as const,
-        snapshotId,
-        snapshot: (o: { resume: boolean }) => save(handle, Promise.resolve(current), { instanceId: req.id, name: req.name }, o.resume),
+      return withSnapshots(handle, {
+        startMode: "warm",
+        snapshotId: id,
+        save: (o) => save(handle, Promise.resolve(current), { instanceId: req.id, name: req.name }, o.resume),
       });
     } catch (err) {
       removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);
