@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import type { APIRequestContext, Download, Page } from "@playwright/test";
 import { csvRecords } from "../lib/experiments/csv";
-import type { ExperimentRecord, StartupResult } from "../lib/experiments/types";
+import type { ExperimentRecord } from "../lib/experiments/types";
+import type { StartupResult } from "../lib/experiments/startup/types";
 import { formatMs } from "../lib/core/format";
 import { expect, test as base } from "./fixtures";
 

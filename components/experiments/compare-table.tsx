@@ -1,5 +1,7 @@
 import { formatRatio, formatValue } from "@/lib/experiments/format";
-import { STARTUP_KINDS, type ExperimentRecord, type OverheadResult, type StartupResult } from "@/lib/experiments/types";
+import { STARTUP_KINDS, type ExperimentRecord } from "@/lib/experiments/types";
+import type { OverheadResult } from "@/lib/experiments/overhead/types";
+import type { StartupResult } from "@/lib/experiments/startup/types";
 import { formatMs } from "@/lib/core/format";
 import { ratio } from "@/lib/core/stats";
 import { INSTANCE_KINDS } from "@/lib/core/types";

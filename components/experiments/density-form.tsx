@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/client/use-experiments";
-import { DENSITY_MAX, DensityPlanSchema } from "@/lib/schemas/experiment-capacity";
+import { DENSITY_MAX, DensityPlanSchema } from "@/lib/experiments/density/schema";
 import { MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";

@@ -3,7 +3,7 @@ import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
 import type { DensityResult } from "@/lib/experiments/density/types";
 import type { IsolationResult } from "@/lib/experiments/isolation/types";
 import { HOG_LABELS } from "@/lib/experiments/isolation/types";
-import type { IsolationHog } from "@/lib/schemas/experiment-capacity";
+import type { IsolationHog } from "@/lib/experiments/isolation/schema";
 import { formatLatencyUs } from "@/lib/experiments/isolation/verdicts";
 import { ratio } from "@/lib/core/stats";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";

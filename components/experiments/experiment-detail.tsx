@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { FINISHED_STATUSES, type ExperimentRecord } from "@/lib/experiments/types";
-import { capacityPlanLine } from "@/lib/experiments/plan-line";
+import { experimentTitle, planLine } from "@/lib/experiments/registry";
 import { formatMs } from "@/lib/core/format";
 import { EnvironmentFacts } from "./environment-facts";
 import { ExperimentLive } from "./experiment-live";
@@ -11,17 +11,10 @@ import { OverheadResultView } from "./overhead-result";
 import { StartupResultView } from "./startup-result";
 import { StatusBadge } from "./status-badge";
 
-const TITLES: Record<string, string> = { startup: "Startup time", overhead: "Runtime overhead", isolation: "Memory isolation", density: "Density and capacity" };
-
 export function planSummary(r: ExperimentRecord): string {
   const p = r.plan as Record<string, unknown>;
   const kinds = ((p.kinds ?? p.neighbours) as string[] | undefined)?.join(", ");
-  const head =
-    r.type === "startup"
-      ? `${p.runs} cold starts per kind${p.warmup ? " after one warm-up each" : ""}`
-      : r.type === "overhead"
-        ? `${p.reps} repetitions of ${(p.workloads as string[]).join(", ")}, idle window ${p.idleSeconds} s`
-        : capacityPlanLine(r.type, p);
+  const head = planLine(r.type, p);
   return `${head} · ${kinds} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
 }
 
@@ -33,7 +26,7 @@ export function ExperimentDetail({ record, compact = false }: { record: Experime
     <article className="stack" aria-labelledby={`xp-${record.id}`}>
       <section className="panel stack">
         <h2 id={`xp-${record.id}`} style={{ margin: 0 }}>
-          {TITLES[record.type] ?? record.type} <span className="mono muted small">{record.id}</span>
+          {experimentTitle(record.type)} <span className="mono muted small">{record.id}</span>
         </h2>
         <p className="small" style={{ margin: 0 }}>
           {planSummary(record)}

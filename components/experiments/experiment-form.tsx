@@ -2,7 +2,9 @@
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/client/use-experiments";
 import { STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiments/types";
-import { ExperimentPlanSchema, IDLE_SECONDS, MEMORY_WATCH_SECONDS, OVERHEAD_REPS, STARTUP_RUNS } from "@/lib/schemas/experiment";
+import { ExperimentPlanSchema } from "@/lib/schemas/experiment";
+import { IDLE_SECONDS, OVERHEAD_REPS } from "@/lib/experiments/overhead/schema";
+import { MEMORY_WATCH_SECONDS, STARTUP_RUNS } from "@/lib/experiments/startup/schema";
 import { CPUS, MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";

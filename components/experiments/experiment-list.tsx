@@ -2,16 +2,15 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useCancelExperiment, useExperimentEvents, useExperiments } from "@/client/use-experiments";
-import { capacityPlanLine } from "@/lib/experiments/plan-line";
-import { experimentHeadline } from "@/lib/experiments/format";
+import { experimentHeadline, planShort } from "@/lib/experiments/registry";
 import { FINISHED_STATUSES, type ExperimentListItem } from "@/lib/experiments/types";
 import { ProgressBar } from "./progress-bar";
 import { StatusBadge } from "./status-badge";
 import { ResultTable } from "@/components/ui/result-table";
 
 function planLine(item: ExperimentListItem): string {
-  const p = item.plan as { runs?: number; reps?: number; kinds?: string[]; neighbours?: string[] };
-  const count = item.type === "startup" ? `${p.runs} runs` : item.type === "overhead" ? `${p.reps} reps` : capacityPlanLine(item.type, item.plan as Record<string, unknown>);
+  const p = item.plan as { kinds?: string[]; neighbours?: string[] };
+  const count = planShort(item.type, item.plan as Record<string, unknown>);
   return `${count} · ${(p.kinds ?? p.neighbours ?? []).join(", ")}`;
 }
 

@@ -1,7 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/client/use-experiments";
-import { CALM_SECONDS, ISOLATION_LIMIT_MIB, ISOLATION_UNLIMITED_MIB, ISOLATION_VM_MIB, IsolationPlanSchema } from "@/lib/schemas/experiment-capacity";
+import { CALM_SECONDS, ISOLATION_LIMIT_MIB, ISOLATION_UNLIMITED_MIB, ISOLATION_VM_MIB, IsolationPlanSchema } from "@/lib/experiments/isolation/schema";
 import { ExperimentFormFooter } from "./form-footer";
 import { NumberField } from "@/components/ui/number-field";
 

@@ -1,5 +1,5 @@
 import { directionNote, formatIdleCpu, formatRatio, formatValue } from "@/lib/experiments/format";
-import type { OverheadResult } from "@/lib/experiments/types";
+import type { OverheadResult } from "@/lib/experiments/overhead/types";
 import { formatBytes, formatMs } from "@/lib/core/format";
 import { INSTANCE_KINDS, type Accel, type InstanceKind } from "@/lib/core/types";
 import { ResultTable, type ResultColumn } from "@/components/ui/result-table";

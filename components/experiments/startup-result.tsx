@@ -1,5 +1,6 @@
 import { formatRatio } from "@/lib/experiments/format";
-import type { ExperimentSample, StartupResult } from "@/lib/experiments/types";
+import type { ExperimentSample } from "@/lib/experiments/types";
+import type { StartupResult } from "@/lib/experiments/startup/types";
 import { formatMs } from "@/lib/core/format";
 import { ResultTable, type ResultColumn } from "@/components/ui/result-table";
 import { AccelBadge } from "./accel-badge";

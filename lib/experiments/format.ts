@@ -1,8 +1,4 @@
-import type { ExperimentResult } from "@/lib/experiments/types";
-import { densityHeadline } from "@/lib/experiments/density/headline";
 import { formatMs } from "@/lib/core/format";
-import { isolationHeadline } from "@/lib/experiments/isolation/text";
-import type { Accel, InstanceKind } from "@/lib/core/types";
 
 // Display of experiment numbers: every value with its unit, ratios with ×.
 
@@ -35,29 +31,6 @@ export function formatValue(v: number | null | undefined, unit: string): string 
 /** How to read a ratio, said beside it. */
 export function directionNote(direction: "higher" | "lower"): string {
   return direction === "higher" ? "higher is better; ratio < 1× is a slowdown" : "lower is better; ratio > 1× is a slowdown";
-}
-
-/** One line that sums a finished run up, for lists: medians per kind and the headline ratio. */
-export function experimentHeadline(result: ExperimentResult | null): string {
-  if (!result) return "";
-  const vmTag = (accel: Accel | undefined) => (accel ? ` (${accel.toUpperCase()})` : "");
-  if (result.type === "startup") {
-    const parts = result.kinds.map((k) => `${k.kind} ${formatMs(k.total.median)}${k.kind === "vm" || k.kind === "vm-warm" ? vmTag(k.accel) : ""}`);
-    if (result.ratioVmToContainer !== null) parts.push(`vm/container ${formatRatio(result.ratioVmToContainer)}`);
-    if (result.ratioWarmToVm !== undefined && result.ratioWarmToVm !== null) parts.push(`vm-warm/vm ${formatRatio(result.ratioWarmToVm)}`);
-    for (const s of result.skipped) parts.push(`${s.kind} skipped`);
-    return parts.join(" · ");
-  }
-  if (result.type === "isolation") return isolationHeadline(result);
-  if (result.type === "density") return densityHeadline(result);
-  const cpu = result.rows.find((r) => r.metric === "ops_per_s") ?? result.rows[0];
-  const parts = cpu
-    ? (Object.entries(cpu.ratio) as [InstanceKind, number | null][])
-        .filter(([k]) => k !== "process")
-        .map(([k, r]) => `${cpu.workload} ${k} ${formatRatio(r)}${k === "vm" ? vmTag(result.idle.find((i) => i.kind === "vm")?.accel) : ""}`)
-    : [];
-  for (const s of result.skipped) parts.push(`${s.kind} skipped`);
-  return parts.join(" · ");
 }
 
 /** Host CPU of an idle window; a reading under one clock tick is "< resolution", never a bare 0. */

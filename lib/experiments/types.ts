@@ -1,13 +1,14 @@
-import type { Accel, HostInfo, InstanceKind } from "@/lib/core/types";
-import type { Summary } from "@/lib/core/stats";
+import type { Accel, HostInfo } from "@/lib/core/types";
 import type { MitigationRecord } from "@/lib/host/mitigations";
-import type { DensityResult, DensitySampleName } from "@/lib/experiments/density/types";
-import type { IsolationResult, IsolationSampleName } from "@/lib/experiments/isolation/types";
-import type { WarmMemoryResult } from "@/lib/experiments/startup/warm-memory";
+import type { DensitySampleName } from "@/lib/experiments/density/types";
+import type { IsolationSampleName } from "@/lib/experiments/isolation/types";
+import type { ExperimentResult } from "@/lib/experiments/registry";
 
-// Domain types of experiments, shared by the runner, the API, the CLI and
-// the pages. Plans (what a user asks for) are zod schemas in
-// lib/schemas/experiment.ts; these are what a run produces.
+// Domain types shared by every experiment type: records, samples, statuses.
+// Each type's plan schema and result live in its folder (./startup,
+// ./overhead, ./isolation, ./density), listed once in ./registry.ts.
+
+export type { ExperimentResult };
 
 export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density"] as const;
 export type ExperimentType = (typeof EXPERIMENT_TYPES)[number];
@@ -54,76 +55,7 @@ export interface SkippedKind {
   reason: string;
 }
 
-export interface PhaseSummary {
-  name: string;
-  summary: Summary;
-}
-
-export interface StartupKindSummary {
-  kind: StartupKind;
-  accel?: Accel;
-  total: Summary;
-  /** In the order the engine reports them, so they stack as they happened. */
-  phases: PhaseSummary[];
-  failures: number;
-}
-
-export interface StartupResult {
-  type: "startup";
-  kinds: StartupKindSummary[];
-  skipped: SkippedKind[];
-  /** vm median total / container median total; null when either is missing. */
-  ratioVmToContainer: number | null;
-  /** vm median total / process median total. */
-  ratioVmToProcess: number | null;
-  /** container median total / process median total. */
-  ratioContainerToProcess: number | null;
-  /** vm-warm median total / vm median total (absent in runs from before vm-warm existed). */
-  ratioWarmToVm?: number | null;
-  /** vm-warm median total / container median total. */
-  ratioWarmToContainer?: number | null;
-  /** Host memory of a cold and a restored VM over their first seconds; null when the run had not both. */
-  memory?: WarmMemoryResult | null;
-}
-
 export type Direction = "higher" | "lower";
-
-export interface OverheadRow {
-  workload: Workload;
-  /** Key in the samples' values, e.g. "ops_per_s". */
-  metric: string;
-  label: string;
-  unit: string;
-  /** Whether a higher or a lower value is better; the ratio is read the same way. */
-  direction: Direction;
-  perKind: Partial<Record<InstanceKind, Summary>>;
-  /** Median of the kind / median of the bare process. */
-  ratio: Partial<Record<InstanceKind, number | null>>;
-}
-
-export interface IdleCost {
-  kind: InstanceKind;
-  accel?: Accel;
-  windowMs: number;
-  /** Host CPU time used over the window, as % of one core. */
-  cpuPercent: number;
-  /** The smallest non-zero cpuPercent this window could show (one /proc clock tick); ~0 for a cgroup. */
-  cpuResolutionPercent: number;
-  /** Host view of memory: cgroup usage (container) or PSS of the carrying process (process, QEMU). */
-  memoryBytes: number;
-  memorySource: "cgroup" | "pss";
-}
-
-export interface OverheadResult {
-  type: "overhead";
-  rows: OverheadRow[];
-  idle: IdleCost[];
-  skipped: SkippedKind[];
-  /** The probe arguments each workload ran with. */
-  workloadArgs: Record<Workload, string[]>;
-}
-
-export type ExperimentResult = StartupResult | OverheadResult | IsolationResult | DensityResult;
 
 /** Where the numbers came from; shown beside every result. */
 export interface ExperimentEnvironment {

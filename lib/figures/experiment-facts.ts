@@ -1,5 +1,7 @@
 import { z } from "zod";
-import type { ExperimentListItem, OverheadResult, StartupResult } from "@/lib/experiments/types";
+import type { ExperimentListItem } from "@/lib/experiments/types";
+import type { OverheadResult } from "@/lib/experiments/overhead/types";
+import type { StartupResult } from "@/lib/experiments/startup/types";
 import type { Fig22Data, MeasuredBytes } from "@/lib/schemas/figures";
 import { INSTANCE_KINDS } from "@/lib/core/types";
 

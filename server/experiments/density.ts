@@ -2,7 +2,7 @@ import "server-only";
 import { STOP_REASONS, type StopReason } from "@/lib/experiments/density/types";
 import { MIB, hostReserveBytes, reserveRefusal } from "@/lib/host/memory-guard";
 import { cpuPercent } from "@/lib/host/procfs";
-import type { DensityPlan } from "@/lib/schemas/experiment-capacity";
+import type { DensityPlan } from "@/lib/experiments/density/schema";
 import type { Instance, InstanceKind } from "@/lib/core/types";
 import { hostProbes, type CapacityProbes } from "./capacity-probes";
 import { errorMessage, isMissingDependency, statusOf, type RunContext } from "./context";

@@ -2,7 +2,7 @@ import "server-only";
 import { guestOomKills } from "@/lib/experiments/isolation/guest-console";
 import { CAP_BOUNDS, HOG_KIND, hogNumber, PHASE_IDS, type HogResultValues, type PhaseId } from "@/lib/experiments/isolation/types";
 import { MIB, UNLIMITED_HOG_MIN_MIB, reserveRefusal, unlimitedHogSize, watchdogReason } from "@/lib/host/memory-guard";
-import type { IsolationHog, IsolationPlan } from "@/lib/schemas/experiment-capacity";
+import type { IsolationHog, IsolationPlan } from "@/lib/experiments/isolation/schema";
 import type { Instance } from "@/lib/core/types";
 import { CapacityError } from "@/server/errors";
 import { hostProbes, type CapacityProbes } from "./capacity-probes";

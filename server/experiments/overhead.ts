@@ -1,6 +1,6 @@
 import "server-only";
 import { cpuPercent } from "@/lib/host/procfs";
-import type { OverheadPlan } from "@/lib/schemas/experiment";
+import type { OverheadPlan } from "@/lib/experiments/overhead/schema";
 import { WORKLOAD_ARGS, workloadValues } from "@/lib/probe/workload-metrics";
 import type { Instance } from "@/lib/core/types";
 import { errorMessage, type RunContext } from "./context";

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ExperimentEvent, OverheadResult, StartupResult } from "@/lib/experiments/types";
+import type { ExperimentEvent } from "@/lib/experiments/types";
+import type { OverheadResult } from "@/lib/experiments/overhead/types";
+import type { StartupResult } from "@/lib/experiments/startup/types";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import { openDatabase } from "@/server/store/db";

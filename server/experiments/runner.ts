@@ -1,59 +1,17 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { summarizeDensity } from "@/lib/experiments/density/summary";
-import { summarizeOverhead, summarizeStartup } from "@/lib/experiments/summary";
-import { summarizeIsolation } from "@/lib/experiments/isolation/summary";
 import {
   FINISHED_STATUSES,
-  type ExperimentEnvironment,
-  type ExperimentEvent,
   type ExperimentListItem,
   type ExperimentRecord,
-  type ExperimentResult,
-  type ExperimentStatus,
 } from "@/lib/experiments/types";
-import type { ExperimentPlan, OverheadPlan, StartupPlan } from "@/lib/schemas/experiment";
-import type { DensityPlan, IsolationPlan } from "@/lib/schemas/experiment-capacity";
-import { WORKLOAD_ARGS } from "@/lib/probe/workload-metrics";
+import type { ExperimentPlan } from "@/lib/schemas/experiment";
 import { ConflictError, NotFoundError } from "@/server/errors";
-import type { ExperimentStore } from "@/server/store/experiments";
-import type { CapacityProbes } from "./capacity-probes";
-import type { Clock } from "./clock";
-import { errorMessage, RunContext, type ExperimentSupervisor } from "./context";
-import type { ReadHostUsage } from "./host-usage";
-import { runDensity } from "./density";
-import { runIsolation } from "./isolation";
-import { runOverhead } from "./overhead";
-import { runStartup, type ReadMemory } from "./startup";
+import type { RunnerDeps } from "./deps";
+import { executeRun, Stop } from "./execute";
 
-export interface RunnerDeps {
-  store: ExperimentStore;
-  supervisor: () => Promise<ExperimentSupervisor>;
-  clock: Clock;
-  captureEnvironment: () => Promise<ExperimentEnvironment>;
-  readHostUsage: ReadHostUsage;
-  /** Host memory, hog and console readers of the isolation and density runs; the real host's when absent. */
-  capacityProbes?: CapacityProbes;
-  /** QEMU PSS and RSS for the startup run's memory watch; /proc/<pid>/smaps_rollup when absent. */
-  readMemory?: ReadMemory;
-  /** "<pid>:<start ticks>" of this process (see owner.ts). */
-  owner: string;
-  /** Whether the process that owns an unfinished run still lives. */
-  ownerAlive: (owner: string | null) => boolean;
-  publish?: (e: ExperimentEvent) => void;
-  newId?: () => string;
-}
-
-/** Why a run stopped early; the verdict it leaves in the store. */
-class Stop extends Error {
-  constructor(
-    readonly status: "cancelled" | "interrupted",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export type { RunnerDeps };
 
 /**
  * Runs experiments one at a time, in the order they were submitted; later
@@ -203,68 +161,13 @@ export class ExperimentRunner {
   }
 
   private async run(id: string, plan: ExperimentPlan): Promise<void> {
-    const { store, clock } = this.deps;
     const controller = new AbortController();
     let markFinished!: () => void;
     this.current = { id, controller, finished: new Promise((r) => (markFinished = r)) };
-    let ctx: RunContext | undefined;
-    let environment: ExperimentEnvironment | undefined;
-    let status: ExperimentStatus = "done";
-    let error: string | null = null;
-    try {
-      environment = await this.deps.captureEnvironment();
-      store.markRunning(id, clock.wallTime(), environment);
-      this.publish(id);
-      const supervisor = await this.deps.supervisor();
-      ctx = new RunContext(
-        id,
-        plan,
-        controller.signal,
-        clock,
-        supervisor,
-        this.deps.readHostUsage,
-        (s) => store.addSample(id, s),
-        (p) => {
-          store.setProgress(id, p);
-          this.publish(id);
-        },
-      );
-      if (plan.type === "startup") await runStartup(ctx as RunContext<StartupPlan>, this.deps.readMemory);
-      else if (plan.type === "overhead") await runOverhead(ctx as RunContext<OverheadPlan>);
-      else if (plan.type === "isolation") await runIsolation(ctx as RunContext<IsolationPlan>, this.deps.capacityProbes);
-      else if (plan.type === "density") await runDensity(ctx as RunContext<DensityPlan>, this.deps.capacityProbes);
-      else throw new Error(`no runner for ${(plan as { type: string }).type} experiments`);
-    } catch (err) {
-      const stop = controller.signal.aborted ? controller.signal.reason : undefined;
-      status = stop instanceof Stop ? stop.status : "failed";
-      error = stop instanceof Stop ? stop.message : errorMessage(err);
-    } finally {
-      const problems = (await ctx?.cleanup()) ?? [];
-      if (problems.length) {
-        status = status === "done" ? "failed" : status;
-        error = [error, `could not remove: ${problems.join("; ")}`].filter(Boolean).join("; ");
-      }
-    }
-    try {
-      const result = ctx ? summarize(plan, ctx) : null;
-      if (environment && ctx?.samples.some((s) => s.kind === "vm" && s.accel)) {
-        store.setEnvironment(id, await this.withAccelerator(environment, ctx.samples.find((s) => s.accel)!.accel!));
-      }
-      store.finish(id, { status, finishedAt: clock.wallTime(), result, error });
-    } catch (err) {
-      store.finish(id, { status: "failed", finishedAt: clock.wallTime(), error: `could not summarize: ${errorMessage(err)}` });
-    }
+    await executeRun(this.deps, id, plan, controller.signal, () => this.publish(id));
     this.current = undefined;
     markFinished();
     this.announceFinished(id);
-  }
-
-  /** The accelerator the VMs actually used, with the engine's reason when it knows one. */
-  private async withAccelerator(env: ExperimentEnvironment, accel: "kvm" | "tcg"): Promise<ExperimentEnvironment> {
-    const fresh = await this.deps.captureEnvironment().catch(() => env);
-    const known = fresh.host.accelerator;
-    const reason = known?.accel === accel ? known.reason : "reported by the VM engine for this run's instances";
-    return { ...env, accelerator: { accel, reason } };
   }
 
   private announceFinished(id: string) {
@@ -277,12 +180,4 @@ export class ExperimentRunner {
     const rec = this.deps.store.getItem(id);
     if (rec) this.deps.publish({ id, type: rec.type, status: rec.status, progress: rec.progress, error: rec.error });
   }
-}
-
-export function summarize(plan: ExperimentPlan, ctx: Pick<RunContext, "samples" | "skipped">): ExperimentResult | null {
-  if (plan.type === "startup") return summarizeStartup(ctx.samples, plan.kinds, ctx.skipped);
-  if (plan.type === "overhead") return summarizeOverhead(ctx.samples, plan.kinds, plan.workloads, ctx.skipped, WORKLOAD_ARGS);
-  if (plan.type === "isolation") return summarizeIsolation(ctx.samples, plan, ctx.skipped);
-  if (plan.type === "density") return summarizeDensity(ctx.samples, plan, ctx.skipped);
-  return null;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { StartupKind } from "@/lib/experiments/types";
-import { phaseKey } from "@/lib/experiments/summary";
-import type { StartupPlan } from "@/lib/schemas/experiment";
+import { phaseKey } from "@/lib/experiments/startup/summary";
+import type { StartupPlan } from "@/lib/experiments/startup/schema";
 import type { Instance, InstanceKind } from "@/lib/core/types";
 import type { MemorySampleValues, WatchedKind } from "@/lib/experiments/startup/warm-memory";
 import { procReaders } from "@/server/metrics/readers";

@@ -1,6 +1,5 @@
 import "server-only";
 import os from "node:os";
-import type { DensityResult } from "@/lib/experiments/density/types";
 import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
 import type { ExperimentRecord } from "@/lib/experiments/types";
 import { ExperimentIdSchema } from "@/lib/schemas/experiment";
@@ -18,7 +17,7 @@ export function findExperiment(app: App, id: string): ExperimentRecord | undefin
 /** The planner page's starting values: the newest finished density run's overheads on this host's memory. */
 export function plannerStart(app: App): { defaults: PlannerInputValues; source: string } {
   const latest = app.runner.list().find((x) => x.type === "density" && x.status === "done" && x.result?.type === "density");
-  const result = (latest?.result ?? null) as DensityResult | null;
+  const result = latest?.result?.type === "density" ? latest.result : null;
   const defaults = plannerDefaults(result, os.totalmem());
   const source = latest
     ? `Overheads measured by density run ${latest.id} (${new Date(latest.finishedAt ?? latest.createdAt).toLocaleString()}); host memory: this host's. Change any number.`

@@ -1,6 +1,6 @@
 import type { ExperimentSample } from "@/lib/experiments/types";
 import { GIB, MIB } from "@/lib/host/memory-guard";
-import type { IsolationHog } from "@/lib/schemas/experiment-capacity";
+import type { IsolationHog } from "./schema";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import { HOG_KIND, HOG_LABELS, hogNumber, type IsolationResult } from "./types";
 

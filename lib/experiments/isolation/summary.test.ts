@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GIB, MIB } from "@/lib/host/memory-guard";
-import { ISOLATION_HOGS } from "@/lib/schemas/experiment-capacity";
+import { ISOLATION_HOGS } from "./schema";
 import { latencyStats, summarizeIsolation } from "./summary";
 import { isolationRun } from "./test-fixtures";
 

@@ -1,6 +1,6 @@
 import type { ExperimentSample, SkippedKind } from "@/lib/experiments/types";
 import { hostReserveBytes, watchdogReason } from "@/lib/host/memory-guard";
-import type { IsolationHog } from "@/lib/schemas/experiment-capacity";
+import type { IsolationHog } from "./schema";
 import { percentile } from "@/lib/core/stats";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import {

@@ -1,6 +1,6 @@
 import type { SkippedKind } from "@/lib/experiments/types";
 import type { HogBound } from "@/lib/host/memory-guard";
-import { ISOLATION_HOGS, type IsolationHog } from "@/lib/schemas/experiment-capacity";
+import { ISOLATION_HOGS, type IsolationHog } from "./schema";
 import type { Accel, InstanceKind } from "@/lib/core/types";
 
 // What an isolation run records and concludes. Raw samples (stored, exported

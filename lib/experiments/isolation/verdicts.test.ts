@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ISOLATION_HOGS } from "@/lib/schemas/experiment-capacity";
+import { ISOLATION_HOGS } from "./schema";
 import { summarizeIsolation } from "./summary";
 import { isolationRun } from "./test-fixtures";
 import { formatLatencyUs, neighboursClause } from "./verdicts";

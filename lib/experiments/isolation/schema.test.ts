@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ExperimentPlanSchema } from "./experiment";
-import { DensityPlanSchema, IsolationPlanSchema } from "./experiment-capacity";
+import { ExperimentPlanSchema } from "@/lib/schemas/experiment";
+import { IsolationPlanSchema } from "./schema";
 
-describe("isolation and density plans", () => {
-  it("fill in the defaults the issue names", () => {
+describe("isolation plan", () => {
+  it("fills in the defaults the issue names", () => {
     expect(IsolationPlanSchema.parse({ type: "isolation" })).toEqual({
       type: "isolation",
       image: "probe",
@@ -17,11 +17,9 @@ describe("isolation and density plans", () => {
       calmSeconds: 3,
       latencyIntervalMs: 20,
     });
-    expect(DensityPlanSchema.parse({ type: "density", max: 20 })).toMatchObject({ kinds: ["container", "vm"], max: 20, settleMs: 1000, cpuWindowMs: 1000 });
   });
 
-  it("are members of the experiment plan union", () => {
-    expect(ExperimentPlanSchema.parse({ type: "density" }).type).toBe("density");
+  it("is a member of the experiment plan union", () => {
     expect(ExperimentPlanSchema.parse({ type: "isolation", hogs: ["vm"] }).type).toBe("isolation");
   });
 
@@ -31,11 +29,7 @@ describe("isolation and density plans", () => {
     [{ type: "isolation", hogs: ["fork-bomb"] }, "hogs"],
     [{ type: "isolation", limitMiB: 8 }, "limitMiB"],
     [{ type: "isolation", neighbours: [] }, "neighbours"],
-    [{ type: "density", max: 0 }, "max"],
-    [{ type: "density", max: 65 }, "max"],
-    [{ type: "density", budgetMiB: 1 }, "budgetMiB"],
-    [{ type: "density", kinds: ["container"], runs: 3 }, ""],
-  ])("refuse %j naming %s", (plan, field) => {
+  ])("refuses %j naming %s", (plan, field) => {
     const r = ExperimentPlanSchema.safeParse(plan);
     expect(r.success).toBe(false);
     expect(String(r.error!.issues[0].path[0] ?? "")).toBe(field);
