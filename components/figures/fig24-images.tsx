@@ -1,6 +1,6 @@
 import { fig24Caption } from "@/lib/figures/captions";
 import { fig24Model, layoutFig24 } from "@/lib/figures/fig24";
-import { r2, type LayoutMode } from "@/lib/figures/geometry";
+import type { LayoutMode } from "@/lib/figures/geometry";
 import { layoutLegend } from "@/lib/figures/legend";
 import type { FiguresPayload } from "@/lib/schemas/figures";
 import { FigItem } from "./detail-context";

@@ -68,10 +68,9 @@ export function createApp(config: AppConfig) {
   const engines = createEngines(config);
   // The store asks the supervisor which instances are alive; the supervisor
   // resolves images through the store. Both exist before either is used.
-  let supervisor: Supervisor;
   const images = buildImageStore(config, () => supervisor.list());
   const resolveImage = imageResolver(images);
-  supervisor = new Supervisor({ engines, getImage: resolveImage, stateDir: config.stateDir, limits, readyTimeoutMs: config.readyTimeoutMs });
+  const supervisor = new Supervisor({ engines, getImage: resolveImage, stateDir: config.stateDir, limits, readyTimeoutMs: config.readyTimeoutMs });
 
   const sampler = new Sampler({
     source: supervisor,

@@ -152,7 +152,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
     fs.mkdirSync(full);
     try {
       execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", full]);
-    } catch (err) {
+    } catch {
       ctx.skip(); // needs root and CAP_SYS_ADMIN
       return;
     }
