@@ -52,6 +52,23 @@ describe("getImage", () => {
     });
   });
 
+  it("remembers a checked build by its real path and reads a rebuild afresh", async () => {
+    const first = writeImage(".probe-aaaa");
+    fs.symlinkSync(".probe-aaaa", path.join(data, "images", "probe"));
+    const image = await store.getImage("probe");
+    // A build directory is never edited: once checked, its files are not read again.
+    fs.rmSync(path.join(first, "image.json"));
+    expect(await store.getImage("probe")).toBe(image);
+    // A rebuild swaps the link to a new directory, which is checked like the first.
+    const second = writeImage(".probe-bbbb", meta({ busyboxVersion: "1.36.1" }));
+    fs.rmSync(path.join(data, "images", "probe"));
+    fs.symlinkSync(".probe-bbbb", path.join(data, "images", "probe"));
+    expect(await store.getImage("probe")).toMatchObject({ rootfsDir: path.join(second, "rootfs"), meta: { busyboxVersion: "1.36.1" } });
+    // A link left dangling by a removed build is a set-up problem again, not a stale answer.
+    fs.rmSync(second, { recursive: true });
+    await expect(store.getImage("probe")).rejects.toBeInstanceOf(MissingDependencyError);
+  });
+
   it("reports a set-up image that was never built as a missing dependency", async () => {
     await expect(store.getImage("probe")).rejects.toBeInstanceOf(MissingDependencyError);
     await expect(store.getImage("probe")).rejects.toThrow(/not built.*npm run setup/);

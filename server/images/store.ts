@@ -33,6 +33,12 @@ export interface GuestKernel {
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
 
 export function createImageStore(opts: { imagesDir: string; kernelPath: string }) {
+  // A build directory never changes once its symlink points at it (a rebuild
+  // makes a new one and swaps the link), so a checked build is remembered by
+  // its real path: a start then costs an access and a realpath, not five file
+  // operations and a zod parse on its path to the runtime.
+  const checked = new Map<string, StoredImage>();
+
   async function getImage(name: string): Promise<StoredImage> {
     if (!IMAGE_NAME_PATTERN.test(name)) throw new InvalidRequestError(`"${name}" is not a valid image name.`);
     const dir = path.join(opts.imagesDir, name);
@@ -43,6 +49,8 @@ export function createImageStore(opts: { imagesDir: string; kernelPath: string }
     // Pin one build: `probe` is a symlink to a versioned directory that a
     // rebuild swaps, and an instance must keep the files it started with.
     const real = await fs.realpath(dir);
+    const known = checked.get(real);
+    if (known) return known;
     const incomplete = (why: string) =>
       new MissingDependencyError("image", `The image "${name}" is incomplete: ${why}.`);
     const text = await fs.readFile(path.join(real, "image.json"), "utf8").catch(() => null);
@@ -60,7 +68,9 @@ export function createImageStore(opts: { imagesDir: string; kernelPath: string }
     if (!cpio) throw incomplete("initramfs.cpio is missing");
     if (cpio.size !== parsed.image.sizeBytes)
       throw incomplete(`initramfs.cpio has ${cpio.size} bytes, image.json says ${parsed.image.sizeBytes}`);
-    return { name, rootfsDir, initramfsPath, probePath, meta: parsed.image };
+    const image = { name, rootfsDir, initramfsPath, probePath, meta: parsed.image };
+    checked.set(real, image);
+    return image;
   }
 
   /** Every image directory, ready or not, plus set-up images not built yet. */
