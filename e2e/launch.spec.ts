@@ -8,13 +8,15 @@ test("launches a process, a container and a VM from the same image and removes t
   await instances.launch("container", "e2e-ct");
   await instances.launch("vm", "e2e-vm");
 
-  // Each card shows its measured startup phases, as the API reports them.
+  // Each card shows its measured startup phases, as the API reports them: a
+  // start through the API begins with Isolab's own `prepare`, from the request's arrival.
   const { instances: list } = (await (await request.get("/api/instances")).json()) as {
     instances: { name: string; startup: { phases: { name: string }[] } }[];
   };
   const phases = (name: string) => list.find((i) => i.name === name)!.startup.phases.map((p) => p.name);
-  expect(phases("e2e-ct")).toEqual(["runtime-run", "ready"]);
-  expect(phases("e2e-vm")).toEqual(["qemu-up", "kernel", "ready"]);
+  expect(phases("e2e-proc")).toEqual(["prepare", "spawn", "ready"]);
+  expect(phases("e2e-ct")).toEqual(["prepare", "runtime-run", "ready"]);
+  expect(phases("e2e-vm")).toEqual(["prepare", "qemu-up", "kernel", "ready"]);
   for (const name of ["e2e-proc", "e2e-ct", "e2e-vm"]) {
     const legend = page.getByRole("article", { name: new RegExp(`${name}$`) }).getByTestId("startup-phases");
     await expect(legend).toContainText("total");

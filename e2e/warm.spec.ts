@@ -39,7 +39,7 @@ test("launches a warm VM from the page and sees its restore phases; saves, lists
   await instances.launch("vm-warm", "e2e-warm-b");
   const b = await phaseNames(request, "e2e-warm-b");
   expect(b.startMode).toBe("warm");
-  expect(b.startup.phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
+  expect(b.startup.phases.map((p) => p.name)).toEqual(["prepare", "qemu-up", "state-loaded", "ready"]);
   const card = page.getByRole("article", { name: /e2e-warm-b$/ });
   await expect(card).toContainText("warm (restored)");
   const legend = card.getByTestId("startup-phases");
