@@ -8,6 +8,7 @@ import { IsolabError, StartFailedError } from "@/server/errors";
 import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
 import { tailFile } from "@/server/host/process-tools";
 import { hostCgroups } from "./cgroup";
+import { isolabCgroupParent } from "./cgroup-placement";
 import { containerHandle } from "./handle";
 import { isAlive, readProcStat } from "./proc-watch";
 import { reconcileContainers } from "./reconcile";
@@ -101,7 +102,7 @@ export function containerSpecFor(req: StartRequest, initArgs: string[], pidsLimi
 /** Writes `<dir>/config.json`; the rootfs is referenced by path, not copied. */
 export function writeBundle(bundleDir: string, spec: ContainerSpec): void {
   fs.mkdirSync(bundleDir, { recursive: true });
-  const oci = buildOciSpec(spec, { unified: hostCgroups().version === "v2" });
+  const oci = buildOciSpec(spec, { unified: hostCgroups().version === "v2", cgroupParent: isolabCgroupParent() });
   fs.writeFileSync(path.join(bundleDir, "config.json"), JSON.stringify(oci));
 }
 
