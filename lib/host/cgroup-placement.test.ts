@@ -53,9 +53,24 @@ describe("own cgroup from /proc/self/cgroup", () => {
 describe("chooseCgroupPlacement", () => {
   const own = (text: string) => ownUnifiedCgroup(text);
   it.each([
-    ["v2, delegated service: its own subtree", { version: "v2", ownCgroup: own(SELF_SERVICE), delegated: true }, "/system.slice/isolab.service/isolab", "/system.slice/isolab.service"],
-    ["v2, already in its leaf: the same subtree", { version: "v2", ownCgroup: "/system.slice/isolab.service/supervisor", delegated: true }, "/system.slice/isolab.service/isolab", "/system.slice/isolab.service"],
-    ["v2, delegated scope (systemd-run --scope -p Delegate=yes)", { version: "v2", ownCgroup: "/system.slice/run-r1.scope", delegated: true }, "/system.slice/run-r1.scope/isolab", "/system.slice/run-r1.scope"],
+    [
+      "v2, delegated service: its own subtree",
+      { version: "v2", ownCgroup: own(SELF_SERVICE), delegated: true },
+      "/system.slice/isolab.service/isolab",
+      "/system.slice/isolab.service",
+    ],
+    [
+      "v2, already in its leaf: the same subtree",
+      { version: "v2", ownCgroup: "/system.slice/isolab.service/supervisor", delegated: true },
+      "/system.slice/isolab.service/isolab",
+      "/system.slice/isolab.service",
+    ],
+    [
+      "v2, delegated scope (systemd-run --scope -p Delegate=yes)",
+      { version: "v2", ownCgroup: "/system.slice/run-r1.scope", delegated: true },
+      "/system.slice/run-r1.scope/isolab",
+      "/system.slice/run-r1.scope",
+    ],
     ["v2, session scope without delegation: the root's", { version: "v2", ownCgroup: own(SELF_SESSION), delegated: false }, "/isolab", null],
     ["v2, root cgroup (a container without systemd)", { version: "v2", ownCgroup: "/", delegated: true }, "/isolab", null],
     ["hybrid: today's path", { version: "hybrid", ownCgroup: own(SELF_HYBRID), delegated: true }, "/isolab", null],

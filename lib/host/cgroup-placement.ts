@@ -1,5 +1,5 @@
 import type { CgroupVersion } from "@/lib/core/types";
-import { detectCgroupVersion, type CgroupMount } from "./cgroup-mounts";
+import { detectCgroupVersion, parseCgroupMounts, type CgroupMount } from "./cgroup-mounts";
 
 // Where Isolab puts its containers' cgroups (pure: the inputs are the texts of
 // /proc/self/mountinfo and /proc/self/cgroup, and whether systemd delegated
@@ -21,31 +21,20 @@ export const SUPERVISOR_LEAF = "supervisor";
 export const REQUIRED_CONTROLLERS = ["memory", "cpu", "pids"] as const;
 export const WANTED_CONTROLLERS = [...REQUIRED_CONTROLLERS, "io"] as const;
 
-/** mountinfo escapes spaces, tabs, newlines and backslashes as octal. */
-function unescape(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-const V1_OPTIONS = new Set(["rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "none"]);
-
-/** Every cgroup hierarchy in the text of /proc/self/mountinfo (proc(5): "… mountpoint … - fstype source superopts"). */
+/**
+ * Every cgroup hierarchy in the text of /proc/self/mountinfo (proc(5):
+ * "id parent dev root mountpoint opts … - fstype source superopts"), read as
+ * the same fields of /proc/mounts would be.
+ */
 export function parseMountinfoCgroups(mountinfo: string): CgroupMount[] {
-  const mounts: CgroupMount[] = [];
-  for (const line of mountinfo.split("\n")) {
+  const asProcMounts = mountinfo.split("\n").flatMap((line) => {
     const sep = line.indexOf(" - ");
-    if (sep < 0) continue;
+    if (sep < 0) return [];
     const mountPoint = line.slice(0, sep).split(" ")[4];
-    const [fsType, , superOptions = ""] = line.slice(sep + 3).split(" ");
-    if (!mountPoint) continue;
-    if (fsType === "cgroup2") mounts.push({ mountPoint: unescape(mountPoint), version: 2, controllers: [] });
-    else if (fsType === "cgroup") {
-      const opts = superOptions.split(",");
-      const name = opts.find((o) => o.startsWith("name="))?.slice("name=".length);
-      const controllers = opts.filter((o) => o !== "" && !o.includes("=") && !V1_OPTIONS.has(o));
-      mounts.push({ mountPoint: unescape(mountPoint), version: 1, controllers, ...(name ? { name } : {}) });
-    }
-  }
-  return mounts;
+    const [fsType, source, superOptions] = line.slice(sep + 3).split(" ");
+    return mountPoint && superOptions ? [`${source} ${mountPoint} ${fsType} ${superOptions}`] : [];
+  });
+  return parseCgroupMounts(asProcMounts.join("\n"));
 }
 
 export function cgroupModeFromMountinfo(mountinfo: string): CgroupVersion {
@@ -85,7 +74,8 @@ export interface Placement {
 
 export function chooseCgroupPlacement(input: PlacementInput): Placement {
   const atRoot = `/${ISOLAB_CGROUP_NAME}`;
-  if (input.version !== "v2") return { parent: atRoot, delegatedRoot: null, why: `cgroup ${input.version}: containers go under /${ISOLAB_CGROUP_NAME} in each hierarchy` };
+  if (input.version !== "v2")
+    return { parent: atRoot, delegatedRoot: null, why: `cgroup ${input.version}: containers go under /${ISOLAB_CGROUP_NAME} in each hierarchy` };
   const own = input.ownCgroup?.replace(/\/+$/, "") ?? "";
   if (!own || own === "/") return { parent: atRoot, delegatedRoot: null, why: "Isolab runs in the root cgroup: containers go under /isolab" };
   if (!input.delegated) {

@@ -68,7 +68,13 @@ describe("doctorVerdict", () => {
     ["crun fails while runc is configured", (f) => (f.runtimes.crun = { ok: false, error: "boom" }), "runtime:crun", true, /.+/],
     ["crun fails and is configured", (f) => ((f.configuredRuntime = "crun"), (f.runtimes.crun = { ok: false, error: "boom" })), "runtime:crun", false, /.+/],
     ["no memory controller for the subtree", (f) => (f.cgroup.subtreeControllers = ["cpu", "pids"]), "cgroup:subtree", false, /install-service|Delegate=yes/],
-    ["forced kvm that does not work", (f) => ((f.accel.configured = "kvm"), (f.accel.decision = { accel: "tcg", reason: "KVM guest failed", source: "probe" })), "accel:decision", false, /ISOLAB_ACCEL=tcg/],
+    [
+      "forced kvm that does not work",
+      (f) => ((f.accel.configured = "kvm"), (f.accel.decision = { accel: "tcg", reason: "KVM guest failed", source: "probe" })),
+      "accel:decision",
+      false,
+      /ISOLAB_ACCEL=tcg/,
+    ],
     ["the probe could not run", (f) => ((f.accel.decision = null), (f.accel.probeError = "no QEMU")), "accel:decision", false, /npm run setup/],
     ["a nearly full disk", (f) => (f.disk.freeBytes = 2 ** 29), "disk", false, /ISOLAB_STATE_DIR/],
   ])("%s", (_, change, id, stillOk, fix) => {

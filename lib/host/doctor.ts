@@ -114,7 +114,14 @@ function runtimeCheck(f: DoctorFacts, runtime: "runc" | "crun"): Check {
       : !f.tools[runtime]?.path
         ? `apt-get install ${runtime}`
         : "run as root on a host with the cgroup controllers below; see the runtime's words";
-  return { id: `runtime:${runtime}`, title, status: "fail", essential, detail: explainRuntimeFailure(runtime, f.cgroup.mode, trial.error ?? "unknown error"), fix };
+  return {
+    id: `runtime:${runtime}`,
+    title,
+    status: "fail",
+    essential,
+    detail: explainRuntimeFailure(runtime, f.cgroup.mode, trial.error ?? "unknown error"),
+    fix,
+  };
 }
 
 function cgroupChecks(f: DoctorFacts): Check[] {
@@ -167,7 +174,14 @@ function accelChecks(f: DoctorFacts): Check[] {
         detail: `the probe decides ${d.accel} (${d.source === "cache" ? "cached" : "probed now"}): ${d.reason}; ISOLAB_ACCEL=${a.configured}`,
         ...(forcedKvmBroken ? { fix: "KVM does not work here: unset ISOLAB_ACCEL (auto) or set ISOLAB_ACCEL=tcg" } : {}),
       }
-    : { id: "accel:decision", title: "accelerator", status: "fail", essential: true, detail: `the probe could not run: ${a.probeError ?? "unknown"}`, fix: "npm run setup (kernel, probe image, QEMU)" };
+    : {
+        id: "accel:decision",
+        title: "accelerator",
+        status: "fail",
+        essential: true,
+        detail: `the probe could not run: ${a.probeError ?? "unknown"}`,
+        fix: "npm run setup (kernel, probe image, QEMU)",
+      };
   const flags = [a.cpuFlags.vmx && "vmx", a.cpuFlags.svm && "svm"].filter(Boolean).join(", ");
   return [
     decisionCheck,
@@ -196,7 +210,14 @@ export function doctorVerdict(f: DoctorFacts): DoctorVerdict {
       : { id: "node", title: "Node.js", status: "fail", essential: true, detail: `${f.nodeVersion} is too old`, fix: "install Node 20.9+ or 22+" },
     f.uid === 0
       ? { id: "root", title: "running as root", status: "ok", essential: true, detail: "uid 0" }
-      : { id: "root", title: "running as root", status: "fail", essential: true, detail: `uid ${f.uid}: runc, cgroups and QEMU's sockets need root`, fix: "run as root (sudo npm run doctor)" },
+      : {
+          id: "root",
+          title: "running as root",
+          status: "fail",
+          essential: true,
+          detail: `uid ${f.uid}: runc, cgroups and QEMU's sockets need root`,
+          fix: "run as root (sudo npm run doctor)",
+        },
   ];
   for (const [name, t] of Object.entries(f.tools)) {
     const essential = name === "qemu-system-x86_64" || name === "runc" || name === f.configuredRuntime;
@@ -204,15 +225,29 @@ export function doctorVerdict(f: DoctorFacts): DoctorVerdict {
     if (!essential && OPTIONAL_TOOL_USE[name]) c.detail += c.status === "ok" ? "" : ` (needed for ${OPTIONAL_TOOL_USE[name]})`;
     checks.push(c);
   }
-  for (const [id, title, a] of [["kernel", "guest kernel", f.kernel], ["probe-image", "probe image", f.probeImage]] as const) {
-    checks.push(a.exists ? { id, title, status: "ok", essential: true, detail: a.path } : { id, title, status: "fail", essential: true, detail: `missing: ${a.path}`, fix: "npm run setup" });
+  for (const [id, title, a] of [
+    ["kernel", "guest kernel", f.kernel],
+    ["probe-image", "probe image", f.probeImage],
+  ] as const) {
+    checks.push(
+      a.exists
+        ? { id, title, status: "ok", essential: true, detail: a.path }
+        : { id, title, status: "fail", essential: true, detail: `missing: ${a.path}`, fix: "npm run setup" },
+    );
   }
   checks.push(...cgroupChecks(f), runtimeCheck(f, "runc"), runtimeCheck(f, "crun"), ...accelChecks(f));
   const freeGiB = (f.disk.freeBytes / GIB).toFixed(1);
   checks.push(
     f.disk.freeBytes >= MIN_FREE_BYTES
       ? { id: "disk", title: "free disk for the state directory", status: "ok", essential: true, detail: `${freeGiB} GiB free at ${f.disk.path}` }
-      : { id: "disk", title: "free disk for the state directory", status: "fail", essential: true, detail: `${freeGiB} GiB free at ${f.disk.path}`, fix: `free space or set ISOLAB_STATE_DIR elsewhere (≥ ${MIN_FREE_BYTES / GIB} GiB: snapshots and images)` },
+      : {
+          id: "disk",
+          title: "free disk for the state directory",
+          status: "fail",
+          essential: true,
+          detail: `${freeGiB} GiB free at ${f.disk.path}`,
+          fix: `free space or set ISOLAB_STATE_DIR elsewhere (≥ ${MIN_FREE_BYTES / GIB} GiB: snapshots and images)`,
+        },
     {
       id: "ksm",
       title: "KSM (same-page merging)",

@@ -24,7 +24,11 @@ export function unitDelegated(cgroupPath: string | null): boolean {
   const unit = cgroupPath ? unitOfCgroup(cgroupPath) : null;
   if (!unit) return false;
   try {
-    const out = execFileSync("systemctl", ["show", unit, "--property=Delegate", "--value"], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync("systemctl", ["show", unit, "--property=Delegate", "--value"], {
+      encoding: "utf8",
+      timeout: 5000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return out.trim() === "yes";
   } catch {
     return false;
@@ -70,7 +74,9 @@ function prepareDelegatedSubtree(root: string, parent: string): void {
     }
   }
   const available = parseControllers(fs.readFileSync(path.join(dir(root), "cgroup.controllers"), "utf8"));
-  const enable = WANTED_CONTROLLERS.filter((c) => available.includes(c)).map((c) => `+${c}`).join(" ");
+  const enable = WANTED_CONTROLLERS.filter((c) => available.includes(c))
+    .map((c) => `+${c}`)
+    .join(" ");
   fs.mkdirSync(dir(parent), { recursive: true });
   if (enable) {
     fs.writeFileSync(path.join(dir(root), "cgroup.subtree_control"), enable);

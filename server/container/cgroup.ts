@@ -10,7 +10,6 @@ import type { CgroupVersion } from "@/lib/core/types";
 // Reads and removes Isolab's cgroups on the live host, v1 (and hybrid) or v2.
 // The parsing is in lib/host/cgroup*.ts; this file only touches /sys/fs/cgroup.
 
-
 export interface HostCgroups {
   version: CgroupVersion;
   mounts: CgroupMount[];

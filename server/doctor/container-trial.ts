@@ -15,7 +15,13 @@ export async function tryContainer(config: IsolabConfig, runtime: "runc" | "crun
   if (!imageBuilt) return { ok: false, error: "the probe image is not built (npm run setup)" };
   // A state directory of its own: the trial's runtime root, bundle and logs never mix with the server's.
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-doctor-"));
-  const engine = createEngines({ ...config, stateDir, dbPath: path.join(stateDir, "isolab.db"), imageStoreDir: path.join(stateDir, "image-store"), ociRuntime: runtime }).container;
+  const engine = createEngines({
+    ...config,
+    stateDir,
+    dbPath: path.join(stateDir, "isolab.db"),
+    imageStoreDir: path.join(stateDir, "image-store"),
+    ociRuntime: runtime,
+  }).container;
   const id = `doctor-${runtime}-${process.pid}`;
   try {
     await engine.check();

@@ -37,7 +37,12 @@ describe("npm run doctor on this host", () => {
   });
 
   it("reports the accelerator the probe decides", async () => {
-    const decision = await resolveAccel("auto", { qemuBinary: config.qemuBinary, kernelPath: config.kernelPath, initramfsPath: path.join(config.imagesDir, "probe", "initramfs.cpio"), stateDir });
+    const decision = await resolveAccel("auto", {
+      qemuBinary: config.qemuBinary,
+      kernelPath: config.kernelPath,
+      initramfsPath: path.join(config.imagesDir, "probe", "initramfs.cpio"),
+      stateDir,
+    });
     expect(result.facts.accel.decision).toMatchObject({ accel: decision.accel, reason: decision.reason });
   });
 

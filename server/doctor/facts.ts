@@ -5,6 +5,7 @@ import { cgroupModeFromMountinfo, parseControllers, parseMountinfoCgroups } from
 import type { DoctorFacts, ToolFact } from "@/lib/host/doctor";
 import type { IsolabConfig } from "@/server/config";
 import { readPlacement } from "@/server/container/cgroup-placement";
+import { findOnPath } from "@/server/host/find-on-path";
 import { runCommand } from "@/server/host/run-command";
 import { cachedAccel, checkKvmDevice, qemuVersion } from "@/server/vm/accel";
 import { createVmEngine } from "@/server/vm/engine";
@@ -24,20 +25,6 @@ export const TOOLS: Record<string, { pkg: string; bin: string }> = {
   "docker-registry": { pkg: "docker-registry", bin: "docker-registry" },
   prometheus: { pkg: "prometheus", bin: "promtool" },
 };
-
-export function onPath(bin: string, envPath = process.env.PATH ?? ""): string | null {
-  if (bin.includes("/")) return fs.existsSync(bin) ? bin : null;
-  for (const dir of envPath.split(":").filter(Boolean)) {
-    const p = path.join(dir, bin);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 /** Installed Debian package versions (dpkg-query); empty without dpkg. */
 async function packageVersions(pkgs: string[]): Promise<Map<string, string>> {
@@ -59,7 +46,7 @@ async function readTools(qemuBinary: string): Promise<Record<string, ToolFact>> 
   const out: Record<string, ToolFact> = {};
   for (const [name, t] of Object.entries(TOOLS)) {
     const bin = name === "qemu-system-x86_64" ? qemuBinary : t.bin;
-    out[name] = { pkg: t.pkg, path: onPath(bin), version: versions.get(t.pkg) ?? null };
+    out[name] = { pkg: t.pkg, path: bin.includes("/") && !fs.existsSync(bin) ? null : (findOnPath(bin) ?? null), version: versions.get(t.pkg) ?? null };
   }
   const qemu = out["qemu-system-x86_64"];
   if (qemu.path) qemu.version = await qemuVersion(qemu.path).catch(() => qemu.version);
@@ -88,11 +75,21 @@ export function readCgroupFacts(): DoctorFacts["cgroup"] {
     subtreeControllers = placement.delegatedRoot ? parseControllers(read(path.join(v2, placement.delegatedRoot, "cgroup.controllers")) ?? "") : rootControllers;
   } else {
     // v1: one hierarchy per controller; blkio is what v2 calls io.
-    const v1 = parseMountinfoCgroups(mountinfo).filter((m) => m.version === 1).flatMap((m) => m.controllers);
+    const v1 = parseMountinfoCgroups(mountinfo)
+      .filter((m) => m.version === 1)
+      .flatMap((m) => m.controllers);
     rootControllers = [...new Set(v1.map((c) => (c === "blkio" ? "io" : c)))];
     subtreeControllers = rootControllers;
   }
-  return { mode, rootControllers, subtreeControllers, parent: placement.parent, placementWhy: placement.why, delegated: placement.delegatedRoot !== null, ownCgroup: own };
+  return {
+    mode,
+    rootControllers,
+    subtreeControllers,
+    parent: placement.parent,
+    placementWhy: placement.why,
+    delegated: placement.delegatedRoot !== null,
+    ownCgroup: own,
+  };
 }
 
 async function readAccel(config: IsolabConfig, qemuOk: boolean): Promise<DoctorFacts["accel"]> {
@@ -104,7 +101,13 @@ async function readAccel(config: IsolabConfig, qemuOk: boolean): Promise<DoctorF
   }
   const flags = /^flags\s*:(.*)$/m.exec(read("/proc/cpuinfo") ?? "")?.[1].split(/\s+/) ?? [];
   const nested = (read("/sys/module/kvm_intel/parameters/nested") ?? read("/sys/module/kvm_amd/parameters/nested"))?.trim() ?? null;
-  const base = { configured: config.accel, kvmDeviceError, cpuFlags: { vmx: flags.includes("vmx"), svm: flags.includes("svm"), hypervisor: flags.includes("hypervisor") }, nested, pvm: fs.existsSync("/sys/module/kvm_pvm") };
+  const base = {
+    configured: config.accel,
+    kvmDeviceError,
+    cpuFlags: { vmx: flags.includes("vmx"), svm: flags.includes("svm"), hypervisor: flags.includes("hypervisor") },
+    nested,
+    pvm: fs.existsSync("/sys/module/kvm_pvm"),
+  };
   if (!qemuOk || !fs.existsSync(config.kernelPath)) return { ...base, decision: null, probeError: "QEMU or the guest kernel is missing" };
   // The same probe and cache (<stateDir>/accel.json) the VM engine uses, as `auto` sees it.
   const before = cachedAccel(config.stateDir)?.checkedAt;
