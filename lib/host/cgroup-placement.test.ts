@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cgroupModeFromMountinfo, chooseCgroupPlacement, ownUnifiedCgroup, parseMountinfoCgroups, unitOfCgroup } from "./cgroup-placement";
+import { cgroupModeFromMountinfo, chooseCgroupPlacement, ownUnifiedCgroup, parseMountinfoCgroups, parseSystemctlShow, unitOfCgroup } from "./cgroup-placement";
 
 // Fixture texts as the kernel writes them (proc(5)).
 const MOUNTINFO_V2 = `25 30 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
@@ -47,6 +47,12 @@ describe("own cgroup from /proc/self/cgroup", () => {
     expect(unitOfCgroup("/system.slice/isolab.service/supervisor")).toBe("isolab.service");
     expect(unitOfCgroup("/user.slice/user-1000.slice/session-4.scope")).toBe("session-4.scope");
     expect(unitOfCgroup("/")).toBeNull();
+  });
+});
+
+describe("parseSystemctlShow", () => {
+  it("reads Key=value lines", () => {
+    expect(parseSystemctlShow("Delegate=yes\nLoadState=loaded\nDescription=a = b\n")).toEqual({ Delegate: "yes", LoadState: "loaded", Description: "a = b" });
   });
 });
 

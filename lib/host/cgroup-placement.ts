@@ -56,6 +56,16 @@ export function unitOfCgroup(cgroupPath: string): string | null {
   return units.at(-1) ?? null;
 }
 
+/** `systemctl show -p A -p B` output ("A=x" lines) as a map. */
+export function parseSystemctlShow(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1).trim();
+  }
+  return out;
+}
+
 export interface PlacementInput {
   version: CgroupVersion;
   /** The process's own v2 cgroup (ownUnifiedCgroup), before it moved into its leaf. */

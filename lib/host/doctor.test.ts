@@ -32,6 +32,7 @@ function healthy(): DoctorFacts {
     },
     disk: { path: "/var/lib/isolab", freeBytes: 50 * 2 ** 30 },
     ksm: { present: true, run: "0" },
+    service: { loadState: "loaded", activeState: "active", delegate: true },
   };
 }
 
@@ -112,6 +113,20 @@ describe("doctorVerdict", () => {
     expect(c.fix).toMatch(/ISOLAB_OCI_RUNTIME=runc/);
     expect(explainRuntimeFailure("runc", "hybrid", "x")).toBe("runc could not start a container: x");
     expect(doctorVerdict(f).checks.some((x) => x.id === "cgroup:delegation")).toBe(false);
+  });
+});
+
+describe("the service line", () => {
+  it.each<[DoctorFacts["service"], string, RegExp | undefined]>([
+    [{ loadState: "loaded", activeState: "active", delegate: true }, "installed, active, Delegate=yes", undefined],
+    [{ loadState: "not-found", activeState: "inactive", delegate: false }, "not installed", /npm run install-service/],
+    [null, "no systemd here: start Isolab with npm start", undefined],
+  ])("%j", (service, detail, fix) => {
+    const f = healthy();
+    f.service = service;
+    const v = doctorVerdict(f);
+    expect(byId(v.checks, "service")).toMatchObject({ detail, essential: false, ...(fix ? { fix: expect.stringMatching(fix) } : {}) });
+    expect(v.ok).toBe(true);
   });
 });
 

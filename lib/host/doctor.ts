@@ -70,6 +70,8 @@ export interface DoctorFacts {
   };
   disk: { path: string; freeBytes: number };
   ksm: { present: boolean; run: string | null };
+  /** isolab.service as systemd knows it; null without systemd. */
+  service: { loadState: string; activeState: string; delegate: boolean } | null;
 }
 
 const GIB = 2 ** 30;
@@ -256,7 +258,16 @@ export function doctorVerdict(f: DoctorFacts): DoctorVerdict {
       detail: f.ksm.present ? `present, run=${f.ksm.run ?? "?"}` : "absent (CONFIG_KSM off): VMs share no identical pages",
     },
   );
+  checks.push(serviceCheck(f.service));
   return { ok: checks.every((c) => !c.essential || c.status !== "fail"), checks };
+}
+
+function serviceCheck(s: DoctorFacts["service"]): Check {
+  const base = { id: "service", title: "isolab.service", status: "info" as const, essential: false };
+  if (!s) return { ...base, detail: "no systemd here: start Isolab with npm start" };
+  if (s.loadState !== "loaded")
+    return { ...base, detail: "not installed", fix: "sudo npm run install-service (a systemd service with its own delegated cgroup)" };
+  return { ...base, status: s.delegate ? "ok" : "info", detail: `installed, ${s.activeState}, Delegate=${s.delegate ? "yes" : "no"}` };
 }
 
 /** The verdict as terminal lines: mark, title, detail, then the fix under each ✗. */

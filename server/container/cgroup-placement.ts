@@ -7,6 +7,7 @@ import {
   cgroupModeFromMountinfo,
   ownUnifiedCgroup,
   parseControllers,
+  parseSystemctlShow,
   unitOfCgroup,
   SUPERVISOR_LEAF,
   WANTED_CONTROLLERS,
@@ -19,20 +20,20 @@ import {
 
 const V2_ROOT = "/sys/fs/cgroup";
 
+/** Properties of a systemd unit (`systemctl show`); null without systemd. */
+export function unitProperties(unit: string, props: string[]): Record<string, string> | null {
+  try {
+    const args = ["show", unit, ...props.map((p) => `--property=${p}`)];
+    return parseSystemctlShow(execFileSync("systemctl", args, { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] }));
+  } catch {
+    return null;
+  }
+}
+
 /** Delegate= of the unit that owns this cgroup, as systemd reports it; false without systemd. */
 export function unitDelegated(cgroupPath: string | null): boolean {
   const unit = cgroupPath ? unitOfCgroup(cgroupPath) : null;
-  if (!unit) return false;
-  try {
-    const out = execFileSync("systemctl", ["show", unit, "--property=Delegate", "--value"], {
-      encoding: "utf8",
-      timeout: 5000,
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    return out.trim() === "yes";
-  } catch {
-    return false;
-  }
+  return unit !== null && unitProperties(unit, ["Delegate"])?.Delegate === "yes";
 }
 
 /** What this process's placement would be, read from the host, without changing anything. */

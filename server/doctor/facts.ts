@@ -4,7 +4,7 @@ import path from "node:path";
 import { cgroupModeFromMountinfo, parseControllers, parseMountinfoCgroups } from "@/lib/host/cgroup-placement";
 import type { DoctorFacts, ToolFact } from "@/lib/host/doctor";
 import type { IsolabConfig } from "@/server/config";
-import { readPlacement } from "@/server/container/cgroup-placement";
+import { readPlacement, unitProperties } from "@/server/container/cgroup-placement";
 import { findOnPath } from "@/server/host/find-on-path";
 import { runCommand } from "@/server/host/run-command";
 import { cachedAccel, checkKvmDevice, qemuVersion } from "@/server/vm/accel";
@@ -127,6 +127,13 @@ function freeBytes(dir: string): { path: string; freeBytes: number } {
   return { path: p, freeBytes: st.bavail * st.bsize };
 }
 
+/** isolab.service as systemd knows it: the doctor itself runs outside it, in the caller's session. */
+function readService(): DoctorFacts["service"] {
+  if (!fs.existsSync("/run/systemd/system")) return null;
+  const p = unitProperties("isolab.service", ["LoadState", "ActiveState", "Delegate"]);
+  return p ? { loadState: p.LoadState ?? "", activeState: p.ActiveState ?? "", delegate: p.Delegate === "yes" } : null;
+}
+
 export async function gatherFacts(config: IsolabConfig): Promise<DoctorFacts> {
   const tools = await readTools(config.qemuBinary);
   const probeRootfs = path.join(config.imagesDir, "probe", "rootfs");
@@ -148,5 +155,6 @@ export async function gatherFacts(config: IsolabConfig): Promise<DoctorFacts> {
     accel: await readAccel(config, tools["qemu-system-x86_64"].path !== null),
     disk: freeBytes(config.stateDir),
     ksm: { present: ksmRun !== null, run: ksmRun?.trim() ?? null },
+    service: readService(),
   };
 }
