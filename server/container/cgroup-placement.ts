@@ -2,6 +2,7 @@ import "server-only";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { cgroupsPathFor } from "./spec";
 import {
   chooseCgroupPlacement,
   cgroupModeFromMountinfo,
@@ -50,10 +51,22 @@ let placement: Placement | undefined;
 export function isolabCgroupParent(): string {
   if (!placement) {
     const p = readPlacement();
-    if (p.delegatedRoot) prepareDelegatedSubtree(p.delegatedRoot, p.parent);
+    if (p.delegatedRoot) {
+      try {
+        prepareDelegatedSubtree(p.delegatedRoot, p.parent);
+      } catch (err) {
+        // Not cached: the next container start tries again and says why again.
+        throw new Error(`cannot prepare Isolab's delegated cgroup ${p.delegatedRoot}: ${(err as Error).message}`);
+      }
+    }
     placement = p;
   }
   return placement.parent;
+}
+
+/** This host's cgroup path of Isolab's container `id` (relative to each hierarchy's root). */
+export function isolabCgroupPath(id: string): string {
+  return cgroupsPathFor(id, isolabCgroupParent());
 }
 
 /**

@@ -1,7 +1,6 @@
 import "server-only";
 import type { OciCapability, OciMount, OciNamespaceType, OciSpec } from "@/lib/schemas/oci-spec";
 import { InvalidRequestError } from "@/server/errors";
-import { isolabCgroupParent } from "./cgroup-placement";
 
 // Pure: a typed description of one Isolab container → the OCI config.json
 // runc/crun run. Defaults follow `runc spec` wherever Isolab has no reason to
@@ -73,7 +72,7 @@ export const MASKED_PATHS = [
 export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 /** `<parent>/<id>`: parent is /isolab, or `<own cgroup>/isolab` when systemd delegated Isolab's cgroup (cgroup v2). */
-export function cgroupsPathFor(id: string, parent = isolabCgroupParent()): string {
+export function cgroupsPathFor(id: string, parent = "/isolab"): string {
   return `${parent}/${id}`;
 }
 
@@ -108,7 +107,7 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
     mounts: containerMounts(spec.tmpSizeMiB),
     ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),
     linux: {
-      cgroupsPath: cgroupsPathFor(spec.id, host.cgroupParent ?? "/isolab"),
+      cgroupsPath: cgroupsPathFor(spec.id, host.cgroupParent),
       resources: {
         devices: [{ allow: false, access: "rwm" }],
         // swap == limit: no swap on top of the limit, so usage is all RAM.
