@@ -84,6 +84,26 @@ describe("buildQemuArgs", () => {
   });
 });
 
+describe("buildQemuArgs per accelerator", () => {
+  // KVM runs the guest on the host CPU: no translation cache to size, no MTTCG
+  // threads. TCG emulates one: `-cpu host` and the kvm accelerator do not exist there.
+  const TCG_ONLY = /tb-size|thread=|one-insn-per-tb|split-wx/;
+  const KVM_ONLY = /^(kvm|host)$|kernel-irqchip|kvm-shadow-mem|dirty-ring/;
+  it.each([
+    { accel: "kvm" as const, accelArg: "kvm", cpu: ["host"], forbidden: TCG_ONLY },
+    { accel: "tcg" as const, accelArg: "tcg,tb-size=64", cpu: [], forbidden: KVM_ONLY },
+  ])("$accel: -accel $accelArg, -cpu $cpu and none of the other's options", ({ accel, accelArg, cpu, forbidden }) => {
+    const args = buildQemuArgs({ ...spec, accel });
+    expect(values(args, "-accel")).toEqual([accelArg]);
+    expect(values(args, "-cpu")).toEqual(cpu);
+    const options = args.filter((a, i) => i > 0 && ["-accel", "-cpu", "-machine"].includes(args[i - 1]));
+    expect(options.flatMap((o) => o.split(",")).filter((o) => forbidden.test(o))).toEqual([]);
+    // The rest of the machine is the same: only the accelerator changes what is measured.
+    const strip = (a: string[]) => a.filter((_, i) => !["-accel", "-cpu"].includes(a[i]) && !["-accel", "-cpu"].includes(a[i - 1]));
+    expect(strip(args)).toEqual(strip(buildQemuArgs({ ...spec, accel: accel === "kvm" ? "tcg" : "kvm" })));
+  });
+});
+
 describe("checkUnixSocketPath", () => {
   it("accepts 107 bytes and refuses 108", () => {
     expect(() => checkUnixSocketPath("/" + "a".repeat(106))).not.toThrow();

@@ -4,12 +4,11 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseCounter, usageFromV1, usageFromV2, type CgroupUsage } from "@/lib/host/cgroup";
 import { detectCgroupVersion, parseCgroupMounts, v1MountFor, type CgroupMount } from "@/lib/host/cgroup-mounts";
+import { isolabCgroupParent } from "./cgroup-placement";
 import type { CgroupVersion } from "@/lib/core/types";
 
 // Reads and removes Isolab's cgroups on the live host, v1 (and hybrid) or v2.
 // The parsing is in lib/host/cgroup*.ts; this file only touches /sys/fs/cgroup.
-
-export const ISOLAB_CGROUP_PARENT = "isolab";
 
 export interface HostCgroups {
   version: CgroupVersion;
@@ -31,11 +30,16 @@ export function hostCgroupVersion(): CgroupVersion {
   return hostCgroups().version;
 }
 
-/** Only `/isolab/<id>`-shaped paths: a bug elsewhere must never rmdir a host cgroup. */
-function checkedRelative(cgroupPath: string): string {
-  const rel = cgroupPath.replace(/^\/+/, "");
-  if (!/^isolab(\/[a-z0-9][a-z0-9-]{0,62})?$/.test(rel)) throw new Error(`not an Isolab cgroup path: ${cgroupPath}`);
-  return rel;
+/**
+ * Only `<parent>/<id>`-shaped paths, where parent is Isolab's own (`/isolab`,
+ * or `<delegated cgroup>/isolab` on cgroup v2 under systemd): a bug elsewhere
+ * must never rmdir a host cgroup.
+ */
+function checkedRelative(cgroupPath: string, parent = isolabCgroupParent()): string {
+  const rel = `/${cgroupPath.replace(/^\/+/, "")}`;
+  const tail = rel.startsWith(parent) ? rel.slice(parent.length) : null;
+  if (tail === null || !/^(\/[a-z0-9][a-z0-9-]{0,62})?$/.test(tail)) throw new Error(`not an Isolab cgroup path: ${cgroupPath}`);
+  return rel.slice(1);
 }
 
 /** The directory of this cgroup in every mounted hierarchy (v1 controllers, named ones, cgroup2). */
@@ -141,7 +145,7 @@ const CGROUP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Names of the cgroups under /isolab in any hierarchy (only id-shaped ones: Isolab never made others). */
 export function listIsolabCgroups(host: HostCgroups = hostCgroups()): string[] {
   const names = new Set<string>();
-  for (const dir of cgroupDirs(`/${ISOLAB_CGROUP_PARENT}`, host)) {
+  for (const dir of cgroupDirs(isolabCgroupParent(), host)) {
     for (const e of safeReaddir(dir)) if (e.isDirectory() && CGROUP_NAME.test(e.name)) names.add(e.name);
   }
   return [...names].sort();

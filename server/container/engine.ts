@@ -8,12 +8,13 @@ import { IsolabError, StartFailedError } from "@/server/errors";
 import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
 import { tailFile } from "@/server/host/process-tools";
 import { hostCgroups } from "./cgroup";
+import { isolabCgroupParent, isolabCgroupPath } from "./cgroup-placement";
 import { containerHandle } from "./handle";
 import { isAlive, readProcStat } from "./proc-watch";
 import { reconcileContainers } from "./reconcile";
 import type { RuntimeName } from "./runtime";
 import { selectRuntime } from "./select-runtime";
-import { assertContainerId, buildOciSpec, cgroupsPathFor, hostnameFor, type ContainerSpec } from "./spec";
+import { assertContainerId, buildOciSpec, hostnameFor, type ContainerSpec } from "./spec";
 import { ReadyWatcher } from "./ready-watch";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
 
@@ -101,7 +102,7 @@ export function containerSpecFor(req: StartRequest, initArgs: string[], pidsLimi
 /** Writes `<dir>/config.json`; the rootfs is referenced by path, not copied. */
 export function writeBundle(bundleDir: string, spec: ContainerSpec): void {
   fs.mkdirSync(bundleDir, { recursive: true });
-  const oci = buildOciSpec(spec, { unified: hostCgroups().version === "v2" });
+  const oci = buildOciSpec(spec, { unified: hostCgroups().version === "v2", cgroupParent: isolabCgroupParent() });
   fs.writeFileSync(path.join(bundleDir, "config.json"), JSON.stringify(oci));
 }
 
@@ -125,7 +126,7 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
     const statusFile = path.join(req.dir, "init.status");
     // Looked for at each start: a setup run may build it while the server runs.
     const shim = shimBinary && fs.existsSync(shimBinary) ? { binary: shimBinary, statusFile } : undefined;
-    const traces: ContainerTraces = { id: req.id, runtime, cgroupPath: cgroupsPathFor(req.id), paths: [bundleDir, pidFile] };
+    const traces: ContainerTraces = { id: req.id, runtime, cgroupPath: isolabCgroupPath(req.id), paths: [bundleDir, pidFile] };
     const phases: StartupPhase[] = [];
     let mark = t0;
     const phase = (name: string) => {

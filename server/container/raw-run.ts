@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { removeCgroup } from "@/server/container/cgroup";
 import { CONTAINER_INIT_ARGS, containerSpecFor, writeBundle } from "@/server/container/engine";
 import { runtimeRoot, selectRuntime } from "@/server/container/select-runtime";
-import { cgroupsPathFor } from "@/server/container/spec";
+import { isolabCgroupPath } from "@/server/container/cgroup-placement";
 import type { ImageRef } from "@/server/engine/contract";
 
 // An independent timing of a container start: the OCI runtime alone,
@@ -53,6 +53,6 @@ export async function rawRuncRunMs(stateDir: string, bundle: string, id: string,
     await runtime.kill(id, "SIGKILL", { all: true }).catch(() => {});
     await exited;
     await runtime.delete(id, { force: true }).catch(() => {});
-    await removeCgroup(cgroupsPathFor(id)).catch(() => {});
+    await removeCgroup(isolabCgroupPath(id)).catch(() => {});
   }
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { MissingDependencyError } from "@/server/errors";
 import { cgroupDirs, listIsolabCgroups, removeCgroup } from "./cgroup";
 import { RUNTIME_NAMES, runtimeRoot, selectRuntime } from "./select-runtime";
-import { cgroupsPathFor } from "./spec";
+import { isolabCgroupPath } from "./cgroup-placement";
 
 /**
  * After a crash or a kill -9 of the server: deletes every container under
@@ -31,7 +31,7 @@ export async function reconcileContainers(stateDir: string): Promise<string[]> {
     }
   }
   for (const id of listIsolabCgroups()) {
-    const cgroupPath = cgroupsPathFor(id);
+    const cgroupPath = isolabCgroupPath(id);
     if (!isEmpty(cgroupPath)) continue;
     try {
       if ((await removeCgroup(cgroupPath, { timeoutMs: 0 })).length > 0) removed.push(`cgroup isolab/${id}`);

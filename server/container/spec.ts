@@ -44,6 +44,8 @@ export interface ContainerSpec {
 export interface HostCgroupInfo {
   /** A cgroup namespace is only unshared on v2, where it hides the host's hierarchy cleanly. */
   unified: boolean;
+  /** Parent of the container's cgroup (server/container/cgroup-placement.ts); "/isolab" when absent. */
+  cgroupParent?: string;
 }
 
 export const CPU_PERIOD_US = 100_000;
@@ -69,8 +71,9 @@ export const MASKED_PATHS = [
 ];
 export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-export function cgroupsPathFor(id: string): string {
-  return `/isolab/${id}`;
+/** `<parent>/<id>`: parent is /isolab, or `<own cgroup>/isolab` when systemd delegated Isolab's cgroup (cgroup v2). */
+export function cgroupsPathFor(id: string, parent = "/isolab"): string {
+  return `${parent}/${id}`;
 }
 
 export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec {
@@ -104,7 +107,7 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
     mounts: containerMounts(spec.tmpSizeMiB),
     ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),
     linux: {
-      cgroupsPath: cgroupsPathFor(spec.id),
+      cgroupsPath: cgroupsPathFor(spec.id, host.cgroupParent),
       resources: {
         devices: [{ allow: false, access: "rwm" }],
         // swap == limit: no swap on top of the limit, so usage is all RAM.

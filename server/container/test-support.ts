@@ -6,7 +6,7 @@ import type { ImageRef } from "@/server/engine/contract";
 import { runCli } from "./cli";
 import { cgroupDirs } from "./cgroup";
 import { runtimeRoot } from "./select-runtime";
-import { cgroupsPathFor } from "./spec";
+import { isolabCgroupPath } from "./cgroup-placement";
 
 // Shared by the integration tests and the start benchmark: the real probe
 // image, and a check that a container left nothing behind.
@@ -25,7 +25,7 @@ export async function leftovers(stateDir: string, id: string, dir?: string): Pro
   const res = await runCli("runc", ["--root", runtimeRoot("runc", stateDir), "list", "--format", "json"]);
   const listed = res.stdout.trim();
   if (listed !== "" && listed !== "null" && listed !== "[]") found.push(`runc list: ${listed}`);
-  for (const d of cgroupDirs(cgroupsPathFor(id))) if (fs.existsSync(d)) found.push(d);
+  for (const d of cgroupDirs(isolabCgroupPath(id))) if (fs.existsSync(d)) found.push(d);
   if (dir) for (const f of ["bundle", "container.pid"]) if (fs.existsSync(path.join(dir, f))) found.push(path.join(dir, f));
   return found;
 }

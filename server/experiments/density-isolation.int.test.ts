@@ -9,7 +9,7 @@ import type { IsolationResult } from "@/lib/experiments/isolation/types";
 import { MIB } from "@/lib/host/memory-guard";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
 import { createApp, type App } from "@/server/app/create-app";
-import { testAppConfig } from "@/server/app/test-support";
+import { TEST_ACCEL, testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import { listIsolabCgroups } from "@/server/container/cgroup";
 import type { Supervisor } from "@/server/instances/supervisor";
@@ -75,7 +75,7 @@ describe("isolation against real instances", () => {
     expect(limited.touchedMiB).toBeLessThan(64);
 
     // The guest kernel killed the hog; the VM kept running and its agent answered ping.
-    expect(vm).toMatchObject({ hog: "vm", accel: "tcg", killedBy: "guest-kernel", exitCode: 137, runningAfter: true });
+    expect(vm).toMatchObject({ hog: "vm", accel: TEST_ACCEL, killedBy: "guest-kernel", exitCode: 137, runningAfter: true });
     expect(vm.guestOomKills).toBeGreaterThanOrEqual(1);
     expect(vm.pingMs).toBeGreaterThan(0);
     expect(vm.touchedMiB).toBeLessThan(128);
@@ -116,7 +116,7 @@ describe("density against real instances", () => {
     const r = rec.result as DensityResult;
     const [ct, vm] = r.kinds;
     expect([ct.kind, ct.reached, ct.stopReason]).toEqual(["container", 10, "max"]);
-    expect([vm.kind, vm.reached, vm.stopReason, vm.accel]).toEqual(["vm", 3, "max", "tcg"]);
+    expect([vm.kind, vm.reached, vm.stopReason, vm.accel]).toEqual(["vm", 3, "max", TEST_ACCEL]);
     expect(ct.marginal.chosenMiB).toBeGreaterThan(0);
     expect(vm.marginal.chosenMiB).toBeGreaterThan(32);
     expect(vm.marginal.hostView!.slope).toBeLessThan(128 + 200); // guest RAM touched + QEMU, not more

@@ -7,7 +7,7 @@ import type { OverheadResult } from "@/lib/experiments/overhead/types";
 import type { StartupResult } from "@/lib/experiments/startup/types";
 import { ExperimentPlanSchema, type ExperimentPlanInput } from "@/lib/schemas/experiment";
 import { createApp, type App } from "@/server/app/create-app";
-import { testAppConfig } from "@/server/app/test-support";
+import { TEST_ACCEL, testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import type { Supervisor } from "@/server/instances/supervisor";
 import { openDatabase } from "@/server/store/db";
@@ -87,9 +87,9 @@ describe("experiments against real instances", () => {
     ]);
     expect(result.kinds.find((k) => k.kind === "vm")?.phases.map((p) => p.name)).toEqual(["qemu-up", "kernel", "ready"]);
     expect(result.kinds.find((k) => k.kind === "vm-warm")?.phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
-    expect(result.kinds.find((k) => k.kind === "vm")?.accel).toBe("tcg");
-    expect(result.kinds.find((k) => k.kind === "vm-warm")?.accel).toBe("tcg");
-    expect(rec.environment?.accelerator?.accel).toBe("tcg");
+    expect(result.kinds.find((k) => k.kind === "vm")?.accel).toBe(TEST_ACCEL);
+    expect(result.kinds.find((k) => k.kind === "vm-warm")?.accel).toBe(TEST_ACCEL);
+    expect(rec.environment?.accelerator?.accel).toBe(TEST_ACCEL);
     const measured = rec.samples.filter((s) => !s.warmup && s.sample === "startup");
     expect(measured.map((s) => s.kind)).toEqual(Array(5).fill(["process", "container", "vm", "vm-warm"]).flat());
     const med = (k: string) => result.kinds.find((x) => x.kind === k)!.total.median;
@@ -131,7 +131,7 @@ describe("experiments against real instances", () => {
     const mem = (k: string) => result.idle.find((i) => i.kind === k)!.memoryBytes;
     expect(mem("vm")).toBeGreaterThan(mem("process"));
     expect(result.idle.find((i) => i.kind === "container")!.memorySource).toBe("cgroup");
-    expect(result.idle.find((i) => i.kind === "vm")!.accel).toBe("tcg");
+    expect(result.idle.find((i) => i.kind === "vm")!.accel).toBe(TEST_ACCEL);
     console.log(
       `[overhead] ${result.rows.map((r) => `${r.metric}: container ${r.ratio.container?.toFixed(2)}×, vm ${r.ratio.vm?.toFixed(2)}×`).join("; ")}; idle ${result.idle
         .map((i) => `${i.kind} ${i.cpuPercent.toFixed(2)} % ${(i.memoryBytes / 2 ** 20).toFixed(1)} MiB`)

@@ -53,8 +53,15 @@ describe("probeKvm", () => {
 describe("resolveAccel", () => {
   it("honours forced choices", async () => {
     await expect(resolveAccel("tcg", opts)).resolves.toMatchObject({ accel: "tcg", reason: "forced by ISOLAB_ACCEL=tcg" });
-    await expect(resolveAccel("kvm", opts)).resolves.toMatchObject({ accel: "kvm" });
+    await expect(resolveAccel("kvm", { ...opts, bootKvm: async () => 300 })).resolves.toMatchObject({ accel: "kvm" });
     await expect(resolveAccel("kvm", { ...opts, kvmDevice: path.join(dir, "nope") })).rejects.toThrow(/missing/);
+  });
+
+  it("refuses forced kvm with the probe's reason where a KVM guest cannot boot (no hang)", async () => {
+    const bootKvm = async () => {
+      throw new LaunchError("QEMU exited with code 1 before the guest was ready (QEMU said: failed to set MSR 0x10a)", { code: 1, signal: null });
+    };
+    await expect(resolveAccel("kvm", { ...opts, bootKvm })).rejects.toThrow(/^KVM does not work on this host: KVM guest failed: .*failed to set MSR 0x10a/);
   });
 
   it("probes once, caches in accel.json and shares a probe between concurrent callers", async () => {

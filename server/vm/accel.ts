@@ -119,7 +119,7 @@ export async function probeKvm(o: AccelProbeOptions): Promise<AccelDecision> {
 const inFlight = new Map<string, Promise<AccelDecision>>();
 let lastDecision: AccelDecision | undefined;
 
-/** The accelerator for new VMs. Forced `kvm` without a usable /dev/kvm throws. */
+/** The accelerator for new VMs. Forced `kvm` throws, with the reason, where a KVM guest cannot boot. */
 export async function resolveAccel(choice: AccelChoice, o: AccelProbeOptions): Promise<AccelDecision> {
   lastDecision = await decideAccel(choice, o);
   return lastDecision;
@@ -130,8 +130,18 @@ async function decideAccel(choice: AccelChoice, o: AccelProbeOptions): Promise<A
   if (choice === "tcg") return { accel: "tcg", reason: "forced by ISOLAB_ACCEL=tcg", checkedAt };
   if (choice === "kvm") {
     checkKvmDevice(o.kvmDevice);
-    return { accel: "kvm", reason: "forced by ISOLAB_ACCEL=kvm", checkedAt };
+    // An openable /dev/kvm is not proof (a nested-PVM host hangs the guest):
+    // forcing KVM still needs the probe's boot, so a start fails with its
+    // reason instead of waiting out the ready timeout.
+    const probed = await probedAccel(o);
+    if (probed.accel !== "kvm") throw new Error(`KVM does not work on this host: ${probed.reason}`);
+    return { accel: "kvm", reason: `forced by ISOLAB_ACCEL=kvm (${probed.reason})`, checkedAt };
   }
+  return probedAccel(o);
+}
+
+/** The probe's decision for this (guest kernel, QEMU, host kernel): cached in accel.json, else one boot. */
+async function probedAccel(o: AccelProbeOptions): Promise<AccelDecision> {
   const cacheFile = path.join(o.stateDir, "accel.json");
   const key = await cacheKey(o);
   try {

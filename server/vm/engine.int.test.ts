@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QmpStatusReply } from "@/lib/schemas/qmp";
 import { ProbeInfoSchema } from "@/lib/metrics/guest-view";
 import { parseLastJson } from "@/lib/probe/output";
+import { TEST_ACCEL } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import { MissingDependencyError, StartFailedError } from "@/server/errors";
 import { getImage, getKernel } from "@/server/images/store";
@@ -13,7 +14,7 @@ import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { resolveAccel } from "./accel";
 import { createVmEngine, type VmHandle } from "./engine";
 
-// Real QEMU under TCG with the built kernel and probe image (npm run setup).
+// Real QEMU under TEST_ACCEL (TCG unless ISOLAB_ACCEL=kvm) with the built kernel and probe image (npm run setup).
 // A boot takes ≈1.5 s here; the suite keeps to a handful.
 
 let kernelPath: string;
@@ -22,7 +23,7 @@ let image: ImageRef;
 
 let stateDir: string;
 let counter = 0;
-const engine = () => createVmEngine({ stateDir, kernelPath, accel: "tcg" });
+const engine = () => createVmEngine({ stateDir, kernelPath, accel: TEST_ACCEL });
 
 function request(patch: Partial<StartRequest> = {}): StartRequest {
   const id = `vm${++counter}`;
@@ -71,7 +72,7 @@ describe("vm engine (QEMU, TCG)", () => {
     const req = request();
     const h = (await engine().start(req)) as VmHandle;
     try {
-      expect(h.accel).toBe("tcg");
+      expect(h.accel).toBe(TEST_ACCEL);
       expect(h.startup.phases.map((p) => p.name)).toEqual(["qemu-up", "kernel", "ready"]);
       const sum = h.startup.phases.reduce((s, p) => s + p.ms, 0);
       expect(Math.abs(sum - h.startup.totalMs)).toBeLessThan(1);

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { FileFingerprint, SnapshotBinding } from "@/lib/schemas/snapshot";
 import { machineArgs, type MachineSpec } from "@/lib/vm/snapshot";
 import { qemuVersionOrMissing } from "./host";
+import { findOnPath } from "@/server/host/find-on-path";
 
 // What a snapshot is bound to, computed for the machine at hand. Hashes of
 // the kernel (≈50 MB), the initramfs and the firmware are cached by path,
@@ -40,23 +41,9 @@ export function fileFingerprint(file: string): Promise<FileFingerprint> {
   return value;
 }
 
-function resolveBinary(binary: string): string | undefined {
-  if (binary.includes("/")) return path.resolve(binary);
-  for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-    const p = path.join(dir, binary);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 /** `--version`'s first line, asked again only when the binary file changed (an upgrade). */
 export function cachedQemuVersion(binary: string): Promise<string> {
-  const resolved = resolveBinary(binary);
+  const resolved = findOnPath(binary);
   let key = "unresolved";
   try {
     if (resolved) key = statKey(fs.statSync(fs.realpathSync(resolved)));

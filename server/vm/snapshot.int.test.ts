@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QmpStatusReply } from "@/lib/schemas/qmp";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { parseLastJson } from "@/lib/probe/output";
+import { TEST_ACCEL } from "@/server/app/test-support";
 import { isIsolabError } from "@/server/errors";
 import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
@@ -23,7 +24,7 @@ let image: ImageRef;
 let kernelPath: string;
 let stateDir: string;
 let counter = 0;
-const engine = () => createVmEngine({ stateDir, kernelPath, accel: "tcg" });
+const engine = () => createVmEngine({ stateDir, kernelPath, accel: TEST_ACCEL });
 
 function request(patch: Partial<StartRequest> = {}): StartRequest {
   const id = `vm${++counter}`;
@@ -90,7 +91,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
       meta = await source.capabilities.snapshot.save({ resume: true });
       console.log(`[snapshot] ${(meta.state.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${meta.saveMs} ms; guest uptime ${meta.guestUptimeSeconds} s`);
       expect(meta.state.sizeBytes).toBeGreaterThan(1 << 20);
-      expect(meta.binding.machine).toEqual({ memoryMiB: 128, cpus: 1, accel: "tcg" });
+      expect(meta.binding.machine).toEqual({ memoryMiB: 128, cpus: 1, accel: TEST_ACCEL });
       expect(engine().snapshots.list().map((m) => m.id)).toEqual([meta.id]);
       expect(fs.readdirSync(engine().snapshots.root).filter((f) => f.startsWith("."))).toEqual([]);
       expect(await source.qmp.execute("query-status", undefined, { schema: QmpStatusReply })).toMatchObject({ running: true });
@@ -159,7 +160,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
     const vm = await engine().start(request());
     try {
       const store = createSnapshotStore(full);
-      const b = await currentBinding({ qemuBinary: "qemu-system-x86_64", spec: { memoryMiB: 128, cpus: 1, accel: "tcg", kernel: kernelPath, initrd: image.initramfsPath }, imageName: "probe" });
+      const b = await currentBinding({ qemuBinary: "qemu-system-x86_64", spec: { memoryMiB: 128, cpus: 1, accel: TEST_ACCEL, kernel: kernelPath, initrd: image.initramfsPath }, imageName: "probe" });
       const err = await saveSnapshot(vm, { store, binding: b.binding, args: b.args, purpose: "manual", source: {}, resume: true }).catch((e: unknown) => e);
       expect(isIsolabError(err) && err.status).toBe(507);
       expect((err as Error).message).toMatch(/disk .* is full; the snapshot was not saved and the VM was left as it was/);
