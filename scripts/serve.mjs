@@ -68,7 +68,9 @@ server.emit = (event, ...args) => {
   const verdict = judgeRequest(requestFacts(req, true), policy);
   if (verdict.allow) return emit(event, ...args);
   const body = `${verdict.message}\n`;
-  socket.end(`HTTP/1.1 ${verdict.status} Refused\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${verdict.status} Refused\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
   return true;
 };
 server.on("error", (err) => {

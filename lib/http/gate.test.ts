@@ -26,7 +26,11 @@ describe("judgeRequest", () => {
     ["a cross-site text/plain POST (no preflight)", post({ origin: "http://evil.example", contentType: "text/plain" }), 403],
     ["a cross-site JSON POST", post({ origin: "http://evil.example" }), 403],
     ["an opaque origin", post({ origin: "null" }), 403],
-    ["a cross-site DELETE without Origin but with Sec-Fetch-Site", post({ method: "DELETE", origin: undefined, secFetchSite: "cross-site", contentLength: 0 }), 403],
+    [
+      "a cross-site DELETE without Origin but with Sec-Fetch-Site",
+      post({ method: "DELETE", origin: undefined, secFetchSite: "cross-site", contentLength: 0 }),
+      403,
+    ],
     ["a same-site (sibling subdomain) POST", post({ origin: undefined, secFetchSite: "same-site" }), 403],
     ["a cross-site WebSocket upgrade", get({ upgrade: true, origin: "http://evil.example" }), 403],
     ["a same-origin POST with text/plain", post({ contentType: "text/plain" }), 415],

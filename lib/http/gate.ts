@@ -55,7 +55,7 @@ export function judgeRequest(req: RequestFacts, policy: GatePolicy): GateVerdict
   const method = req.method.toUpperCase();
   if (STATE_CHANGING.has(method) || req.upgrade) {
     const why = crossSiteReason(req, policy);
-    if (why) return refuse(403, `Refused a ${method} ${why}: Isolab changes state only for its own dashboard (${policy.allowedOrigins.join(", ")}) or for clients that send no Origin (curl, scripts). ${HOW_TO_ADD}`);
+    if (why) return refuse(403, `Refused a ${method} ${why}: Isolab changes state only for ${ownOrigins(policy)}. ${HOW_TO_ADD}`);
   }
 
   const hasBody = req.chunked || (req.contentLength ?? 0) > 0;
@@ -72,7 +72,10 @@ export function judgeRequest(req: RequestFacts, policy: GatePolicy): GateVerdict
     return refuse(415, `${method} ${req.path} reads a JSON body; send it with content-type: application/json (got ${describeType(type)}).`);
   }
   if (req.contentLength !== undefined && req.contentLength > policy.maxJsonBodyBytes) {
-    return refuse(413, `The JSON body is ${req.contentLength} bytes; Isolab reads at most ${policy.maxJsonBodyBytes} bytes (${formatKiB(policy.maxJsonBodyBytes)}).`);
+    return refuse(
+      413,
+      `The JSON body is ${req.contentLength} bytes; Isolab reads at most ${policy.maxJsonBodyBytes} bytes (${formatKiB(policy.maxJsonBodyBytes)}).`,
+    );
   }
   return { allow: true };
 }
@@ -88,6 +91,10 @@ function crossSiteReason(req: RequestFacts, policy: GatePolicy): string | undefi
   const site = req.secFetchSite?.trim().toLowerCase();
   if (site === undefined || site === "" || site === "same-origin" || site === "none") return undefined;
   return `sent from a ${site} page (Sec-Fetch-Site: ${site})`;
+}
+
+function ownOrigins(policy: GatePolicy): string {
+  return `its own dashboard (${policy.allowedOrigins.join(", ")}) or for clients that send no Origin (curl, scripts)`;
 }
 
 function mediaType(contentType: string | undefined): string {

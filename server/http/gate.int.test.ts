@@ -27,11 +27,14 @@ interface Answer {
 
 function send(method: string, urlPath: string, opts: { headers?: Record<string, string>; body?: string | Buffer; chunks?: Buffer[] } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...opts.headers }, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...opts.headers }, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     // A refused body may be cut off mid-send: the answer is what counts.
     req.on("error", reject);
     if (opts.chunks) for (const c of opts.chunks) req.write(c);
@@ -72,7 +75,10 @@ beforeAll(async () => {
   server.stdout?.on("data", (c) => (log += c));
   server.stderr?.on("data", (c) => (log += c));
   for (let i = 0; ; i++) {
-    const ok = await send("GET", "/api/host").then((r) => r.status === 200, () => false);
+    const ok = await send("GET", "/api/host").then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (i > 240 || server.exitCode !== null) throw new Error(`the server did not answer:\n${log}`);
     await new Promise((r) => setTimeout(r, 500));
