@@ -23,4 +23,10 @@ describe("TailText", () => {
     for (let i = 0; i < 10_000; i++) t.push("x".repeat(100));
     expect(t.toString().length).toBeLessThan(1200);
   });
+
+  it("joins lines like Array.join, an empty first line included", () => {
+    const t = new TailText(100);
+    for (const line of ["", "a", ""]) t.push(t.empty ? line : `\n${line}`);
+    expect(t.toString()).toBe(["", "a", ""].join("\n"));
+  });
 });

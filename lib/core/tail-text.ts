@@ -8,13 +8,20 @@ export const MAX_CAPTURED_OUTPUT_CHARS = 256 * 1024;
 export class TailText {
   private text = "";
   private dropped = 0;
+  private pushed = false;
 
   constructor(private readonly limit = MAX_CAPTURED_OUTPUT_CHARS) {}
 
   push(chunk: string): void {
+    this.pushed = true;
     this.text += chunk;
     // Trim in steps of a quarter of the limit, not on every chunk.
     if (this.text.length > this.limit + (this.limit >> 2)) this.trim();
+  }
+
+  /** True until the first push, even of an empty string (a joiner needs to know). */
+  get empty(): boolean {
+    return !this.pushed;
   }
 
   get truncated(): boolean {
