@@ -8,7 +8,7 @@ import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { FakeClock, FakeSupervisor, fakeEnvironment } from "./fakes";
 import type { HostUsage, UsageTarget } from "./host-usage";
-import { ExperimentRunner, type RunnerDeps } from "./runner";
+import { ExperimentRunner, MAX_QUEUED_EXPERIMENTS, type RunnerDeps } from "./runner";
 
 let clock: FakeClock;
 let sup: FakeSupervisor;
@@ -292,6 +292,17 @@ describe("restarts and shutdown", () => {
     expect(r.item(b.id).status).toBe("interrupted");
     expect(sup.live.size).toBe(0);
     expect(() => r.submit(plan({ type: "startup" }))).toThrow(/shutting down/);
+  });
+
+  it("refuses a run beyond the queue's bound with a 429 naming it, and takes one again once a place frees", async () => {
+    const r = runner();
+    const running = r.submit(plan({ type: "startup", runs: 1, kinds: ["process"] }));
+    const queued = Array.from({ length: MAX_QUEUED_EXPERIMENTS }, () => r.submit(plan({ type: "startup", runs: 1, kinds: ["process"] })));
+    expect(() => r.submit(plan({ type: "startup" }))).toThrow(expect.objectContaining({ status: 429, message: expect.stringContaining(`${MAX_QUEUED_EXPERIMENTS} experiments are already queued`) }));
+    await r.cancel(queued[0].id);
+    expect(r.submit(plan({ type: "startup", runs: 1, kinds: ["process"] })).status).toBe("queued");
+    await r.shutdown();
+    expect(r.item(running.id).status).not.toBe("queued");
   });
 
   it("answers 404 for an unknown id", async () => {

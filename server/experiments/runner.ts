@@ -7,11 +7,14 @@ import {
   type ExperimentRecord,
 } from "@/lib/experiments/types";
 import type { ExperimentPlan } from "@/lib/schemas/experiment";
-import { ConflictError, NotFoundError } from "@/server/errors";
+import { CapacityError, ConflictError, NotFoundError } from "@/server/errors";
 import type { RunnerDeps } from "./deps";
 import { executeRun, Stop } from "./execute";
 
 export type { RunnerDeps };
+
+/** Runs waiting behind the current one at most: each queued plan is a promise of minutes of host time. */
+export const MAX_QUEUED_EXPERIMENTS = 20;
 
 /**
  * Runs experiments one at a time, in the order they were submitted; later
@@ -42,6 +45,12 @@ export class ExperimentRunner {
 
   submit(plan: ExperimentPlan): ExperimentListItem {
     if (this.closed) throw new ConflictError("Isolab is shutting down; experiments are not accepted.");
+    if (this.queue.length >= MAX_QUEUED_EXPERIMENTS) {
+      throw new CapacityError(
+        `${this.queue.length} experiments are already queued (the most Isolab keeps waiting); wait for some to finish or cancel one, then submit again.`,
+        { limit: MAX_QUEUED_EXPERIMENTS, queued: this.queue.length },
+      );
+    }
     const id = this.deps.newId?.() ?? `x${randomBytes(5).toString("hex")}`;
     this.deps.store.insert({ id, type: plan.type, plan, createdAt: this.deps.clock.wallTime(), owner: this.deps.owner });
     this.queue.push({ id, plan });

@@ -1,5 +1,6 @@
 import "server-only";
 import { spawn } from "node:child_process";
+import { TailText } from "@/lib/core/tail-text";
 import { ExecError } from "@/server/errors";
 import type { ExecOptions } from "../engine/contract";
 
@@ -15,9 +16,11 @@ export interface RunCommandOptions extends ExecOptions {
   spawnError?: (err: NodeJS.ErrnoException) => Error;
 }
 
+const MAX_PENDING_LINE_CHARS = 64 * 1024;
+
 export interface RunCommandResult {
   exitCode: number;
-  /** stdout and stderr interleaved as they arrived. */
+  /** stdout and stderr interleaved as they arrived; only the last 256 Ki characters, with a note when more was cut. */
   output: string;
   stderr: string;
 }
@@ -33,8 +36,9 @@ export function runCommand(file: string, args: string[], opts: RunCommandOptions
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new ExecError(`${label}: cancelled before it started`));
     const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    let stderr = "";
+    // Bounded: a command that prints without end must not grow the server.
+    const output = new TailText();
+    const stderr = new TailText();
     let pending = "";
     let settled = false;
     const finish = (fn: () => void) => {
@@ -57,23 +61,28 @@ export function runCommand(file: string, args: string[], opts: RunCommandOptions
     signal?.addEventListener("abort", onAbort, { once: true });
 
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
+      output.push(chunk);
       if (!onLine) return;
       pending += chunk;
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) onLine(line);
+      // A line that never ends is reported in pieces rather than held whole.
+      if (pending.length > MAX_PENDING_LINE_CHARS) {
+        onLine(pending);
+        pending = "";
+      }
     });
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      stderr += chunk;
+      output.push(chunk);
+      stderr.push(chunk);
     });
     child.on("error", (err: NodeJS.ErrnoException) =>
       finish(() => reject(opts.spawnError?.(err) ?? new ExecError(`could not run ${file}: ${err.message}`))),
     );
     child.on("close", (code, sig) => {
       if (onLine && pending) onLine(pending);
-      finish(() => resolve({ exitCode: code ?? 128 + signalNumber(sig), output, stderr }));
+      finish(() => resolve({ exitCode: code ?? 128 + signalNumber(sig), output: output.toString(), stderr: stderr.toString() }));
     });
   });
 }

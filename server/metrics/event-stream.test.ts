@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { SseParser } from "@/lib/core/sse";
 import type { BusEvents } from "@/server/events";
-import { eventStream, streamListenerCount } from "./event-stream";
+import { eventStream, openStreamCount, streamListenerCount } from "./event-stream";
 
 async function readSome(stream: ReadableStream<Uint8Array>, n: number) {
   const reader = stream.getReader();
@@ -66,5 +66,18 @@ describe("eventStream", () => {
     const stream = eventStream({ events });
     await stream.cancel();
     expect(streamListenerCount(events)).toBe(0);
+  });
+
+  it("counts open streams per bus, down again on abort and on cancel", async () => {
+    const events = new EventEmitter<BusEvents>();
+    const ac = new AbortController();
+    eventStream({ signal: ac.signal, events });
+    const cancelled = eventStream({ events });
+    expect(openStreamCount(events)).toBe(2);
+    expect(openStreamCount(new EventEmitter<BusEvents>())).toBe(0);
+    ac.abort();
+    ac.abort();
+    await cancelled.cancel();
+    expect(openStreamCount(events)).toBe(0);
   });
 });

@@ -9,6 +9,10 @@ import { bus, type BusEvents } from "@/server/events";
 
 export const STREAMED_EVENTS = ["instance", "instance-removed", "sample", "experiment"] as const satisfies readonly (keyof BusEvents)[];
 export const HEARTBEAT_MS = 15_000;
+/** Open streams one server serves at most: each holds a connection and a listener per event. */
+export const MAX_EVENT_STREAMS = 32;
+/** What a refused client is told to wait before trying again, seconds. */
+export const STREAMS_FULL_RETRY_AFTER_S = 10;
 /** How long a browser waits before reconnecting after the server went away, ms. */
 export const RECONNECT_MS = 1500;
 
@@ -31,6 +35,14 @@ function serialized(name: string, payload: unknown): string {
   return text;
 }
 
+// Open streams per bus (the app's, or a test's own).
+const openStreams = new WeakMap<object, number>();
+
+/** Streams currently open on this bus. */
+export function openStreamCount(events: EventEmitter<BusEvents> = bus()): number {
+  return openStreams.get(events) ?? 0;
+}
+
 export function eventStream(opts: { signal?: AbortSignal; heartbeatMs?: number; events?: EventEmitter<BusEvents> } = {}): ReadableStream<Uint8Array> {
   const events = opts.events ?? bus();
   const encoder = new TextEncoder();
@@ -38,6 +50,7 @@ export function eventStream(opts: { signal?: AbortSignal; heartbeatMs?: number; 
   return new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
+      openStreams.set(events, openStreamCount(events) + 1);
       const write = (text: string) => {
         if (closed) return;
         try {
@@ -56,6 +69,7 @@ export function eventStream(opts: { signal?: AbortSignal; heartbeatMs?: number; 
       cleanup = () => {
         if (closed) return;
         closed = true;
+        openStreams.set(events, openStreamCount(events) - 1);
         clearInterval(heartbeat);
         for (const [name, fn] of listeners) events.off(name, fn as never);
         opts.signal?.removeEventListener("abort", onAbort);

@@ -2,6 +2,7 @@ import "server-only";
 import type { Duplex } from "node:stream";
 import type { ExecOptions, EngineExecResult } from "@/server/engine/contract";
 import { ExecError } from "@/server/errors";
+import { TailText } from "@/lib/core/tail-text";
 import { formatAgentRequest, parseAgentLine } from "@/lib/vm/agent-protocol";
 
 // The host side of the agent protocol on the VM's second serial port
@@ -20,7 +21,8 @@ export class AgentClosedError extends ExecError {}
 
 interface Pending {
   command: string;
-  lines: string[];
+  /** The command's lines so far, bounded to the last ones (a guest may print without end). */
+  lines: TailText;
   onLine?: (line: string) => void;
   resolve: (r: EngineExecResult) => void;
   reject: (err: Error) => void;
@@ -98,7 +100,7 @@ export class AgentChannel {
       };
       this.pending.set(id, {
         command,
-        lines: [],
+        lines: new TailText(),
         onLine: opts.onLine,
         resolve: (r) => finish(() => resolve(r)),
         reject: (e) => finish(() => reject(e)),
@@ -159,10 +161,10 @@ export class AgentChannel {
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === "line") {
-      p.lines.push(msg.line);
+      p.lines.push(p.lines.empty ? msg.line : `\n${msg.line}`);
       p.onLine?.(msg.line);
     } else {
-      p.resolve({ exitCode: msg.exitCode, output: p.lines.join("\n") });
+      p.resolve({ exitCode: msg.exitCode, output: p.lines.toString() });
     }
   }
 
