@@ -1,19 +1,26 @@
 import "server-only";
-import { STOP_REASONS, type StopReason } from "@/lib/experiments/density/types";
+import { DENSITY_EACH_UP_TO, DENSITY_MAX_VM, type DensityPlan } from "@/lib/experiments/density/schema";
+import { measurePoints, scheduleFor } from "@/lib/experiments/density/schedule";
+import { summarizeDensity } from "@/lib/experiments/density/summary";
+import { MARGINAL_SOURCES, STOP_REASONS, type StopReason } from "@/lib/experiments/density/types";
+import { predictCount } from "@/lib/experiments/density/verify";
+import { NAMESPACE_TYPES } from "@/lib/host/kernel-limits";
 import { MIB, hostReserveBytes, reserveRefusal } from "@/lib/host/memory-guard";
 import { cpuPercent } from "@/lib/host/procfs";
-import type { DensityPlan } from "@/lib/experiments/density/schema";
 import type { Instance, InstanceKind } from "@/lib/core/types";
 import { hostProbes, type CapacityProbes } from "./capacity-probes";
 import { errorMessage, isMissingDependency, statusOf, type RunContext } from "./context";
 import { QEMU_OVERHEAD_MIB } from "./isolation";
 
 // The density scenario (lib/experiments/density/types.ts for what it records): per kind,
-// start one more instance of the image, let it settle, measure what the host
-// lost (MemAvailable) and what every live instance costs (host view, CPU over
-// a window), and go on until the planned count, the run's budget, Isolab's
-// caps or the host's reserve says stop. Kinds run one after another and each
-// kind's instances are removed before the next kind starts.
+// start instances of the image and, at the schedule's counts (each one, or 1, 2, 5,
+// 10, 20, 50 …), let them settle and measure what the host lost (MemAvailable, the
+// kernel's own structures, its tasks) and what every live instance costs (host
+// view, CPU over a window, pids). The reserve and the budget are checked before
+// every start; the run goes on until the planned count, the run's budget,
+// Isolab's caps or the host's reserve says stop. With a budget, the run predicts
+// once half of it is used and then checks the prediction by using it all.
+// Kinds run one after another and each kind's instances are removed before the next.
 
 /** What the first instance of a kind is assumed to take, before anything is measured (MiB). */
 export function firstGuessMiB(kind: InstanceKind, memoryMiB: number): number {
@@ -21,8 +28,10 @@ export function firstGuessMiB(kind: InstanceKind, memoryMiB: number): number {
 }
 
 export function maxFor(plan: DensityPlan, kind: InstanceKind): number {
-  return kind === "vm" ? Math.min(plan.max, plan.maxVm ?? plan.max) : plan.max;
+  return kind === "vm" ? Math.min(plan.max, plan.maxVm ?? DENSITY_MAX_VM.max) : plan.max;
 }
+
+const REMOVE_BATCH = 16;
 
 interface Stop {
   reason: StopReason;
@@ -30,35 +39,115 @@ interface Stop {
   values?: Record<string, number>;
 }
 
-export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityProbes = hostProbes): Promise<void> {
+function kernelValues(probes: CapacityProbes): Record<string, number> {
+  const k = probes.kernelMemory();
+  return {
+    slab_bytes: k.slabBytes, sreclaimable_bytes: k.sReclaimableBytes, sunreclaim_bytes: k.sUnreclaimBytes,
+    pagetables_bytes: k.pageTablesBytes, kernelstack_bytes: k.kernelStackBytes, percpu_bytes: k.percpuBytes,
+    host_tasks: probes.hostTasks(),
+  };
+}
+
+function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: CapacityProbes): void {
+  const { kernel, isolab } = probes.hostLimits();
+  const values: Record<string, number> = {
+    pid_max: kernel.pidMax, threads_max: kernel.threadsMax, host_tasks: kernel.threadsInUse,
+    isolab_max_instances: isolab.maxInstances, isolab_max_memory_mib: isolab.maxMemoryMiB, memory_mib: ctx.plan.memoryMiB,
+  };
+  for (const t of NAMESPACE_TYPES) {
+    const ns = kernel.namespaces[t];
+    if (ns) Object.assign(values, { [`max_${t}_namespaces`]: ns.max, [`${t}_namespaces`]: ns.inUse });
+  }
+  ctx.record({ kind, sample: "limits", rep: 0, warmup: false, values });
+}
+
+/** Settle, then measure every live instance and the host at `n` instances; records a step. */
+async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: Instance[], probes: CapacityProbes, cores: number) {
   const { plan, clock } = ctx;
+  const n = live.length;
+  const last = live[n - 1];
+  await ctx.sleep(plan.settleMs);
+  const targets = live.map((i) => ctx.usageTarget(i));
+  const before = await Promise.all(targets.map((t) => ctx.readHostUsage(t)));
+  const t0 = clock.now();
+  await ctx.sleep(plan.cpuWindowMs);
+  const after = await Promise.all(targets.map((t) => ctx.readHostUsage(t)));
+  const windowMs = clock.now() - t0;
+  const now = probes.hostMemory();
+  const cpu = after.map((a, i) => cpuPercent(before[i].cpuNs, a.cpuNs, windowMs));
+  const sumHost = after.reduce((a, u) => a + u.memoryBytes, 0);
+  const footprints = targets.map((t) => probes.instanceFootprint(t));
+  const ns = footprints[n - 1].namespaces;
+  const values: Record<string, number> = {
+    instances: n,
+    available_bytes: now.availableBytes,
+    total_bytes: now.totalBytes,
+    sum_host_bytes: sumHost,
+    instance_host_bytes: after[n - 1].memoryBytes,
+    instance_cpu_pct: cpu[n - 1],
+    sum_cpu_pct: cpu.reduce((a, b) => a + b, 0),
+    window_ms: windowMs,
+    cores,
+    ...kernelValues(probes),
+    tasks_sum: footprints.reduce((a, f) => a + f.tasks, 0),
+    ...Object.fromEntries(NAMESPACE_TYPES.filter((t) => ns[t] !== undefined).map((t) => [`ns_${t}`, ns[t]!])),
+  };
+  if (last.startup) values.startup_ms = last.startup.totalMs;
+  ctx.record({ kind, sample: "step", rep: n, warmup: false, accel: last.accel, values });
+  return { now, sumHost };
+}
+
+/** The marginal measured so far (the summary's own choice), and the prediction for the budget from it. */
+function predict(ctx: RunContext<DensityPlan>, kind: InstanceKind, n: number, budgetBytes: number, usedBytes: number): void {
+  const k = summarizeDensity(ctx.samples, { kinds: [kind] }, []).kinds[0];
+  const marginal = k?.marginal.chosenMiB ?? null;
+  const predicted = predictCount(budgetBytes, marginal);
+  if (predicted === null || marginal === null) return;
+  const from_code = MARGINAL_SOURCES.indexOf(k!.marginal.chosenFrom ?? "memavailable");
+  ctx.record({ kind, sample: "verify", rep: n, warmup: false, values: { budget_bytes: budgetBytes, used_bytes: usedBytes, marginal_bytes: marginal * MIB, predicted_count: predicted, from_code } });
+}
+
+export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityProbes = hostProbes): Promise<void> {
+  const { plan } = ctx;
   const cores = probes.cores();
   const total = plan.kinds.reduce((a, k) => a + maxFor(plan, k), 0);
+  const budgetBytes = plan.budgetMiB === undefined ? null : plan.budgetMiB * MIB;
   let done = 0;
   ctx.progress(0, total, "starting");
 
   for (const kind of plan.kinds) {
     const live: Instance[] = [];
     const max = maxFor(plan, kind);
+    const points = new Set(measurePoints(max, scheduleFor(max, plan.schedule, DENSITY_EACH_UP_TO)));
     try {
       // The previous kind's memory is handed back while this settles.
       await ctx.sleep(plan.settleMs);
       const base = probes.hostMemory();
+      recordLimits(ctx, kind, probes);
       ctx.record({
         kind, sample: "step", rep: 0, warmup: false,
-        values: { instances: 0, available_bytes: base.availableBytes, total_bytes: base.totalBytes, sum_host_bytes: 0, sum_cpu_pct: 0, cores },
+        values: { instances: 0, available_bytes: base.availableBytes, total_bytes: base.totalBytes, sum_host_bytes: 0, sum_cpu_pct: 0, cores, ...kernelValues(probes), tasks_sum: 0 },
       });
-      let perInstance = firstGuessMiB(kind, plan.memoryMiB) * MIB;
+      const guess = firstGuessMiB(kind, plan.memoryMiB) * MIB;
+      let perInstance = guess;
+      let measured = 0;
+      let predicted = false;
       let stop: Stop = { reason: "max" };
       for (let n = 1; n <= max; n++) {
         const host = probes.hostMemory();
+        const used = base.availableBytes - host.availableBytes;
+        if (budgetBytes !== null && !predicted && used >= budgetBytes / 2 && live.length > 0) {
+          if (measured < live.length) await measure(ctx, kind, live, probes, cores);
+          measured = live.length;
+          predict(ctx, kind, measured, budgetBytes, used);
+          predicted = true;
+        }
         const refusal = reserveRefusal(host, perInstance, `${kind} #${n}`);
         if (refusal) {
           stop = { reason: "reserve", error: refusal, values: { available_bytes: host.availableBytes, need_bytes: perInstance, reserve_bytes: hostReserveBytes(host.totalBytes) } };
           break;
         }
-        const used = base.availableBytes - host.availableBytes;
-        if (plan.budgetMiB !== undefined && used + perInstance > plan.budgetMiB * MIB) {
+        if (budgetBytes !== null && used + perInstance > budgetBytes) {
           stop = {
             reason: "budget",
             error: `${Math.round(used / MIB)} MiB taken and about ${Math.round(perInstance / MIB)} MiB more needed, over the budget of ${plan.budgetMiB} MiB`,
@@ -66,51 +155,35 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
           };
           break;
         }
-        let inst: Instance;
         try {
-          inst = await ctx.startInstance(kind, ctx.instanceName(kind, n));
+          live.push(await ctx.startInstance(kind, ctx.instanceName(kind, n)));
         } catch (err) {
           ctx.throwIfAborted();
           if (isMissingDependency(err)) ctx.skip(kind, errorMessage(err));
           stop = { reason: statusOf(err) === 429 ? "cap" : "start-failed", error: errorMessage(err) };
           break;
         }
-        live.push(inst);
-        await ctx.sleep(plan.settleMs);
-        const targets = live.map((i) => ctx.usageTarget(i));
-        const before = await Promise.all(targets.map((t) => ctx.readHostUsage(t)));
-        const t0 = clock.now();
-        await ctx.sleep(plan.cpuWindowMs);
-        const after = await Promise.all(targets.map((t) => ctx.readHostUsage(t)));
-        const windowMs = clock.now() - t0;
-        const now = probes.hostMemory();
-        const cpu = after.map((a, i) => cpuPercent(before[i].cpuNs, a.cpuNs, windowMs));
-        const sumHost = after.reduce((a, u) => a + u.memoryBytes, 0);
-        const values: Record<string, number> = {
-          instances: n,
-          available_bytes: now.availableBytes,
-          total_bytes: now.totalBytes,
-          sum_host_bytes: sumHost,
-          instance_host_bytes: after[after.length - 1].memoryBytes,
-          instance_cpu_pct: cpu[cpu.length - 1],
-          sum_cpu_pct: cpu.reduce((a, b) => a + b, 0),
-          window_ms: windowMs,
-          cores,
-        };
-        if (inst.startup) values.startup_ms = inst.startup.totalMs;
-        ctx.record({ kind, sample: "step", rep: n, warmup: false, accel: inst.accel, values });
-        // The next step is checked against the most any measure says one instance costs.
-        perInstance = Math.max(perInstance, (base.availableBytes - now.availableBytes) / n, sumHost / n);
         ctx.progress(++done, total, `${kind}: ${n} running`);
+        if (!points.has(n)) continue;
+        const { now, sumHost } = await measure(ctx, kind, live, probes, cores);
+        measured = n;
+        // The next start is checked against the most any measure says one instance costs; a VM may
+        // still grow into its guest RAM, so its first guess stays a floor, a container's does not.
+        const seen = Math.max((base.availableBytes - now.availableBytes) / n, sumHost / n);
+        perInstance = kind === "vm" ? Math.max(perInstance, seen) : Math.max(seen, MIB / 4);
       }
+      // The count the run stopped at is always measured (a geometric schedule may have skipped it).
+      if (live.length > measured) await measure(ctx, kind, live, probes, cores);
+      if (budgetBytes !== null && !predicted && live.length > 0) predict(ctx, kind, live.length, budgetBytes, base.availableBytes - probes.hostMemory().availableBytes);
       ctx.record({
         kind, sample: "stop", rep: live.length, warmup: false,
         values: { reason_code: STOP_REASONS.indexOf(stop.reason), instances: live.length, ...stop.values },
         error: stop.error,
       });
     } finally {
-      // All of this kind go before the next kind is measured; cleanup() retries what fails here.
-      await Promise.allSettled(live.map((i) => ctx.removeInstance(i.id)));
+      // All of this kind go before the next kind is measured, a few at a time (hundreds of
+      // runtime calls at once would swamp a small host); cleanup() retries what fails here.
+      for (let i = 0; i < live.length; i += REMOVE_BATCH) await Promise.allSettled(live.slice(i, i + REMOVE_BATCH).map((x) => ctx.removeInstance(x.id)));
     }
     done += max - live.length;
     ctx.progress(done, total, `${kind}: ${live.length} reached, removed`);
