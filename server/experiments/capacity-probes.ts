@@ -42,6 +42,11 @@ export interface CapacityProbes {
   hostLimits(): { kernel: HostLimits; isolab: CapacityLimits };
   /** Tasks on the host now. */
   hostTasks(): number;
+  /**
+   * Anonymous memory (RssAnon) of every process on the host but `exclude` (the run's own
+   * instances): what the rest of a shared host allocates while a density run measures.
+   */
+  othersAnonBytes(exclude: readonly number[]): number;
   /** One instance's tasks (its cgroup's pids.current, or QEMU's threads) and the namespaces it has of its own. */
   instanceFootprint(target: UsageTarget): { tasks: number; namespaces: Partial<Record<NamespaceType, 0 | 1>> };
 }
@@ -70,6 +75,19 @@ export const hostProbes: CapacityProbes = {
   kernelMemory: () => parseKernelMemory(fs.readFileSync("/proc/meminfo", "utf8")),
   hostLimits: () => ({ kernel: readHostLimits(), isolab: isolabCaps() }),
   hostTasks: readHostTasks,
+  othersAnonBytes(exclude) {
+    const skip = new Set(exclude);
+    let sum = 0;
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry) || skip.has(Number(entry))) continue;
+      try {
+        sum += parseKbLines(fs.readFileSync(`/proc/${entry}/status`, "utf8")).RssAnon ?? 0;
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+    return sum;
+  },
   instanceFootprint(target) {
     const tasks = target.cgroupPath ? readCgroupUsage(target.cgroupPath).pids : parseProcStat(fs.readFileSync(`/proc/${target.pid}/stat`, "utf8")).numThreads;
     return { tasks, namespaces: ownNamespaces(target.pid) };

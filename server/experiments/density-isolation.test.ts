@@ -60,6 +60,9 @@ class FakeProbes implements CapacityProbes {
   hostTasks() {
     return 150;
   }
+  othersAnonBytes() {
+    return 0;
+  }
   instanceFootprint() {
     return { tasks: 2, namespaces: { net: 1 as const } };
   }

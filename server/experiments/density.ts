@@ -74,6 +74,7 @@ async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: I
   const after = await Promise.all(targets.map((t) => ctx.readHostUsage(t)));
   const windowMs = clock.now() - t0;
   const now = probes.hostMemory();
+  const others = probes.othersAnonBytes(targets.map((t) => t.pid));
   const cpu = after.map((a, i) => cpuPercent(before[i].cpuNs, a.cpuNs, windowMs));
   const sumHost = after.reduce((a, u) => a + u.memoryBytes, 0);
   const footprints = targets.map((t) => probes.instanceFootprint(t));
@@ -89,12 +90,13 @@ async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: I
     window_ms: windowMs,
     cores,
     ...kernelValues(probes),
+    others_anon_bytes: others,
     tasks_sum: footprints.reduce((a, f) => a + f.tasks, 0),
     ...Object.fromEntries(NAMESPACE_TYPES.filter((t) => ns[t] !== undefined).map((t) => [`ns_${t}`, ns[t]!])),
   };
   if (last.startup) values.startup_ms = last.startup.totalMs;
   ctx.record({ kind, sample: "step", rep: n, warmup: false, accel: last.accel, values });
-  return { now, sumHost };
+  return { now, sumHost, others };
 }
 
 /** The marginal measured so far (the summary's own choice), and the prediction for the budget from it. */
@@ -123,10 +125,16 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
       // The previous kind's memory is handed back while this settles.
       await ctx.sleep(plan.settleMs);
       const base = probes.hostMemory();
+      const baseOthers = probes.othersAnonBytes([]);
+      // What the instances took: MemAvailable's drop less what the rest of the host allocated meanwhile.
+      const takenSince = (availableBytes: number, othersBytes: number) => base.availableBytes - availableBytes - (othersBytes - baseOthers);
       recordLimits(ctx, kind, probes);
       ctx.record({
         kind, sample: "step", rep: 0, warmup: false,
-        values: { instances: 0, available_bytes: base.availableBytes, total_bytes: base.totalBytes, sum_host_bytes: 0, sum_cpu_pct: 0, cores, ...kernelValues(probes), tasks_sum: 0 },
+        values: {
+          instances: 0, available_bytes: base.availableBytes, total_bytes: base.totalBytes, sum_host_bytes: 0, sum_cpu_pct: 0, cores,
+          ...kernelValues(probes), others_anon_bytes: baseOthers, tasks_sum: 0,
+        },
       });
       const guess = firstGuessMiB(kind, plan.memoryMiB) * MIB;
       let perInstance = guess;
@@ -135,7 +143,7 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
       let stop: Stop = { reason: "max" };
       for (let n = 1; n <= max; n++) {
         const host = probes.hostMemory();
-        const used = base.availableBytes - host.availableBytes;
+        const used = budgetBytes === null ? 0 : takenSince(host.availableBytes, probes.othersAnonBytes(live.map((i) => ctx.usageTarget(i).pid)));
         if (budgetBytes !== null && !predicted && used >= budgetBytes / 2 && live.length > 0) {
           if (measured < live.length) await measure(ctx, kind, live, probes, cores);
           measured = live.length;
@@ -165,16 +173,18 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
         }
         ctx.progress(++done, total, `${kind}: ${n} running`);
         if (!points.has(n)) continue;
-        const { now, sumHost } = await measure(ctx, kind, live, probes, cores);
+        const { now, sumHost, others } = await measure(ctx, kind, live, probes, cores);
         measured = n;
         // The next start is checked against the most any measure says one instance costs; a VM may
         // still grow into its guest RAM, so its first guess stays a floor, a container's does not.
-        const seen = Math.max((base.availableBytes - now.availableBytes) / n, sumHost / n);
+        const seen = Math.max(takenSince(now.availableBytes, others) / n, sumHost / n);
         perInstance = kind === "vm" ? Math.max(perInstance, seen) : Math.max(seen, MIB / 4);
       }
       // The count the run stopped at is always measured (a geometric schedule may have skipped it).
       if (live.length > measured) await measure(ctx, kind, live, probes, cores);
-      if (budgetBytes !== null && !predicted && live.length > 0) predict(ctx, kind, live.length, budgetBytes, base.availableBytes - probes.hostMemory().availableBytes);
+      if (budgetBytes !== null && !predicted && live.length > 0) {
+        predict(ctx, kind, live.length, budgetBytes, takenSince(probes.hostMemory().availableBytes, probes.othersAnonBytes(live.map((i) => ctx.usageTarget(i).pid))));
+      }
       ctx.record({
         kind, sample: "stop", rep: live.length, warmup: false,
         values: { reason_code: STOP_REASONS.indexOf(stop.reason), instances: live.length, ...stop.values },

@@ -57,5 +57,5 @@ export function densityLimits(kindSamples: readonly ExperimentSample[], fits: Fi
     ...kernelLimitUses(host, { tasks: tasksPerInstance, namespaces }),
   ];
   const counts = uses.filter((u) => u.limit !== undefined).map(countUnder);
-  return { tasksPerInstance, counts, first: firstLimit(counts) };
+  return { tasksPerInstance, counts, first: firstLimit(counts), firstBeyondMemory: firstLimit(counts.filter((c) => c.id !== "memory")) };
 }

@@ -86,6 +86,7 @@ function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], bu
   const rows: DensityStep[] = steps.map((s) => ({
     instances: s.rep,
     availableDropBytes: baseAvail - s.values.available_bytes,
+    othersDeltaBytes: delta(s.values.others_anon_bytes, base.values.others_anon_bytes),
     kernelDeltaBytes: delta(kernelBytes(s.values), baseKernel),
     sUnreclaimDeltaBytes: delta(s.values.sunreclaim_bytes, base.values.sunreclaim_bytes),
     sumHostBytes: s.values.sum_host_bytes ?? 0,
@@ -95,11 +96,14 @@ function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], bu
     startupMs: s.rep === 0 ? null : (s.values.startup_ms ?? null),
   }));
   const fit = (y: (r: DensityStep) => number) => linearFit(rows.map((r) => ({ x: r.instances, y: y(r) })));
-  const memAvailable = fit((r) => r.availableDropBytes / MIB);
+  // The rest of a shared host allocates too: its processes' anonymous memory is taken out when it was read.
+  const othersRead = base.values.others_anon_bytes !== undefined;
+  const memAvailable = fit((r) => (r.availableDropBytes - (r.othersDeltaBytes ?? 0)) / MIB);
+  const memAvailableRaw = othersRead ? fit((r) => r.availableDropBytes / MIB) : undefined;
   const hostView = fit((r) => r.sumHostBytes / MIB);
   const kernel = baseKernel === null ? null : fit((r) => (r.kernelDeltaBytes === null ? NaN : r.kernelDeltaBytes / MIB));
   const cpuPct = fit((r) => r.sumCpuPct);
-  const marginal: Marginal = { memAvailable, hostView, kernel, cpuPct, ...chooseMarginal(memAvailable, hostView, kernel) };
+  const marginal: Marginal = { memAvailable, ...(memAvailableRaw !== undefined ? { memAvailableRaw } : {}), hostView, kernel, cpuPct, ...chooseMarginal(memAvailable, hostView, kernel) };
 
   const reserve = hostReserveBytes(base.values.total_bytes);
   const hostBudget = Math.max(0, baseAvail - reserve);
@@ -156,6 +160,7 @@ export function summarizeDensity(
       "Instances are idle: the probe waits, as a service between requests does. Busy instances add their workload's memory and CPU: use the planner.",
       "Marginal memory is the slope of a least-squares line through every step (instances vs memory), so one noisy step does not decide it.",
       `Of the memory estimates — the host's MemAvailable drop, the sum of each instance's host view (cgroup usage for a container, PSS for a VM or process) and the growth of the kernel's own structures (Slab + PageTables + KernelStack + Percpu in /proc/meminfo) — the largest is used; MemAvailable only when it follows the instance count (R² ≥ ${MIN_R2}).`,
+      "On a shared host the MemAvailable drop is taken less what every other process allocated meanwhile (the change of their RssAnon), when the run read it; the raw fit is shown beside it.",
       "The first limit compares memory with Isolab's caps, pid_max and threads-max (at the tasks each instance was measured to run) and the namespace limits (at the namespaces each instance was seen to have of its own); Isolab's caps count only this run's instances.",
       "“Fits on this host” divides the memory available when the kind started, minus the host's reserve (the larger of 20 % of its memory and 2 GiB), by that marginal cost — and the CPU the instances use at idle into 80 % of the host's cores — whichever allows fewer.",
       "Memory is assumed linear in the instance count; page sharing between instances (the same kernel or image pages) is already in the measured slope.",

@@ -9,6 +9,7 @@ import type { LimitCount } from "@/lib/host/kernel-limits";
 //         instance_host_bytes, instance_cpu_pct, sum_cpu_pct, startup_ms, window_ms, cores,
 //         the kernel's own memory (/proc/meminfo): slab_bytes, sreclaimable_bytes, sunreclaim_bytes,
 //         pagetables_bytes, kernelstack_bytes, percpu_bytes; host_tasks (every task on the host),
+//         others_anon_bytes (RssAnon of every process but the run's instances: a shared host's own moves),
 //         tasks_sum (the live instances' pids.current or threads), ns_<type> (1 when the instance
 //         this step added has a <type> namespace of its own)
 //   limits kind, rep 0, at the baseline: pid_max, threads_max, host_tasks, max_<type>_namespaces,
@@ -32,6 +33,8 @@ export interface DensityStep {
   instances: number;
   /** MemAvailable at the kind's baseline minus now. */
   availableDropBytes: number;
+  /** What the rest of the host allocated since the baseline (RssAnon of every other process); null when not read. */
+  othersDeltaBytes?: number | null;
   /** Slab + PageTables + KernelStack + Percpu now minus at the baseline; null when not read. */
   kernelDeltaBytes: number | null;
   /** SUnreclaim alone, the part of the slab the kernel cannot hand back under pressure; null when not read. */
@@ -46,8 +49,13 @@ export interface DensityStep {
 }
 
 export interface Marginal {
-  /** Fit of the MemAvailable drop against the instance count, MiB per instance. */
+  /**
+   * Fit of the MemAvailable drop against the instance count, MiB per instance — less what the
+   * rest of the host allocated meanwhile (others' RssAnon), when the run read that.
+   */
   memAvailable: LinearFit | null;
+  /** The same fit without taking the rest of the host out; absent when there was nothing to take out. */
+  memAvailableRaw?: LinearFit | null;
   /** Fit of the summed host view against the instance count, MiB per instance. */
   hostView: LinearFit | null;
   /** Fit of the kernel structures' growth (Slab + PageTables + KernelStack + Percpu), MiB per instance. */
@@ -80,6 +88,8 @@ export interface DensityLimits {
   /** Every limit read, with how many more instances it allows from the kind's baseline. */
   counts: LimitCount[];
   first: LimitCount | null;
+  /** The first limit other than memory: what caps "room for N more" where free memory is read live (Figure 2.1). */
+  firstBeyondMemory?: LimitCount | null;
 }
 
 /** A prediction from the measured marginal, checked by starting instances until the budget was used. */
