@@ -33,6 +33,12 @@ export function maxFor(plan: DensityPlan, kind: InstanceKind): number {
 
 const REMOVE_BATCH = 16;
 
+/**
+ * The processes whose anonymous memory is "the rest of the host": all but the run's
+ * instances and this process — Isolab's own bookkeeping per instance is part of the cost.
+ */
+const othersExcept = (instancePids: number[]) => [...instancePids, process.pid];
+
 interface Stop {
   reason: StopReason;
   error?: string;
@@ -74,7 +80,7 @@ async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: I
   const after = await Promise.all(targets.map((t) => ctx.readHostUsage(t)));
   const windowMs = clock.now() - t0;
   const now = probes.hostMemory();
-  const others = probes.othersAnonBytes(targets.map((t) => t.pid));
+  const others = probes.othersAnonBytes(othersExcept(targets.map((t) => t.pid)));
   const cpu = after.map((a, i) => cpuPercent(before[i].cpuNs, a.cpuNs, windowMs));
   const sumHost = after.reduce((a, u) => a + u.memoryBytes, 0);
   const footprints = targets.map((t) => probes.instanceFootprint(t));
@@ -125,9 +131,16 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
       // The previous kind's memory is handed back while this settles.
       await ctx.sleep(plan.settleMs);
       const base = probes.hostMemory();
-      const baseOthers = probes.othersAnonBytes([]);
+      const baseOthers = probes.othersAnonBytes(othersExcept([]));
       // What the instances took: MemAvailable's drop less what the rest of the host allocated meanwhile.
       const takenSince = (availableBytes: number, othersBytes: number) => base.availableBytes - availableBytes - (othersBytes - baseOthers);
+      // One reading between two of the others: a process that came or went in between counts for the instances' benefit.
+      const takenNow = () => {
+        const pids = othersExcept(live.map((i) => ctx.usageTarget(i).pid));
+        const before = probes.othersAnonBytes(pids);
+        const host = probes.hostMemory();
+        return { host, used: takenSince(host.availableBytes, Math.max(before, probes.othersAnonBytes(pids))) };
+      };
       recordLimits(ctx, kind, probes);
       ctx.record({
         kind, sample: "step", rep: 0, warmup: false,
@@ -142,8 +155,7 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
       let predicted = false;
       let stop: Stop = { reason: "max" };
       for (let n = 1; n <= max; n++) {
-        const host = probes.hostMemory();
-        const used = budgetBytes === null ? 0 : takenSince(host.availableBytes, probes.othersAnonBytes(live.map((i) => ctx.usageTarget(i).pid)));
+        let { host, used } = budgetBytes === null ? { host: probes.hostMemory(), used: 0 } : takenNow();
         if (budgetBytes !== null && !predicted && used >= budgetBytes / 2 && live.length > 0) {
           if (measured < live.length) await measure(ctx, kind, live, probes, cores);
           measured = live.length;
@@ -154,6 +166,11 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
         if (refusal) {
           stop = { reason: "reserve", error: refusal, values: { available_bytes: host.availableBytes, need_bytes: perInstance, reserve_bytes: hostReserveBytes(host.totalBytes) } };
           break;
+        }
+        if (budgetBytes !== null && used + perInstance > budgetBytes) {
+          // A shared host's allocations come and go: the budget stops the run only when a second look agrees.
+          await ctx.sleep(plan.settleMs);
+          ({ host, used } = takenNow());
         }
         if (budgetBytes !== null && used + perInstance > budgetBytes) {
           stop = {
@@ -183,7 +200,7 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
       // The count the run stopped at is always measured (a geometric schedule may have skipped it).
       if (live.length > measured) await measure(ctx, kind, live, probes, cores);
       if (budgetBytes !== null && !predicted && live.length > 0) {
-        predict(ctx, kind, live.length, budgetBytes, takenSince(probes.hostMemory().availableBytes, probes.othersAnonBytes(live.map((i) => ctx.usageTarget(i).pid))));
+        predict(ctx, kind, live.length, budgetBytes, takenNow().used);
       }
       ctx.record({
         kind, sample: "stop", rep: live.length, warmup: false,
