@@ -2,11 +2,11 @@ import "server-only";
 import { DENSITY_EACH_UP_TO, DENSITY_MAX_VM, type DensityPlan } from "@/lib/experiments/density/schema";
 import { measurePoints, scheduleFor } from "@/lib/experiments/density/schedule";
 import { summarizeDensity } from "@/lib/experiments/density/summary";
-import { MARGINAL_SOURCES, STOP_REASONS, type StopReason } from "@/lib/experiments/density/types";
+import { MARGINAL_SOURCES, STOP_REASONS, type MarginalSource, type StopReason } from "@/lib/experiments/density/types";
 import { predictCount } from "@/lib/experiments/density/verify";
 import { NAMESPACE_TYPES } from "@/lib/host/kernel-limits";
-import { MIB, hostReserveBytes, reserveRefusal } from "@/lib/host/memory-guard";
-import { cpuPercent } from "@/lib/host/procfs";
+import { MIB, hostReserveBytes, reserveRefusal, type HostMemory } from "@/lib/host/memory-guard";
+import { cpuPercent, kernelStructuresBytes } from "@/lib/host/procfs";
 import type { Instance, InstanceKind } from "@/lib/core/types";
 import { hostProbes, type CapacityProbes } from "./capacity-probes";
 import { errorMessage, isMissingDependency, statusOf, type RunContext } from "./context";
@@ -105,14 +105,13 @@ async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: I
   return { now, sumHost, others };
 }
 
-/** The marginal measured so far (the summary's own choice), and the prediction for the budget from it. */
-function predict(ctx: RunContext<DensityPlan>, kind: InstanceKind, n: number, budgetBytes: number, usedBytes: number): void {
-  const k = summarizeDensity(ctx.samples, { kinds: [kind] }, []).kinds[0];
-  const marginal = k?.marginal.chosenMiB ?? null;
-  const predicted = predictCount(budgetBytes, marginal);
-  if (predicted === null || marginal === null) return;
-  const from_code = MARGINAL_SOURCES.indexOf(k!.marginal.chosenFrom ?? "memavailable");
-  ctx.record({ kind, sample: "verify", rep: n, warmup: false, values: { budget_bytes: budgetBytes, used_bytes: usedBytes, marginal_bytes: marginal * MIB, predicted_count: predicted, from_code } });
+/** Instances measured at least, before a budget's prediction is made: one or two starts say little. */
+const MIN_CALIBRATION = 10;
+
+/** The marginal the summary would choose from the samples so far, and where it came from. */
+function marginalSoFar(ctx: RunContext<DensityPlan>, kind: InstanceKind): { miB: number; from: MarginalSource } | null {
+  const m = summarizeDensity(ctx.samples, { kinds: [kind] }, []).kinds[0]?.marginal;
+  return m && m.chosenMiB !== null && m.chosenFrom !== null ? { miB: m.chosenMiB, from: m.chosenFrom } : null;
 }
 
 export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityProbes = hostProbes): Promise<void> {
@@ -152,31 +151,36 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
       const guess = firstGuessMiB(kind, plan.memoryMiB) * MIB;
       let perInstance = guess;
       let measured = 0;
-      let predicted = false;
+      // After the prediction, the budget is counted by the meter the prediction came from.
+      let meter: MarginalSource | null = null;
+      let meterMarginal = 0;
+      const baseKernel = kernelStructuresBytes(probes.kernelMemory());
+      const budgetUsed = async (): Promise<{ host: HostMemory; used: number }> => {
+        if (meter === "kernel") return { host: probes.hostMemory(), used: kernelStructuresBytes(probes.kernelMemory()) - baseKernel };
+        if (meter === "host-view") {
+          const usage = await Promise.all(live.map((i) => ctx.readHostUsage(ctx.usageTarget(i))));
+          return { host: probes.hostMemory(), used: usage.reduce((a, u) => a + u.memoryBytes, 0) };
+        }
+        return takenNow();
+      };
       let stop: Stop = { reason: "max" };
       for (let n = 1; n <= max; n++) {
-        let { host, used } = budgetBytes === null ? { host: probes.hostMemory(), used: 0 } : takenNow();
-        if (budgetBytes !== null && !predicted && used >= budgetBytes / 2 && live.length > 0) {
-          if (measured < live.length) await measure(ctx, kind, live, probes, cores);
-          measured = live.length;
-          predict(ctx, kind, measured, budgetBytes, used);
-          predicted = true;
-        }
+        let { host, used } = budgetBytes === null ? { host: probes.hostMemory(), used: 0 } : await budgetUsed();
         const refusal = reserveRefusal(host, perInstance, `${kind} #${n}`);
         if (refusal) {
           stop = { reason: "reserve", error: refusal, values: { available_bytes: host.availableBytes, need_bytes: perInstance, reserve_bytes: hostReserveBytes(host.totalBytes) } };
           break;
         }
-        if (budgetBytes !== null && used + perInstance > budgetBytes) {
+        if (budgetBytes !== null && used + (meter ? meterMarginal : perInstance) > budgetBytes) {
           // A shared host's allocations come and go: the budget stops the run only when a second look agrees.
           await ctx.sleep(plan.settleMs);
-          ({ host, used } = takenNow());
+          ({ host, used } = await budgetUsed());
         }
-        if (budgetBytes !== null && used + perInstance > budgetBytes) {
+        if (budgetBytes !== null && used + (meter ? meterMarginal : perInstance) > budgetBytes) {
           stop = {
             reason: "budget",
-            error: `${Math.round(used / MIB)} MiB taken and about ${Math.round(perInstance / MIB)} MiB more needed, over the budget of ${plan.budgetMiB} MiB`,
-            values: { used_bytes: used, need_bytes: perInstance },
+            error: `${Math.round(used / MIB)} MiB taken${meter ? ` (by ${meter})` : ""} and about ${Math.round((meter ? meterMarginal : perInstance) / MIB)} MiB more needed, over the budget of ${plan.budgetMiB} MiB`,
+            values: { used_bytes: used, need_bytes: meter ? meterMarginal : perInstance },
           };
           break;
         }
@@ -196,12 +200,25 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityP
         // still grow into its guest RAM, so its first guess stays a floor, a container's does not.
         const seen = Math.max(takenSince(now.availableBytes, others) / n, sumHost / n);
         perInstance = kind === "vm" ? Math.max(perInstance, seen) : Math.max(seen, MIB / 4);
+        if (budgetBytes === null || meter !== null) continue;
+        // Predict once the measured marginal says half the budget is used; until then, measure
+        // again where it says that will be, so the prediction is made there and not at the end.
+        const so = marginalSoFar(ctx, kind);
+        if (!so) continue;
+        const half = Math.ceil(budgetBytes / 2 / MIB / so.miB);
+        if (n >= MIN_CALIBRATION && n >= half) {
+          meter = so.from;
+          const predictedCount = predictCount(budgetBytes, so.miB)!;
+          const { used: usedNow } = await budgetUsed();
+          ctx.record({
+            kind, sample: "verify", rep: n, warmup: false,
+            values: { budget_bytes: budgetBytes, used_bytes: usedNow, marginal_bytes: so.miB * MIB, predicted_count: predictedCount, from_code: MARGINAL_SOURCES.indexOf(so.from) },
+          });
+          meterMarginal = so.miB * MIB;
+        } else if (half > n && half <= max) points.add(Math.max(half, MIN_CALIBRATION));
       }
       // The count the run stopped at is always measured (a geometric schedule may have skipped it).
       if (live.length > measured) await measure(ctx, kind, live, probes, cores);
-      if (budgetBytes !== null && !predicted && live.length > 0) {
-        predict(ctx, kind, live.length, budgetBytes, takenNow().used);
-      }
       ctx.record({
         kind, sample: "stop", rep: live.length, warmup: false,
         values: { reason_code: STOP_REASONS.indexOf(stop.reason), instances: live.length, ...stop.values },

@@ -23,7 +23,7 @@ describe("densityVerify", () => {
     const v = densityVerify([verifySample(120, 250, 2.4)], 240, "budget")!;
     expect(v).toMatchObject({ calibratedOn: 120, predicted: 250, reached: 240, budgetUsed: true, from: "memavailable", marginalMiB: 2.4 });
     expect(v.error).toBeCloseTo(-0.04, 10);
-    expect(v.text).toBe("predicted 250 in 600 MiB from 2.40 MiB each (memavailable, measured over 120 instances); reached 240 when the budget was used (-4.0 %)");
+    expect(v.text).toBe("predicted 250 in 600 MiB from 2.40 MiB each (memavailable, measured over 120 instances); reached 240 when the budget, counted by the same measure, was used (-4.0 %)");
   });
   it("says when the run stopped for another reason: then it is no check", () => {
     const v = densityVerify([verifySample(50, 97, 10.5)], 500, "max")!;

@@ -3,10 +3,12 @@ import { howManyFit } from "@/lib/core/linear-fit";
 import { MIB } from "@/lib/host/memory-guard";
 import { MARGINAL_SOURCES, type DensityVerify, type StopReason } from "./types";
 
-// A density run with a memory budget checks its own prediction: once about
-// half the budget is used it predicts how many instances the whole budget
-// holds (budget ÷ the marginal measured so far), then starts instances until
-// the budget is used. Pure.
+// A density run with a memory budget checks its own prediction: once the
+// marginal measured so far says half the budget is used (and at least 10
+// instances run), it predicts how many instances the whole budget holds
+// (budget ÷ that marginal), then starts instances until the budget — counted
+// by the same measure: MemAvailable less the rest of the host, the kernel
+// structures or the host views — is used. Pure.
 
 /** Instances a memory budget holds at a marginal cost; null without a usable marginal. */
 export function predictCount(budgetBytes: number, marginalMiB: number | null): number | null {
@@ -26,7 +28,7 @@ export function densityVerify(kindSamples: readonly ExperimentSample[], reached:
   const budgetMiB = Math.round(v.budget_bytes / MIB);
   const basis = `${v.marginal_bytes / MIB >= 10 ? (v.marginal_bytes / MIB).toFixed(1) : (v.marginal_bytes / MIB).toFixed(2)} MiB each (${from ?? "?"}, measured over ${s.rep} instances)`;
   const outcome = budgetUsed
-    ? `reached ${reached} when the budget was used${error === null ? "" : ` (${pct(error)})`}`
+    ? `reached ${reached} when the budget, counted by the same measure, was used${error === null ? "" : ` (${pct(error)})`}`
     : `reached ${reached}, but the run stopped (${stopReason ?? "unfinished"}) before the budget was used: not a check`;
   return {
     budgetBytes: v.budget_bytes,
