@@ -2,7 +2,9 @@
 //   npm run experiment -- startup --runs 10 [--kinds process,container,vm,vm-warm] [--no-warmup] [--memory-seconds 60] [--json]
 //   npm run experiment -- overhead [--reps 3] [--workloads cpu,stream,syscall,io] [--idle-seconds 5] [--json]
 //   npm run experiment -- isolation [--limit-mib 64] [--vm-mib 128] [--unlimited-mib 1024] [--hogs …] [--neighbours …] [--json]
-//   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--kinds container,vm] [--json]
+//   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--schedule each|geometric] [--kinds container,vm] [--json]
+//     Hundreds of containers: ISOLAB_MAX_INSTANCES=400 npm run experiment -- density --kinds container --max 300
+//     (Isolab's own cap, ISOLAB_MAX_INSTANCES, stops the run first otherwise; ISOLAB_MAX_MEMORY_MIB caps the granted memory).
 // Common: --memory-mib N, --cpus N, --kinds a,b. Progress goes to stderr; stdout
 // gets a readable table or, with --json, exactly the record GET /api/experiments/:id answers.
 // Ctrl-C cancels the run and removes every instance it started.
@@ -19,14 +21,18 @@ const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density>
   isolation [--limit-mib N (64)] [--vm-mib N (128)] [--unlimited-mib N (1024, capped and kept off the host's reserve)]
             [--hogs container-limited,vm,container-unlimited] [--neighbours process,container,vm]
             [--calm-seconds N (3)] [--latency-interval-ms N (20)]
-  density   --max N (1-64, default 10, per kind) [--max-vm N] [--budget-mib N] [--kinds container,vm]
+  density   --max N (1-500, default 10, per kind) [--max-vm N (1-64)] [--budget-mib N] [--kinds container,vm]
+            [--schedule each|geometric (each up to 20, geometric above: measure at 1, 2, 5, 10, 20, 50, 100 …)]
             [--settle-ms N (1000)] [--cpu-window-ms N (1000)]
+            --budget-mib also checks a prediction: at half the budget it predicts the count, then fills the budget.
+            Beyond Isolab's cap (default max(8, min(64, 16 × cores)) instances, half the host's memory granted)
+            set ISOLAB_MAX_INSTANCES=400 (and ISOLAB_MAX_MEMORY_MIB, or --memory-mib 32) in the environment.
   common    [--kinds process,container,vm] [--memory-mib N] [--cpus N] [--json]`;
 
 const FLAG_OF: Record<string, string> = {
   runs: "--runs", reps: "--reps", kinds: "--kinds", workloads: "--workloads", memoryMiB: "--memory-mib", cpus: "--cpus", idleSeconds: "--idle-seconds", type: "<type>",
   limitMiB: "--limit-mib", vmMiB: "--vm-mib", unlimitedMiB: "--unlimited-mib", hogs: "--hogs", neighbours: "--neighbours", calmSeconds: "--calm-seconds",
-  latencyIntervalMs: "--latency-interval-ms", memorySeconds: "--memory-seconds", max: "--max", maxVm: "--max-vm", budgetMiB: "--budget-mib", settleMs: "--settle-ms", cpuWindowMs: "--cpu-window-ms",
+  latencyIntervalMs: "--latency-interval-ms", memorySeconds: "--memory-seconds", max: "--max", maxVm: "--max-vm", budgetMiB: "--budget-mib", schedule: "--schedule", settleMs: "--settle-ms", cpuWindowMs: "--cpu-window-ms",
 };
 
 function fail(message: string, code = 2): never {
@@ -60,6 +66,7 @@ function parsePlan(argv: string[]) {
         max: { type: "string" },
         "max-vm": { type: "string" },
         "budget-mib": { type: "string" },
+        schedule: { type: "string" },
         "settle-ms": { type: "string" },
         "cpu-window-ms": { type: "string" },
         json: { type: "boolean" },
@@ -98,6 +105,7 @@ function parsePlan(argv: string[]) {
     max: num(v.max),
     maxVm: num(v["max-vm"]),
     budgetMiB: num(v["budget-mib"]),
+    schedule: v.schedule,
     settleMs: num(v["settle-ms"]),
     cpuWindowMs: num(v["cpu-window-ms"]),
   };

@@ -10,8 +10,8 @@ import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 export interface DensityChartKind {
   kind: InstanceKind;
   accel?: Accel;
-  /** Per step: instances, MemAvailable drop and sum of host views (MiB), startup (ms). */
-  points: { n: number; dropMiB: number; viewMiB: number; startupMs: number | null }[];
+  /** Per step: instances, MemAvailable drop, sum of host views and the kernel structures' growth (MiB; null when not read), startup (ms). */
+  points: { n: number; dropMiB: number; viewMiB: number; kernelMiB?: number | null; startupMs: number | null }[];
   /** The marginal used for the extrapolation, drawn as a line through the baseline. */
   marginalMiB: number | null;
 }
@@ -44,6 +44,9 @@ function MemoryChart({ k }: { k: DensityChartKind }) {
         <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />
         <Line dataKey="dropMiB" name="MemAvailable drop" stroke={KIND_COLORS[k.kind]} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} />
         <Line dataKey="viewMiB" name="sum of host views" stroke={KIND_COLORS[k.kind]} strokeDasharray="6 3" strokeWidth={1.5} dot={{ r: 2 }} isAnimationActive={false} />
+        {k.points.some((p) => p.kernelMiB !== null && p.kernelMiB !== undefined) && (
+          <Line dataKey="kernelMiB" name="kernel structures" stroke={KIND_COLORS[k.kind]} strokeDasharray="1 3" strokeWidth={1.5} dot={{ r: 2 }} isAnimationActive={false} />
+        )}
         {k.marginalMiB !== null && <Line dataKey="fitMiB" name="marginal used" stroke="var(--muted)" strokeDasharray="2 3" strokeWidth={1} dot={false} isAnimationActive={false} />}
       </LineChart>
     </figure>

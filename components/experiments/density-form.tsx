@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/client/use-experiments";
-import { DENSITY_MAX, DensityPlanSchema } from "@/lib/experiments/density/schema";
+import { DENSITY_MAX, DENSITY_MAX_VM, DensityPlanSchema } from "@/lib/experiments/density/schema";
 import { MEMORY_MIB } from "@/lib/schemas/instance";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import { KIND_LABELS } from "./labels";
@@ -47,7 +47,7 @@ export function DensityForm() {
       </p>
       <div className="row" style={{ alignItems: "flex-end" }}>
         <NumberField label="Instances per kind" range={DENSITY_MAX} value={max} onChange={setMax} />
-        <NumberField label="VMs at most" optional range={DENSITY_MAX} value={maxVm} placeholder="same" onChange={(_, text) => setMaxVm(text)} />
+        <NumberField label="VMs at most" optional range={DENSITY_MAX_VM} value={maxVm} placeholder="same" onChange={(_, text) => setMaxVm(text)} />
         <NumberField label="Memory budget" unit="MiB" optional min={64} value={budgetMiB} placeholder="reserve only" onChange={(_, text) => setBudget(text)} />
         <NumberField label="Instance memory" unit="MiB" range={MEMORY_MIB} value={memoryMiB} onChange={setMemory} />
       </div>

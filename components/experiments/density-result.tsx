@@ -1,6 +1,7 @@
 import { formatRatio } from "@/lib/experiments/format";
 import { formatBytes, formatMs } from "@/lib/core/format";
 import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
+import { firstLimitText } from "@/lib/experiments/density/text";
 import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
 import type { LinearFit } from "@/lib/core/linear-fit";
 import { GIB, MIB } from "@/lib/host/memory-guard";
@@ -20,6 +21,8 @@ import "./density-isolation.css";
 
 const fit = (f: LinearFit | null) => (f ? `${formatMiB(f.slope)}${f.r2 !== null ? ` · R² ${f.r2.toFixed(2)}` : ""}` : "—");
 
+const CHOSEN_WORDS = { memavailable: "from MemAvailable", "host-view": "from host views", kernel: "from kernel structures" } as const;
+
 const COLUMNS: ResultColumn<DensityKindResult>[] = [
   {
     header: "Kind",
@@ -34,6 +37,7 @@ const COLUMNS: ResultColumn<DensityKindResult>[] = [
   { header: "Reached", numeric: true, cell: (k) => k.reached, cellProps: (k) => ({ "data-testid": `reached-${k.kind}` }) },
   { header: "Marginal memory: MemAvailable", numeric: true, cell: (k) => fit(k.marginal.memAvailable) },
   { header: "Sum of host views", numeric: true, cell: (k) => fit(k.marginal.hostView) },
+  { header: "Kernel structures", numeric: true, cell: (k) => fit(k.marginal.kernel ?? null) },
   {
     header: "Used",
     numeric: true,
@@ -41,7 +45,7 @@ const COLUMNS: ResultColumn<DensityKindResult>[] = [
     cell: (k) => (
       <>
         <strong>{formatMiB(k.marginal.chosenMiB)}</strong>
-        <div className="small muted">{k.marginal.chosenFrom === "memavailable" ? "from MemAvailable" : k.marginal.chosenFrom === "host-view" ? "from host views" : ""}</div>
+        <div className="small muted">{k.marginal.chosenFrom ? CHOSEN_WORDS[k.marginal.chosenFrom] : ""}</div>
       </>
     ),
   },
@@ -70,12 +74,39 @@ const COLUMNS: ResultColumn<DensityKindResult>[] = [
   },
 ];
 
+/** Which estimate was used and why, the first limit, and a budget's prediction checked: a few lines per kind. */
+function KindFacts({ k }: { k: DensityKindResult }) {
+  const first = firstLimitText(k);
+  if (!k.marginal.why && !first && !k.verify) return null;
+  return (
+    <ul className="small" style={{ margin: 0 }} data-testid={`density-facts-${k.kind}`}>
+      {k.marginal.why && (
+        <li>
+          {KIND_LABELS[k.kind]}, marginal memory used: {k.marginal.why}.
+        </li>
+      )}
+      {first && <li data-testid={`first-limit-${k.kind}`}>{first}.</li>}
+      {k.verify && (
+        <li data-testid={`verify-${k.kind}`}>
+          Prediction checked: {k.verify.text}.
+        </li>
+      )}
+    </ul>
+  );
+}
+
 function chartKind(k: DensityKindResult): DensityChartKind {
   return {
     kind: k.kind,
     accel: k.accel,
     marginalMiB: k.marginal.chosenMiB,
-    points: k.steps.map((s) => ({ n: s.instances, dropMiB: s.availableDropBytes / MIB, viewMiB: s.sumHostBytes / MIB, startupMs: s.startupMs })),
+    points: k.steps.map((s) => ({
+      n: s.instances,
+      dropMiB: s.availableDropBytes / MIB,
+      viewMiB: s.sumHostBytes / MIB,
+      kernelMiB: s.kernelDeltaBytes === null || s.kernelDeltaBytes === undefined ? null : s.kernelDeltaBytes / MIB,
+      startupMs: s.startupMs,
+    })),
   };
 }
 
@@ -93,6 +124,9 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
         <p key={k.kind} className="small muted" style={{ margin: 0 }}>
           {KIND_LABELS[k.kind]}: {k.marginal.note}.
         </p>
+      ))}
+      {result.kinds.map((k) => (
+        <KindFacts key={k.kind} k={k} />
       ))}
       {charts && <DensityCharts kinds={result.kinds.map(chartKind)} />}
       <details>

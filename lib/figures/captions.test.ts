@@ -19,6 +19,8 @@ describe("captions", () => {
     const vm = { value: 170 * MiB, source: "density", at: AT };
     const p = payload({ fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null }, app: null, densityAvailable: true } });
     expect(fig21Caption(p, now).text).toContain("from density experiment xd, finished");
+    const limited = payload({ fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null, firstLimit: { vm: null, container: null } }, app: null, densityAvailable: true } });
+    expect(fig21Caption(limited, now).text).toContain("capped by the first limit that run found beyond memory");
     expect(fig21Caption(p, now).text).toContain("(12 min ago)");
   });
 

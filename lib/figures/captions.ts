@@ -30,7 +30,7 @@ export function fig21Caption(p: FiguresPayload, now: number): Caption {
   const densityAge = densityAt ? freshness(densityAt, now, EXPERIMENT_STALE_MS) : null;
   const basis =
     m.basis === "density"
-      ? `"Room for N more" divides each host's free memory by the marginal memory per instance from density experiment ${m.experimentId}${densityAt && densityAge ? `, finished ${clockTime(densityAt)} (${densityAge.text})` : ""}.`
+      ? `"Room for N more" divides each host's free memory by the marginal memory per instance from density experiment ${m.experimentId}${densityAt && densityAge ? `, finished ${clockTime(densityAt)} (${densityAge.text})` : ""}${m.firstLimit ? ", capped by the first limit that run found beyond memory (Isolab's caps, pid_max, namespaces)" : ""}.`
       : m.basis === "live"
         ? `"Room for N more" divides each host's free memory by the median footprint of the live instances of that kind (no density experiment).`
         : `"Room for N more" needs a per-instance footprint: launch instances${p.fig21.densityAvailable ? " or run the density experiment" : ""}.`;

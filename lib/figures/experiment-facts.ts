@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ExperimentListItem } from "@/lib/experiments/types";
 import type { OverheadResult } from "@/lib/experiments/overhead/types";
 import type { StartupResult } from "@/lib/experiments/startup/types";
-import type { Fig22Data, MeasuredBytes } from "@/lib/schemas/figures";
+import { RoomLimitSchema, type Fig21FirstLimits, type Fig22Data, type MeasuredBytes } from "@/lib/schemas/figures";
 import { INSTANCE_KINDS } from "@/lib/core/types";
 
 // Stored experiments → the numbers Figures 2.1 and 2.2 carry. Pure: takes
@@ -68,15 +68,16 @@ const DensityResultSchema = z.object({
         chosenMiB: z.number().finite().positive().nullable(),
         chosenFrom: z.string().nullable(),
       }),
+      limits: z.object({ firstBeyondMemory: RoomLimitSchema.extend({ count: z.number().int().nonnegative() }).nullable().optional() }).optional(),
     }),
   ),
 });
 
-const FIT_WORDS: Record<string, string> = { memavailable: "MemAvailable drop", "host-view": "summed host view" };
+const FIT_WORDS: Record<string, string> = { memavailable: "MemAvailable drop", "host-view": "summed host view", kernel: "kernel structures' growth" };
 
 export function densityMarginals(
   items: readonly ExperimentListItem[],
-): { experimentId: string; vm: MeasuredBytes | null; container: MeasuredBytes | null } | null {
+): { experimentId: string; vm: MeasuredBytes | null; container: MeasuredBytes | null; firstLimit: Fig21FirstLimits } | null {
   for (const e of items) {
     if (e.type !== "density" || e.status !== "done") continue;
     const parsed = DensityResultSchema.safeParse(e.result);
@@ -94,7 +95,8 @@ export function densityMarginals(
     };
     const vm = pick("vm");
     const container = pick("container");
-    if (vm || container) return { experimentId: e.id, vm, container };
+    const limit = (kind: "vm" | "container") => parsed.data.kinds.find((x) => x.kind === kind)?.limits?.firstBeyondMemory ?? null;
+    if (vm || container) return { experimentId: e.id, vm, container, firstLimit: { vm: limit("vm"), container: limit("container") } };
   }
   return null;
 }

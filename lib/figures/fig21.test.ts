@@ -89,6 +89,19 @@ describe("fig21Model", () => {
     expect(vmHost.roomBasis).toContain("165 MiB per VM");
   });
 
+  it("a density run's first limit beyond memory caps room for N more and is named", () => {
+    const cap = { id: "isolab-instances", label: "Isolab's instance cap (ISOLAB_MAX_INSTANCES)", count: 400 };
+    const firstLimit = { vm: { id: "isolab-memory", label: "Isolab's memory cap", count: 1000 }, container: cap };
+    const model = fig21Model(input(scenario, { marginal: { basis: "density", experimentId: "x1", vm: m(165 * MiB, "density x1"), container: m(2.4 * MiB, "density x1"), firstLimit } }));
+    const [vmHost, ctHost] = model.hosts;
+    // Three containers run: the cap leaves 397; memory alone would leave thousands.
+    expect(ctHost.room.count).toBe(397);
+    expect(ctHost.roomLabel).toBe("room for 397 more containers");
+    expect(ctHost.roomBasis).toBe("first limit: Isolab's instance cap (ISOLAB_MAX_INSTANCES) (400 in all), before memory; 2.4 MiB per container: density x1");
+    expect(vmHost.room.count).toBe(Math.floor(vmHost.freeBytes / (165 * MiB)));
+    expect(vmHost.roomBasis).toMatch(/^first limit: memory \(then Isolab's memory cap at 1,000\); 165 MiB per VM: density x1$/);
+  });
+
   it("no instances: the hosts are host OS and free, and room is unknown with a reason", () => {
     const model = fig21Model(input([]));
     expect(model.blocked).toBeNull();

@@ -1,7 +1,7 @@
 import { formatBytes } from "@/lib/core/format";
 import type { Fig21Data, FigureInstance, GuestFacts, HostFacts, MeasuredBytes } from "@/lib/schemas/figures";
 import { atLeast, fitsText, inset as shrink, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
-import { roomForMore, roomText, type Room } from "./room";
+import { firstLimitWords, roomForMore, roomText, roomWithin, type Room } from "./room";
 import { slice, squarify } from "./treemap";
 
 // Figure 2.1: two bare-metal hosts the size of this one (its MemTotal), one
@@ -147,12 +147,14 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
     const instanceBytes = mine.reduce((a, i) => a + i.hostMemory.value, 0);
     const freeBytes = Math.max(0, total - hostOsBytes - instanceBytes);
     const per = fig21.marginal[kind];
-    const room = roomForMore(freeBytes, per?.value);
+    const limit = fig21.marginal.firstLimit?.[kind] ?? null;
+    const room = roomWithin(roomForMore(freeBytes, per?.value), limit, mine.length);
+    const limitWords = fig21.marginal.firstLimit ? firstLimitWords(room, limit) : "";
     const basis = !per
       ? fig21.densityAvailable
         ? "run the density experiment or launch instances to measure a footprint"
         : "launch instances (or the Figure 2.3 scenario) to measure a footprint"
-      : `${formatBytes(per.value)} per ${NOUN[kind]}: ${per.source}`;
+      : `${limitWords ? `${limitWords}; ` : ""}${formatBytes(per.value)} per ${NOUN[kind]}: ${per.source}`;
     const roomLabel = roomText(room, NOUN[kind]);
     const free: Fig21Box = {
       id: `free-${kind}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveFootprint, roomForMore, roomText } from "./room";
+import { firstLimitWords, liveFootprint, roomForMore, roomText, roomWithin } from "./room";
 
 const MiB = 2 ** 20;
 
@@ -44,5 +44,28 @@ describe("liveFootprint", () => {
   it("is null without instances or readings", () => {
     expect(liveFootprint([])).toBeNull();
     expect(liveFootprint([0, NaN, -1])).toBeNull();
+  });
+});
+
+describe("roomWithin", () => {
+  const cap = { id: "isolab-instances", label: "Isolab's instance cap", count: 400 };
+  it.each([
+    ["memory allows more than the cap: the cap minus the live ones", 20 * 1024 * MiB, 2 * MiB, 10, 390, true],
+    ["memory allows fewer: memory stays first", 100 * MiB, 2 * MiB, 10, 50, false],
+    ["more live than the cap allows: none", 20 * 1024 * MiB, 2 * MiB, 500, 0, true],
+  ])("%s", (_, free, per, live, count, limited) => {
+    const r = roomWithin(roomForMore(free, per), cap, live);
+    expect(r.count).toBe(count);
+    expect(r.count !== null && r.limitedBy !== undefined).toBe(limited);
+  });
+  it("leaves a room without a number or without a limit as it is", () => {
+    expect(roomWithin(roomForMore(1, null), cap, 0)).toEqual(roomForMore(1, null));
+    expect(roomWithin(roomForMore(3, 1), null, 0)).toEqual(roomForMore(3, 1));
+  });
+  it("names the first limit", () => {
+    expect(firstLimitWords(roomWithin(roomForMore(20 * 1024 * MiB, MiB), cap, 0), cap)).toBe("first limit: Isolab's instance cap (400 in all), before memory");
+    expect(firstLimitWords(roomWithin(roomForMore(100 * MiB, MiB), cap, 0), cap)).toBe("first limit: memory (then Isolab's instance cap at 400)");
+    expect(firstLimitWords(roomForMore(100 * MiB, MiB), null)).toBe("first limit: memory");
+    expect(firstLimitWords(roomForMore(1, null), cap)).toBe("");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cpuPercent, parseKbLines, parseMeminfo, parseProcStat, parseProcStatCpu, parseSmapsRollup, procCpuNs } from "./procfs";
+import { cpuPercent, kernelStructuresBytes, parseKbLines, parseKernelMemory, parseLoadavgThreads, parseMeminfo, parseProcStat, parseProcStatCpu, parseSmapsRollup, procCpuNs } from "./procfs";
 
 // Fixtures copied from a Debian 12 host.
 const MEMINFO = `MemTotal:       24684084 kB
@@ -67,4 +67,32 @@ describe("cpuPercent", () => {
     { prev: 3e9, next: 1e9, ms: 1000, want: 0 },
   ])("$prev → $next ns over $ms ms = $want %", ({ prev, next, ms, want }) => expect(cpuPercent(prev, next, ms)).toBeCloseTo(want, 10));
   it("is NaN over no time", () => expect(cpuPercent(0, 1, 0)).toBeNaN());
+});
+
+describe("parseKernelMemory", () => {
+  const FULL = `MemTotal:       24684084 kB
+MemAvailable:   24187804 kB
+Slab:             180244 kB
+SReclaimable:     120000 kB
+SUnreclaim:        60244 kB
+KernelStack:        4512 kB
+PageTables:         6120 kB
+Percpu:             2976 kB
+`;
+  it.each([
+    ["a 5.x/6.x host", FULL, { slabBytes: 180244 * 1024, sReclaimableBytes: 120000 * 1024, sUnreclaimBytes: 60244 * 1024, pageTablesBytes: 6120 * 1024, kernelStackBytes: 4512 * 1024, percpuBytes: 2976 * 1024 }],
+    ["a kernel without Percpu", "Slab: 100 kB\nSReclaimable: 60 kB\nSUnreclaim: 40 kB\nKernelStack: 8 kB\nPageTables: 4 kB\n", { slabBytes: 102400, sReclaimableBytes: 61440, sUnreclaimBytes: 40960, pageTablesBytes: 4096, kernelStackBytes: 8192, percpuBytes: 0 }],
+  ])("%s", (_name, text, want) => expect(parseKernelMemory(text)).toEqual(want));
+  it("refuses a meminfo without Slab", () => expect(() => parseKernelMemory(MEMINFO)).toThrow(/Slab/));
+  it("sums the kernel structures (Slab already holds SReclaimable and SUnreclaim)", () => {
+    expect(kernelStructuresBytes(parseKernelMemory(FULL))).toBe((180244 + 6120 + 4512 + 2976) * 1024);
+  });
+});
+
+describe("parseLoadavgThreads", () => {
+  it.each([
+    ["2.64 3.03 6.51 4/149 8029\n", 149],
+    ["0.00 0.01 0.05 1/1234 99", 1234],
+  ])("%j → %d", (text, n) => expect(parseLoadavgThreads(text)).toBe(n));
+  it.each(["", "1 2 3"])("refuses %j", (t) => expect(() => parseLoadavgThreads(t)).toThrow());
 });

@@ -104,3 +104,43 @@ export function parseProcStatCpu(text: string): ProcStatCpu {
   if (v.length < 4 || v.some((n) => !Number.isFinite(n))) throw new Error(`malformed /proc/stat cpu line: ${line}`);
   return { totalTicks: v.reduce((a, b) => a + b, 0), idleTicks: v[3] + (v[4] ?? 0) };
 }
+
+/**
+ * The kernel's own memory in /proc/meminfo, in bytes: what a container costs
+ * the host beyond its cgroup (namespaces, page tables, cgroup structures,
+ * dentries and inodes of its root) shows up here. A field the kernel does not
+ * report (Percpu before Linux 4.0) reads 0.
+ */
+export interface KernelMemory {
+  slabBytes: number;
+  sReclaimableBytes: number;
+  sUnreclaimBytes: number;
+  pageTablesBytes: number;
+  kernelStackBytes: number;
+  percpuBytes: number;
+}
+
+export function parseKernelMemory(meminfo: string): KernelMemory {
+  const kb = parseKbLines(meminfo);
+  if (kb.Slab === undefined) throw new Error("/proc/meminfo has no Slab line");
+  return {
+    slabBytes: kb.Slab,
+    sReclaimableBytes: kb.SReclaimable ?? 0,
+    sUnreclaimBytes: kb.SUnreclaim ?? 0,
+    pageTablesBytes: kb.PageTables ?? 0,
+    kernelStackBytes: kb.KernelStack ?? 0,
+    percpuBytes: kb.Percpu ?? 0,
+  };
+}
+
+/** Slab + PageTables + KernelStack + Percpu: the kernel structures one more instance adds. */
+export function kernelStructuresBytes(k: KernelMemory): number {
+  return k.slabBytes + k.pageTablesBytes + k.kernelStackBytes + k.percpuBytes;
+}
+
+/** The 4th field of /proc/loadavg, "running/total": the host's kernel scheduling entities (threads) now. */
+export function parseLoadavgThreads(text: string): number {
+  const m = /^\S+\s+\S+\s+\S+\s+\d+\/(\d+)\s/.exec(text.trim() + " ");
+  if (!m) throw new Error(`not a /proc/loadavg line: ${text.trim()}`);
+  return Number(m[1]);
+}

@@ -78,6 +78,11 @@ export const PendingExperimentSchema = z.object({
   progress: z.object({ done: z.number(), total: z.number(), message: z.string() }).nullable(),
 });
 
+/** A limit other than memory on more instances of a kind (a density run's first one), lib/figures/room.ts. */
+export const RoomLimitSchema = z.object({ id: z.string(), label: z.string(), count: z.number().int().nonnegative() });
+export const Fig21FirstLimitsSchema = z.object({ vm: RoomLimitSchema.nullable(), container: RoomLimitSchema.nullable() });
+export type Fig21FirstLimits = z.infer<typeof Fig21FirstLimitsSchema>;
+
 export const Fig21DataSchema = z.object({
   /** Per-instance memory used for "room for N more", per kind. */
   marginal: z.object({
@@ -85,6 +90,8 @@ export const Fig21DataSchema = z.object({
     experimentId: z.string().optional(),
     vm: MeasuredBytesSchema.nullable(),
     container: MeasuredBytesSchema.nullable(),
+    /** What caps "room for N more" before memory does, from the density run. */
+    firstLimit: Fig21FirstLimitsSchema.optional(),
   }),
   /** The app alone (the same probe as a bare process or in a container), to split a VM's guest view. */
   app: MeasuredBytesSchema.nullable(),

@@ -2,9 +2,12 @@ import "server-only";
 import fs from "node:fs";
 import os from "node:os";
 import type { HostMemory } from "@/lib/host/memory-guard";
-import { parseKbLines } from "@/lib/host/procfs";
+import type { HostLimits, NamespaceType } from "@/lib/host/kernel-limits";
+import type { CapacityLimits } from "@/lib/host/limits";
+import { parseKbLines, parseKernelMemory, parseProcStat, type KernelMemory } from "@/lib/host/procfs";
+import { isolabCaps, ownNamespaces, readHostLimits, readHostTasks } from "@/server/host/kernel-limits";
 import { splitQemuMemory } from "@/lib/vm/qemu-smaps";
-import { readCgroupMemoryPeak } from "@/server/container/cgroup";
+import { readCgroupMemoryPeak, readCgroupUsage } from "@/server/container/cgroup";
 import { usageOf, type UsageTarget } from "./host-usage";
 
 // What the isolation and density runners read from the host, behind one
@@ -33,6 +36,19 @@ export interface CapacityProbes {
   cores(): number;
   /** A file's text (a VM's console log), "" when it cannot be read. */
   readText(file: string): string;
+  /** The kernel's own memory (/proc/meminfo Slab, PageTables, KernelStack, Percpu). */
+  kernelMemory(): KernelMemory;
+  /** The host's limits on more instances and their use now; Isolab's caps. */
+  hostLimits(): { kernel: HostLimits; isolab: CapacityLimits };
+  /** Tasks on the host now. */
+  hostTasks(): number;
+  /**
+   * Anonymous memory (RssAnon) of every process on the host but `exclude` (the run's own
+   * instances): what the rest of a shared host allocates while a density run measures.
+   */
+  othersAnonBytes(exclude: readonly number[]): number;
+  /** One instance's tasks (its cgroup's pids.current, or QEMU's threads) and the namespaces it has of its own. */
+  instanceFootprint(target: UsageTarget): { tasks: number; namespaces: Partial<Record<NamespaceType, 0 | 1>> };
 }
 
 export function parseHostMemory(meminfo: string): HostMemory {
@@ -56,6 +72,26 @@ export const hostProbes: CapacityProbes = {
     return { hostBytes: usage.rssBytes };
   },
   cores: () => os.cpus().length,
+  kernelMemory: () => parseKernelMemory(fs.readFileSync("/proc/meminfo", "utf8")),
+  hostLimits: () => ({ kernel: readHostLimits(), isolab: isolabCaps() }),
+  hostTasks: readHostTasks,
+  othersAnonBytes(exclude) {
+    const skip = new Set(exclude);
+    let sum = 0;
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry) || skip.has(Number(entry))) continue;
+      try {
+        sum += parseKbLines(fs.readFileSync(`/proc/${entry}/status`, "utf8")).RssAnon ?? 0;
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+    return sum;
+  },
+  instanceFootprint(target) {
+    const tasks = target.cgroupPath ? readCgroupUsage(target.cgroupPath).pids : parseProcStat(fs.readFileSync(`/proc/${target.pid}/stat`, "utf8")).numThreads;
+    return { tasks, namespaces: ownNamespaces(target.pid) };
+  },
   readText(file) {
     try {
       return fs.readFileSync(file, "utf8");

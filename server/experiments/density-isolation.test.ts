@@ -51,6 +51,21 @@ class FakeProbes implements CapacityProbes {
   readText() {
     return this.console;
   }
+  kernelMemory() {
+    return { slabBytes: 200 * MIB, sReclaimableBytes: 120 * MIB, sUnreclaimBytes: 80 * MIB, pageTablesBytes: 6 * MIB, kernelStackBytes: 4 * MIB, percpuBytes: 3 * MIB };
+  }
+  hostLimits() {
+    return { kernel: { pidMax: 32768, threadsMax: 192726, threadsInUse: 150, namespaces: { net: { max: 96363, inUse: 2 } } }, isolab: { maxInstances: 32, maxMemoryMiB: 12_000 } };
+  }
+  hostTasks() {
+    return 150;
+  }
+  othersAnonBytes() {
+    return 0;
+  }
+  instanceFootprint() {
+    return { tasks: 2, namespaces: { net: 1 as const } };
+  }
 }
 
 let clock: FakeClock;
@@ -288,6 +303,24 @@ describe("density experiment", () => {
     };
     const budget = await r.waitFor(r.submit(plan({ type: "density", kinds: ["vm"], max: 10, budgetMiB: 500 })).id);
     expect((budget.result as DensityResult).kinds[0]).toMatchObject({ reached: 1, stopReason: "budget", stopText: expect.stringMatching(/over the budget of 500 MiB/) });
+    expect(sup.live.size).toBe(0);
+  });
+
+  it("at scale measures on a geometric schedule, names the first limit and checks its prediction against a budget", async () => {
+    sup.onCreate.container = () => {
+      probes.availableBytes -= 2 * MIB;
+    };
+    const r = runner();
+    const rec = await r.waitFor(r.submit(plan({ type: "density", kinds: ["container"], max: 300, budgetMiB: 200 })).id);
+    expect(rec.error).toBeNull();
+    expect(rec.samples.filter((s) => s.sample === "step").map((s) => s.rep)).toEqual([0, 1, 2, 5, 10, 20, 50, 100]);
+    const k = (rec.result as DensityResult).kinds[0];
+    expect(k).toMatchObject({ reached: 100, stopReason: "budget", marginal: { chosenFrom: "memavailable" } });
+    expect(k.marginal.chosenMiB).toBeCloseTo(2, 10);
+    expect(k.verify).toMatchObject({ calibratedOn: 50, predicted: 100, reached: 100, budgetUsed: true, error: 0 });
+    expect(k.limits?.tasksPerInstance).toBe(2);
+    expect(k.limits?.first).toMatchObject({ id: "isolab-instances", count: 32 });
+    expect(k.limits?.counts.find((c) => c.id === "pid_max")?.count).toBe(16309);
     expect(sup.live.size).toBe(0);
   });
 

@@ -80,7 +80,13 @@ export async function getFigures(app: App): Promise<FiguresPayload> {
   const facts = experimentFacts(xp.items);
   const live = liveMarginals(instances);
   const marginal = facts.density
-    ? { basis: "density" as const, experimentId: facts.density.experimentId, vm: facts.density.vm ?? live.vm, container: facts.density.container ?? live.container }
+    ? {
+        basis: "density" as const,
+        experimentId: facts.density.experimentId,
+        vm: facts.density.vm ?? live.vm,
+        container: facts.density.container ?? live.container,
+        firstLimit: facts.density.firstLimit,
+      }
     : live;
 
   const byName = new Map(list.map((i) => [i.name, i]));

@@ -5,5 +5,6 @@ export function densityPlanLine(p: Record<string, unknown>): string {
   const { n } = storedPlan(p);
   const vm = n("maxVm");
   const budget = n("budgetMiB");
-  return `up to ${n("max")} per kind${vm !== undefined ? ` (VMs ${vm})` : ""}${budget !== undefined ? `, budget ${budget} MiB` : ""}`;
+  const schedule = typeof p.schedule === "string" ? `, measured ${p.schedule === "each" ? "after each" : "geometrically"}` : "";
+  return `up to ${n("max")} per kind${vm !== undefined ? ` (VMs ${vm})` : ""}${budget !== undefined ? `, budget ${budget} MiB` : ""}${schedule}`;
 }

@@ -7,13 +7,19 @@ describe("density plan", () => {
     expect(DensityPlanSchema.parse({ type: "density", max: 20 })).toMatchObject({ kinds: ["container", "vm"], max: 20, settleMs: 1000, cpuWindowMs: 1000 });
   });
 
+  it("allows hundreds of containers and a geometric schedule", () => {
+    expect(DensityPlanSchema.parse({ type: "density", kinds: ["container"], max: 300, schedule: "geometric" })).toMatchObject({ max: 300, schedule: "geometric" });
+  });
+
   it("is a member of the experiment plan union", () => {
     expect(ExperimentPlanSchema.parse({ type: "density" }).type).toBe("density");
   });
 
   it.each([
     [{ type: "density", max: 0 }, "max"],
-    [{ type: "density", max: 65 }, "max"],
+    [{ type: "density", max: 501 }, "max"],
+    [{ type: "density", maxVm: 65 }, "maxVm"],
+    [{ type: "density", schedule: "sometimes" }, "schedule"],
     [{ type: "density", budgetMiB: 1 }, "budgetMiB"],
     [{ type: "density", kinds: ["container"], runs: 3 }, ""],
   ])("refuses %j naming %s", (plan, field) => {

@@ -2,6 +2,7 @@ import { formatRatio } from "@/lib/experiments/format";
 import { formatBytes, formatMs } from "@/lib/core/format";
 import type { LinearFit } from "@/lib/core/linear-fit";
 import { table } from "@/lib/core/text-table";
+import { limitCountText } from "@/lib/host/kernel-limits";
 import { formatCount, formatMiB } from "./headline";
 import type { DensityKindResult, DensityResult } from "./types";
 
@@ -15,16 +16,26 @@ export function fitsText(k: DensityKindResult): string {
   return `${formatCount(k.fits.count)} (${k.fits.bound} bound)`;
 }
 
+/** "first limit: isolab-memory, 376 more (…)", or why there is none. */
+export function firstLimitText(k: DensityKindResult): string | null {
+  if (!k.limits) return null;
+  const f = k.limits.first;
+  return f ? `first limit: ${limitCountText(f)} — ${f.label}${f.raise ? `; raise with ${f.raise}` : ""}` : "first limit: none measured";
+}
+
+const bytesOrDash = (b: number | null) => (b === null ? "—" : formatBytes(b));
+
 export function densityText(r: DensityResult): string[] {
   const out: string[] = [];
   out.push(
     table(
-      ["kind", "reached", "marginal: MemAvailable", "host view", "used", "CPU/inst.", "startup 1st → last", "fits on this host"],
+      ["kind", "reached", "marginal: MemAvailable", "host view (cgroup sum)", "kernel structures", "used", "CPU/inst.", "startup 1st → last", "fits on this host"],
       r.kinds.map((k) => [
         tag(k),
         String(k.reached),
         fitText(k.marginal.memAvailable),
         fitText(k.marginal.hostView),
+        fitText(k.marginal.kernel ?? null),
         formatMiB(k.marginal.chosenMiB),
         k.marginal.cpuPct ? `${Math.max(0, k.marginal.cpuPct.slope).toFixed(2)} %` : "—",
         `${formatMs(k.startup.firstMs ?? undefined)} → ${formatMs(k.startup.lastMs ?? undefined)}`,
@@ -36,13 +47,22 @@ export function densityText(r: DensityResult): string[] {
   for (const k of r.kinds) {
     out.push("", `${tag(k)}: stopped because ${k.stopText}; budget for the extrapolation ${formatBytes(k.fits.budgetBytes)}`);
     if (k.marginal.note) out.push(`  note: ${k.marginal.note}`);
+    if (k.marginal.memAvailableRaw !== undefined) out.push(`  MemAvailable raw (the rest of the host not taken out): ${fitText(k.marginal.memAvailableRaw)}`);
+    if (k.marginal.why) out.push(`  used: ${k.marginal.why}`);
+    const first = firstLimitText(k);
+    if (first) out.push(`  ${first}`);
+    if (k.limits) out.push("  limits:", ...k.limits.counts.map((c) => `    ${limitCountText(c)}`));
+    if (k.verify) out.push(`  check: ${k.verify.text}`);
     out.push(
       table(
-        ["instances", "MemAvailable drop", "sum of host views", "added one", "its CPU", "startup"],
+        ["instances", "MemAvailable drop", "others allocated", "sum of host views", "kernel structures", "of it SUnreclaim", "added one", "its CPU", "startup"],
         k.steps.map((s) => [
           String(s.instances),
           formatBytes(s.availableDropBytes),
+          bytesOrDash(s.othersDeltaBytes ?? null),
           formatBytes(s.sumHostBytes),
+          bytesOrDash(s.kernelDeltaBytes ?? null),
+          bytesOrDash(s.sUnreclaimDeltaBytes ?? null),
           s.instanceHostBytes === null ? "—" : formatBytes(s.instanceHostBytes),
           s.instanceCpuPct === null ? "—" : `${s.instanceCpuPct.toFixed(2)} %`,
           formatMs(s.startupMs ?? undefined),
