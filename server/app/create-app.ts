@@ -1,7 +1,6 @@
 import "server-only";
-import os from "node:os";
-import { defaultLimits } from "@/lib/host/limits";
 import type { IsolabConfig } from "@/server/config";
+import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
 import { bus } from "@/server/events";
 import { systemClock as experimentClock } from "@/server/experiments/clock";
@@ -60,11 +59,7 @@ export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liv
 
 export function createApp(config: AppConfig) {
   const events = bus();
-  const defaults = defaultLimits(Math.floor(os.totalmem() / 2 ** 20), os.cpus().length);
-  const limits = {
-    maxInstances: config.maxInstances ?? defaults.maxInstances,
-    maxMemoryMiB: config.maxMemoryMiB ?? defaults.maxMemoryMiB,
-  };
+  const limits = instanceLimits(config);
   const engines = createEngines(config);
   // The store asks the supervisor which instances are alive; the supervisor
   // resolves images through the store. Both exist before either is used.

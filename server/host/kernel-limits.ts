@@ -1,8 +1,8 @@
 import "server-only";
 import fs from "node:fs";
-import os from "node:os";
 import { NAMESPACE_TYPES, type HostLimits, type NamespaceType } from "@/lib/host/kernel-limits";
-import { defaultLimits, type CapacityLimits } from "@/lib/host/limits";
+import type { CapacityLimits } from "@/lib/host/limits";
+import { instanceLimits } from "./instance-limits";
 import { parseLoadavgThreads } from "@/lib/host/procfs";
 import { config } from "@/server/config";
 
@@ -72,8 +72,7 @@ export function ownNamespaces(pid: number): Partial<Record<NamespaceType, 0 | 1>
   return out;
 }
 
-/** Isolab's caps as the server computes them (server/app/create-app.ts): the environment's, else the defaults. */
+/** Isolab's caps as the server computes them (the same function server/app/create-app.ts uses). */
 export function isolabCaps(): CapacityLimits {
-  const d = defaultLimits(Math.floor(os.totalmem() / 2 ** 20), os.cpus().length);
-  return { maxInstances: config.maxInstances ?? d.maxInstances, maxMemoryMiB: config.maxMemoryMiB ?? d.maxMemoryMiB };
+  return instanceLimits(config);
 }
