@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capacityRefusal, defaultLimits } from "./limits";
+import { limitRefusal, defaultLimits } from "./limits";
 
 describe("defaultLimits", () => {
   it("gives half the host memory and 16 instances per CPU, within bounds", () => {
@@ -9,15 +9,15 @@ describe("defaultLimits", () => {
   });
 });
 
-describe("capacityRefusal", () => {
+describe("limitRefusal", () => {
   const limits = { maxInstances: 3, maxMemoryMiB: 512 };
   it("accepts what fits exactly", () => {
-    expect(capacityRefusal({ instances: 2, memoryMiB: 384 }, 128, limits)).toBeNull();
+    expect(limitRefusal({ instances: 2, memoryMiB: 384 }, 128, limits)).toBeNull();
   });
   it("names the instance cap", () => {
-    expect(capacityRefusal({ instances: 3, memoryMiB: 0 }, 128, limits)).toMatch(/Instance cap reached: 3 of 3/);
+    expect(limitRefusal({ instances: 3, memoryMiB: 0 }, 128, limits)).toMatch(/Instance cap reached: 3 of 3/);
   });
   it("names the memory cap with what is left", () => {
-    expect(capacityRefusal({ instances: 1, memoryMiB: 448 }, 128, limits)).toMatch(/128 MiB asked, 64 MiB of the 512 MiB/);
+    expect(limitRefusal({ instances: 1, memoryMiB: 448 }, 128, limits)).toMatch(/128 MiB asked, 64 MiB of the 512 MiB/);
   });
 });

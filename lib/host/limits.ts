@@ -1,7 +1,7 @@
 // Caps that keep an experiment from taking the host down. Pure, so the
 // refusal wording and arithmetic are table-tested.
 
-export interface CapacityLimits {
+export interface InstanceLimits {
   maxInstances: number;
   /** Sum of the memory granted to live instances, MiB. */
   maxMemoryMiB: number;
@@ -13,7 +13,7 @@ export interface LiveUsage {
 }
 
 /** Defaults sized from the host: half its memory, and a count a 2-core box survives. */
-export function defaultLimits(hostMemoryMiB: number, cpus: number): CapacityLimits {
+export function defaultLimits(hostMemoryMiB: number, cpus: number): InstanceLimits {
   return {
     maxInstances: Math.max(8, Math.min(64, cpus * 16)),
     maxMemoryMiB: Math.max(256, Math.floor(hostMemoryMiB / 2)),
@@ -21,7 +21,7 @@ export function defaultLimits(hostMemoryMiB: number, cpus: number): CapacityLimi
 }
 
 /** null when the request fits; otherwise a sentence naming the cap and the numbers. */
-export function capacityRefusal(usage: LiveUsage, requestMiB: number, limits: CapacityLimits): string | null {
+export function limitRefusal(usage: LiveUsage, requestMiB: number, limits: InstanceLimits): string | null {
   if (usage.instances + 1 > limits.maxInstances) {
     return `Instance cap reached: ${usage.instances} of ${limits.maxInstances} instances are live. Stop one, or raise ISOLAB_MAX_INSTANCES.`;
   }

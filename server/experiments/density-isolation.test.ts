@@ -8,7 +8,7 @@ import type { ExecResult, Instance } from "@/lib/core/types";
 import { CapacityError, NotFoundError } from "@/server/errors";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
-import type { CapacityProbes, HogReading } from "./capacity-probes";
+import type { HostProbes, HogReading } from "./host-probes";
 import type { ExecStreamOptions } from "./context";
 import { FakeClock, FakeSupervisor, fakeEnvironment } from "./fakes";
 import { ExperimentRunner } from "./runner";
@@ -32,7 +32,7 @@ class StreamingSupervisor extends FakeSupervisor {
   }
 }
 
-class FakeProbes implements CapacityProbes {
+class FakeProbes implements HostProbes {
   totalBytes = 24 * GIB;
   availableBytes = 20 * GIB;
   lowest = Infinity;
@@ -81,7 +81,7 @@ function runner() {
     clock,
     captureEnvironment: async () => fakeEnvironment("tcg"),
     readHostUsage: async (t) => ({ cpuNs: clock.now() * 1e4 * (t.kind === "vm" ? 2 : 0), cpuResolutionNs: 1e7, memoryBytes: t.kind === "vm" ? 150 * MIB : 0.5 * MIB }),
-    capacityProbes: probes,
+    hostProbes: probes,
     owner: "me",
     ownerAlive: (o) => o === "me",
   });
@@ -335,7 +335,7 @@ describe("density experiment", () => {
         if (++reads > 4) throw new Error("cannot read /proc/4242/smaps_rollup");
         return { cpuNs: 0, cpuResolutionNs: 1e7, memoryBytes: MIB };
       },
-      capacityProbes: probes,
+      hostProbes: probes,
       owner: "me",
       ownerAlive: (o) => o === "me",
     });

@@ -8,7 +8,7 @@ import { NAMESPACE_TYPES } from "@/lib/host/kernel-limits";
 import { MIB, hostReserveBytes, reserveRefusal, type HostMemory } from "@/lib/host/memory-guard";
 import { cpuPercent, kernelStructuresBytes } from "@/lib/host/procfs";
 import type { Instance, InstanceKind } from "@/lib/core/types";
-import { hostProbes, type CapacityProbes } from "./capacity-probes";
+import { hostProbes, type HostProbes } from "./host-probes";
 import { errorMessage, isMissingDependency, statusOf, type RunContext } from "./context";
 import { QEMU_OVERHEAD_MIB } from "./isolation";
 
@@ -45,7 +45,7 @@ interface Stop {
   values?: Record<string, number>;
 }
 
-function kernelValues(probes: CapacityProbes): Record<string, number> {
+function kernelValues(probes: HostProbes): Record<string, number> {
   const k = probes.kernelMemory();
   return {
     slab_bytes: k.slabBytes, sreclaimable_bytes: k.sReclaimableBytes, sunreclaim_bytes: k.sUnreclaimBytes,
@@ -54,7 +54,7 @@ function kernelValues(probes: CapacityProbes): Record<string, number> {
   };
 }
 
-function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: CapacityProbes): void {
+function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: HostProbes): void {
   const { kernel, isolab } = probes.hostLimits();
   const values: Record<string, number> = {
     pid_max: kernel.pidMax, threads_max: kernel.threadsMax, host_tasks: kernel.threadsInUse,
@@ -68,7 +68,7 @@ function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: 
 }
 
 /** Settle, then measure every live instance and the host at `n` instances; records a step. */
-async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: Instance[], probes: CapacityProbes, cores: number) {
+async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: Instance[], probes: HostProbes, cores: number) {
   const { plan, clock } = ctx;
   const n = live.length;
   const last = live[n - 1];
@@ -114,7 +114,7 @@ function marginalSoFar(ctx: RunContext<DensityPlan>, kind: InstanceKind): { miB:
   return m && m.chosenMiB !== null && m.chosenFrom !== null ? { miB: m.chosenMiB, from: m.chosenFrom } : null;
 }
 
-export async function runDensity(ctx: RunContext<DensityPlan>, probes: CapacityProbes = hostProbes): Promise<void> {
+export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbes = hostProbes): Promise<void> {
   const { plan } = ctx;
   const cores = probes.cores();
   const total = plan.kinds.reduce((a, k) => a + maxFor(plan, k), 0);

@@ -1,7 +1,7 @@
 import "server-only";
 import type { ExperimentEnvironment, ExperimentEvent } from "@/lib/experiments/types";
 import type { ExperimentStore } from "@/server/store/experiments";
-import type { CapacityProbes } from "./capacity-probes";
+import type { HostProbes } from "./host-probes";
 import type { Clock } from "./clock";
 import type { ExperimentSupervisor } from "./context";
 import type { ReadHostUsage } from "./host-usage";
@@ -15,7 +15,7 @@ export interface RunnerDeps {
   captureEnvironment: () => Promise<ExperimentEnvironment>;
   readHostUsage: ReadHostUsage;
   /** Host memory, hog and console readers of the isolation and density runs; the real host's when absent. */
-  capacityProbes?: CapacityProbes;
+  hostProbes?: HostProbes;
   /** QEMU PSS and RSS for the startup run's memory watch; /proc/<pid>/smaps_rollup when absent. */
   readMemory?: ReadMemory;
   /** "<pid>:<start ticks>" of this process (see owner.ts). */

@@ -5,7 +5,7 @@ import { MIB, UNLIMITED_HOG_MIN_MIB, reserveRefusal, unlimitedHogSize, watchdogR
 import type { IsolationHog, IsolationPlan } from "@/lib/experiments/isolation/schema";
 import type { Instance } from "@/lib/core/types";
 import { CapacityError } from "@/server/errors";
-import { hostProbes, type CapacityProbes } from "./capacity-probes";
+import { hostProbes, type HostProbes } from "./host-probes";
 import { errorMessage, type RunContext } from "./context";
 import type { UsageTarget } from "./host-usage";
 
@@ -68,7 +68,7 @@ interface Hog {
   lastOomKills: number;
 }
 
-export async function runIsolation(ctx: RunContext<IsolationPlan>, probes: CapacityProbes = hostProbes): Promise<void> {
+export async function runIsolation(ctx: RunContext<IsolationPlan>, probes: HostProbes = hostProbes): Promise<void> {
   const { plan, clock } = ctx;
   const total = plan.neighbours.length + 2 * plan.hogs.length + 2;
   let done = 0;
@@ -277,7 +277,7 @@ export async function runIsolation(ctx: RunContext<IsolationPlan>, probes: Capac
   }
 }
 
-function readConsole(ctx: RunContext<IsolationPlan>, probes: CapacityProbes, inst: Instance): string {
+function readConsole(ctx: RunContext<IsolationPlan>, probes: HostProbes, inst: Instance): string {
   const log = ctx.logPath(inst.id);
   return log ? probes.readText(log) : "";
 }

@@ -16,8 +16,8 @@ type Run<K extends ExperimentType> = (ctx: RunContext<PlanOf<K>>, deps: RunnerDe
 const RUNS: { [K in ExperimentType]: Run<K> } = {
   startup: (ctx, deps) => runStartup(ctx, deps.readMemory),
   overhead: (ctx) => runOverhead(ctx),
-  isolation: (ctx, deps) => runIsolation(ctx, deps.capacityProbes),
-  density: (ctx, deps) => runDensity(ctx, deps.capacityProbes),
+  isolation: (ctx, deps) => runIsolation(ctx, deps.hostProbes),
+  density: (ctx, deps) => runDensity(ctx, deps.hostProbes),
 };
 
 /** Runs the plan of `ctx` with its type's run function; samples and skipped kinds land in `ctx`. */

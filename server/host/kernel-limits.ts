@@ -1,7 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import { NAMESPACE_TYPES, type HostLimits, type NamespaceType } from "@/lib/host/kernel-limits";
-import type { CapacityLimits } from "@/lib/host/limits";
+import type { InstanceLimits } from "@/lib/host/limits";
 import { instanceLimits } from "./instance-limits";
 import { parseLoadavgThreads } from "@/lib/host/procfs";
 import { config } from "@/server/config";
@@ -73,6 +73,6 @@ export function ownNamespaces(pid: number): Partial<Record<NamespaceType, 0 | 1>
 }
 
 /** Isolab's caps as the server computes them (the same function server/app/create-app.ts uses). */
-export function isolabCaps(): CapacityLimits {
+export function isolabCaps(): InstanceLimits {
   return instanceLimits(config);
 }

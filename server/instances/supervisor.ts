@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { capacityRefusal, type CapacityLimits } from "@/lib/host/limits";
+import { limitRefusal, type InstanceLimits } from "@/lib/host/limits";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
 import type { ExecResult, Instance, InstanceKind, Startup } from "@/lib/core/types";
 import { CapacityError, ConflictError, InvalidRequestError, NotFoundError } from "@/server/errors";
@@ -19,7 +19,7 @@ export interface SupervisorDeps {
   /** `kind` lets the image store prepare only what that kind runs (a rootfs, an initramfs). */
   getImage(name: string, kind?: InstanceKind): Promise<ImageRef>;
   stateDir: string;
-  limits: CapacityLimits;
+  limits: InstanceLimits;
   readyTimeoutMs?: number;
   /** The instance directories and records; node's fs unless a test injects faults. */
   files?: InstanceFiles;
@@ -88,7 +88,7 @@ export class Supervisor {
     this.now = deps.now ?? (() => performance.now());
   }
 
-  get limits(): CapacityLimits {
+  get limits(): InstanceLimits {
     return { ...this.deps.limits };
   }
 
@@ -121,7 +121,7 @@ export class Supervisor {
       throw new ConflictError(`An instance named "${name}" already exists. Choose another name or delete it first.`, { field: "name" });
     }
     const usage = this.usage();
-    const refusal = capacityRefusal(usage, input.memoryMiB, this.deps.limits);
+    const refusal = limitRefusal(usage, input.memoryMiB, this.deps.limits);
     if (refusal) throw new CapacityError(refusal, { limits: this.deps.limits, usage });
 
     const start: Start = { id, name, memoryMiB: input.memoryMiB, abort: new AbortController(), settled: Promise.resolve() };

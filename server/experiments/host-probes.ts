@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import type { HostMemory } from "@/lib/host/memory-guard";
 import type { HostLimits, NamespaceType } from "@/lib/host/kernel-limits";
-import type { CapacityLimits } from "@/lib/host/limits";
+import type { InstanceLimits } from "@/lib/host/limits";
 import { parseKbLines, parseKernelMemory, parseProcStat, type KernelMemory } from "@/lib/host/procfs";
 import { isolabCaps, ownNamespaces, readHostLimits, readHostTasks } from "@/server/host/kernel-limits";
 import { splitQemuMemory } from "@/lib/vm/qemu-smaps";
@@ -29,7 +29,7 @@ export interface HogReading {
   qemuOwnBytes?: number;
 }
 
-export interface CapacityProbes {
+export interface HostProbes {
   hostMemory(): HostMemory;
   /** Throws when the instance is gone. `guestMiB` names a VM's guest RAM mapping. */
   hogMemory(target: UsageTarget, guestMiB?: number): HogReading;
@@ -39,7 +39,7 @@ export interface CapacityProbes {
   /** The kernel's own memory (/proc/meminfo Slab, PageTables, KernelStack, Percpu). */
   kernelMemory(): KernelMemory;
   /** The host's limits on more instances and their use now; Isolab's caps. */
-  hostLimits(): { kernel: HostLimits; isolab: CapacityLimits };
+  hostLimits(): { kernel: HostLimits; isolab: InstanceLimits };
   /** Tasks on the host now. */
   hostTasks(): number;
   /**
@@ -57,7 +57,7 @@ export function parseHostMemory(meminfo: string): HostMemory {
   return { totalBytes: kb.MemTotal, availableBytes: kb.MemAvailable, swapTotalBytes: kb.SwapTotal ?? 0, swapFreeBytes: kb.SwapFree ?? 0 };
 }
 
-export const hostProbes: CapacityProbes = {
+export const hostProbes: HostProbes = {
   hostMemory: () => parseHostMemory(fs.readFileSync("/proc/meminfo", "utf8")),
   hogMemory(target, guestMiB) {
     const usage = usageOf(target);
