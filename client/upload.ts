@@ -10,10 +10,7 @@ export interface UploadProgress {
   total: number;
 }
 
-export function uploadArchive(
-  file: File,
-  opts: { name?: string; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal } = {},
-): Promise<ImportResult> {
+export function uploadArchive(file: File, opts: { name?: string; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal } = {}): Promise<ImportResult> {
   return new Promise((resolve, reject) => {
     const query = new URLSearchParams({ filename: file.name, ...(opts.name ? { name: opts.name } : {}) });
     const xhr = new XMLHttpRequest();

@@ -48,7 +48,6 @@ export function useDeleteInstance() {
 
 export function useExec(id: string) {
   return useMutation({
-    mutationFn: (body: { command: string; args?: string[] }) =>
-      sendJson<ExecResult>(`/api/instances/${encodeURIComponent(id)}/exec`, "POST", body),
+    mutationFn: (body: { command: string; args?: string[] }) => sendJson<ExecResult>(`/api/instances/${encodeURIComponent(id)}/exec`, "POST", body),
   });
 }

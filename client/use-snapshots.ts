@@ -16,7 +16,8 @@ export function useSnapshots() {
 export function useSnapshotInstance() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...body }: { id: string } & Partial<CreateSnapshot>) => sendJson<SnapshotInfo>(`/api/instances/${encodeURIComponent(id)}/snapshot`, "POST", body),
+    mutationFn: ({ id, ...body }: { id: string } & Partial<CreateSnapshot>) =>
+      sendJson<SnapshotInfo>(`/api/instances/${encodeURIComponent(id)}/snapshot`, "POST", body),
     onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.snapshots }),
   });
 }

@@ -25,7 +25,9 @@ const test = base.extend<{ capacity: CapacityHelpers }>({
       async start(name, fields, kinds) {
         const form = page.getByRole("form", { name });
         for (const [label, value] of Object.entries(fields)) await form.getByLabel(label).fill(value);
-        if (kinds) for (const k of ["Bare process", "Container", "Virtual machine"]) await form.getByRole("checkbox", { name: k, exact: true }).setChecked(kinds.includes(k));
+        if (kinds)
+          for (const k of ["Bare process", "Container", "Virtual machine"])
+            await form.getByRole("checkbox", { name: k, exact: true }).setChecked(kinds.includes(k));
         await form.getByRole("button", { name: /^Start / }).click();
         const link = form.getByRole("status").getByRole("link");
         await expect(link).toHaveText(/^x[0-9a-f]{10}$/);
@@ -54,7 +56,11 @@ async function downloaded(page: Page, name: string): Promise<string> {
   return fs.readFileSync((await download.path())!, "utf8");
 }
 
-test("an isolation run from the browser: a verdict per hog from measured kills, charts on one time axis, swap status, export", async ({ page, request, capacity }) => {
+test("an isolation run from the browser: a verdict per hog from measured kills, charts on one time axis, swap status, export", async ({
+  page,
+  request,
+  capacity,
+}) => {
   await page.goto("/experiments");
   const id = await capacity.start("Plan a memory isolation run", { "Unlimited hog takes (MiB)": "256", "Quiet before/after (s)": "2" });
   await capacity.openWhenDone(id, 150_000);
@@ -69,7 +75,9 @@ test("an isolation run from the browser: a verdict per hog from measured kills, 
   await expect(page.getByTestId("swap-status")).toContainText(/swap: (off|\d)/);
 
   // Every chart is drawn, on the same time axis, with the OOM kills marked in its description.
-  await expect(page.getByRole("img", { name: /^Container with a memory limit: host memory up to \d+ MiB against its 64 MiB cgroup limit; OOM kill by its cgroup/ })).toBeVisible();
+  await expect(
+    page.getByRole("img", { name: /^Container with a memory limit: host memory up to \d+ MiB against its 64 MiB cgroup limit; OOM kill by its cgroup/ }),
+  ).toBeVisible();
   await expect(page.getByRole("img", { name: /^VM: host memory .* against its 128 MiB guest memory; OOM kill by the guest's own kernel/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^Host MemAvailable from/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^Neighbours' worst oversleep per half second: Bare process .*; Container .*; Virtual machine/ })).toBeVisible();
@@ -91,7 +99,11 @@ test("an isolation run from the browser: a verdict per hog from measured kills, 
   expect(instances.filter((i) => i.name.startsWith(id))).toEqual([]);
 });
 
-test("a small density run from the browser: instances vs host memory per kind, the VM/container ratio, and the planner on its numbers", async ({ page, request, capacity }) => {
+test("a small density run from the browser: instances vs host memory per kind, the VM/container ratio, and the planner on its numbers", async ({
+  page,
+  request,
+  capacity,
+}) => {
   await page.goto("/experiments");
   const id = await capacity.start("Plan a density run", { "Instances per kind": "3", "VMs at most (optional)": "1" }, ["Container", "Virtual machine"]);
   await capacity.openWhenDone(id, 90_000);

@@ -72,7 +72,10 @@ test("a startup experiment runs from the browser, and its CSV and JSON exports h
   const id = await experiments.startStartup({ runs: 5, kinds: ["Bare process", "Container"] });
   await experiments.expectStatus(id, "done");
 
-  await page.getByRole("row", { name: `experiment ${id}` }).getByRole("link", { name: id }).click();
+  await page
+    .getByRole("row", { name: `experiment ${id}` })
+    .getByRole("link", { name: id })
+    .click();
   await expect(page.getByRole("heading", { name: /Startup time/ })).toBeVisible();
   const api = await record(request, id);
   const result = api.result as StartupResult;

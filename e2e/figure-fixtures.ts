@@ -50,7 +50,9 @@ function helpers(page: Page, request: APIRequestContext, state: { launched: bool
     },
     async download(n, format) {
       const pending = page.waitForEvent("download");
-      await figure(n).getByRole("button", { name: `Download Figure ${n} as ${format}` }).click();
+      await figure(n)
+        .getByRole("button", { name: `Download Figure ${n} as ${format}` })
+        .click();
       const file = await (await pending).path();
       return fs.readFileSync(file);
     },

@@ -109,7 +109,9 @@ test("Figures 2.1–2.4 show this host's measured values and download as SVG and
     await expect(fig.getByText(`${vmNs} ·`, { exact: false })).toBeVisible();
     const facts = await figures.facts();
     expect(facts.fig22.overhead?.experimentId).toBe(overhead);
-    await expect(fig.getByText(facts.fig22.overhead!.accel?.accel === "kvm" ? "QEMU, KVM — hardware-assisted" : "QEMU, TCG — emulated", { exact: true })).toBeVisible();
+    await expect(
+      fig.getByText(facts.fig22.overhead!.accel?.accel === "kvm" ? "QEMU, KVM — hardware-assisted" : "QEMU, TCG — emulated", { exact: true }),
+    ).toBeVisible();
     await expect(fig.getByTestId("figure-2-2-caption")).toContainText(overhead);
   });
 

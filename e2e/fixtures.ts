@@ -54,7 +54,9 @@ function helpers(page: Page, created: Set<string>): InstanceHelpers {
       await expect.poll(() => this.chartPoints(name, chart), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + more);
     },
     async open(name) {
-      await card(name).getByRole("link", { name: `Open ${name}` }).click();
+      await card(name)
+        .getByRole("link", { name: `Open ${name}` })
+        .click();
       await expect(page.getByRole("heading", { level: 2, name: new RegExp(name) })).toBeVisible();
     },
     async runProbe(command, args = "") {

@@ -27,7 +27,17 @@ test.beforeAll(() => {
   run("umoci", ["new", "--image", layout]);
   run("umoci", ["insert", "--image", layout, rootfs, "/"]);
   // sh as pid 1 ignores SIGTERM unless it traps it: a stop then need not wait out the grace period.
-  run("umoci", ["config", "--image", layout, "--config.entrypoint", "/bin/sh", "--config.cmd", "-c", "--config.cmd", `trap 'exit 0' TERM; echo ${LINE}; while :; do sleep 1; done`]);
+  run("umoci", [
+    "config",
+    "--image",
+    layout,
+    "--config.entrypoint",
+    "/bin/sh",
+    "--config.cmd",
+    "-c",
+    "--config.cmd",
+    `trap 'exit 0' TERM; echo ${LINE}; while :; do sleep 1; done`,
+  ]);
   archive = path.join(dir, "hello.tar");
   run("skopeo", ["copy", "--quiet", `oci:${layout}`, `docker-archive:${archive}:hello:1`]);
 });

@@ -82,11 +82,15 @@ test("a snapshot that does not fit the launch is refused by name, and nothing st
 });
 
 test("a startup experiment shows vm-warm beside vm, and both VMs' host memory over their first seconds", async ({ page, request }) => {
-  const res = await request.post("/api/experiments", { data: { type: "startup", runs: 1, warmup: false, kinds: ["container", "vm", "vm-warm"], memorySeconds: 3 } });
+  const res = await request.post("/api/experiments", {
+    data: { type: "startup", runs: 1, warmup: false, kinds: ["container", "vm", "vm-warm"], memorySeconds: 3 },
+  });
   expect(res.status()).toBe(202);
   const { id } = (await res.json()) as { id: string };
   try {
-    await expect.poll(async () => ((await (await request.get(`/api/experiments/${id}`)).json()) as { status: string }).status, { timeout: 90_000 }).toBe("done");
+    await expect
+      .poll(async () => ((await (await request.get(`/api/experiments/${id}`)).json()) as { status: string }).status, { timeout: 90_000 })
+      .toBe("done");
     await page.goto(`/experiments/${id}`);
     const table = page.getByRole("table", { name: "Startup time per kind" });
     await expect(table.getByRole("row", { name: /Virtual machine \(warm\)/ })).toContainText("TCG");

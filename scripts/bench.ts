@@ -20,7 +20,9 @@ const only = option("only")?.split(",");
 const wanted = (name: string) => !only || only.includes(name);
 
 async function main() {
-  console.log(`Isolab benchmarks on ${os.hostname()}: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, kernel ${os.release()}`);
+  console.log(
+    `Isolab benchmarks on ${os.hostname()}: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, kernel ${os.release()}`,
+  );
   console.log("Medians over alternating runs; ratio = Isolab / raw tool on the same input (lower is better).\n");
   if (wanted("container")) {
     const t = await benchContainerStart({ runs });
@@ -29,12 +31,20 @@ async function main() {
   if (wanted("vm")) {
     const t = await benchVmStart({ runs: Math.max(3, Math.round(runs / 2)) });
     console.log(formatPairedRow({ ...t, label: "VM start → READY (TCG)" }));
-    console.log(`  Isolab VM phases (median): ${Object.entries(t.isolabPhasesMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
+    console.log(
+      `  Isolab VM phases (median): ${Object.entries(t.isolabPhasesMs)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+        .join(", ")}`,
+    );
   }
   if (wanted("vm-warm")) {
     const t = await benchVmWarm({ runs: Math.max(5, Math.round(runs / 2)) });
     console.log(formatPairedRow(t));
-    console.log(`  Isolab restore phases (median): ${Object.entries(t.isolabPhasesMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}; snapshot ${(t.snapshot.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${t.snapshot.saveMs.toFixed(0)} ms`);
+    console.log(
+      `  Isolab restore phases (median): ${Object.entries(t.isolabPhasesMs)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+        .join(", ")}; snapshot ${(t.snapshot.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${t.snapshot.saveMs.toFixed(0)} ms`,
+    );
   }
   if (wanted("e2e")) console.log(formatEndToEndRow(await benchEndToEnd({ runs })));
   if (wanted("runner")) {
@@ -51,7 +61,9 @@ async function main() {
   }
   if (wanted("sse")) {
     const l = await benchSseLatency();
-    console.log(`${"state change → SSE client".padEnd(34)}  median ${l.medianMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms over ${l.runs} runs  (target ≤ 1500 ms)`);
+    console.log(
+      `${"state change → SSE client".padEnd(34)}  median ${l.medianMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms over ${l.runs} runs  (target ≤ 1500 ms)`,
+    );
   }
 }
 

@@ -15,12 +15,24 @@ const data = process.env.ISOLAB_DATA_DIR ?? path.resolve(import.meta.dirname, ".
 const kernelDir = path.join(data, "kernel");
 const initrd = path.join(data, "images", "probe", "initramfs.cpio");
 
+// prettier-ignore
 const common = ["-accel", `tcg,tb-size=${process.env.BENCH_TB_SIZE ?? 64}`, "-m", "128", "-smp", process.env.BENCH_SMP ?? "1", "-nodefaults", "-no-user-config",
   "-display", "none", "-no-reboot"];
 // the first hand-measured starting point (ARCHITECTURE.md, "Hosts it has run on"), with a
 // second UART for the agent.
-const DESIGN_APPEND = ["console=ttyS0", "quiet", "8250.nr_uarts=2", "no_timer_check", "tsc=reliable",
-  "i8042.noaux", "i8042.nokbd", "cryptomgr.notests", "mitigations=off", "pci=lastbus=0", "lpj=8000000"];
+const DESIGN_APPEND = [
+  "console=ttyS0",
+  "quiet",
+  "8250.nr_uarts=2",
+  "no_timer_check",
+  "tsc=reliable",
+  "i8042.noaux",
+  "i8042.nokbd",
+  "cryptomgr.notests",
+  "mitigations=off",
+  "pci=lastbus=0",
+  "lpj=8000000",
+];
 // What survived measurement (guest/BOOT-TUNING.md): lpj made no difference,
 // lsm= skips AppArmor/TOMOYO/landlock set-up, panic=-1 with -no-reboot turns
 // a guest panic into a QEMU exit the host can see.
@@ -29,8 +41,7 @@ const TUNED_MACHINE = ["-M", "pc", "-cpu", "qemu64", "-bios", "qboot.rom"];
 
 // lib/vm/qemu-args.ts TUNED_KERNEL_ARGS at the time of writing: TUNED_APPEND
 // plus arguments that measured within noise here.
-const ISOLAB_APPEND = [...TUNED_APPEND, "random.trust_cpu=on",
-  "initcall_blacklist=init_kprobe_trace,crypto_kdf108_init", "rdinit=/init"];
+const ISOLAB_APPEND = [...TUNED_APPEND, "random.trust_cpu=on", "initcall_blacklist=init_kprobe_trace,crypto_kdf108_init", "rdinit=/init"];
 
 const variants = {
   // QEMU's defaults (lib/vm/qemu-args.ts buildDefaultBootArgs): pc, SeaBIOS, a
@@ -57,6 +68,7 @@ function qemuArgs(v, dir, extra) {
   const append = [...v.append.filter((a) => !drop.some((d) => a.startsWith(d))), ...add];
   const machine = v.machine.map((a, i) => (v.machine[i - 1] === "-M" && process.env.BENCH_M ? process.env.BENCH_M : a));
   const base = v.bare ? ["-accel", "tcg", "-m", "128", "-display", "none"] : common;
+  // prettier-ignore
   return [...base, ...machine, "-kernel", path.join(kernelDir, v.kernel), "-initrd", initrd,
     "-append", append.join(" "),
     "-serial", `file:${path.join(dir, "console.log")}`,
@@ -108,7 +120,10 @@ async function bootOnce(v, commands, extraAppend) {
         const hit = lines.find(pred);
         if (hit) return hit;
         if (Date.now() > end) throw new Error(`timeout; console:\n${fs.readFileSync(path.join(dir, "console.log"), "utf8").slice(-2000)}\n${stderr}`);
-        await new Promise((r) => { waiter = r; setTimeout(r, 50); });
+        await new Promise((r) => {
+          waiter = r;
+          setTimeout(r, 50);
+        });
       }
     };
     const ready = await waitFor((l) => l.startsWith("READY"), 30_000);
@@ -152,6 +167,12 @@ for (let i = 0; i < Number(runsArg); i++) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`${name}${extraAppend.length ? " " + extraAppend.join(" ") : ""}: median ${median(times).toFixed(0)} ms to READY, ` +
-  `kernel→init ${median(kernel).toFixed(0)} ms, QEMU PSS ${median(pss).toFixed(0)} MiB, over ${times.length} runs [${times.map((t) => t.toFixed(0)).join(", ")}]`);
-console.log(`qemu-system-x86_64 ${qemuArgs(v, "<dir>", extraAppend).map((a) => (a.includes(" ") ? `"${a}"` : a)).join(" ")}`);
+console.log(
+  `${name}${extraAppend.length ? " " + extraAppend.join(" ") : ""}: median ${median(times).toFixed(0)} ms to READY, ` +
+    `kernel→init ${median(kernel).toFixed(0)} ms, QEMU PSS ${median(pss).toFixed(0)} MiB, over ${times.length} runs [${times.map((t) => t.toFixed(0)).join(", ")}]`,
+);
+console.log(
+  `qemu-system-x86_64 ${qemuArgs(v, "<dir>", extraAppend)
+    .map((a) => (a.includes(" ") ? `"${a}"` : a))
+    .join(" ")}`,
+);

@@ -30,9 +30,28 @@ const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density>
   common    [--kinds process,container,vm] [--memory-mib N] [--cpus N] [--json]`;
 
 const FLAG_OF: Record<string, string> = {
-  runs: "--runs", reps: "--reps", kinds: "--kinds", workloads: "--workloads", memoryMiB: "--memory-mib", cpus: "--cpus", idleSeconds: "--idle-seconds", type: "<type>",
-  limitMiB: "--limit-mib", vmMiB: "--vm-mib", unlimitedMiB: "--unlimited-mib", hogs: "--hogs", neighbours: "--neighbours", calmSeconds: "--calm-seconds",
-  latencyIntervalMs: "--latency-interval-ms", memorySeconds: "--memory-seconds", max: "--max", maxVm: "--max-vm", budgetMiB: "--budget-mib", schedule: "--schedule", settleMs: "--settle-ms", cpuWindowMs: "--cpu-window-ms",
+  runs: "--runs",
+  reps: "--reps",
+  kinds: "--kinds",
+  workloads: "--workloads",
+  memoryMiB: "--memory-mib",
+  cpus: "--cpus",
+  idleSeconds: "--idle-seconds",
+  type: "<type>",
+  limitMiB: "--limit-mib",
+  vmMiB: "--vm-mib",
+  unlimitedMiB: "--unlimited-mib",
+  hogs: "--hogs",
+  neighbours: "--neighbours",
+  calmSeconds: "--calm-seconds",
+  latencyIntervalMs: "--latency-interval-ms",
+  memorySeconds: "--memory-seconds",
+  max: "--max",
+  maxVm: "--max-vm",
+  budgetMiB: "--budget-mib",
+  schedule: "--schedule",
+  settleMs: "--settle-ms",
+  cpuWindowMs: "--cpu-window-ms",
 };
 
 function fail(message: string, code = 2): never {
@@ -83,7 +102,13 @@ function parsePlan(argv: string[]) {
   }
   if (positionals.length !== 1) fail("name one experiment type: startup, overhead, isolation or density");
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const list = (s: string | undefined) => (s === undefined ? undefined : s.split(",").map((x) => x.trim()).filter(Boolean));
+  const list = (s: string | undefined) =>
+    s === undefined
+      ? undefined
+      : s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
   const raw: Record<string, unknown> = {
     type: positionals[0],
     runs: num(v.runs),

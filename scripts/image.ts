@@ -58,7 +58,9 @@ async function main(argv: string[]): Promise<void> {
       if (values.json) return void console.log(JSON.stringify({ images }, null, 2));
       for (const i of images) {
         const layers = i.layers.map((l) => `${l.digest.slice(7, 19)} ${formatBytes(l.sizeBytes)}`).join(", ");
-        console.log(`${i.ref.padEnd(32)} ${i.digest.slice(0, 19)}  ${formatBytes(i.sizeBytes).padStart(9)}  ${i.origin.kind} ${i.origin.detail}\n  layers: ${layers}`);
+        console.log(
+          `${i.ref.padEnd(32)} ${i.digest.slice(0, 19)}  ${formatBytes(i.sizeBytes).padStart(9)}  ${i.origin.kind} ${i.origin.detail}\n  layers: ${layers}`,
+        );
       }
       return;
     }

@@ -44,7 +44,9 @@ function StartupCompare({ a, b, ids }: { a: StartupResult; b: StartupResult; ids
 }
 
 function OverheadCompare({ a, b, ids }: { a: OverheadResult; b: OverheadResult; ids: [string, string] }) {
-  const rows = a.rows.flatMap((row) => INSTANCE_KINDS.filter((k) => k !== "process" && row.perKind[k]).map((kind) => ({ row, kind, other: b.rows.find((x) => x.metric === row.metric) })));
+  const rows = a.rows.flatMap((row) =>
+    INSTANCE_KINDS.filter((k) => k !== "process" && row.perKind[k]).map((kind) => ({ row, kind, other: b.rows.find((x) => x.metric === row.metric) })),
+  );
   return (
     <ResultTable
       label="Overhead ratios compared"
@@ -79,7 +81,12 @@ function OverheadCompare({ a, b, ids }: { a: OverheadResult; b: OverheadResult; 
 /** Headline numbers of two runs of the same type, with B over A. */
 export function CompareTable({ a, b }: { a: ExperimentRecord; b: ExperimentRecord }) {
   if (!a.result || !b.result) return <p className="muted">Both runs need results to compare numbers.</p>;
-  if (a.result.type !== b.result.type) return <p className="muted">These runs are of different types ({a.type}, {b.type}); they are shown side by side without deltas.</p>;
+  if (a.result.type !== b.result.type)
+    return (
+      <p className="muted">
+        These runs are of different types ({a.type}, {b.type}); they are shown side by side without deltas.
+      </p>
+    );
   const ids: [string, string] = [a.id, b.id];
   if (a.result.type === "startup" && b.result.type === "startup") return <StartupCompare a={a.result} b={b.result} ids={ids} />;
   if (a.result.type === "overhead" && b.result.type === "overhead") return <OverheadCompare a={a.result} b={b.result} ids={ids} />;

@@ -23,7 +23,14 @@ export interface DensityChartsProps {
 const AXIS = { stroke: "var(--muted)", fontSize: 11 } as const;
 const TOOLTIP = { background: "var(--panel)", border: "1px solid var(--border)", color: "var(--text)" } as const;
 const countAxis = (
-  <XAxis dataKey="n" type="number" allowDecimals={false} domain={[0, "dataMax"]} label={{ value: "instances running", position: "insideBottom", offset: -16, fill: "var(--muted)", fontSize: 11 }} {...AXIS} />
+  <XAxis
+    dataKey="n"
+    type="number"
+    allowDecimals={false}
+    domain={[0, "dataMax"]}
+    label={{ value: "instances running", position: "insideBottom", offset: -16, fill: "var(--muted)", fontSize: 11 }}
+    {...AXIS}
+  />
 );
 
 function MemoryChart({ k }: { k: DensityChartKind }) {
@@ -34,7 +41,8 @@ function MemoryChart({ k }: { k: DensityChartKind }) {
   return (
     <figure className="chart" role="img" aria-label={description} data-testid={`density-memory-${k.kind}`} data-points={k.points.length}>
       <figcaption className="small">
-        <strong>{KIND_LABELS[k.kind]}s vs host memory</strong> <span className="muted">(MiB{k.kind === "vm" && k.accel ? `; ${k.accel.toUpperCase()}` : ""})</span>
+        <strong>{KIND_LABELS[k.kind]}s vs host memory</strong>{" "}
+        <span className="muted">(MiB{k.kind === "vm" && k.accel ? `; ${k.accel.toUpperCase()}` : ""})</span>
       </figcaption>
       <LineChart responsive data={rows} style={{ width: "100%", height: 220 }} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
@@ -43,11 +51,29 @@ function MemoryChart({ k }: { k: DensityChartKind }) {
         <Tooltip labelFormatter={(n) => `${n} instances`} formatter={(v) => `${Number(v).toFixed(2)} MiB`} contentStyle={TOOLTIP} />
         <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />
         <Line dataKey="dropMiB" name="MemAvailable drop" stroke={KIND_COLORS[k.kind]} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} />
-        <Line dataKey="viewMiB" name="sum of host views" stroke={KIND_COLORS[k.kind]} strokeDasharray="6 3" strokeWidth={1.5} dot={{ r: 2 }} isAnimationActive={false} />
+        <Line
+          dataKey="viewMiB"
+          name="sum of host views"
+          stroke={KIND_COLORS[k.kind]}
+          strokeDasharray="6 3"
+          strokeWidth={1.5}
+          dot={{ r: 2 }}
+          isAnimationActive={false}
+        />
         {k.points.some((p) => p.kernelMiB !== null && p.kernelMiB !== undefined) && (
-          <Line dataKey="kernelMiB" name="kernel structures" stroke={KIND_COLORS[k.kind]} strokeDasharray="1 3" strokeWidth={1.5} dot={{ r: 2 }} isAnimationActive={false} />
+          <Line
+            dataKey="kernelMiB"
+            name="kernel structures"
+            stroke={KIND_COLORS[k.kind]}
+            strokeDasharray="1 3"
+            strokeWidth={1.5}
+            dot={{ r: 2 }}
+            isAnimationActive={false}
+          />
         )}
-        {k.marginalMiB !== null && <Line dataKey="fitMiB" name="marginal used" stroke="var(--muted)" strokeDasharray="2 3" strokeWidth={1} dot={false} isAnimationActive={false} />}
+        {k.marginalMiB !== null && (
+          <Line dataKey="fitMiB" name="marginal used" stroke="var(--muted)" strokeDasharray="2 3" strokeWidth={1} dot={false} isAnimationActive={false} />
+        )}
       </LineChart>
     </figure>
   );
@@ -85,7 +111,12 @@ function StartupChart({ kinds }: DensityChartsProps) {
 }
 
 export function DensityCharts({ kinds }: DensityChartsProps) {
-  if (!kinds.some((k) => k.points.length > 1)) return <div className="chart-empty muted" style={{ height: 120 }}>No instance was added, so there is nothing to draw.</div>;
+  if (!kinds.some((k) => k.points.length > 1))
+    return (
+      <div className="chart-empty muted" style={{ height: 120 }}>
+        No instance was added, so there is nothing to draw.
+      </div>
+    );
   return (
     <div className="grid-3" data-testid="density-charts">
       {kinds.map((k) => (

@@ -42,8 +42,8 @@ export function DensityForm() {
     <form className="panel stack" onSubmit={submit} aria-label="Plan a density run" noValidate>
       <h2 style={{ margin: 0 }}>Density and capacity</h2>
       <p className="small muted" style={{ margin: 0 }}>
-        Starts one more idle instance at a time, per kind, and measures what each one adds to the host&apos;s memory and CPU, until the count, the budget, Isolab&apos;s caps or the host&apos;s reserve says stop.
-        Then: how many fit on this host. <Link href="/experiments/planner">Capacity planner</Link>
+        Starts one more idle instance at a time, per kind, and measures what each one adds to the host&apos;s memory and CPU, until the count, the budget,
+        Isolab&apos;s caps or the host&apos;s reserve says stop. Then: how many fit on this host. <Link href="/experiments/planner">Capacity planner</Link>
       </p>
       <div className="row" style={{ alignItems: "flex-end" }}>
         <NumberField label="Instances per kind" range={DENSITY_MAX} value={max} onChange={setMax} />

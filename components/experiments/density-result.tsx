@@ -86,11 +86,7 @@ function KindFacts({ k }: { k: DensityKindResult }) {
         </li>
       )}
       {first && <li data-testid={`first-limit-${k.kind}`}>{first}.</li>}
-      {k.verify && (
-        <li data-testid={`verify-${k.kind}`}>
-          Prediction checked: {k.verify.text}.
-        </li>
-      )}
+      {k.verify && <li data-testid={`verify-${k.kind}`}>Prediction checked: {k.verify.text}.</li>}
     </ul>
   );
 }
@@ -119,12 +115,20 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
         VM / container marginal memory: <strong>{formatRatio(result.ratioVmToContainer)}</strong>{" "}
         {result.kinds.some((k) => k.kind === "vm") && <AccelBadge accel={result.kinds.find((k) => k.kind === "vm")?.accel} />}
       </p>
-      <ResultTable label="Density per kind" columns={COLUMNS} rows={result.kinds} rowKey={(k) => k.kind} rowProps={(k) => ({ "data-testid": `density-${k.kind}` })} />
-      {result.kinds.filter((k) => k.marginal.note).map((k) => (
-        <p key={k.kind} className="small muted" style={{ margin: 0 }}>
-          {KIND_LABELS[k.kind]}: {k.marginal.note}.
-        </p>
-      ))}
+      <ResultTable
+        label="Density per kind"
+        columns={COLUMNS}
+        rows={result.kinds}
+        rowKey={(k) => k.kind}
+        rowProps={(k) => ({ "data-testid": `density-${k.kind}` })}
+      />
+      {result.kinds
+        .filter((k) => k.marginal.note)
+        .map((k) => (
+          <p key={k.kind} className="small muted" style={{ margin: 0 }}>
+            {KIND_LABELS[k.kind]}: {k.marginal.note}.
+          </p>
+        ))}
       {result.kinds.map((k) => (
         <KindFacts key={k.kind} k={k} />
       ))}
@@ -137,7 +141,12 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
           ))}
         </ul>
       </details>
-      {charts && <PlannerForm defaults={defaults} source={`Overheads measured by this run (${id}); host memory ${result.host.totalBytes ? `${(result.host.totalBytes / GIB).toFixed(1)} GiB, this host's` : "unknown"}. Change any number.`} />}
+      {charts && (
+        <PlannerForm
+          defaults={defaults}
+          source={`Overheads measured by this run (${id}); host memory ${result.host.totalBytes ? `${(result.host.totalBytes / GIB).toFixed(1)} GiB, this host's` : "unknown"}. Change any number.`}
+        />
+      )}
     </div>
   );
 }

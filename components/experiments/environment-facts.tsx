@@ -38,7 +38,11 @@ export function EnvironmentFacts({ env }: { env: ExperimentEnvironment | null })
       </dd>
       <dt>Mitigations</dt>
       <dd data-testid="experiment-mitigations">
-        {env.mitigations ? `host ${env.mitigations.hostSummary}; guests booted with mitigations=${env.mitigations.guest}` : <span className="muted">not recorded in this run</span>}
+        {env.mitigations ? (
+          `host ${env.mitigations.hostSummary}; guests booted with mitigations=${env.mitigations.guest}`
+        ) : (
+          <span className="muted">not recorded in this run</span>
+        )}
       </dd>
       <dt>Node.js</dt>
       <dd className="mono">{env.node}</dd>

@@ -45,7 +45,14 @@ export function ExperimentForm() {
     const plan =
       type === "startup"
         ? { type, runs, warmup, kinds: STARTUP_KINDS.filter((k) => kinds.includes(k)), memorySeconds: watchesMemory ? memorySeconds : 0, ...common }
-        : { type, reps, idleSeconds, workloads: WORKLOADS.filter((w) => workloads.includes(w)), kinds: INSTANCE_KINDS.filter((k) => kinds.includes(k)), ...common };
+        : {
+            type,
+            reps,
+            idleSeconds,
+            workloads: WORKLOADS.filter((w) => workloads.includes(w)),
+            kinds: INSTANCE_KINDS.filter((k) => kinds.includes(k)),
+            ...common,
+          };
     const parsed = ExperimentPlanSchema.safeParse(plan);
     if (!parsed.success) {
       setFormError(parsed.error.issues.map((i) => `${i.path.join(".") || "plan"}: ${i.message}`).join("; "));

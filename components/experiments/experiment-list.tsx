@@ -21,8 +21,18 @@ export function ExperimentList() {
   const [picked, setPicked] = useState<string[]>([]);
   useExperimentEvents();
 
-  if (isLoading) return <section className="panel" aria-busy="true">Loading experiments…</section>;
-  if (error || !data) return <section className="panel error" role="alert">Experiments unavailable: {error?.message}</section>;
+  if (isLoading)
+    return (
+      <section className="panel" aria-busy="true">
+        Loading experiments…
+      </section>
+    );
+  if (error || !data)
+    return (
+      <section className="panel error" role="alert">
+        Experiments unavailable: {error?.message}
+      </section>
+    );
 
   const compareHref = picked.length === 2 ? `/experiments/compare?a=${picked[0]}&b=${picked[1]}` : undefined;
   return (
@@ -74,7 +84,11 @@ export function ExperimentList() {
                 !FINISHED_STATUSES.includes(x.status) ? (
                   <div className="row">
                     <div style={{ flex: 1 }}>
-                      {x.status === "queued" ? <span className="muted">waiting for the experiment before it to finish</span> : <ProgressBar progress={x.progress} label={`Progress of ${x.id}`} />}
+                      {x.status === "queued" ? (
+                        <span className="muted">waiting for the experiment before it to finish</span>
+                      ) : (
+                        <ProgressBar progress={x.progress} label={`Progress of ${x.id}`} />
+                      )}
                     </div>
                     <button className="danger" onClick={() => cancel.mutate(x.id)} disabled={cancel.isPending && cancel.variables === x.id}>
                       Cancel

@@ -18,8 +18,18 @@ export function ExperimentLive({ id }: { id: string }) {
     if (finished) router.refresh();
   }, [finished, router]);
 
-  if (error) return <div className="error" role="alert">Progress unavailable: {error.message}</div>;
-  if (!data) return <div aria-busy="true" className="muted">Loading progress…</div>;
+  if (error)
+    return (
+      <div className="error" role="alert">
+        Progress unavailable: {error.message}
+      </div>
+    );
+  if (!data)
+    return (
+      <div aria-busy="true" className="muted">
+        Loading progress…
+      </div>
+    );
   return (
     <div className="stack" aria-live="polite">
       <div className="row">
@@ -32,7 +42,11 @@ export function ExperimentLive({ id }: { id: string }) {
       </div>
       {data.status === "queued" && <span className="muted small">Waiting in the queue: one experiment runs at a time.</span>}
       {data.status === "running" && <ProgressBar progress={data.progress} label={`Progress of ${id}`} />}
-      {cancel.error && <div className="error small" role="alert">{cancel.error.message}</div>}
+      {cancel.error && (
+        <div className="error small" role="alert">
+          {cancel.error.message}
+        </div>
+      )}
     </div>
   );
 }

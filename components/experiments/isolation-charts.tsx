@@ -40,7 +40,18 @@ function marks(series: IsolationSeries, only?: string) {
     ...series.events
       .filter((e) => !only || e.hog === only)
       .map((e, i) => (
-        <ReferenceLine key={`ev-${i}`} x={e.t} stroke="var(--danger)" strokeDasharray="4 3" label={{ value: e.label.startsWith("OOM") ? "OOM kill" : e.label.startsWith("stopped") ? "guard" : "", position: "insideTopLeft", fill: "var(--danger)", fontSize: 10 }} />
+        <ReferenceLine
+          key={`ev-${i}`}
+          x={e.t}
+          stroke="var(--danger)"
+          strokeDasharray="4 3"
+          label={{
+            value: e.label.startsWith("OOM") ? "OOM kill" : e.label.startsWith("stopped") ? "guard" : "",
+            position: "insideTopLeft",
+            fill: "var(--danger)",
+            fontSize: 10,
+          }}
+        />
       )),
   ];
 }
@@ -63,11 +74,44 @@ function HogChart({ hog, series }: { hog: HogSeries; series: IsolationSeries }) 
         <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />
         {marks(series, hog.hog)}
         {hog.limitMiB !== null && (
-          <ReferenceLine y={hog.limitMiB} stroke="var(--text)" strokeDasharray="6 3" label={{ value: `${hog.limitLabel} ${hog.limitMiB.toFixed(0)} MiB`, position: "insideTopRight", fill: "var(--text)", fontSize: 11 }} />
+          <ReferenceLine
+            y={hog.limitMiB}
+            stroke="var(--text)"
+            strokeDasharray="6 3"
+            label={{ value: `${hog.limitLabel} ${hog.limitMiB.toFixed(0)} MiB`, position: "insideTopRight", fill: "var(--text)", fontSize: 11 }}
+          />
         )}
-        <Line data={hog.host} dataKey="v" name={hog.kind === "vm" ? "QEMU RSS" : "cgroup usage"} stroke={HOG_COLOR[hog.hog]} strokeWidth={2} dot={false} isAnimationActive={false} />
-        {hog.guestRam.length > 0 && <Line data={hog.guestRam} dataKey="v" name="guest RAM resident" stroke={KIND_COLORS.vm} strokeDasharray="2 3" strokeWidth={1.5} dot={false} isAnimationActive={false} />}
-        <Line data={hog.touched} dataKey="v" name="touched by the hog (its own count)" stroke="var(--muted)" strokeDasharray="8 3" strokeWidth={1.5} dot={{ r: 1.5 }} isAnimationActive={false} />
+        <Line
+          data={hog.host}
+          dataKey="v"
+          name={hog.kind === "vm" ? "QEMU RSS" : "cgroup usage"}
+          stroke={HOG_COLOR[hog.hog]}
+          strokeWidth={2}
+          dot={false}
+          isAnimationActive={false}
+        />
+        {hog.guestRam.length > 0 && (
+          <Line
+            data={hog.guestRam}
+            dataKey="v"
+            name="guest RAM resident"
+            stroke={KIND_COLORS.vm}
+            strokeDasharray="2 3"
+            strokeWidth={1.5}
+            dot={false}
+            isAnimationActive={false}
+          />
+        )}
+        <Line
+          data={hog.touched}
+          dataKey="v"
+          name="touched by the hog (its own count)"
+          stroke="var(--muted)"
+          strokeDasharray="8 3"
+          strokeWidth={1.5}
+          dot={{ r: 1.5 }}
+          isAnimationActive={false}
+        />
       </LineChart>
     </figure>
   );
@@ -86,10 +130,23 @@ function HostChart({ series }: IsolationChartsProps) {
       <LineChart responsive data={series.available} style={{ width: "100%", height: 200 }} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
         {timeAxis(series.durationS)}
-        <YAxis type="number" domain={[Math.max(0, Math.floor(lo - 0.5)), Math.ceil(hi + 0.25)]} width={52} tickFormatter={(v: number) => v.toFixed(1)} {...AXIS} />
+        <YAxis
+          type="number"
+          domain={[Math.max(0, Math.floor(lo - 0.5)), Math.ceil(hi + 0.25)]}
+          width={52}
+          tickFormatter={(v: number) => v.toFixed(1)}
+          {...AXIS}
+        />
         <Tooltip labelFormatter={(t) => `${Number(t).toFixed(2)} s`} formatter={(v) => `${Number(v).toFixed(2)} GiB`} contentStyle={TOOLTIP} />
         {marks(series)}
-        {series.reserveGiB !== null && <ReferenceLine y={series.reserveGiB} stroke="var(--danger)" strokeDasharray="6 3" label={{ value: "reserve", position: "insideBottomRight", fill: "var(--danger)", fontSize: 11 }} />}
+        {series.reserveGiB !== null && (
+          <ReferenceLine
+            y={series.reserveGiB}
+            stroke="var(--danger)"
+            strokeDasharray="6 3"
+            label={{ value: "reserve", position: "insideBottomRight", fill: "var(--danger)", fontSize: 11 }}
+          />
+        )}
         <Line dataKey="v" name="MemAvailable" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
       </LineChart>
     </figure>
@@ -103,17 +160,38 @@ function LatencyChart({ series }: IsolationChartsProps) {
   return (
     <figure className="chart" role="img" aria-label={description} data-testid="latency-chart" data-points={series.latency.length}>
       <figcaption className="small">
-        <strong>Neighbours&apos; latency</strong> <span className="muted">(worst oversleep per 0.5 s, ms, log axis; <code>probe latency</code> in each neighbour)</span>
+        <strong>Neighbours&apos; latency</strong>{" "}
+        <span className="muted">
+          (worst oversleep per 0.5 s, ms, log axis; <code>probe latency</code> in each neighbour)
+        </span>
       </figcaption>
       <LineChart responsive data={rows} style={{ width: "100%", height: 220 }} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
         {timeAxis(series.durationS)}
-        <YAxis type="number" scale="log" domain={[0.01, "auto"]} allowDataOverflow width={52} tickFormatter={(v: number) => (v >= 1 ? v.toFixed(0) : v.toFixed(2))} {...AXIS} />
+        <YAxis
+          type="number"
+          scale="log"
+          domain={[0.01, "auto"]}
+          allowDataOverflow
+          width={52}
+          tickFormatter={(v: number) => (v >= 1 ? v.toFixed(0) : v.toFixed(2))}
+          {...AXIS}
+        />
         <Tooltip labelFormatter={(t) => `${Number(t).toFixed(2)} s`} formatter={(v) => `${Number(v).toFixed(2)} ms`} contentStyle={TOOLTIP} />
         <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />
         {marks(series)}
         {series.latencyKinds.map((k) => (
-          <Line key={k} dataKey={k} name={KIND_LABELS[k]} stroke={KIND_COLORS[k]} strokeDasharray={KIND_DASH[k]} strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls />
+          <Line
+            key={k}
+            dataKey={k}
+            name={KIND_LABELS[k]}
+            stroke={KIND_COLORS[k]}
+            strokeDasharray={KIND_DASH[k]}
+            strokeWidth={1.5}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
         ))}
       </LineChart>
     </figure>
@@ -121,7 +199,12 @@ function LatencyChart({ series }: IsolationChartsProps) {
 }
 
 export function IsolationCharts({ series }: IsolationChartsProps) {
-  if (series.available.length < 2) return <div className="chart-empty muted" style={{ height: 120 }}>No timeline was recorded.</div>;
+  if (series.available.length < 2)
+    return (
+      <div className="chart-empty muted" style={{ height: 120 }}>
+        No timeline was recorded.
+      </div>
+    );
   return (
     <div className="stack" data-testid="isolation-charts">
       <div className="grid-3 iso-hogs">

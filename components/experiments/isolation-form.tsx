@@ -29,8 +29,8 @@ export function IsolationForm() {
     <form className="panel stack" onSubmit={submit} aria-label="Plan a memory isolation run" noValidate>
       <h2 style={{ margin: 0 }}>Memory isolation</h2>
       <p className="small muted" style={{ margin: 0 }}>
-        A neighbour of each kind measures its latency throughout while three hogs, one after another, allocate twice what they were given: a container with a memory limit, a VM, and a container with no limit
-        at all — which Isolab caps itself and never lets take the host below its reserve. About 30 s.
+        A neighbour of each kind measures its latency throughout while three hogs, one after another, allocate twice what they were given: a container with a
+        memory limit, a VM, and a container with no limit at all — which Isolab caps itself and never lets take the host below its reserve. About 30 s.
       </p>
       <div className="row" style={{ alignItems: "flex-end" }}>
         <NumberField label="Container limit" unit="MiB" range={ISOLATION_LIMIT_MIB} value={limitMiB} onChange={setLimit} />

@@ -1,7 +1,16 @@
 import { formatBytes } from "@/lib/core/format";
 import { isolationSeries } from "@/lib/experiments/isolation/series";
 import { swapLine } from "@/lib/experiments/isolation/text";
-import { HOG_LABELS, PHASE_IDS, PHASE_LABELS, type HogOutcome, type IsolationResult, type NeighbourLatency, type PhaseId, type VerdictOutcome } from "@/lib/experiments/isolation/types";
+import {
+  HOG_LABELS,
+  PHASE_IDS,
+  PHASE_LABELS,
+  type HogOutcome,
+  type IsolationResult,
+  type NeighbourLatency,
+  type PhaseId,
+  type VerdictOutcome,
+} from "@/lib/experiments/isolation/types";
 import { formatLatencyUs } from "@/lib/experiments/isolation/verdicts";
 import type { ExperimentSample } from "@/lib/experiments/types";
 import { AccelBadge } from "./accel-badge";
@@ -39,7 +48,16 @@ const HOG_COLUMNS: ResultColumn<HogOutcome>[] = [
   { header: "Touched", numeric: true, cell: (h) => (h.touchedMiB === null ? "—" : `${h.touchedMiB} MiB`) },
   {
     header: "Ended by",
-    cell: (h) => (h.error ? <span className="error">{h.error}</span> : h.killedBy ? KILLED_BY[h.killedBy] : h.exitCode === 0 ? "nobody: it finished" : `exit code ${h.exitCode ?? "?"}`),
+    cell: (h) =>
+      h.error ? (
+        <span className="error">{h.error}</span>
+      ) : h.killedBy ? (
+        KILLED_BY[h.killedBy]
+      ) : h.exitCode === 0 ? (
+        "nobody: it finished"
+      ) : (
+        `exit code ${h.exitCode ?? "?"}`
+      ),
   },
   {
     header: "OOM kills",
@@ -67,16 +85,14 @@ const HOG_COLUMNS: ResultColumn<HogOutcome>[] = [
 function neighbourColumns(phases: readonly PhaseId[]): ResultColumn<NeighbourLatency>[] {
   return [
     { header: "Neighbour", rowHeader: true, cell: (n) => <KindName kind={n.kind} accel={n.accel} /> },
-    ...phases.map(
-      (p): ResultColumn<NeighbourLatency> => ({
-        header: PHASE_LABELS[p],
-        numeric: true,
-        cell: (n) => {
-          const s = n.perPhase[p];
-          return s ? `${formatLatencyUs(s.p99Us)} (${formatLatencyUs(s.p50Us)})` : "—";
-        },
-      }),
-    ),
+    ...phases.map((p): ResultColumn<NeighbourLatency> => ({
+      header: PHASE_LABELS[p],
+      numeric: true,
+      cell: (n) => {
+        const s = n.perPhase[p];
+        return s ? `${formatLatencyUs(s.p99Us)} (${formatLatencyUs(s.p50Us)})` : "—";
+      },
+    })),
   ];
 }
 
@@ -86,7 +102,12 @@ export function IsolationResultView({ result, samples, charts = true }: { result
     <div className="stack">
       <SkippedKinds skipped={result.skipped} />
       <p className="small" data-testid="swap-status" style={{ margin: 0 }}>
-        <strong>Host:</strong> {swapLine(result)}. {result.host.reserveBytes !== null && <>Isolab keeps {b(result.host.reserveBytes)} of {b(result.host.totalBytes)} free (the larger of 20 % and 2 GiB).</>}
+        <strong>Host:</strong> {swapLine(result)}.{" "}
+        {result.host.reserveBytes !== null && (
+          <>
+            Isolab keeps {b(result.host.reserveBytes)} of {b(result.host.totalBytes)} free (the larger of 20 % and 2 GiB).
+          </>
+        )}
       </p>
       <ul className="iso-verdicts" aria-label="Verdicts">
         {result.verdicts.map((v) => (

@@ -23,7 +23,12 @@ const IDLE_COLUMNS: ResultColumn<Idle>[] = [
 
 /** One column per kind after the workload and its direction; a cell is the median and the ratio to the process. */
 function workloadColumns(result: OverheadResult, kinds: readonly InstanceKind[], vmAccel: Accel | undefined): ResultColumn<Row>[] {
-  const tag = (kind: string) => (kind === "vm" ? <span className="xp-accel-tag" title="accelerator">{vmAccel?.toUpperCase() ?? "?"}</span> : null);
+  const tag = (kind: string) =>
+    kind === "vm" ? (
+      <span className="xp-accel-tag" title="accelerator">
+        {vmAccel?.toUpperCase() ?? "?"}
+      </span>
+    ) : null;
   return [
     {
       header: "Workload",
@@ -37,36 +42,39 @@ function workloadColumns(result: OverheadResult, kinds: readonly InstanceKind[],
         </>
       ),
     },
-    { header: "Better", className: "small", cell: (r) => (r.direction === "higher" ? "higher ↑" : "lower ↓"), cellProps: (r) => ({ title: directionNote(r.direction) }) },
-    ...kinds.map(
-      (k): ResultColumn<Row> => ({
-        header: (
+    {
+      header: "Better",
+      className: "small",
+      cell: (r) => (r.direction === "higher" ? "higher ↑" : "lower ↓"),
+      cellProps: (r) => ({ title: directionNote(r.direction) }),
+    },
+    ...kinds.map((k): ResultColumn<Row> => ({
+      header: (
+        <>
+          <KindName kind={k} accel={vmAccel} />
+          <div className="small muted">median · ratio to process</div>
+        </>
+      ),
+      numeric: true,
+      cellProps: (r) => ({ "data-testid": `cell-${r.metric}-${k}` }),
+      cell: (r) => {
+        const s = r.perKind[k];
+        if (!s) return <span className="muted">no result</span>;
+        return (
           <>
-            <KindName kind={k} accel={vmAccel} />
-            <div className="small muted">median · ratio to process</div>
+            <div>
+              {formatValue(s.median, r.unit)} {tag(k)}
+            </div>
+            <div className="small">
+              <strong>{formatRatio(r.ratio[k])}</strong>{" "}
+              <span className="muted">
+                (n={s.n}, {formatValue(s.min, r.unit)}–{formatValue(s.max, r.unit)})
+              </span>
+            </div>
           </>
-        ),
-        numeric: true,
-        cellProps: (r) => ({ "data-testid": `cell-${r.metric}-${k}` }),
-        cell: (r) => {
-          const s = r.perKind[k];
-          if (!s) return <span className="muted">no result</span>;
-          return (
-            <>
-              <div>
-                {formatValue(s.median, r.unit)} {tag(k)}
-              </div>
-              <div className="small">
-                <strong>{formatRatio(r.ratio[k])}</strong>{" "}
-                <span className="muted">
-                  (n={s.n}, {formatValue(s.min, r.unit)}–{formatValue(s.max, r.unit)})
-                </span>
-              </div>
-            </>
-          );
-        },
-      }),
-    ),
+        );
+      },
+    })),
   ];
 }
 
@@ -81,10 +89,16 @@ export function OverheadResultView({ result }: { result: OverheadResult }) {
   return (
     <div className="stack">
       <SkippedKinds skipped={result.skipped} />
-      <ResultTable label="Runtime overhead per workload" columns={workloadColumns(result, kinds, vmAccel)} rows={result.rows} rowKey={(r) => r.metric} rowProps={(r) => ({ "data-metric": r.metric })} />
+      <ResultTable
+        label="Runtime overhead per workload"
+        columns={workloadColumns(result, kinds, vmAccel)}
+        rows={result.rows}
+        rowKey={(r) => r.metric}
+        rowProps={(r) => ({ "data-metric": r.metric })}
+      />
       <p className="small muted" style={{ margin: 0 }}>
-        Ratios are the kind&apos;s median over the bare process&apos;s median. For “higher” rows a ratio below 1× is a slowdown; for “lower” rows
-        (system call latency) a ratio above 1× is. /tmp is the host&apos;s disk for the process, a tmpfs in the container and RAM in the VM.
+        Ratios are the kind&apos;s median over the bare process&apos;s median. For “higher” rows a ratio below 1× is a slowdown; for “lower” rows (system call
+        latency) a ratio above 1× is. /tmp is the host&apos;s disk for the process, a tmpfs in the container and RAM in the VM.
       </p>
       <h3 style={{ margin: "0.5rem 0 0" }}>Idle cost on the host</h3>
       {result.idle.length === 0 ? (

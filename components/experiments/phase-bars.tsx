@@ -15,7 +15,12 @@ export interface PhaseBarsProps {
  * readable scale, and the numbers beside each bar say the absolute story.
  */
 export function PhaseBars({ kinds }: PhaseBarsProps) {
-  if (kinds.length === 0) return <div className="chart-empty muted" style={{ height: 80 }}>No successful starts to draw.</div>;
+  if (kinds.length === 0)
+    return (
+      <div className="chart-empty muted" style={{ height: 80 }}>
+        No successful starts to draw.
+      </div>
+    );
   return (
     <div className="stack" data-testid="phase-bars">
       {kinds.map((k) => {
@@ -36,7 +41,10 @@ export function PhaseBars({ kinds }: PhaseBarsProps) {
             <BarChart responsive layout="vertical" data={[row]} style={{ width: "100%", height: 64 }} margin={{ top: 4, right: 16, bottom: 16, left: 8 }}>
               <XAxis type="number" domain={[0, "dataMax"]} fontSize={11} stroke="var(--muted)" tickFormatter={(v: number) => formatMs(v)} />
               <YAxis type="category" dataKey="kind" hide />
-              <Tooltip formatter={(v) => (typeof v === "number" ? formatMs(v) : String(v))} contentStyle={{ background: "var(--panel)", border: "1px solid var(--border)", color: "var(--text)" }} />
+              <Tooltip
+                formatter={(v) => (typeof v === "number" ? formatMs(v) : String(v))}
+                contentStyle={{ background: "var(--panel)", border: "1px solid var(--border)", color: "var(--text)" }}
+              />
               {k.phases.map((p, i) => (
                 <Bar key={p.name} dataKey={p.name} name={p.name} stackId="phases" fill={PHASE_COLORS[i % PHASE_COLORS.length]} isAnimationActive={false} />
               ))}

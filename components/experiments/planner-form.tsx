@@ -34,14 +34,26 @@ export function PlannerForm({ defaults, source }: PlannerFormProps) {
     () => Object.fromEntries(FIELDS.map((f) => [f.key, String(Number(defaults[f.key].toFixed(2)))])) as Record<keyof PlannerInputValues, string>,
   );
   const outId = useId();
-  const parsed = useMemo(() => PlannerInputSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key] === "" ? NaN : Number(values[f.key])]))), [values]);
+  const parsed = useMemo(
+    () => PlannerInputSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key] === "" ? NaN : Number(values[f.key])]))),
+    [values],
+  );
   const plan = parsed.success ? planCapacity(parsed.data) : null;
   return (
     <form className="panel stack cap-planner" aria-label="Capacity planner" onSubmit={(e) => e.preventDefault()} noValidate>
       <h3 style={{ margin: 0 }}>Capacity planner</h3>
       <div className="row" style={{ alignItems: "flex-end" }}>
         {FIELDS.map((f) => (
-          <NumberField key={f.key} label={f.label} unit={f.unit} min={0} step={f.step} value={values[f.key]} controls={outId} onChange={(_, text) => setValues({ ...values, [f.key]: text })} />
+          <NumberField
+            key={f.key}
+            label={f.label}
+            unit={f.unit}
+            min={0}
+            step={f.step}
+            value={values[f.key]}
+            controls={outId}
+            onChange={(_, text) => setValues({ ...values, [f.key]: text })}
+          />
         ))}
       </div>
       <p className="small muted" style={{ margin: 0 }}>
@@ -57,15 +69,21 @@ export function PlannerForm({ defaults, source }: PlannerFormProps) {
             <div className="stack">
               <div className="cap-counts">
                 <div className="cap-count" data-testid="planner-containers">
-                  <strong>{formatCount(plan.containers.apps)}</strong> apps as containers <span className="muted small">({formatMiB(plan.containers.perInstanceMiB)} each)</span>
+                  <strong>{formatCount(plan.containers.apps)}</strong> apps as containers{" "}
+                  <span className="muted small">({formatMiB(plan.containers.perInstanceMiB)} each)</span>
                 </div>
                 <div className="cap-count" data-testid="planner-vms">
-                  <strong>{formatCount(plan.vms.apps)}</strong> apps in {formatCount(plan.vms.instances)} VMs <span className="muted small">({formatMiB(plan.vms.perInstanceMiB)} each)</span>
+                  <strong>{formatCount(plan.vms.apps)}</strong> apps in {formatCount(plan.vms.instances)} VMs{" "}
+                  <span className="muted small">({formatMiB(plan.vms.perInstanceMiB)} each)</span>
                 </div>
               </div>
               <p style={{ margin: 0 }} data-testid="planner-ratio">
-                {plan.appsRatio === null ? "No VM fits, so there is no ratio." : `${plan.appsRatio >= 10 ? plan.appsRatio.toFixed(0) : plan.appsRatio.toFixed(1)}× as many apps fit as containers as in VMs`}{" "}
-                <span className="muted small">on {formatMiB(plan.usableMiB)} usable of {formatMiB(plan.hostMiB)}.</span>
+                {plan.appsRatio === null
+                  ? "No VM fits, so there is no ratio."
+                  : `${plan.appsRatio >= 10 ? plan.appsRatio.toFixed(0) : plan.appsRatio.toFixed(1)}× as many apps fit as containers as in VMs`}{" "}
+                <span className="muted small">
+                  on {formatMiB(plan.usableMiB)} usable of {formatMiB(plan.hostMiB)}.
+                </span>
               </p>
               <details>
                 <summary className="small">Assumptions</summary>

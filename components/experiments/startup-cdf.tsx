@@ -13,10 +13,17 @@ export interface StartupCdfProps {
 
 /** Empirical CDF of total startup per kind on a log time axis (kinds differ by orders of magnitude). */
 export function StartupCdf({ series, height = 260 }: StartupCdfProps) {
-  const lines = series.filter((s) => s.totalsMs.length > 0).map((s) => ({ ...s, points: empiricalCdf(s.totalsMs).map((p) => ({ ms: p.value, pct: p.fraction * 100 })) }));
+  const lines = series
+    .filter((s) => s.totalsMs.length > 0)
+    .map((s) => ({ ...s, points: empiricalCdf(s.totalsMs).map((p) => ({ ms: p.value, pct: p.fraction * 100 })) }));
   const all = lines.flatMap((l) => l.points.map((p) => p.ms));
   const description = `Distribution of startup time: ${lines.map((l) => `${KIND_LABELS[l.kind]} ${l.points.length} distinct values from ${formatMs(Math.min(...l.totalsMs))} to ${formatMs(Math.max(...l.totalsMs))}`).join("; ")}`;
-  if (lines.length === 0) return <div className="chart-empty muted" style={{ height }}>No successful starts to draw.</div>;
+  if (lines.length === 0)
+    return (
+      <div className="chart-empty muted" style={{ height }}>
+        No successful starts to draw.
+      </div>
+    );
   return (
     <figure className="chart" role="img" aria-label={description} data-testid="startup-cdf">
       <figcaption className="small">

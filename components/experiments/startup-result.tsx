@@ -40,10 +40,16 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
   return (
     <div className="stack">
       <SkippedKinds skipped={result.skipped} />
-      <ResultTable label="Startup time per kind" columns={TOTAL_COLUMNS} rows={result.kinds} rowKey={(k) => k.kind} rowProps={(k) => ({ "data-kind": k.kind })} />
+      <ResultTable
+        label="Startup time per kind"
+        columns={TOTAL_COLUMNS}
+        rows={result.kinds}
+        rowKey={(k) => k.kind}
+        rowProps={(k) => ({ "data-kind": k.kind })}
+      />
       <p className="xp-ratios" data-testid="startup-ratios">
-        Ratios of medians: <strong>vm / container {formatRatio(result.ratioVmToContainer)}</strong> · vm / process {formatRatio(result.ratioVmToProcess)} · container / process{" "}
-        {formatRatio(result.ratioContainerToProcess)}
+        Ratios of medians: <strong>vm / container {formatRatio(result.ratioVmToContainer)}</strong> · vm / process {formatRatio(result.ratioVmToProcess)} ·
+        container / process {formatRatio(result.ratioContainerToProcess)}
         {result.kinds.some((k) => k.kind === "vm-warm") && (
           <>
             {" "}
@@ -65,7 +71,9 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
       />
       {charts && (
         <div className="grid-2">
-          <PhaseBars kinds={result.kinds.map((k) => ({ kind: k.kind, accel: k.accel, phases: k.phases.map((p) => ({ name: p.name, ms: p.summary.median })) }))} />
+          <PhaseBars
+            kinds={result.kinds.map((k) => ({ kind: k.kind, accel: k.accel, phases: k.phases.map((p) => ({ name: p.name, ms: p.summary.median })) }))}
+          />
           <StartupCdf series={result.kinds.map((k) => ({ kind: k.kind, accel: k.accel, totalsMs: measured(k.kind).map((s) => s.values.total_ms) }))} />
         </div>
       )}

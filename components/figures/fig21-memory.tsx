@@ -75,13 +75,27 @@ export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fi
         {launchButton}
       </>
     ) : density ? (
-      <span role="status">Measuring: density {density.status}{density.progress ? ` ${density.progress.done}/${density.progress.total}` : ""}.</span>
+      <span role="status">
+        Measuring: density {density.status}
+        {density.progress ? ` ${density.progress.done}/${density.progress.total}` : ""}.
+      </span>
     ) : null);
   const x = layout.magnification;
   return (
-    <FigureFrame number="2.1" title="VMs vs containers on a host of this host's memory" caption={fig21Caption(data, now)} missing={missing} actions={data.fig21.densityAvailable ? densityButton : undefined}>
+    <FigureFrame
+      number="2.1"
+      title="VMs vs containers on a host of this host's memory"
+      caption={fig21Caption(data, now)}
+      missing={missing}
+      actions={data.fig21.densityAvailable ? densityButton : undefined}
+    >
       {!model.blocked && (
-        <svg className="fig-svg" viewBox={`0 0 ${layout.width} ${height}`} role="group" aria-label="Figure 2.1: two hosts of this host's memory, one running VMs, one running containers">
+        <svg
+          className="fig-svg"
+          viewBox={`0 0 ${layout.width} ${height}`}
+          role="group"
+          aria-label="Figure 2.1: two hosts of this host's memory, one running VMs, one running containers"
+        >
           <title>Figure 2.1 — VMs vs containers, memory drawn to scale</title>
           <desc>{fig21Caption(data, now).text}</desc>
           <rect className="fig-bg" x={0} y={0} width={layout.width} height={height} />
@@ -97,7 +111,13 @@ export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fi
                   <Cell key={c.box.id} cell={c} testPrefix={prefix} />
                 ))}
                 <text x={h.inset.frame.x} y={h.inset.titleY} className="fig-small fig-muted">
-                  {truncate(x ? `Instances only, ×${x >= 10 ? x.toFixed(0) : x.toFixed(1)} (one scale for both): ${formatBytes(h.host.instanceBytes)}` : "Instances only: none running", h.frame.w, 11)}
+                  {truncate(
+                    x
+                      ? `Instances only, ×${x >= 10 ? x.toFixed(0) : x.toFixed(1)} (one scale for both): ${formatBytes(h.host.instanceBytes)}`
+                      : "Instances only: none running",
+                    h.frame.w,
+                    11,
+                  )}
                 </text>
                 <rect className="fig-frame" x={h.inset.frame.x} y={h.inset.frame.y} width={h.inset.frame.w} height={h.inset.frame.h} strokeDasharray="3 3" />
                 {h.inset.cells.map((c) => (

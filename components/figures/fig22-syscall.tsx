@@ -50,7 +50,12 @@ export function Fig22Syscall({ data, mode, now, runButtons }: { data: FiguresPay
   );
   return (
     <FigureFrame number="2.2" title="The path of a system call" caption={caption} missing={missing} actions={model.missing ? undefined : runButtons}>
-      <svg className="fig-svg" viewBox={`0 0 ${layout.width} ${height}`} role="group" aria-label="Figure 2.2: how an app's system call reaches the CPU in a VM and in a container">
+      <svg
+        className="fig-svg"
+        viewBox={`0 0 ${layout.width} ${height}`}
+        role="group"
+        aria-label="Figure 2.2: how an app's system call reaches the CPU in a VM and in a container"
+      >
         <title>Figure 2.2 — the path of a system call</title>
         <desc>{caption.text}</desc>
         <ArrowDefs id={MARKER} />
@@ -94,7 +99,13 @@ export function Fig22Syscall({ data, mode, now, runButtons }: { data: FiguresPay
           </FigItem>
         ))}
         {layout.bars.notes.map((n, i) => (
-          <text key={i} x={layout.bars.frame.x} y={r2(n.y)} className="fig-small fig-muted" data-testid={i === 0 && model.vmFaster ? "fig22-vm-faster" : undefined}>
+          <text
+            key={i}
+            x={layout.bars.frame.x}
+            y={r2(n.y)}
+            className="fig-small fig-muted"
+            data-testid={i === 0 && model.vmFaster ? "fig22-vm-faster" : undefined}
+          >
             {n.text}
           </text>
         ))}

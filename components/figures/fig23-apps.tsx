@@ -29,7 +29,12 @@ export function Fig23Apps({ data, mode, now, controls }: { data: FiguresPayload;
   const caption = fig23Caption(data, now);
   return (
     <FigureFrame number="2.3" title="Apps A, B, C on bare metal, in VMs and in containers" caption={caption} missing={model.missing} actions={controls}>
-      <svg className="fig-svg" viewBox={`0 0 ${layout.width} ${height}`} role="group" aria-label="Figure 2.3: three apps on bare metal, in two VMs and in three containers, as each sees itself">
+      <svg
+        className="fig-svg"
+        viewBox={`0 0 ${layout.width} ${height}`}
+        role="group"
+        aria-label="Figure 2.3: three apps on bare metal, in two VMs and in three containers, as each sees itself"
+      >
         <title>Figure 2.3 — apps on bare metal, in VMs, in containers</title>
         <desc>{caption.text}</desc>
         <rect className="fig-bg" x={0} y={0} width={layout.width} height={height} />

@@ -32,7 +32,12 @@ export function Fig24Images({ data, mode, now }: { data: FiguresPayload; mode: L
   ) : null;
   return (
     <FigureFrame number="2.4" title="Images, registry and running instances" caption={caption} missing={missing}>
-      <svg className="fig-svg" viewBox={`0 0 ${layout.width} ${height}`} role="group" aria-label="Figure 2.4: the local image store, the registry and the instances started from each image">
+      <svg
+        className="fig-svg"
+        viewBox={`0 0 ${layout.width} ${height}`}
+        role="group"
+        aria-label="Figure 2.4: the local image store, the registry and the instances started from each image"
+      >
         <title>Figure 2.4 — images, registry, instances</title>
         <desc>{caption.text}</desc>
         <ArrowDefs id={MARKER} />
@@ -56,7 +61,14 @@ export function Fig24Images({ data, mode, now }: { data: FiguresPayload; mode: L
         <text x={layout.instancesFrame.frame.x} y={layout.instancesFrame.titleY} className="fig-title">
           Running instances ({model.instances.length}), from their image
         </text>
-        <rect className="fig-frame" x={layout.instancesFrame.frame.x} y={layout.instancesFrame.frame.y} width={layout.instancesFrame.frame.w} height={layout.instancesFrame.frame.h} rx={6} />
+        <rect
+          className="fig-frame"
+          x={layout.instancesFrame.frame.x}
+          y={layout.instancesFrame.frame.y}
+          width={layout.instancesFrame.frame.w}
+          height={layout.instancesFrame.frame.h}
+          rx={6}
+        />
         <g aria-hidden="true">
           {layout.links.map((l) => (
             <path key={l.to} className="fig-link" d={l.d} markerEnd={`url(#${MARKER})`} />

@@ -10,8 +10,18 @@ export function HostCard() {
   const { data: host, error, isLoading } = useHost();
   const windowS = useWindowS();
   const snapshot = useSamplesSnapshot(windowS);
-  if (isLoading) return <section className="panel" aria-busy="true">Reading the host…</section>;
-  if (error || !host) return <section className="panel error" role="alert">Host facts unavailable: {error?.message}</section>;
+  if (isLoading)
+    return (
+      <section className="panel" aria-busy="true">
+        Reading the host…
+      </section>
+    );
+  if (error || !host)
+    return (
+      <section className="panel error" role="alert">
+        Host facts unavailable: {error?.message}
+      </section>
+    );
   const accel = host.accelerator;
   const hostSamples = snapshot.data?.host ?? [];
   const live = hostSamples.at(-1);
@@ -26,12 +36,17 @@ export function HostCard() {
           <dt>CPU</dt>
           <dd>
             {host.cpu.model} · {host.cpu.cores} cores
-            {live?.cpuPercent != null && <> · <strong data-testid="host-cpu">{formatPercent(live.cpuPercent)}</strong> busy</>}
+            {live?.cpuPercent != null && (
+              <>
+                {" "}
+                · <strong data-testid="host-cpu">{formatPercent(live.cpuPercent)}</strong> busy
+              </>
+            )}
           </dd>
           <dt>Memory</dt>
           <dd data-testid="host-memory">
-            {formatBytes(live?.memAvailableBytes ?? host.memory.availableBytes)} available of {formatBytes(live?.memTotalBytes ?? host.memory.totalBytes)} · swap{" "}
-            {host.memory.swapTotalBytes > 0 ? formatBytes(host.memory.swapTotalBytes) : "off"}
+            {formatBytes(live?.memAvailableBytes ?? host.memory.availableBytes)} available of {formatBytes(live?.memTotalBytes ?? host.memory.totalBytes)} ·
+            swap {host.memory.swapTotalBytes > 0 ? formatBytes(host.memory.swapTotalBytes) : "off"}
           </dd>
           <dt>Kernel</dt>
           <dd className="mono">

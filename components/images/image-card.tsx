@@ -45,7 +45,9 @@ export function ImageCard({ image, registry }: { image: ImageWithInstances; regi
         <dt>Created</dt>
         <dd>{image.createdAt ?? "unknown"}</dd>
         <dt>Probe</dt>
-        <dd>{image.hasProbe ? "yes: guest view and commands in a container" : "no: a container of it shows the host view only (a VM always gets Isolab's probe)"}</dd>
+        <dd>
+          {image.hasProbe ? "yes: guest view and commands in a container" : "no: a container of it shows the host view only (a VM always gets Isolab's probe)"}
+        </dd>
         <dt>Instances</dt>
         <dd data-testid="image-instances">
           {image.instances.length === 0

@@ -11,10 +11,14 @@ import { UsageCharts } from "./usage-charts";
 import { WhatItSees } from "./what-it-sees";
 import { KIND_LABELS } from "@/lib/core/kinds";
 
-
 export function InstanceDetail({ id }: { id: string }) {
   const { data: instance, error, isLoading } = useInstance(id);
-  if (isLoading) return <div className="panel" aria-busy="true">Loading {id}…</div>;
+  if (isLoading)
+    return (
+      <div className="panel" aria-busy="true">
+        Loading {id}…
+      </div>
+    );
   if (error || !instance)
     return (
       <div className="panel error" role="alert">
@@ -38,7 +42,11 @@ export function InstanceDetail({ id }: { id: string }) {
           {instance.accel ? ` · accelerator ${instance.accel.toUpperCase()}` : ""}
           {instance.runtime ? ` · runtime ${instance.runtime}` : ""}
           {instance.pid ? ` · host pid ${instance.pid}` : ""}
-          {instance.startMode === "warm" ? ` · warm start, restored from snapshot ${instance.snapshotId ?? "(template)"}` : instance.startMode === "cold" ? " · cold boot" : ""}
+          {instance.startMode === "warm"
+            ? ` · warm start, restored from snapshot ${instance.snapshotId ?? "(template)"}`
+            : instance.startMode === "cold"
+              ? " · cold boot"
+              : ""}
         </div>
         {instance.reason && !running && (
           <div className={instance.state === "stopped" ? "muted" : "error"} data-testid="reason">
@@ -56,8 +64,8 @@ export function InstanceDetail({ id }: { id: string }) {
       <UsageCharts instance={instance} />
       {instance.probe === false ? (
         <section className="panel muted" aria-label="Not measured inside" data-testid="no-probe">
-          Its image ({instance.image}) has no <span className="mono">/bin/probe</span>: what the workload sees inside (guest view) and
-          commands inside cannot be measured. The host view above and the log below still are.
+          Its image ({instance.image}) has no <span className="mono">/bin/probe</span>: what the workload sees inside (guest view) and commands inside cannot be
+          measured. The host view above and the log below still are.
         </section>
       ) : (
         <WhatItSees instance={instance} />

@@ -6,7 +6,11 @@ export function UnknownInstanceId() {
   const id = decodeURIComponent(usePathname().split("/").filter(Boolean).at(-1) ?? "");
   return (
     <span>
-      There is no instance with id <code className="mono" data-testid="unknown-id">{id}</code>.
+      There is no instance with id{" "}
+      <code className="mono" data-testid="unknown-id">
+        {id}
+      </code>
+      .
     </span>
   );
 }

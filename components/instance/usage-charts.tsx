@@ -17,7 +17,12 @@ const HOST_VIEW: Record<Instance["kind"], string> = {
 export function UsageCharts({ instance }: { instance: Instance }) {
   const windowS = useWindowS();
   const { data, error, isLoading } = useInstanceSamples(instance.id, windowS);
-  if (error) return <section className="panel error" role="alert">Samples unavailable: {error.message}</section>;
+  if (error)
+    return (
+      <section className="panel error" role="alert">
+        Samples unavailable: {error.message}
+      </section>
+    );
   const samples = data?.samples ?? [];
   const latest = samples.at(-1);
   const sharesHostMemory = latest?.guestMemTotalBytes !== undefined && latest.overheadBytes === undefined;
@@ -31,8 +36,8 @@ export function UsageCharts({ instance }: { instance: Instance }) {
       </div>
       {latest && (
         <p className="small" style={{ margin: 0 }} data-testid="usage-summary">
-          Now: CPU <strong>{formatPercent(latest.cpuPercent ?? undefined)}</strong> of one core · host pays <strong>{formatBytes(latest.memoryHostBytes)}</strong> (RSS{" "}
-          {formatBytes(latest.rssBytes)}
+          Now: CPU <strong>{formatPercent(latest.cpuPercent ?? undefined)}</strong> of one core · host pays{" "}
+          <strong>{formatBytes(latest.memoryHostBytes)}</strong> (RSS {formatBytes(latest.rssBytes)}
           {latest.cacheBytes !== undefined ? `, cache ${formatBytes(latest.cacheBytes)}` : ""}) · guest believes it uses{" "}
           <strong>{formatBytes(latest.guestMemoryBytes)}</strong>
           {latest.overheadBytes !== undefined && (
@@ -40,14 +45,14 @@ export function UsageCharts({ instance }: { instance: Instance }) {
               {" "}
               · overhead <strong>{formatBytes(latest.overheadBytes)}</strong>
             </>
-          )}
-          {" "}· {latest.hostThreads} host threads, {latest.guestProcesses ?? "—"} processes visible inside
+          )}{" "}
+          · {latest.hostThreads} host threads, {latest.guestProcesses ?? "—"} processes visible inside
         </p>
       )}
       {sharesHostMemory && (
         <p className="muted small" style={{ margin: 0 }}>
-          This {instance.kind} has no kernel of its own: its /proc/meminfo is the host&apos;s, so its &quot;used&quot; is the whole host&apos;s and is left off the
-          memory chart.
+          This {instance.kind} has no kernel of its own: its /proc/meminfo is the host&apos;s, so its &quot;used&quot; is the whole host&apos;s and is left off
+          the memory chart.
         </p>
       )}
       <div className="grid-2">

@@ -16,8 +16,18 @@ const COLUMNS: { kind: InstanceKind; title: string; blurb: string }[] = [
 export function InstanceBoard() {
   const { data, error, isLoading } = useInstances();
   const snapshot = useSamplesSnapshot(useWindowS());
-  if (isLoading) return <div className="panel" aria-busy="true">Loading instances…</div>;
-  if (error) return <div className="panel error" role="alert">Could not list instances: {error.message}</div>;
+  if (isLoading)
+    return (
+      <div className="panel" aria-busy="true">
+        Loading instances…
+      </div>
+    );
+  if (error)
+    return (
+      <div className="panel error" role="alert">
+        Could not list instances: {error.message}
+      </div>
+    );
   const instances = data ?? [];
   const totals = kindTotals(instances, snapshot.data?.latest ?? {});
   return (

@@ -81,7 +81,9 @@ export function InstanceCard({ instance }: { instance: Instance }) {
             </>
           )}
           {latest && <GuestLine instance={instance} sample={latest} />}
-          {ended && points.length > 0 && <div className="muted small">History until it {instance.state === "stopped" ? "stopped" : "ended"}; no new samples.</div>}
+          {ended && points.length > 0 && (
+            <div className="muted small">History until it {instance.state === "stopped" ? "stopped" : "ended"}; no new samples.</div>
+          )}
           {points.length > 0 && <DownloadLinks id={instance.id} name={instance.name} windowS={windowS} />}
         </div>
       )}

@@ -8,7 +8,12 @@ export function KindTotal({ total, label }: { total: KindTotalData; label: strin
     <div className="total-row small" aria-label={`${label} total`} data-testid={`total-${total.kind}`}>
       <strong>Total</strong> {total.running} running · host memory <strong>{formatBytes(total.memoryHostBytes)}</strong> · CPU{" "}
       <strong>{formatPercent(total.cpuPercent)}</strong> of one core
-      {total.sampled < total.running && <span className="muted"> ({total.sampled} of {total.running} sampled yet)</span>}
+      {total.sampled < total.running && (
+        <span className="muted">
+          {" "}
+          ({total.sampled} of {total.running} sampled yet)
+        </span>
+      )}
     </div>
   );
 }

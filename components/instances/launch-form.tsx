@@ -77,8 +77,8 @@ export function LaunchForm() {
       </button>
       {mode === "vm-warm" && (
         <p className="muted small" style={{ flexBasis: "100%", margin: 0 }} data-testid="warm-note">
-          Restored from a snapshot of a booted template VM of this image, memory size and CPU count; the first warm launch of each boots and saves the
-          template. A restored guest continues the template&apos;s uptime and boot identity; Isolab gives it its own hostname and a fresh random seed.
+          Restored from a snapshot of a booted template VM of this image, memory size and CPU count; the first warm launch of each boots and saves the template.
+          A restored guest continues the template&apos;s uptime and boot identity; Isolab gives it its own hostname and a fresh random seed.
         </p>
       )}
       {(formError || create.error) && (

@@ -27,7 +27,8 @@ const clockTime = (t: number) => new Date(t).toLocaleTimeString([], { hour: "2-d
 
 /** A line chart over time with titled, unit-bearing axes and a legend naming each (dashed or solid) line. */
 export function TimeSeriesChart({ data, series, yLabel, yScale = 1, title, loading, testId, height = 220 }: TimeSeriesChartProps) {
-  const scaled = yScale === 1 ? data : data.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === "t" || typeof v !== "number" ? v : v / yScale])));
+  const scaled =
+    yScale === 1 ? data : data.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === "t" || typeof v !== "number" ? v : v / yScale])));
   const description = `${title}: ${series.map((s) => s.label).join(" and ")} over time; y axis ${yLabel}; ${data.length} samples`;
   return (
     <figure className="chart" aria-label={description} role="img" data-testid={testId} data-points={data.length} aria-busy={loading || undefined}>

@@ -8,9 +8,24 @@ export function RegistryCatalog() {
   const reachable = status.data?.reachable === true;
   const catalog = useRegistryCatalog(reachable);
   const pull = usePullImage();
-  if (!reachable) return <section className="panel muted" aria-label="Repositories">Start a registry (or point at one) to see its repositories.</section>;
-  if (catalog.isLoading) return <section className="panel" aria-busy="true" aria-label="Repositories">Reading the catalog…</section>;
-  if (catalog.error) return <section className="panel error" role="alert" aria-label="Repositories">{catalog.error.message}</section>;
+  if (!reachable)
+    return (
+      <section className="panel muted" aria-label="Repositories">
+        Start a registry (or point at one) to see its repositories.
+      </section>
+    );
+  if (catalog.isLoading)
+    return (
+      <section className="panel" aria-busy="true" aria-label="Repositories">
+        Reading the catalog…
+      </section>
+    );
+  if (catalog.error)
+    return (
+      <section className="panel error" role="alert" aria-label="Repositories">
+        {catalog.error.message}
+      </section>
+    );
   const repos = catalog.data?.repositories ?? [];
   return (
     <section className="panel stack" aria-label="Repositories">
@@ -44,7 +59,11 @@ export function RegistryCatalog() {
           <span className="mono">{pull.data.image.digest.slice(0, 19)}…</span>
         </div>
       )}
-      {pull.error && <div className="error small" role="alert">{pull.error.message}</div>}
+      {pull.error && (
+        <div className="error small" role="alert">
+          {pull.error.message}
+        </div>
+      )}
     </section>
   );
 }

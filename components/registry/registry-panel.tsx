@@ -31,13 +31,19 @@ export function RegistryPanel() {
           {s ? (s.reachable ? "running" : s.mode === "stopped" ? "stopped" : "not answering") : "…"}
         </span>
       </div>
-      {status.error && <div className="error small" role="alert">{status.error.message}</div>}
+      {status.error && (
+        <div className="error small" role="alert">
+          {status.error.message}
+        </div>
+      )}
       {s && (
         <dl className="facts small">
           <dt>Mode</dt>
           <dd>{MODE_TEXT[s.mode]}</dd>
           <dt>URL</dt>
-          <dd className="mono" data-testid="registry-url">{s.url ?? "—"}</dd>
+          <dd className="mono" data-testid="registry-url">
+            {s.url ?? "—"}
+          </dd>
           {s.pid !== null && (
             <>
               <dt>Process</dt>

@@ -33,9 +33,7 @@ export function SnapshotPanel() {
           Loading snapshots…
         </div>
       ) : list.length === 0 ? (
-        <div className="muted small">
-          None yet. A warm VM launch saves a template; a running VM&apos;s page can save one too.
-        </div>
+        <div className="muted small">None yet. A warm VM launch saves a template; a running VM&apos;s page can save one too.</div>
       ) : (
         <ResultTable
           label="VM snapshots"

@@ -30,7 +30,22 @@ export interface NumberFieldProps {
   controls?: string;
 }
 
-export function NumberField({ label, unit, optional, hint, value, onChange, range, min = range?.min, max = range?.max, step, placeholder, name, id, controls }: NumberFieldProps) {
+export function NumberField({
+  label,
+  unit,
+  optional,
+  hint,
+  value,
+  onChange,
+  range,
+  min = range?.min,
+  max = range?.max,
+  step,
+  placeholder,
+  name,
+  id,
+  controls,
+}: NumberFieldProps) {
   return (
     <label title={hint}>
       {withUnit(label, unit, optional)}

@@ -20,24 +20,53 @@ describe("linearFit", () => {
   });
 
   it("gives a falling slope for a falling series", () => {
-    expect(linearFit([{ x: 0, y: 10 }, { x: 2, y: 6 }])!.slope).toBe(-2);
+    expect(
+      linearFit([
+        { x: 0, y: 10 },
+        { x: 2, y: 6 },
+      ])!.slope,
+    ).toBe(-2);
   });
 
   it.each([
     ["no points", []],
     ["one point", [{ x: 1, y: 1 }]],
-    ["every x the same", [{ x: 2, y: 1 }, { x: 2, y: 5 }]],
-    ["only one finite point", [{ x: 0, y: NaN }, { x: 1, y: 1 }, { x: Infinity, y: 2 }]],
+    [
+      "every x the same",
+      [
+        { x: 2, y: 1 },
+        { x: 2, y: 5 },
+      ],
+    ],
+    [
+      "only one finite point",
+      [
+        { x: 0, y: NaN },
+        { x: 1, y: 1 },
+        { x: Infinity, y: 2 },
+      ],
+    ],
   ])("is null for %s", (_name, points) => {
     expect(linearFit(points)).toBeNull();
   });
 
   it("leaves non-finite points out", () => {
-    expect(linearFit([{ x: 0, y: 0 }, { x: 1, y: NaN }, { x: 2, y: 4 }])).toMatchObject({ slope: 2, n: 2 });
+    expect(
+      linearFit([
+        { x: 0, y: 0 },
+        { x: 1, y: NaN },
+        { x: 2, y: 4 },
+      ]),
+    ).toMatchObject({ slope: 2, n: 2 });
   });
 
   it("has no R² when y never moves", () => {
-    expect(linearFit([{ x: 0, y: 3 }, { x: 1, y: 3 }])).toEqual({ slope: 0, intercept: 3, r2: null, n: 2 });
+    expect(
+      linearFit([
+        { x: 0, y: 3 },
+        { x: 1, y: 3 },
+      ]),
+    ).toEqual({ slope: 0, intercept: 3, r2: null, n: 2 });
   });
 });
 

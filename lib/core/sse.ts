@@ -5,7 +5,10 @@
 export function formatSseEvent(event: string, data: unknown): string {
   if (!/^[A-Za-z0-9_-]+$/.test(event)) throw new Error(`invalid event name "${event}"`);
   const text = typeof data === "string" ? data : JSON.stringify(data);
-  return `event: ${event}\n${text.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n")}\n\n`;
+  return `event: ${event}\n${text
+    .split(/\r\n|\r|\n/)
+    .map((l) => `data: ${l}`)
+    .join("\n")}\n\n`;
 }
 
 /** A comment line: ignored by EventSource, keeps proxies and idle timers from closing the stream. */

@@ -66,8 +66,21 @@ describe("ratio", () => {
 describe("empiricalCdf", () => {
   it.each([
     { xs: [], want: [] },
-    { xs: [2, 1], want: [{ value: 1, fraction: 0.5 }, { value: 2, fraction: 1 }] },
-    { xs: [1, 1, 3, 2], want: [{ value: 1, fraction: 0.5 }, { value: 2, fraction: 0.75 }, { value: 3, fraction: 1 }] },
+    {
+      xs: [2, 1],
+      want: [
+        { value: 1, fraction: 0.5 },
+        { value: 2, fraction: 1 },
+      ],
+    },
+    {
+      xs: [1, 1, 3, 2],
+      want: [
+        { value: 1, fraction: 0.5 },
+        { value: 2, fraction: 0.75 },
+        { value: 3, fraction: 1 },
+      ],
+    },
   ])("$xs", ({ xs, want }) => {
     expect(empiricalCdf(xs)).toEqual(want);
   });

@@ -8,13 +8,7 @@ export type InstanceKind = (typeof INSTANCE_KINDS)[number];
 export type Accel = "kvm" | "tcg";
 
 /** creating → running → stopping → stopped | exited | failed */
-export type InstanceState =
-  | "creating"
-  | "running"
-  | "stopping"
-  | "stopped"
-  | "exited"
-  | "failed";
+export type InstanceState = "creating" | "running" | "stopping" | "stopped" | "exited" | "failed";
 
 /** One timed step of a start, in host monotonic milliseconds. */
 export interface StartupPhase {
@@ -68,16 +62,7 @@ export interface ExecResult {
 }
 
 /** Probe commands the API accepts; anything else is refused. */
-export const PROBE_COMMANDS = [
-  "info",
-  "cpu",
-  "mem",
-  "syscall",
-  "stream",
-  "io",
-  "latency",
-  "ping",
-] as const;
+export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping"] as const;
 export type ProbeCommand = (typeof PROBE_COMMANDS)[number];
 
 export type CgroupVersion = "v1" | "hybrid" | "v2";

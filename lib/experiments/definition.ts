@@ -18,8 +18,11 @@ export interface ExperimentBehaviour<Plan, Result> {
   planShort(plan: Record<string, unknown>): string;
 }
 
-export interface ExperimentDefinition<T extends string, S extends z.ZodType<{ type: T }>, R extends { type: T; skipped: SkippedKind[] }>
-  extends ExperimentBehaviour<z.output<S>, R> {
+export interface ExperimentDefinition<
+  T extends string,
+  S extends z.ZodType<{ type: T }>,
+  R extends { type: T; skipped: SkippedKind[] },
+> extends ExperimentBehaviour<z.output<S>, R> {
   type: T;
   /** Heading of a run's page. */
   title: string;

@@ -14,7 +14,10 @@ export function uniqueList<T extends string>(values: readonly [T, ...T[]], what:
 
 export const intIn = (r: { min: number; max: number }) => z.number().int().min(r.min).max(r.max);
 
-export const imageField = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "not a valid image name").default("probe");
+export const imageField = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "not a valid image name")
+  .default("probe");
 
 /** image, memoryMiB and cpus of every instance a run starts; `kinds` defaults to all three. */
 export const commonPlanFields = {

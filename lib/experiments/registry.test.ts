@@ -23,8 +23,28 @@ describe("experimentHeadline", () => {
     {
       result: {
         type: "overhead" as const,
-        rows: [{ workload: "cpu" as const, metric: "ops_per_s", label: "", unit: "ops/s", direction: "higher" as const, perKind: {}, ratio: { process: 1, container: 0.99, vm: 0.05 } }],
-        idle: [{ kind: "vm" as const, accel: "tcg" as const, windowMs: 5000, cpuPercent: 3, cpuResolutionPercent: 0.2, memoryBytes: 1, memorySource: "pss" as const }],
+        rows: [
+          {
+            workload: "cpu" as const,
+            metric: "ops_per_s",
+            label: "",
+            unit: "ops/s",
+            direction: "higher" as const,
+            perKind: {},
+            ratio: { process: 1, container: 0.99, vm: 0.05 },
+          },
+        ],
+        idle: [
+          {
+            kind: "vm" as const,
+            accel: "tcg" as const,
+            windowMs: 5000,
+            cpuPercent: 3,
+            cpuResolutionPercent: 0.2,
+            memoryBytes: 1,
+            memorySource: "pss" as const,
+          },
+        ],
         skipped: [],
         workloadArgs: { cpu: [], stream: [], syscall: [], io: [] },
       },

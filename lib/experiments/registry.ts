@@ -38,7 +38,12 @@ export const PLAN_SCHEMAS = [
 // gives behaviour over PlanOf<K> and ResultOf<K>, so dispatch needs no casts.
 const BEHAVIOUR: { [K in ExperimentType]: ExperimentBehaviour<PlanOf<K>, ResultOf<K>> } = EXPERIMENTS;
 
-export function summarizeExperiment<K extends ExperimentType>(type: K, plan: PlanOf<K>, samples: readonly ExperimentSample[], skipped: readonly SkippedKind[]): ResultOf<K> {
+export function summarizeExperiment<K extends ExperimentType>(
+  type: K,
+  plan: PlanOf<K>,
+  samples: readonly ExperimentSample[],
+  skipped: readonly SkippedKind[],
+): ResultOf<K> {
   return BEHAVIOUR[type].summarize(samples, plan, skipped);
 }
 

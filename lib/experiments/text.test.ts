@@ -46,7 +46,17 @@ describe("recordText", () => {
       type: "overhead",
       result: {
         type: "overhead",
-        rows: [{ workload: "syscall", metric: "ns_per_call", label: "System call", unit: "ns/call", direction: "lower", perKind: { process: s(200), vm: s(4000) }, ratio: { process: 1, vm: 20 } }],
+        rows: [
+          {
+            workload: "syscall",
+            metric: "ns_per_call",
+            label: "System call",
+            unit: "ns/call",
+            direction: "lower",
+            perKind: { process: s(200), vm: s(4000) },
+            ratio: { process: 1, vm: 20 },
+          },
+        ],
         idle: [{ kind: "vm", accel: "tcg", windowMs: 5000, cpuPercent: 3.5, cpuResolutionPercent: 0.2, memoryBytes: 100 * 2 ** 20, memorySource: "pss" }],
         skipped: [],
         workloadArgs: { cpu: [], stream: [], syscall: [], io: [] },
@@ -58,6 +68,8 @@ describe("recordText", () => {
   });
 
   it("says when there are no results", () => {
-    expect(recordText({ ...base, type: "startup", status: "failed", error: "boom", result: null })).toContain("startup experiment x0123456789: failed — boom\n\nno results");
+    expect(recordText({ ...base, type: "startup", status: "failed", error: "boom", result: null })).toContain(
+      "startup experiment x0123456789: failed — boom\n\nno results",
+    );
   });
 });

@@ -8,7 +8,9 @@ export function recordText(rec: ExperimentRecord): string {
   const out: string[] = [`${rec.type} experiment ${rec.id}: ${rec.status}${rec.error ? ` — ${rec.error}` : ""}`];
   const env = rec.environment;
   if (env) {
-    out.push(`host ${env.host.hostname} · ${env.host.cpu.model} (${env.host.cpu.cores} cores) · kernel ${env.host.kernelRelease} · ${env.host.runtime.name} ${env.host.runtime.version ?? "?"} · ${env.host.qemu.version ?? "no QEMU"}`);
+    out.push(
+      `host ${env.host.hostname} · ${env.host.cpu.model} (${env.host.cpu.cores} cores) · kernel ${env.host.kernelRelease} · ${env.host.runtime.name} ${env.host.runtime.version ?? "?"} · ${env.host.qemu.version ?? "no QEMU"}`,
+    );
     if (env.accelerator) out.push(`accelerator: ${accelLabel(env.accelerator.accel)} (${env.accelerator.reason})`);
   }
   out.push("");

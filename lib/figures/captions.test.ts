@@ -7,7 +7,10 @@ const now = Date.parse(AT) + 12 * 60_000;
 
 describe("captions", () => {
   it("Figure 2.1 names its sources and goes stale with old readings", () => {
-    const p = payload({ instances: [inst("v", "vm", 170 * MiB)], fig21: { marginal: { basis: "live", vm: null, container: null }, app: null, densityAvailable: false } });
+    const p = payload({
+      instances: [inst("v", "vm", 170 * MiB)],
+      fig21: { marginal: { basis: "live", vm: null, container: null }, app: null, densityAvailable: false },
+    });
     const c = fig21Caption(p, now);
     expect(c.text).toContain("cgroup usage");
     expect(c.text).toContain("median footprint of the live instances");
@@ -19,7 +22,13 @@ describe("captions", () => {
     const vm = { value: 170 * MiB, source: "density", at: AT };
     const p = payload({ fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null }, app: null, densityAvailable: true } });
     expect(fig21Caption(p, now).text).toContain("from density experiment xd, finished");
-    const limited = payload({ fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null, firstLimit: { vm: null, container: null } }, app: null, densityAvailable: true } });
+    const limited = payload({
+      fig21: {
+        marginal: { basis: "density", experimentId: "xd", vm, container: null, firstLimit: { vm: null, container: null } },
+        app: null,
+        densityAvailable: true,
+      },
+    });
     expect(fig21Caption(limited, now).text).toContain("capped by the first limit that run found beyond memory");
     expect(fig21Caption(p, now).text).toContain("(12 min ago)");
   });
@@ -33,7 +42,13 @@ describe("captions", () => {
   it("Figure 2.2 names the experiment, the arguments and the accelerator; 12 min is not stale for an experiment", () => {
     const p = payload({
       fig22: {
-        overhead: { experimentId: "x1", at: AT, syscallArgs: ["200000"], syscall: { vm: { medianNs: 1300, p95Ns: 1400, n: 3 } }, accel: { accel: "tcg", reason: "" } },
+        overhead: {
+          experimentId: "x1",
+          at: AT,
+          syscallArgs: ["200000"],
+          syscall: { vm: { medianNs: 1300, p95Ns: 1400, n: 3 } },
+          accel: { accel: "tcg", reason: "" },
+        },
         startup: null,
         pending: [],
       },
@@ -51,7 +66,11 @@ describe("captions", () => {
 });
 
 describe("layoutLegend", () => {
-  const items = ["host OS + other processes", "VM (QEMU, host view)", "guest OS", "app", "container", "free"].map((label) => ({ key: label, label, swatch: "x" }));
+  const items = ["host OS + other processes", "VM (QEMU, host view)", "guest OS", "app", "container", "free"].map((label) => ({
+    key: label,
+    label,
+    swatch: "x",
+  }));
   it("one row when wide, wraps when narrow, never past the width", () => {
     expect(layoutLegend(items, 10, 100, 1180).height).toBe(18);
     const narrow = layoutLegend(items, 10, 100, 380);

@@ -45,7 +45,13 @@ export function fig21Caption(p: FiguresPayload, now: number): Caption {
 export function fig22Caption(p: FiguresPayload, now: number): Caption {
   const o = p.fig22.overhead;
   const m = fig22Model(p);
-  if (!o) return caption(`No overhead experiment with the syscall workload has finished yet; the path is drawn without numbers. ${m.path}`, null, now, EXPERIMENT_STALE_MS);
+  if (!o)
+    return caption(
+      `No overhead experiment with the syscall workload has finished yet; the path is drawn without numbers. ${m.path}`,
+      null,
+      now,
+      EXPERIMENT_STALE_MS,
+    );
   const n = Math.max(...Object.values(o.syscall).map((s) => s?.n ?? 0));
   const vm = o.syscall.vm ? `; VM ${formatNs(o.syscall.vm.medianNs)}` : "";
   const s = p.fig22.startup;
@@ -73,6 +79,13 @@ export function fig23Caption(p: FiguresPayload, now: number): Caption {
 export function fig24Caption(p: FiguresPayload, now: number): Caption {
   const at = oldest(p.fig24.images.map((i) => i.at));
   const r = p.fig24.registry;
-  const registry = r.running ? `registry: ${r.note}, holding ${r.repositories.length} tag${r.repositories.length === 1 ? "" : "s"}` : `no registry running (${r.note})`;
-  return caption(`The local OCI image store (name:tag, size, layers, origin, digest) and each running instance linked to the image the store says it was started from; ${registry}.`, at, now, LIVE_STALE_MS);
+  const registry = r.running
+    ? `registry: ${r.note}, holding ${r.repositories.length} tag${r.repositories.length === 1 ? "" : "s"}`
+    : `no registry running (${r.note})`;
+  return caption(
+    `The local OCI image store (name:tag, size, layers, origin, digest) and each running instance linked to the image the store says it was started from; ${registry}.`,
+    at,
+    now,
+    LIVE_STALE_MS,
+  );
 }

@@ -8,7 +8,20 @@ const sum = (median: number, n = 3): Summary => ({ n, min: median, median, p95: 
 const env = { host: {} as never, accelerator: { accel: "tcg" as const, reason: "KVM hung" }, node: "v20", capturedAt: "2026-01-01T10:00:00Z" };
 
 function item(over: Partial<ExperimentListItem>): ExperimentListItem {
-  return { id: "x0000000000", type: "overhead", status: "done", plan: {}, environment: env, result: null, error: null, progress: null, createdAt: "2026-01-01T10:00:00Z", startedAt: null, finishedAt: "2026-01-01T10:01:00Z", ...over };
+  return {
+    id: "x0000000000",
+    type: "overhead",
+    status: "done",
+    plan: {},
+    environment: env,
+    result: null,
+    error: null,
+    progress: null,
+    createdAt: "2026-01-01T10:00:00Z",
+    startedAt: null,
+    finishedAt: "2026-01-01T10:01:00Z",
+    ...over,
+  };
 }
 
 const overheadResult = (perKind: Record<string, Summary>) => ({
@@ -34,12 +47,19 @@ describe("overheadFacts", () => {
       experimentId: "xgood000000",
       at: "2026-01-01T10:01:00Z",
       syscallArgs: ["200000"],
-      syscall: { process: { medianNs: 52, p95Ns: 52 * 1.1, n: 3 }, container: { medianNs: 55, p95Ns: 55 * 1.1, n: 3 }, vm: { medianNs: 1300, p95Ns: 1300 * 1.1, n: 3 } },
+      syscall: {
+        process: { medianNs: 52, p95Ns: 52 * 1.1, n: 3 },
+        container: { medianNs: 55, p95Ns: 55 * 1.1, n: 3 },
+        vm: { medianNs: 1300, p95Ns: 1300 * 1.1, n: 3 },
+      },
       accel: { accel: "tcg", reason: "KVM hung" },
     });
   });
   it("skips kinds with no successful repetition (NaN median) and failed runs", () => {
-    const items = [item({ status: "failed", result: overheadResult({ process: sum(1) }) }), item({ result: overheadResult({ process: sum(NaN, 0), vm: sum(900) }) })];
+    const items = [
+      item({ status: "failed", result: overheadResult({ process: sum(1) }) }),
+      item({ result: overheadResult({ process: sum(NaN, 0), vm: sum(900) }) }),
+    ];
     expect(overheadFacts(items)!.syscall).toEqual({ vm: { medianNs: 900, p95Ns: 900 * 1.1, n: 3 } });
   });
   it("is null with no experiments", () => expect(overheadFacts([])).toBeNull());
@@ -53,15 +73,34 @@ describe("overheadFacts", () => {
 
 describe("startupFacts", () => {
   it("takes median totals per kind of the newest finished startup run", () => {
-    const result = { type: "startup" as const, kinds: [{ kind: "vm" as const, total: sum(1234), phases: [], failures: 0 }, { kind: "container" as const, total: sum(31), phases: [], failures: 0 }], skipped: [], ratioVmToContainer: null, ratioVmToProcess: null, ratioContainerToProcess: null };
-    expect(startupFacts([item({ type: "startup", id: "xs", result })])).toEqual({ experimentId: "xs", at: "2026-01-01T10:01:00Z", medianMs: { vm: 1234, container: 31 }, accel: env.accelerator });
+    const result = {
+      type: "startup" as const,
+      kinds: [
+        { kind: "vm" as const, total: sum(1234), phases: [], failures: 0 },
+        { kind: "container" as const, total: sum(31), phases: [], failures: 0 },
+      ],
+      skipped: [],
+      ratioVmToContainer: null,
+      ratioVmToProcess: null,
+      ratioContainerToProcess: null,
+    };
+    expect(startupFacts([item({ type: "startup", id: "xs", result })])).toEqual({
+      experimentId: "xs",
+      at: "2026-01-01T10:01:00Z",
+      medianMs: { vm: 1234, container: 31 },
+      accel: env.accelerator,
+    });
     expect(startupFacts([item({ type: "startup", result: { ...result, kinds: [] } })])).toBeNull();
   });
 });
 
 describe("pendingExperiments and densityMarginals", () => {
   it("lists queued and running runs", () => {
-    const items = [item({ id: "a", status: "queued" }), item({ id: "b", status: "running", progress: { done: 1, total: 4, message: "vm" } }), item({ id: "c" })];
+    const items = [
+      item({ id: "a", status: "queued" }),
+      item({ id: "b", status: "running", progress: { done: 1, total: 4, message: "vm" } }),
+      item({ id: "c" }),
+    ];
     expect(pendingExperiments(items).map((p) => p.id)).toEqual(["a", "b"]);
   });
   it("reads the chosen marginal memory per kind from a finished density run, and ignores results without it", () => {
@@ -77,7 +116,14 @@ describe("pendingExperiments and densityMarginals", () => {
       startup: { firstMs: null, lastMs: null, medianMs: null, slopeMsPerInstance: null },
       fits: { budgetBytes: 1, byMemory: null, byCpu: null, count: null, bound: null },
     });
-    const density = (kinds: DensityKindResult[]): DensityResult => ({ type: "density", kinds, ratioVmToContainer: null, host: { totalBytes: null, reserveBytes: null, cores: null }, assumptions: [], skipped: [] });
+    const density = (kinds: DensityKindResult[]): DensityResult => ({
+      type: "density",
+      kinds,
+      ratioVmToContainer: null,
+      host: { totalBytes: null, reserveBytes: null, cores: null },
+      assumptions: [],
+      skipped: [],
+    });
     const good = item({ id: "xd", type: "density", result: density([kind("vm", 160, "host-view"), kind("container", 1.5, "memavailable")]) });
     const noVm = item({ id: "xn", type: "density", result: density([kind("vm", null, null)]) });
     const bad = item({ id: "xbad", type: "density", result: { type: "density", kinds: [{ kind: "vm" }] } as never });

@@ -47,9 +47,7 @@ export function startupFacts(items: readonly ExperimentListItem[]): Fig22Data["s
 }
 
 export function pendingExperiments(items: readonly ExperimentListItem[]): Fig22Data["pending"] {
-  return items
-    .filter((e) => e.status === "queued" || e.status === "running")
-    .map((e) => ({ id: e.id, type: e.type, status: e.status, progress: e.progress }));
+  return items.filter((e) => e.status === "queued" || e.status === "running").map((e) => ({ id: e.id, type: e.type, status: e.status, progress: e.progress }));
 }
 
 /**

@@ -92,7 +92,11 @@ describe("fig21Model", () => {
   it("a density run's first limit beyond memory caps room for N more and is named", () => {
     const cap = { id: "isolab-instances", label: "Isolab's instance cap (ISOLAB_MAX_INSTANCES)", count: 400 };
     const firstLimit = { vm: { id: "isolab-memory", label: "Isolab's memory cap", count: 1000 }, container: cap };
-    const model = fig21Model(input(scenario, { marginal: { basis: "density", experimentId: "x1", vm: m(165 * MiB, "density x1"), container: m(2.4 * MiB, "density x1"), firstLimit } }));
+    const model = fig21Model(
+      input(scenario, {
+        marginal: { basis: "density", experimentId: "x1", vm: m(165 * MiB, "density x1"), container: m(2.4 * MiB, "density x1"), firstLimit },
+      }),
+    );
     const [vmHost, ctHost] = model.hosts;
     // Three containers run: the cap leaves 397; memory alone would leave thousands.
     expect(ctHost.room.count).toBe(397);

@@ -105,9 +105,17 @@ function instanceBox(i: FigureInstance & { hostMemory: MeasuredBytes }, app: Mea
     return { box: { id: i.id, role: "container", label: i.name, bytes, detail: `${base}; granted ${i.memoryMiB} MiB limit` }, note: "" };
   }
   const { children, note } = vmChildren(i, bytes, app, hostTotal);
-  const guest = i.guest && i.guest.memTotalBytes !== hostTotal ? `; guest sees ${formatBytes(i.guest.memUsedBytes)} used of ${formatBytes(i.guest.memTotalBytes)}` : "";
+  const guest =
+    i.guest && i.guest.memTotalBytes !== hostTotal ? `; guest sees ${formatBytes(i.guest.memUsedBytes)} used of ${formatBytes(i.guest.memTotalBytes)}` : "";
   return {
-    box: { id: i.id, role: "vm", label: i.name, bytes, detail: `${base}${guest}; ${i.memoryMiB} MiB guest RAM granted${i.accel ? `, ${i.accel.toUpperCase()}` : ""}`, children },
+    box: {
+      id: i.id,
+      role: "vm",
+      label: i.name,
+      bytes,
+      detail: `${base}${guest}; ${i.memoryMiB} MiB guest RAM granted${i.accel ? `, ${i.accel.toUpperCase()}` : ""}`,
+      children,
+    },
     note,
   };
 }
@@ -220,14 +228,20 @@ function labelLines(box: Fig21Box, r: Rect, extra?: string): string[] {
 }
 
 function cellsFor(boxes: Fig21Box[], region: Rect, bounds: Rect, extraFor: (b: Fig21Box) => string | undefined): Fig21Cell[] {
-  return squarify(boxes.map((b) => ({ id: b.id, value: b.bytes })), region).map((c, k) => {
+  return squarify(
+    boxes.map((b) => ({ id: b.id, value: b.bytes })),
+    region,
+  ).map((c, k) => {
     const box = boxes[k];
     const { rect: drawn, enlarged } = box.bytes > 0 ? atLeast(c, MIN_CELL_PX, bounds) : { rect: c, enlarged: false };
     // Parts sit 2 units inside their VM, so the VM's own edge stays there to point at.
     const inner = shrink(drawn, 2);
     const children =
       box.children && !enlarged && inner.w > 2 && inner.h > 2
-        ? slice(box.children.map((ch) => ({ id: ch.id, value: ch.bytes })), inner).map((cc, j) => ({
+        ? slice(
+            box.children.map((ch) => ({ id: ch.id, value: ch.bytes })),
+            inner,
+          ).map((cc, j) => ({
             box: box.children![j],
             rect: cc,
             drawn: cc,

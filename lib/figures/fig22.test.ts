@@ -37,7 +37,11 @@ describe("fig22Model", () => {
     expect([vm.title, vm.subtitle, ct.subtitle]).toEqual(["Virtual machine", "starts in 1.23 s (median)", "starts in 31 ms (median)"]);
     expect(vm.edges[0].detail).toContain("x0123456789");
     expect(m.missing).toBeNull();
-    expect(m.bars.map((b) => [b.kind, b.ns])).toEqual([["process", 52], ["container", 55], ["vm", 1300]]);
+    expect(m.bars.map((b) => [b.kind, b.ns])).toEqual([
+      ["process", 52],
+      ["container", 55],
+      ["vm", 1300],
+    ]);
   });
 
   it("KVM is named as hardware-assisted", () => {
@@ -156,7 +160,11 @@ describe("a VM syscall faster than bare metal", () => {
     const m = model({ overhead: old });
     expect(m.vmFaster).toContain("the guest's mitigations were not recorded, and runs from before they matched the host's booted guests with mitigations=off");
     expect(m.mitigations).toBe("Mitigations were not recorded by this run; before Isolab matched them to the host's, guests booted with mitigations=off.");
-    expect(layoutFig22(m, "wide").bars.notes.map((n) => n.text).join(" ")).toContain(m.mitigations);
+    expect(
+      layoutFig22(m, "wide")
+        .bars.notes.map((n) => n.text)
+        .join(" "),
+    ).toContain(m.mitigations);
   });
 
   it("under KVM with matching mitigations the reason is the guest kernel's own path, not TCG", () => {

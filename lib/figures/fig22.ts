@@ -158,7 +158,14 @@ export function fig22Model({ host, instances, fig22 }: Fig22Input): Fig22Model {
     title: "Virtual machine",
     subtitle: startup("vm"),
     hops: [
-      { id: "vm-app", role: "app", label: "App", sub: "probe syscall (getppid loop)", row: 0, detail: "The app: the probe's syscall workload calls getppid() in a loop." },
+      {
+        id: "vm-app",
+        role: "app",
+        label: "App",
+        sub: "probe syscall (getppid loop)",
+        row: 0,
+        detail: "The app: the probe's syscall workload calls getppid() in a loop.",
+      },
       {
         id: "vm-guest-kernel",
         role: "guest-kernel",
@@ -168,7 +175,14 @@ export function fig22Model({ host, instances, fig22 }: Fig22Input): Fig22Model {
         detail: `The VM's own kernel${guestRelease ? ` ${guestRelease} (probe info inside a running VM)` : ""}: it handles the app's syscalls, inside the guest. In the measuring run it was booted with ${mit.guest}.`,
       },
       { id: "vm-hypervisor", role: "hypervisor", label: "Hypervisor", sub: `QEMU, ${accelText}`, row: 2, detail: accelDetail },
-      { id: "vm-cpu", role: "cpu", label: "Physical CPU", sub: `via host kernel ${host.kernelRelease}`, row: 3, detail: `The host's CPU, reached through QEMU running on the host kernel ${host.kernelRelease}.` },
+      {
+        id: "vm-cpu",
+        role: "cpu",
+        label: "Physical CPU",
+        sub: `via host kernel ${host.kernelRelease}`,
+        row: 3,
+        detail: `The host's CPU, reached through QEMU running on the host kernel ${host.kernelRelease}.`,
+      },
     ],
     edges: [
       { id: "vm-call", from: "vm-app", to: "vm-guest-kernel", label: `${callLabel("vm")}${ratioText(ratio("vm"))}`, detail: callDetail("vm") },
@@ -193,7 +207,13 @@ export function fig22Model({ host, instances, fig22 }: Fig22Input): Fig22Model {
       { id: "ct-cpu", role: "cpu", label: "Physical CPU", sub: "no virtualization", row: 3, detail: "The host's CPU runs the kernel's instructions directly." },
     ],
     edges: [
-      { id: "ct-call", from: "ct-app", to: "ct-host-kernel", label: `${callLabel("container")}${ratioText(ratio("container"))}`, detail: callDetail("container") },
+      {
+        id: "ct-call",
+        from: "ct-app",
+        to: "ct-host-kernel",
+        label: `${callLabel("container")}${ratioText(ratio("container"))}`,
+        detail: callDetail("container"),
+      },
       { id: "ct-run", from: "ct-host-kernel", to: "ct-cpu", label: "native instructions", detail: "No hypervisor between the host kernel and the CPU." },
     ],
   };
@@ -205,9 +225,7 @@ export function fig22Model({ host, instances, fig22 }: Fig22Input): Fig22Model {
     detail: callDetail(k),
   }));
   const missing =
-    o === null || bars.every((b) => b.ns === null)
-      ? "No syscall latency measured yet: run an overhead experiment with the syscall workload."
-      : null;
+    o === null || bars.every((b) => b.ns === null) ? "No syscall latency measured yet: run an overhead experiment with the syscall workload." : null;
   const vmRatio = ratio("vm");
   const vmFaster = vmRatio !== null && vmRatio < 1 ? vmFasterReason(accel, o?.mitigations) : null;
   if (vmFaster) {
@@ -308,16 +326,28 @@ export function layoutFig22(model: Fig22Model, mode: LayoutMode): Fig22Layout {
   const noteTexts = model.missing ? [] : [...(model.vmFaster ? [`* ${model.vmFaster}`] : []), model.mitigations];
   const noteLines = noteTexts.flatMap((t) => wrapText(t, frameW));
   const barsH = 3 * 44 + (noteLines.length ? 6 + noteLines.length * NOTE_LINE : 0);
-  const frame: Rect = mode === "wide" ? { x: frameX, y: top, w: frameW, h: Math.max(colsBottom - top, barsH) } : { x: frameX, y: colsBottom + 40, w: frameW, h: barsH };
+  const frame: Rect =
+    mode === "wide" ? { x: frameX, y: top, w: frameW, h: Math.max(colsBottom - top, barsH) } : { x: frameX, y: colsBottom + 40, w: frameW, h: barsH };
   const labelW = mode === "wide" ? 110 : 0;
   // Room after the longest bar for its value ("1.30 µs · 25× bare").
   const maxBar = frame.w - labelW - 140;
-  const lengths = barLengths(model.bars.map((b) => b.ns), maxBar);
+  const lengths = barLengths(
+    model.bars.map((b) => b.ns),
+    maxBar,
+  );
   const items = model.bars.map((bar, i) => {
     const y = frame.y + 10 + i * 44;
     const barY = mode === "wide" ? y : y + 14;
     const rect: Rect = { x: frame.x + labelW, y: barY, w: lengths[i] ?? 0, h: 18 };
-    return { bar, labelY: y + 13, rect, valueText: bar.ns === null ? "not measured" : `${formatNs(bar.ns)}${bar.kind === "process" ? " · baseline" : ratioText(bar.ratio)}${bar.kind === "vm" && model.vmFaster ? FASTER_MARK : ""}` };
+    return {
+      bar,
+      labelY: y + 13,
+      rect,
+      valueText:
+        bar.ns === null
+          ? "not measured"
+          : `${formatNs(bar.ns)}${bar.kind === "process" ? " · baseline" : ratioText(bar.ratio)}${bar.kind === "vm" && model.vmFaster ? FASTER_MARK : ""}`,
+    };
   });
   const notesTop = frame.y + 3 * 44 + 6;
   const notes = noteLines.map((text, i) => ({ text, y: notesTop + (i + 1) * NOTE_LINE - 3 }));

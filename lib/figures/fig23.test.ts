@@ -8,8 +8,14 @@ const boot = Date.parse("2026-01-01T11:59:00Z");
 function scenario(over: Record<string, Partial<FigureInstance>> = {}): FigureInstance[] {
   return FIG23_SCENARIO.map((m, k) => {
     const base = inst(m.name, m.kind, m.kind === "vm" ? 170 * MiB : 1.1 * MiB);
-    if (m.kind === "vm") base.guest = guest({ hostname: m.name, bootedAtMs: boot + k * 2500, processCount: 60 + k, processNames: ["sh", "probe", "kworker/0:1"] });
-    else base.guest = hostGuest({ hostname: m.kind === "container" ? m.name : "host", processCount: m.kind === "container" ? 2 : 180, processNames: m.kind === "container" ? ["probe"] : ["systemd", "node"] });
+    if (m.kind === "vm")
+      base.guest = guest({ hostname: m.name, bootedAtMs: boot + k * 2500, processCount: 60 + k, processNames: ["sh", "probe", "kworker/0:1"] });
+    else
+      base.guest = hostGuest({
+        hostname: m.kind === "container" ? m.name : "host",
+        processCount: m.kind === "container" ? 2 : 180,
+        processNames: m.kind === "container" ? ["probe"] : ["systemd", "node"],
+      });
     return { ...base, ...over[m.name] };
   });
 }
@@ -85,11 +91,17 @@ describe("pickProcessNames", () => {
       { pid: 10, comm: "ksoftirqd/0" },
     ];
     expect(pickProcessNames(ps, 3)).toEqual(["sh", "probe", "kworker/0:1"]);
-    expect(pickProcessNames([{ pid: 1, comm: "systemd" }, { pid: 900, comm: "kworker/1:1-cgroup" }, { pid: 5, comm: "bash" }, { pid: 300, comm: "node" }], 3)).toEqual([
-      "systemd",
-      "node",
-      "bash",
-    ]);
+    expect(
+      pickProcessNames(
+        [
+          { pid: 1, comm: "systemd" },
+          { pid: 900, comm: "kworker/1:1-cgroup" },
+          { pid: 5, comm: "bash" },
+          { pid: 300, comm: "node" },
+        ],
+        3,
+      ),
+    ).toEqual(["systemd", "node", "bash"]);
     expect(pickProcessNames([], 3)).toEqual([]);
   });
 });
@@ -153,7 +165,9 @@ describe("the app's own memory", () => {
     const model = fig23Model({ ...input(scenario()), fig21: { app: standIn } });
     const vm = model.panels[1].boxes.find((b) => b.name === "fig23-vm-c")!;
     expect(vm.lines[3]).toBe("memory: guest 40.0 MiB · app ≈900 KiB (est.) · host 170 MiB");
-    expect(vm.detail).toContain("an estimate: the app alone: median host view (PSS of the probe) of 3 live bare processes; this instance did not report its own");
+    expect(vm.detail).toContain(
+      "an estimate: the app alone: median host view (PSS of the probe) of 3 live bare processes; this instance did not report its own",
+    );
     const bare = fig23Model(input(scenario())).panels[1].boxes.find((b) => b.name === "fig23-vm-c")!;
     expect(bare.lines[3]).toBe("memory: guest 40.0 MiB · host 170 MiB");
   });

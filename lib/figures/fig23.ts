@@ -29,7 +29,8 @@ export const FIG23_SCENARIO: readonly ScenarioMember[] = [
 ];
 
 /** Names Linux gives its own kernel threads; `info` has no parent pid to tell them apart otherwise. */
-const KERNEL_THREAD = /^(kthreadd|kworker|ksoftirqd|kswapd|kcompactd|khugepaged|kdamond|kblockd|kintegrityd|kstrp|kthrotld|kauditd|khungtaskd|kdevtmpfs|ksmd|kpsmoused|kvfree_rcu|rcu_|migration|cpuhp|idle_inject|irq\/|jbd2|ext4-|scsi_|watchdog|oom_reaper|writeback|mm_percpu_wq|netns|inet_frag_wq|blkcg_punt_bio|tpm_dev_wq|ata_sff|edac-poller|devfreq_wq|zswap|ipv6_addrconf|mld|cryptd|slub_flushwq|pool_workqueue|psimon|hwrng|napi\/|nvme|loop\d|xfs|btrfs|dm_|md\b|acpi_|card\d|vfio|hv_|ttm|kaluad|kmpath|pm_wq|events)/;
+const KERNEL_THREAD =
+  /^(kthreadd|kworker|ksoftirqd|kswapd|kcompactd|khugepaged|kdamond|kblockd|kintegrityd|kstrp|kthrotld|kauditd|khungtaskd|kdevtmpfs|ksmd|kpsmoused|kvfree_rcu|rcu_|migration|cpuhp|idle_inject|irq\/|jbd2|ext4-|scsi_|watchdog|oom_reaper|writeback|mm_percpu_wq|netns|inet_frag_wq|blkcg_punt_bio|tpm_dev_wq|ata_sff|edac-poller|devfreq_wq|zswap|ipv6_addrconf|mld|cryptd|slub_flushwq|pool_workqueue|psimon|hwrng|napi\/|nvme|loop\d|xfs|btrfs|dm_|md\b|acpi_|card\d|vfio|hv_|ttm|kaluad|kmpath|pm_wq|events)/;
 
 export function isKernelThreadName(comm: string): boolean {
   return KERNEL_THREAD.test(comm);
@@ -98,10 +99,16 @@ export function appMemory(i: FigureInstance, standIn: MeasuredBytes | null | und
   const own = i.guest?.appPssBytes;
   if (own !== undefined) {
     const rss = i.guest?.appRssBytes;
-    return { short: `app ${formatBytes(own)}`, detail: `app (the probe answering): PSS ${formatBytes(own)}${rss !== undefined ? `, RSS ${formatBytes(rss)}` : ""}, its own reading from inside` };
+    return {
+      short: `app ${formatBytes(own)}`,
+      detail: `app (the probe answering): PSS ${formatBytes(own)}${rss !== undefined ? `, RSS ${formatBytes(rss)}` : ""}, its own reading from inside`,
+    };
   }
   if (!standIn) return null;
-  return { short: `app ≈${formatBytes(standIn.value)} (est.)`, detail: `app ≈ ${formatBytes(standIn.value)}, an estimate: ${standIn.source}; this instance did not report its own` };
+  return {
+    short: `app ≈${formatBytes(standIn.value)} (est.)`,
+    detail: `app ≈ ${formatBytes(standIn.value)}, an estimate: ${standIn.source}; this instance did not report its own`,
+  };
 }
 
 function memoryLine(i: FigureInstance, hostTotal: number, standIn: MeasuredBytes | null | undefined): string {
@@ -130,11 +137,26 @@ export function fig23Model({ host, instances, fig23, fig21 }: Fig23Input): Fig23
     instance: m.instanceId ? (byId.get(m.instanceId) ?? null) : null,
   }));
   const views: KernelView[] = [
-    { id: "host", kernelRelease: host.kernelRelease, kernelVersion: host.kernelVersion, memTotalBytes: host.memTotal.value, bootedAtMs: host.bootedAtMs, bootedAtErrorMs: host.bootedAtErrorMs },
+    {
+      id: "host",
+      kernelRelease: host.kernelRelease,
+      kernelVersion: host.kernelVersion,
+      memTotalBytes: host.memTotal.value,
+      bootedAtMs: host.bootedAtMs,
+      bootedAtErrorMs: host.bootedAtErrorMs,
+    },
   ];
   for (const m of members) {
     const g = m.instance?.state === "running" ? m.instance.guest : null;
-    if (g) views.push({ id: m.name, kernelRelease: g.kernelRelease, kernelVersion: g.kernelVersion, memTotalBytes: g.memTotalBytes, bootedAtMs: g.bootedAtMs, bootedAtErrorMs: g.bootedAtErrorMs });
+    if (g)
+      views.push({
+        id: m.name,
+        kernelRelease: g.kernelRelease,
+        kernelVersion: g.kernelVersion,
+        memTotalBytes: g.memTotalBytes,
+        bootedAtMs: g.bootedAtMs,
+        bootedAtErrorMs: g.bootedAtErrorMs,
+      });
   }
   const groups = groupByKernel(views);
   const groupOf = new Map(groups.flatMap((g) => g.members.map((id) => [id, g] as const)));
@@ -143,14 +165,31 @@ export function fig23Model({ host, instances, fig23, fig21 }: Fig23Input): Fig23
   const box = (m: (typeof members)[number]): Fig23Box => {
     const i = m.instance;
     const head = `${m.name} (${m.kind === "process" ? "bare process" : m.kind})`;
-    if (!i) return { name: m.name, kind: m.kind, apps: m.apps, instance: null, lines: [head, "not running"], detail: `${m.name}: not running. Launch the Figure 2.3 scenario.`, kernelKey: null };
+    if (!i)
+      return {
+        name: m.name,
+        kind: m.kind,
+        apps: m.apps,
+        instance: null,
+        lines: [head, "not running"],
+        detail: `${m.name}: not running. Launch the Figure 2.3 scenario.`,
+        kernelKey: null,
+      };
     if (i.state !== "running") {
       return { name: m.name, kind: m.kind, apps: m.apps, instance: i, lines: [head, i.state], detail: `${m.name}: ${i.state}`, kernelKey: null };
     }
     const g = i.guest;
     if (!g) {
       const why = i.guestError ?? "probe info not read yet";
-      return { name: m.name, kind: m.kind, apps: m.apps, instance: i, lines: [head, why, memoryLine(i, host.memTotal.value, standIn)], detail: `${m.name}: ${why}`, kernelKey: null };
+      return {
+        name: m.name,
+        kind: m.kind,
+        apps: m.apps,
+        instance: i,
+        lines: [head, why, memoryLine(i, host.memTotal.value, standIn)],
+        detail: `${m.name}: ${why}`,
+        kernelKey: null,
+      };
     }
     const procs = `sees ${g.processCount} processes: ${g.processNames.join(", ")}`;
     const app = m.kind === "process" ? null : appMemory(i, standIn);
@@ -176,7 +215,12 @@ export function fig23Model({ host, instances, fig23, fig21 }: Fig23Input): Fig23
       else {
         const g = groupOf.get(b.name)!;
         const shared = g === hostGroup;
-        kernels.push({ key: g.key, label: shared ? `host kernel ${g.kernelRelease}` : `own kernel ${g.kernelRelease}`, members: [b.name], sharedWithHost: shared });
+        kernels.push({
+          key: g.key,
+          label: shared ? `host kernel ${g.kernelRelease}` : `own kernel ${g.kernelRelease}`,
+          members: [b.name],
+          sharedWithHost: shared,
+        });
       }
     }
     for (const k of kernels) if (k.sharedWithHost && k.members.length > 1) k.label += ` — shared by ${k.members.length}`;
@@ -279,7 +323,8 @@ export function layoutFig23(model: Fig23Model, mode: LayoutMode): Fig23Layout {
         placed.add(s.k.key);
         if (s.k.members.length === 1 && !s.k.sharedWithHost) {
           const owner = boxes.find((bl) => bl.box.name === s.k.members[0])!;
-          if (owner.box.kind === "vm") machines.push({ name: owner.box.name, rect: { x: owner.rect.x - 4, y: rowTop - 4, w: owner.rect.w + 8, h: rect.y + rect.h - rowTop + 8 } });
+          if (owner.box.kind === "vm")
+            machines.push({ name: owner.box.name, rect: { x: owner.rect.x - 4, y: rowTop - 4, w: owner.rect.w + 8, h: rect.y + rect.h - rowTop + 8 } });
         }
       });
       const levels = spans.length === 0 ? 0 : disjoint ? 1 : spans.length;

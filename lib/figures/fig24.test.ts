@@ -26,14 +26,20 @@ describe("fig24Model", () => {
     const instances = [inst("fig23-ct-a", "container", 1.1 * MiB), inst("fig23-vm-c", "vm", 160 * MiB), inst("gone", "vm", null, { state: "stopped" })];
     const m = fig24Model({ instances, fig24: data() });
     expect(m.images[0].lines).toEqual(["probe:latest", "2.0 MiB · 1 layer", "built", "sha256:68dee71bc885"]);
-    expect(m.instances.map((i) => [i.instance.name, i.imageName])).toEqual([["fig23-ct-a", "probe:latest"], ["fig23-vm-c", "probe:latest"]]);
+    expect(m.instances.map((i) => [i.instance.name, i.imageName])).toEqual([
+      ["fig23-ct-a", "probe:latest"],
+      ["fig23-vm-c", "probe:latest"],
+    ]);
     expect(m.instances[1].lines[1]).toBe("VM from probe:latest · 160 MiB");
     expect(m.registry).toEqual({ running: false, lines: ["Registry", "no registry running"], detail: "no registry running" });
     expect(m.missing).toBeNull();
   });
 
   it("a stopped registry says so first, then why", () => {
-    const m = fig24Model({ instances: [], fig24: data({ registry: { running: false, mode: "stopped", url: null, repositories: [], note: "stopped by Isolab", at: AT } }) });
+    const m = fig24Model({
+      instances: [],
+      fig24: data({ registry: { running: false, mode: "stopped", url: null, repositories: [], note: "stopped by Isolab", at: AT } }),
+    });
     expect(m.registry.detail).toBe("no registry running (stopped by Isolab)");
   });
 
@@ -53,7 +59,14 @@ describe("fig24Model", () => {
       instances: [],
       fig24: data({
         images: [{ ...probe, layers: 1, files: 288, problem: "initramfs.cpio is missing" }],
-        registry: { running: true, mode: "managed", url: "http://127.0.0.1:5000", repositories: ["probe:latest", "app:1", "app:2", "app:3"], note: "Isolab's registry", at: AT },
+        registry: {
+          running: true,
+          mode: "managed",
+          url: "http://127.0.0.1:5000",
+          repositories: ["probe:latest", "app:1", "app:2", "app:3"],
+          note: "Isolab's registry",
+          at: AT,
+        },
       }),
     });
     expect(m.images[0].lines).toEqual(["probe:latest", "2.0 MiB · 1 layer · 288 files", "incomplete: initramfs.cpio is missing", "sha256:68dee71bc885"]);

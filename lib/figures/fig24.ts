@@ -62,7 +62,10 @@ export function fig24Model({ instances, fig24 }: { instances: FigureInstance[]; 
     return {
       instance,
       imageName,
-      lines: [instance.name, `${KIND_WORD[instance.kind]} from ${imageName ?? instance.image}${instance.hostMemory ? ` · ${formatBytes(instance.hostMemory.value)}` : ""}`],
+      lines: [
+        instance.name,
+        `${KIND_WORD[instance.kind]} from ${imageName ?? instance.image}${instance.hostMemory ? ` · ${formatBytes(instance.hostMemory.value)}` : ""}`,
+      ],
       detail: `${KIND_WORD[instance.kind]} ${instance.name} (${instance.id}), ${instance.state}, started ${instance.createdAt} from image ${instance.image}${imageName ? "" : " (not in the local store)"}${instance.hostMemory ? `; host view ${formatBytes(instance.hostMemory.value)} (${instance.hostMemory.source})` : ""}`,
     };
   });
@@ -71,10 +74,18 @@ export function fig24Model({ instances, fig24 }: { instances: FigureInstance[]; 
   const registry = r.running
     ? {
         running: true,
-        lines: ["Registry", r.url ?? "", `${tags.length} tag${tags.length === 1 ? "" : "s"}${tags.length ? `: ${tags.slice(0, 3).join(", ")}${tags.length > 3 ? ", …" : ""}` : ""}`].filter(Boolean),
+        lines: [
+          "Registry",
+          r.url ?? "",
+          `${tags.length} tag${tags.length === 1 ? "" : "s"}${tags.length ? `: ${tags.slice(0, 3).join(", ")}${tags.length > 3 ? ", …" : ""}` : ""}`,
+        ].filter(Boolean),
         detail: `${r.note}; holds ${tags.join(", ") || "nothing yet"}`,
       }
-    : { running: false, lines: ["Registry", "no registry running"], detail: r.note.startsWith("no registry running") ? r.note : `no registry running (${r.note})` };
+    : {
+        running: false,
+        lines: ["Registry", "no registry running"],
+        detail: r.note.startsWith("no registry running") ? r.note : `no registry running (${r.note})`,
+      };
   const missing = images.length === 0 ? (fig24.imagesNote ?? "No image is built yet: run `npm run setup`.") : null;
   return { registry, images, instances: boxes, missing };
 }
@@ -148,9 +159,27 @@ export function layoutFig24(model: Fig24Model, mode: LayoutMode): Fig24Layout {
   });
   const registryLink = model.registry.running
     ? wide
-      ? { d: `M${regRect.x + regRect.w} ${regRect.y + regRect.h / 2} L${storeX} ${regRect.y + regRect.h / 2}`, labelX: regRect.x + regRect.w + 6, labelY: regRect.y + regRect.h / 2 - 6 }
-      : { d: `M${regRect.x + regRect.w / 2} ${regRect.y + regRect.h} L${regRect.x + regRect.w / 2} ${storeTop}`, labelX: regRect.x + regRect.w / 2 + 8, labelY: regRect.y + regRect.h + 22 }
+      ? {
+          d: `M${regRect.x + regRect.w} ${regRect.y + regRect.h / 2} L${storeX} ${regRect.y + regRect.h / 2}`,
+          labelX: regRect.x + regRect.w + 6,
+          labelY: regRect.y + regRect.h / 2 - 6,
+        }
+      : {
+          d: `M${regRect.x + regRect.w / 2} ${regRect.y + regRect.h} L${regRect.x + regRect.w / 2} ${storeTop}`,
+          labelX: regRect.x + regRect.w / 2 + 8,
+          labelY: regRect.y + regRect.h + 22,
+        }
     : null;
   const height = Math.max(regRect.y + regRect.h, storeTop + storeH, instTop + instH) + 16;
-  return { width, height, registry: { rect: regRect, lines: fit(model.registry.lines, regRect.w) }, store, images: imgs, instancesFrame, instances: insts, links, registryLink };
+  return {
+    width,
+    height,
+    registry: { rect: regRect, lines: fit(model.registry.lines, regRect.w) },
+    store,
+    images: imgs,
+    instancesFrame,
+    instances: insts,
+    links,
+    registryLink,
+  };
 }

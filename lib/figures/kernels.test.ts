@@ -22,15 +22,7 @@ const vm = (id: string, bootedAtMs: number, err = 150): KernelView => ({
 describe("groupByKernel", () => {
   it("Figure 2.3: processes and containers share the host's kernel, each VM has its own", () => {
     const t = HOST_BOOT + 3_600_000;
-    const groups = groupByKernel([
-      host("host"),
-      host("proc-a"),
-      host("proc-b", 20),
-      host("ct-a", 40),
-      host("ct-b"),
-      vm("vm-ab", t),
-      vm("vm-c", t + 2100),
-    ]);
+    const groups = groupByKernel([host("host"), host("proc-a"), host("proc-b", 20), host("ct-a", 40), host("ct-b"), vm("vm-ab", t), vm("vm-c", t + 2100)]);
     expect(groups.map((g) => g.members)).toEqual([["host", "proc-a", "proc-b", "ct-a", "ct-b"], ["vm-ab"], ["vm-c"]]);
     expect(groups[1].kernelRelease).toBe("6.1.0-56-cloud-amd64");
   });

@@ -34,8 +34,7 @@ export function sameKernel(a: KernelView, b: KernelView): boolean {
 export function groupByKernel(views: readonly KernelView[]): KernelGroup[] {
   const parent = views.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (let i = 0; i < views.length; i++)
-    for (let j = i + 1; j < views.length; j++) if (sameKernel(views[i], views[j])) parent[find(j)] = find(i);
+  for (let i = 0; i < views.length; i++) for (let j = i + 1; j < views.length; j++) if (sameKernel(views[i], views[j])) parent[find(j)] = find(i);
   const groups = new Map<number, KernelGroup>();
   views.forEach((v, i) => {
     const root = find(i);

@@ -3,9 +3,21 @@ import { appFootprint, hostMemoryFact, liveMarginals } from "./memory-facts";
 import { inst, MiB } from "./test-fixtures";
 
 describe("hostMemoryFact", () => {
-  const sample = { t: Date.parse("2026-01-01T12:00:00Z"), cpuPercent: 1, cpuSeconds: 1, memoryHostBytes: 170 * MiB, rssBytes: 1, hostThreads: 1, hostProcesses: 1 };
+  const sample = {
+    t: Date.parse("2026-01-01T12:00:00Z"),
+    cpuPercent: 1,
+    cpuSeconds: 1,
+    memoryHostBytes: 170 * MiB,
+    rssBytes: 1,
+    hostThreads: 1,
+    hostProcesses: 1,
+  };
   it("names the host view of the kind and the sample's time", () => {
-    expect(hostMemoryFact({ kind: "vm", pid: 42 }, sample)).toEqual({ value: 170 * MiB, source: "PSS of QEMU (pid 42), sampler", at: "2026-01-01T12:00:00.000Z" });
+    expect(hostMemoryFact({ kind: "vm", pid: 42 }, sample)).toEqual({
+      value: 170 * MiB,
+      source: "PSS of QEMU (pid 42), sampler",
+      at: "2026-01-01T12:00:00.000Z",
+    });
     expect(hostMemoryFact({ kind: "container", pid: 42 }, sample)!.source).toBe("cgroup memory usage, sampler");
   });
   it("is null without a usable sample", () => {

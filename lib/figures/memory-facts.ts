@@ -16,7 +16,11 @@ const HOST_VIEW: Record<InstanceKind, string> = {
 export function hostMemoryFact(instance: Pick<Instance, "kind" | "pid">, sample: InstanceSample | undefined): MeasuredBytes | null {
   if (!sample || !Number.isFinite(sample.memoryHostBytes) || sample.memoryHostBytes < 0) return null;
   const pid = instance.pid ? ` (pid ${instance.pid})` : "";
-  return { value: sample.memoryHostBytes, source: `${HOST_VIEW[instance.kind]}${instance.kind === "container" ? "" : pid}, sampler`, at: new Date(sample.t).toISOString() };
+  return {
+    value: sample.memoryHostBytes,
+    source: `${HOST_VIEW[instance.kind]}${instance.kind === "container" ? "" : pid}, sampler`,
+    at: new Date(sample.t).toISOString(),
+  };
 }
 
 const oldestAt = (xs: FigureInstance[]) => xs.map((i) => i.hostMemory!.at).sort()[0];

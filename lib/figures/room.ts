@@ -12,9 +12,7 @@ export interface RoomLimit {
   count: number;
 }
 
-export type Room =
-  | { count: number; freeBytes: number; perInstanceBytes: number; limitedBy?: RoomLimit }
-  | { count: null; reason: string };
+export type Room = { count: number; freeBytes: number; perInstanceBytes: number; limitedBy?: RoomLimit } | { count: null; reason: string };
 
 const ok = (n: number | null | undefined): n is number => typeof n === "number" && Number.isFinite(n);
 

@@ -26,7 +26,16 @@ export function guest(over: Partial<GuestFacts> = {}): GuestFacts {
 }
 
 export function hostGuest(over: Partial<GuestFacts> = {}): GuestFacts {
-  return guest({ kernelRelease: "6.1.0-host", kernelVersion: "#1 SMP", memTotalBytes: 24 * GiB, memUsedBytes: 6 * GiB, processCount: 180, bootedAtMs: HOST_BOOT, bootedAtErrorMs: 10, ...over });
+  return guest({
+    kernelRelease: "6.1.0-host",
+    kernelVersion: "#1 SMP",
+    memTotalBytes: 24 * GiB,
+    memUsedBytes: 6 * GiB,
+    processCount: 180,
+    bootedAtMs: HOST_BOOT,
+    bootedAtErrorMs: 10,
+    ...over,
+  });
 }
 
 export function inst(name: string, kind: FigureInstance["kind"], hostBytes: number | null, over: Partial<FigureInstance> = {}): FigureInstance {

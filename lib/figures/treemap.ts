@@ -68,7 +68,7 @@ export function squarify(items: readonly TreemapItem[], rect: Rect): TreemapCell
     row = [];
   };
 
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const side = Math.min(free.w, free.h);
     const areas = row.map((e) => e.area);
     if (row.length === 0 || worst([...areas, order[i].area], side) <= worst(areas, side)) {

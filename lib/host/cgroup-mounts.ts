@@ -12,8 +12,20 @@ export interface CgroupMount {
 }
 
 const V1_NON_CONTROLLER_OPTIONS = new Set([
-  "rw", "ro", "nosuid", "nodev", "noexec", "relatime", "noatime", "strictatime",
-  "nodiratime", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "none",
+  "rw",
+  "ro",
+  "nosuid",
+  "nodev",
+  "noexec",
+  "relatime",
+  "noatime",
+  "strictatime",
+  "nodiratime",
+  "xattr",
+  "noprefix",
+  "clone_children",
+  "cpuset_v2_mode",
+  "none",
 ]);
 
 /** /proc/mounts escapes spaces, tabs, newlines and backslashes as octal. */

@@ -53,8 +53,22 @@ export function firstLimit(counts: readonly LimitCount[]): LimitCount | null {
 /** The kernel's limits as LimitUse rows, given what one instance takes of each. */
 export function kernelLimitUses(h: HostLimits, perInstance: { tasks: number | null; namespaces: Partial<Record<NamespaceType, number>> }): LimitUse[] {
   const rows: LimitUse[] = [
-    { id: "pid_max", label: "/proc/sys/kernel/pid_max (tasks on the host)", limit: h.pidMax, inUse: h.threadsInUse, perInstance: perInstance.tasks, raise: "sysctl kernel.pid_max" },
-    { id: "threads-max", label: "/proc/sys/kernel/threads-max", limit: h.threadsMax, inUse: h.threadsInUse, perInstance: perInstance.tasks, raise: "sysctl kernel.threads-max" },
+    {
+      id: "pid_max",
+      label: "/proc/sys/kernel/pid_max (tasks on the host)",
+      limit: h.pidMax,
+      inUse: h.threadsInUse,
+      perInstance: perInstance.tasks,
+      raise: "sysctl kernel.pid_max",
+    },
+    {
+      id: "threads-max",
+      label: "/proc/sys/kernel/threads-max",
+      limit: h.threadsMax,
+      inUse: h.threadsInUse,
+      perInstance: perInstance.tasks,
+      raise: "sysctl kernel.threads-max",
+    },
   ];
   for (const t of NAMESPACE_TYPES) {
     const ns = h.namespaces[t];

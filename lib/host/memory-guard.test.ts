@@ -42,7 +42,10 @@ describe("reserveRefusal", () => {
   ])("%s", (_name, h, need, refused) => {
     const r = reserveRefusal(h, need, "the next VM");
     expect(r !== null).toBe(refused);
-    if (r) expect(r).toMatch(/^Refused the next VM: it needs about \d+ MiB, the host has [\d.]+ GiB available and keeps [\d.]+ GiB \(the larger of 20 % of [\d.]+ GiB and 2 GiB\) free, so only \d+ MiB may be used\.$/);
+    if (r)
+      expect(r).toMatch(
+        /^Refused the next VM: it needs about \d+ MiB, the host has [\d.]+ GiB available and keeps [\d.]+ GiB \(the larger of 20 % of [\d.]+ GiB and 2 GiB\) free, so only \d+ MiB may be used\.$/,
+      );
   });
 
   it("names the numbers", () => {

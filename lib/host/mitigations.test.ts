@@ -43,7 +43,12 @@ describe("parseMitigations", () => {
     ["a CPU affected by nothing", NOT_AFFECTED, "not-needed", ["mitigations=off"]],
     ["no files (sysfs not mounted)", {}, "unknown", []],
     ["only lines it cannot read", { x: "Unknown: Dependent on hypervisor status\n", y: "\n" }, "unknown", []],
-    ["a host with one vulnerability unmitigated beside mitigated ones", { ...AMD_AUTO, mds: "Vulnerable: Clear CPU buffers attempted, no microcode\n" }, "on", []],
+    [
+      "a host with one vulnerability unmitigated beside mitigated ones",
+      { ...AMD_AUTO, mds: "Vulnerable: Clear CPU buffers attempted, no microcode\n" },
+      "on",
+      [],
+    ],
   ] as const)("%s: %s, guest args %j", (_what, files, state, args) => {
     const m = parseMitigations(files);
     expect(m.state).toBe(state);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { cpuPercent, kernelStructuresBytes, parseKbLines, parseKernelMemory, parseLoadavgThreads, parseMeminfo, parseProcStat, parseProcStatCpu, parseSmapsRollup, procCpuNs } from "./procfs";
+import {
+  cpuPercent,
+  kernelStructuresBytes,
+  parseKbLines,
+  parseKernelMemory,
+  parseLoadavgThreads,
+  parseMeminfo,
+  parseProcStat,
+  parseProcStatCpu,
+  parseSmapsRollup,
+  procCpuNs,
+} from "./procfs";
 
 // Fixtures copied from a Debian 12 host.
 const MEMINFO = `MemTotal:       24684084 kB
@@ -34,14 +45,16 @@ describe("parseProcStatCpu", () => {
   it.each(["", "cpu0 1 2 3 4", "cpu  a b c d"])("refuses %j", (t) => expect(() => parseProcStatCpu(t)).toThrow());
 });
 
-
 const QEMU_STAT =
   "4242 (qemu-system-x86) S 1 4242 4242 0 -1 4194560 9000 0 0 0 1234 567 0 0 20 0 4 0 987654 1500000000 30000 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
 const WEIRD_COMM = "77 (a) b (c)) R 1 77 77 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 42 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0";
 
 describe("parseProcStat", () => {
   it.each([
-    { text: QEMU_STAT, want: { pid: 4242, comm: "qemu-system-x86", state: "S", utimeTicks: 1234, stimeTicks: 567, numThreads: 4, startTicks: 987654, rssPages: 30000 } },
+    {
+      text: QEMU_STAT,
+      want: { pid: 4242, comm: "qemu-system-x86", state: "S", utimeTicks: 1234, stimeTicks: 567, numThreads: 4, startTicks: 987654, rssPages: 30000 },
+    },
     { text: WEIRD_COMM, want: { pid: 77, comm: "a) b (c)", state: "R", utimeTicks: 5, stimeTicks: 6, numThreads: 1, startTicks: 42, rssPages: 10 } },
   ])("$want.comm", ({ text, want }) => expect(parseProcStat(text)).toEqual(want));
 
@@ -80,8 +93,23 @@ PageTables:         6120 kB
 Percpu:             2976 kB
 `;
   it.each([
-    ["a 5.x/6.x host", FULL, { slabBytes: 180244 * 1024, sReclaimableBytes: 120000 * 1024, sUnreclaimBytes: 60244 * 1024, pageTablesBytes: 6120 * 1024, kernelStackBytes: 4512 * 1024, percpuBytes: 2976 * 1024 }],
-    ["a kernel without Percpu", "Slab: 100 kB\nSReclaimable: 60 kB\nSUnreclaim: 40 kB\nKernelStack: 8 kB\nPageTables: 4 kB\n", { slabBytes: 102400, sReclaimableBytes: 61440, sUnreclaimBytes: 40960, pageTablesBytes: 4096, kernelStackBytes: 8192, percpuBytes: 0 }],
+    [
+      "a 5.x/6.x host",
+      FULL,
+      {
+        slabBytes: 180244 * 1024,
+        sReclaimableBytes: 120000 * 1024,
+        sUnreclaimBytes: 60244 * 1024,
+        pageTablesBytes: 6120 * 1024,
+        kernelStackBytes: 4512 * 1024,
+        percpuBytes: 2976 * 1024,
+      },
+    ],
+    [
+      "a kernel without Percpu",
+      "Slab: 100 kB\nSReclaimable: 60 kB\nSUnreclaim: 40 kB\nKernelStack: 8 kB\nPageTables: 4 kB\n",
+      { slabBytes: 102400, sReclaimableBytes: 61440, sUnreclaimBytes: 40960, pageTablesBytes: 4096, kernelStackBytes: 8192, percpuBytes: 0 },
+    ],
   ])("%s", (_name, text, want) => expect(parseKernelMemory(text)).toEqual(want));
   it("refuses a meminfo without Slab", () => expect(() => parseKernelMemory(MEMINFO)).toThrow(/Slab/));
   it("sums the kernel structures (Slab already holds SReclaimable and SUnreclaim)", () => {

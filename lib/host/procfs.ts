@@ -25,7 +25,10 @@ export function parseProcStat(text: string): ProcStat {
   const open = text.indexOf("(");
   const close = text.lastIndexOf(")");
   if (open < 0 || close < open) throw new Error("not a /proc/<pid>/stat line");
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state); field k is rest[k - 3].
   const field = (k: number) => {
     const v = Number(rest[k - 3]);

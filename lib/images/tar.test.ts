@@ -49,7 +49,15 @@ describe("TarReader", () => {
   });
 
   it.each([
-    ["a bad checksum", (() => { const b = buildTar([{ path: "a" }]); b[0] = 0x62; return b; })(), /checksum/],
+    [
+      "a bad checksum",
+      (() => {
+        const b = buildTar([{ path: "a" }]);
+        b[0] = 0x62;
+        return b;
+      })(),
+      /checksum/,
+    ],
     ["an unknown type", buildTar([{ path: "a", typeflag: "S" }]), /unsupported tar entry type "S"/],
     ["a truncated body", buildTar([{ path: "a", body: "x".repeat(600) }]).subarray(0, 1024), /middle of an entry/],
     ["random bytes", Buffer.alloc(1024, 0x41), /not a tar archive/],

@@ -53,7 +53,10 @@ export function parseNumeric(buf: Buffer, start: number, len: number): number {
     if (!Number.isSafeInteger(n)) throw new TarFormatError("number in a tar header is too large");
     return n;
   }
-  const text = field.toString("latin1").replace(/[\0 ]+$/, "").replace(/^ +/, "");
+  const text = field
+    .toString("latin1")
+    .replace(/[\0 ]+$/, "")
+    .replace(/^ +/, "");
   if (text === "") return 0;
   if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`not an octal number in a tar header: ${JSON.stringify(text)}`);
   return parseInt(text, 8);
@@ -218,7 +221,8 @@ export class TarReader {
     if (s.kind === "meta") {
       const body = Buffer.concat(s.parts);
       if (s.typeflag === "x") this.pax = parsePax(body);
-      else if (s.typeflag === "g") parsePax(body); // validated, not applied: global path overrides mean nothing here
+      else if (s.typeflag === "g")
+        parsePax(body); // validated, not applied: global path overrides mean nothing here
       else {
         const nul = body.indexOf(0);
         const text = body.subarray(0, nul < 0 ? body.length : nul).toString("utf8");

@@ -8,11 +8,35 @@ import type { InstanceSample } from "./samples";
 
 const base = { image: "probe", memoryMiB: 128, cpus: 1, createdAt: "2025-01-01T00:00:00Z" };
 const instances: Instance[] = [
-  { ...base, id: "vm-1", name: "vm-a", kind: "vm", state: "running", accel: "tcg", startup: { totalMs: 1234, phases: [{ name: "qemu-up", ms: 30 }, { name: "kernel", ms: 1000 }, { name: "ready", ms: 204 }] } },
+  {
+    ...base,
+    id: "vm-1",
+    name: "vm-a",
+    kind: "vm",
+    state: "running",
+    accel: "tcg",
+    startup: {
+      totalMs: 1234,
+      phases: [
+        { name: "qemu-up", ms: 30 },
+        { name: "kernel", ms: 1000 },
+        { name: "ready", ms: 204 },
+      ],
+    },
+  },
   { ...base, id: "ct-1", name: 'ct "quoted"\\', kind: "container", state: "running", runtime: "runc" },
   { ...base, id: "ct-2", name: "gone", kind: "container", state: "exited", runtime: "runc", reason: "killed" },
 ];
-const s = (over: Partial<InstanceSample>): InstanceSample => ({ t: 1, cpuPercent: 1, cpuSeconds: 2.5, memoryHostBytes: 1000, rssBytes: 900, hostThreads: 3, hostProcesses: 1, ...over });
+const s = (over: Partial<InstanceSample>): InstanceSample => ({
+  t: 1,
+  cpuPercent: 1,
+  cpuSeconds: 2.5,
+  memoryHostBytes: 1000,
+  rssBytes: 900,
+  hostThreads: 3,
+  hostProcesses: 1,
+  ...over,
+});
 const latest = {
   "vm-1": s({ pssBytes: 1000, guestMemoryBytes: 400, guestMemTotalBytes: 2000, guestProcesses: 50, overheadBytes: 600 }),
   "ct-1": s({ cacheBytes: 100, oomKills: 0 }),
@@ -22,7 +46,19 @@ const input = {
   instances,
   latest,
   host: { t: 1, cpuPercent: 12.5, memTotalBytes: 8e9, memAvailableBytes: 6e9 },
-  sampler: { intervalMs: 1000, guestIntervalMs: 5000, ticks: 9, instancesSampled: 2, lastTickCpuMs: 0.5, lastTickWallMs: 0.6, meanTickCpuMs: 0.4, cpuPercentOfCore: 0.04, cpuSecondsTotal: 0.0036, guestReads: 3, guestErrors: 0 },
+  sampler: {
+    intervalMs: 1000,
+    guestIntervalMs: 5000,
+    ticks: 9,
+    instancesSampled: 2,
+    lastTickCpuMs: 0.5,
+    lastTickWallMs: 0.6,
+    meanTickCpuMs: 0.4,
+    cpuPercentOfCore: 0.04,
+    cpuSecondsTotal: 0.0036,
+    guestReads: 3,
+    guestErrors: 0,
+  },
 };
 
 describe("buildFamilies", () => {

@@ -77,7 +77,12 @@ export function buildFamilies({ instances, latest, host, sampler }: ExpositionIn
     },
     single("isolab_host_memory_total_bytes", "Host MemTotal.", "gauge", host?.memTotalBytes),
     single("isolab_host_memory_available_bytes", "Host MemAvailable.", "gauge", host?.memAvailableBytes),
-    single("isolab_host_cpu_usage_ratio", "Host CPU busy time over the last sampling interval, all cores, 0-1.", "gauge", host?.cpuPercent == null ? undefined : host.cpuPercent / 100),
+    single(
+      "isolab_host_cpu_usage_ratio",
+      "Host CPU busy time over the last sampling interval, all cores, 0-1.",
+      "gauge",
+      host?.cpuPercent == null ? undefined : host.cpuPercent / 100,
+    ),
     single("isolab_sampler_seconds_total", "CPU time Isolab's sampler spent, seconds.", "counter", sampler?.cpuSecondsTotal),
     single("isolab_sampler_ticks_total", "Host-view sampling passes.", "counter", sampler?.ticks),
     single("isolab_sampler_last_tick_seconds", "CPU time of the last sampling pass.", "gauge", sampler ? sampler.lastTickCpuMs / 1000 : undefined),

@@ -62,7 +62,15 @@ describe("formatExposition", () => {
     [{ name: "ok", help: "", type: "gauge" as const, samples: [{ labels: { "bad-label": "x" }, value: 1 }] }, /invalid label name/],
     [{ name: "ok", help: "", type: "gauge" as const, samples: [{ labels: { __reserved: "x" }, value: 1 }] }, /invalid label name/],
     [
-      { name: "ok", help: "", type: "gauge" as const, samples: [{ labels: { a: "1" }, value: 1 }, { labels: { a: "1", b: "" }, value: 2 }] },
+      {
+        name: "ok",
+        help: "",
+        type: "gauge" as const,
+        samples: [
+          { labels: { a: "1" }, value: 1 },
+          { labels: { a: "1", b: "" }, value: 2 },
+        ],
+      },
       /appears twice/,
     ],
   ])("refuses %j", (family, err) => expect(() => formatExposition([family])).toThrow(err));

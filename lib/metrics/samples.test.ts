@@ -31,7 +31,13 @@ describe("appendToWindow", () => {
     { series: [1000, 2000], add: 2000, window: 60, expected: [1000, 2000] }, // already there
     { series: [1000, 2000], add: 1500, window: 60, expected: [1000, 2000] }, // late
   ])("$series + $add ($window s) = $expected", ({ series, add, window, expected }) => {
-    expect(appendToWindow(series.map((t) => ({ t })), { t: add }, window).map((s) => s.t)).toEqual(expected);
+    expect(
+      appendToWindow(
+        series.map((t) => ({ t })),
+        { t: add },
+        window,
+      ).map((s) => s.t),
+    ).toEqual(expected);
   });
 });
 
@@ -53,7 +59,10 @@ describe("kindTotals", () => {
 
 describe("samplesToCsv", () => {
   it("writes a header, ISO time and empty cells for missing fields", () => {
-    const csv = samplesToCsv([sample(Date.UTC(2025, 0, 2, 3, 4, 5), { cpuPercent: 12.34567, oomKills: 0 }), sample(Date.UTC(2025, 0, 2, 3, 4, 6), { cpuPercent: null })]);
+    const csv = samplesToCsv([
+      sample(Date.UTC(2025, 0, 2, 3, 4, 5), { cpuPercent: 12.34567, oomKills: 0 }),
+      sample(Date.UTC(2025, 0, 2, 3, 4, 6), { cpuPercent: null }),
+    ]);
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe(
       "time,t,cpuPercent,cpuSeconds,memoryHostBytes,rssBytes,pssBytes,cacheBytes,hostThreads,hostProcesses,oomKills,guestMemoryBytes,guestMemTotalBytes,guestProcesses,guestAt,overheadBytes",

@@ -2,7 +2,10 @@
 // output (guest/README.md); progress lines before it carry "progress": true.
 
 export function parseLastJson(output: string): unknown {
-  const lines = output.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     if (!lines[i].startsWith("{")) continue;
     try {

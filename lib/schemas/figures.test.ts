@@ -16,7 +16,11 @@ describe("FiguresPayloadSchema", () => {
     ["a time that is not ISO 8601", (p: ReturnType<typeof payload>) => (p.host.memTotal.at = "yesterday"), "host.memTotal.at"],
     ["an unknown kind", (p: ReturnType<typeof payload>) => (p.instances = [{ ...inst("x", "vm", 1), kind: "lxc" as never }]), "instances.0.kind"],
     ["an unknown accelerator", (p: ReturnType<typeof payload>) => (p.host.accelerator!.accel = "hvf" as never), "host.accelerator.accel"],
-    ["a scenario member without apps", (p: ReturnType<typeof payload>) => (p.fig23.members = [{ name: "a", kind: "vm", apps: [], instanceId: null }]), "fig23.members.0.apps"],
+    [
+      "a scenario member without apps",
+      (p: ReturnType<typeof payload>) => (p.fig23.members = [{ name: "a", kind: "vm", apps: [], instanceId: null }]),
+      "fig23.members.0.apps",
+    ],
   ])("refuses %s, naming the field", (_, spoil, field) => {
     const p = payload();
     spoil(p);

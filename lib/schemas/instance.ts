@@ -9,9 +9,7 @@ export const INSTANCE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export const MEMORY_MIB = { min: 32, max: 4096, default: 128 } as const;
 export const CPUS = { min: 1, max: 4, default: 1 } as const;
 
-export const InstanceNameSchema = z
-  .string()
-  .regex(INSTANCE_NAME_PATTERN, "use 1–40 lowercase letters, digits or '-', starting with a letter or digit");
+export const InstanceNameSchema = z.string().regex(INSTANCE_NAME_PATTERN, "use 1–40 lowercase letters, digits or '-', starting with a letter or digit");
 
 export const CreateInstanceSchema = z
   .object({

@@ -19,6 +19,8 @@ describe("OciIndexSchema", () => {
     expect(OciIndexSchema.parse({ schemaVersion: 2, manifests: null }).manifests).toEqual([]);
   });
   it("refuses a bad digest", () => {
-    expect(OciIndexSchema.safeParse({ schemaVersion: 2, manifests: [{ mediaType: MEDIA_TYPES.ociManifest, digest: "sha256:xyz", size: 1 }] }).success).toBe(false);
+    expect(OciIndexSchema.safeParse({ schemaVersion: 2, manifests: [{ mediaType: MEDIA_TYPES.ociManifest, digest: "sha256:xyz", size: 1 }] }).success).toBe(
+      false,
+    );
   });
 });

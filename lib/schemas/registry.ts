@@ -53,7 +53,14 @@ export const RegistryUrlSchema = z
   .refine((s) => {
     try {
       const u = new URL(s);
-      return (u.protocol === "http:" || u.protocol === "https:") && u.username === "" && u.password === "" && (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash;
+      return (
+        (u.protocol === "http:" || u.protocol === "https:") &&
+        u.username === "" &&
+        u.password === "" &&
+        (u.pathname === "/" || u.pathname === "") &&
+        !u.search &&
+        !u.hash
+      );
     } catch {
       return false;
     }

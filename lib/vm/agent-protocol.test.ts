@@ -5,7 +5,7 @@ describe("parseAgentLine", () => {
   it.each([
     ["READY uptime=1.42 init_uptime=1.40", { type: "ready", ready: { uptimeSeconds: 1.42, initUptimeSeconds: 1.4 } }],
     ["READY uptime=0.91\r", { type: "ready", ready: { uptimeSeconds: 0.91, initUptimeSeconds: undefined } }],
-    ["7|{\"pong\":true}", { type: "line", id: 7, line: "{\"pong\":true}" }],
+    ['7|{"pong":true}', { type: "line", id: 7, line: '{"pong":true}' }],
     ["7|", { type: "line", id: 7, line: "" }],
     ["7|a|b#c", { type: "line", id: 7, line: "a|b#c" }],
     ["12#0", { type: "exit", id: 12, exitCode: 0 }],
@@ -14,12 +14,9 @@ describe("parseAgentLine", () => {
     expect(parseAgentLine(line)).toEqual(expected);
   });
 
-  it.each(["", "[    1.2] Run /init as init process", "x|y", "12#", "12#x", "READY", "READYish uptime=1", "init: probe agent exited"])(
-    "ignores %j",
-    (line) => {
-      expect(parseAgentLine(line)).toBeNull();
-    },
-  );
+  it.each(["", "[    1.2] Run /init as init process", "x|y", "12#", "12#x", "READY", "READYish uptime=1", "init: probe agent exited"])("ignores %j", (line) => {
+    expect(parseAgentLine(line)).toBeNull();
+  });
 });
 
 describe("formatAgentRequest", () => {

@@ -6,10 +6,7 @@ import { parseReadyLine, type ReadyLine } from "@/lib/probe/ready-line";
 //                 output line, `<id>#<exitCode>` at the end.
 // Anything else (kernel noise, a torn line) is ignored, never an error.
 
-export type AgentMessage =
-  | { type: "ready"; ready: ReadyLine }
-  | { type: "line"; id: number; line: string }
-  | { type: "exit"; id: number; exitCode: number };
+export type AgentMessage = { type: "ready"; ready: ReadyLine } | { type: "line"; id: number; line: string } | { type: "exit"; id: number; exitCode: number };
 
 const OUTPUT = /^(\d+)\|(.*)$/s;
 const EXIT = /^(\d+)#(-?\d+)$/;

@@ -12,8 +12,14 @@ describe("shellQuote", () => {
 describe("effectiveEnv", () => {
   it.each([
     [[], ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]],
-    [["PATH=/x", "A=1"], ["PATH=/x", "A=1"]],
-    [["NOVALUE", "=bad", "B=2=3"], ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "B=2=3"]],
+    [
+      ["PATH=/x", "A=1"],
+      ["PATH=/x", "A=1"],
+    ],
+    [
+      ["NOVALUE", "=bad", "B=2=3"],
+      ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "B=2=3"],
+    ],
   ])("%j", (env, expected) => expect(effectiveEnv(env)).toEqual(expected));
 });
 

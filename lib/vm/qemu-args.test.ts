@@ -118,14 +118,20 @@ describe("kernelCommandLine", () => {
 
   it("sets no mitigations= of its own (the guest kernel's default) and passes the one it is given", () => {
     expect(kernelCommandLine({})).not.toContain("mitigations=");
-    expect(kernelCommandLine({ extraKernelArgs: ["mitigations=off"] }).split(" ").filter((w) => w.startsWith("mitigations="))).toEqual(["mitigations=off"]);
+    expect(
+      kernelCommandLine({ extraKernelArgs: ["mitigations=off"] })
+        .split(" ")
+        .filter((w) => w.startsWith("mitigations=")),
+    ).toEqual(["mitigations=off"]);
   });
 
   it.each([
     [undefined, "rdinit=/init"],
     ["/.isolab/init", "rdinit=/.isolab/init"],
   ])("init %s boots %s, once", (init, expected) => {
-    const words = kernelCommandLine({ init }).split(" ").filter((w) => w.startsWith("rdinit="));
+    const words = kernelCommandLine({ init })
+      .split(" ")
+      .filter((w) => w.startsWith("rdinit="));
     expect(words).toEqual([expected]);
   });
 });

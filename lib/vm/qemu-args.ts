@@ -75,8 +75,7 @@ export function checkUnixSocketPath(p: string): void {
   const bytes = Buffer.byteLength(p);
   if (bytes > MAX_UNIX_SOCKET_PATH_BYTES) {
     throw new Error(
-      `unix socket path is ${bytes} bytes, over the ${MAX_UNIX_SOCKET_PATH_BYTES}-byte limit of sun_path: ${p} ` +
-        "(use a shorter ISOLAB_STATE_DIR)",
+      `unix socket path is ${bytes} bytes, over the ${MAX_UNIX_SOCKET_PATH_BYTES}-byte limit of sun_path: ${p} ` + "(use a shorter ISOLAB_STATE_DIR)",
     );
   }
 }
@@ -110,6 +109,8 @@ export function kernelCommandLine(spec: Pick<QemuSpec, "hostname" | "extraKernel
 /** The tuned boot Isolab uses for every VM. */
 export function buildQemuArgs(spec: QemuSpec): string[] {
   checkSpec(spec);
+  // Flag/value pairs stay on one line each.
+  // prettier-ignore
   const args = [
     ...(spec.name ? ["-name", escapeOptionValue(spec.name)] : []),
     // tb-size=64 caps TCG's translation cache (default 1 GiB) to keep RSS down.
@@ -157,6 +158,7 @@ export interface DefaultBootSpec {
  */
 export function buildDefaultBootArgs(spec: DefaultBootSpec): string[] {
   checkUnixSocketPath(spec.agentSocket);
+  // prettier-ignore
   return [
     "-accel", "tcg",
     "-m", String(spec.memoryMiB),

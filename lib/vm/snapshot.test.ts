@@ -34,7 +34,11 @@ describe("compareBinding", () => {
   });
 
   it.each<[string, (b: SnapshotBinding) => void, RegExp]>([
-    ["QEMU version", (b) => void (b.qemuVersion = "QEMU emulator version 8.0.0"), /saved by QEMU emulator version 7\.2\.22; this host runs QEMU emulator version 8\.0\.0/],
+    [
+      "QEMU version",
+      (b) => void (b.qemuVersion = "QEMU emulator version 8.0.0"),
+      /saved by QEMU emulator version 7\.2\.22; this host runs QEMU emulator version 8\.0\.0/,
+    ],
     ["memory", (b) => void (b.machine.memoryMiB = 256), /saved with 128 MiB of memory, not 256 MiB/],
     ["vCPUs", (b) => void (b.machine.cpus = 2), /saved with 1 vCPU, not 2/],
     ["accelerator", (b) => void (b.machine.accel = "kvm"), /saved under TCG, not KVM/],

@@ -68,7 +68,17 @@ export function compareBinding(saved: SnapshotBinding, current: SnapshotBinding)
 
 /** A QEMU migration stream starts with "QEVM" and format version 3 (migration/savevm.c). */
 export function isMigrationStreamHeader(head: Uint8Array): boolean {
-  return head.length >= 8 && head[0] === 0x51 && head[1] === 0x45 && head[2] === 0x56 && head[3] === 0x4d && head[4] === 0 && head[5] === 0 && head[6] === 0 && head[7] === 3;
+  return (
+    head.length >= 8 &&
+    head[0] === 0x51 &&
+    head[1] === 0x45 &&
+    head[2] === 0x56 &&
+    head[3] === 0x4d &&
+    head[4] === 0 &&
+    head[5] === 0 &&
+    head[6] === 0 &&
+    head[7] === 3
+  );
 }
 
 export interface RestoreTimes {

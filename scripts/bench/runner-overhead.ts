@@ -54,6 +54,8 @@ if (require.main === module) {
   void benchRunnerOverhead({ runs }).then((t) => {
     const iso = median(t.isolabMs);
     const raw = median(t.rawMs);
-    console.log(`${t.label}: experiment ${iso.toFixed(1)} ms, ${t.rawLabel} ${raw.toFixed(1)} ms, ratio ${(iso / raw).toFixed(3)} (target ≤ ${t.target}, n=${t.isolabMs.length})`);
+    console.log(
+      `${t.label}: experiment ${iso.toFixed(1)} ms, ${t.rawLabel} ${raw.toFixed(1)} ms, ratio ${(iso / raw).toFixed(3)} (target ≤ ${t.target}, n=${t.isolabMs.length})`,
+    );
   });
 }

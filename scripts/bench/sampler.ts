@@ -74,8 +74,7 @@ async function tempSupervisor(maxInstances: number) {
   return { app, supervisor, dispose };
 }
 
-const create = (s: Supervisor, kind: InstanceKind, name: string, memoryMiB: number) =>
-  s.create(CreateInstanceSchema.parse({ kind, name, memoryMiB }));
+const create = (s: Supervisor, kind: InstanceKind, name: string, memoryMiB: number) => s.create(CreateInstanceSchema.parse({ kind, name, memoryMiB }));
 
 /** utime+stime of this process's waited-for children, ms (/proc/self/stat fields 16–17). */
 function childrenCpuMs(): number {
@@ -87,7 +86,9 @@ const selfCpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-export async function benchSamplerCost(opts: { containers?: number; vms?: number; seconds?: number; baselineSeconds?: number } = {}): Promise<SamplerCostResult> {
+export async function benchSamplerCost(
+  opts: { containers?: number; vms?: number; seconds?: number; baselineSeconds?: number } = {},
+): Promise<SamplerCostResult> {
   const { containers = 10, vms = 2, seconds = 20, baselineSeconds = 10 } = opts;
   const { app, supervisor, dispose } = await tempSupervisor(containers + vms + 1);
   try {

@@ -120,7 +120,16 @@ export async function benchVmWarm(opts: { runs: number }): Promise<VmWarmTimings
   const kernel = await getKernel();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-vmw-"));
   const engine = createEngines(testAppConfig(stateDir, { kernelPath: kernel.path, accel: "tcg" })).vm;
-  const request = (id: string): StartRequest => ({ id, name: `bench-${id}`, image, memoryMiB: MEMORY_MIB, cpus: 1, dir: path.join(stateDir, "instances", id), readyTimeoutMs: 60_000, warm: true });
+  const request = (id: string): StartRequest => ({
+    id,
+    name: `bench-${id}`,
+    image,
+    memoryMiB: MEMORY_MIB,
+    cpus: 1,
+    dir: path.join(stateDir, "instances", id),
+    readyTimeoutMs: 60_000,
+    warm: true,
+  });
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
   const phases: Record<string, number[]> = {};

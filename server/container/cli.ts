@@ -60,7 +60,5 @@ export function parseVersionOutput(text: string): string | null {
 
 /** Messages meaning "that container is already gone", which stop/cleanup treat as done. */
 export function meansGone(message: string): boolean {
-  return /does not exist|not found|no such container|not running|process already finished|container .* is not running/i.test(
-    message,
-  );
+  return /does not exist|not found|no such container|not running|process already finished|container .* is not running/i.test(message);
 }

@@ -57,7 +57,10 @@ describe("container engine (runc)", () => {
     try {
       expect(h.runtime).toBe("runc");
       expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-run", "ready"]);
-      expect(h.startup.totalMs).toBeCloseTo(h.startup.phases.reduce((s, p) => s + p.ms, 0), 5);
+      expect(h.startup.totalMs).toBeCloseTo(
+        h.startup.phases.reduce((s, p) => s + p.ms, 0),
+        5,
+      );
 
       const info = await execJson(h, "info");
       expect(info.kernelRelease).toBe(os.release());

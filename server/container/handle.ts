@@ -76,8 +76,7 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
     // The whole cgroup: the init, every exec'd probe and the page cache charged to it.
     hostUsage: (readers = liveReaders) => cgroupUsageReading(readers.cgroup(traces.cgroupPath)),
     capabilities: {},
-    stop: ({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) =>
-      finish({ code: null, signal: null, reason: "stopped by Isolab" }, timeoutMs),
+    stop: ({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) => finish({ code: null, signal: null, reason: "stopped by Isolab" }, timeoutMs),
     ...(h.probe === false ? { probe: false } : {}),
     async exec(command: string, args: string[], opts: ExecOptions = {}) {
       if (h.probe === false) {

@@ -11,7 +11,7 @@ describe("parseInitStatus", () => {
     expect(parseInitStatus('{"pid":7,"code":3}\n')).toEqual({ pid: 7, code: 3 });
     expect(parseInitStatus('{"pid":7,"signal":9,"core":false}')).toEqual({ pid: 7, signal: 9, core: false });
     expect(parseInitStatus('{"pid":7}')).toBeNull();
-    expect(parseInitStatus("{\"pid\":7,\"co")).toBeNull();
+    expect(parseInitStatus('{"pid":7,"co')).toBeNull();
   });
 });
 
@@ -42,7 +42,14 @@ describe("describeInitExit", () => {
   });
 
   it("says the status is unknown without the shim's record, unless the cgroup counted an OOM kill", () => {
-    expect(describeInitExit(facts({ lastOutput: "x" }))).toMatchObject({ code: null, signal: null, reason: expect.stringMatching(/could not observe \(last output: x\)/) });
-    expect(describeInitExit(facts({ oomKills: 1, limitBytes: null }))).toMatchObject({ signal: "SIGKILL", reason: "killed by the kernel's OOM killer at the memory limit" });
+    expect(describeInitExit(facts({ lastOutput: "x" }))).toMatchObject({
+      code: null,
+      signal: null,
+      reason: expect.stringMatching(/could not observe \(last output: x\)/),
+    });
+    expect(describeInitExit(facts({ oomKills: 1, limitBytes: null }))).toMatchObject({
+      signal: "SIGKILL",
+      reason: "killed by the kernel's OOM killer at the memory limit",
+    });
   });
 });

@@ -8,14 +8,7 @@ import { lastLine, meansGone, parseVersionOutput, runCli, runtimeErrorMessage, t
 import { execInContainer } from "./cli-exec";
 import { runThroughShim } from "./shim";
 import { OciRuntimeError } from "./errors";
-import {
-  toContainerState,
-  type ContainerRuntime,
-  type ContainerState,
-  type CreateOptions,
-  type RuntimeExecOptions,
-  type RuntimeName,
-} from "./runtime";
+import { toContainerState, type ContainerRuntime, type ContainerState, type CreateOptions, type RuntimeExecOptions, type RuntimeName } from "./runtime";
 
 // runc and crun share their CLI verbs and JSON; this drives either, and the
 // subclasses say how each reports its own failures.

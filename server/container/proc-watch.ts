@@ -18,7 +18,10 @@ export interface ProcStat {
 export function parseProcStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(")");
   if (close < 0) return null;
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const state = fields[0];
   const startTime = Number(fields[19]);
   if (!state || !Number.isInteger(startTime)) return null;

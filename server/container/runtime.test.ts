@@ -51,7 +51,10 @@ describe("runtime CLI output", () => {
       `time="2026-11-29T01:19:26Z" level=error msg="exec failed: unable to start container process: exec: \\"/bin/nope\\": stat /bin/nope: no such file or directory"`,
       'exec failed: unable to start container process: exec: "/bin/nope": stat /bin/nope: no such file or directory',
     ],
-    ["crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2", "cgroups in hybrid mode not supported, drop all controllers from cgroupv2"],
+    [
+      "crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2",
+      "cgroups in hybrid mode not supported, drop all controllers from cgroupv2",
+    ],
     ["READY uptime=1.2\nunknown command bogus", null],
   ])("finds the runtime's own error in %j", (text, message) => expect(runtimeErrorMessage(text)).toBe(message));
 
@@ -66,9 +69,7 @@ describe("runtime CLI output", () => {
     ["garbage", null],
   ])("parses the version of %j", (text, version) => expect(parseVersionOutput(text)).toBe(version));
 
-  it.each(["container does not exist", "container not running", "container \"x\" does not exist"])("treats %j as gone", (m) =>
-    expect(meansGone(m)).toBe(true),
-  );
+  it.each(["container does not exist", "container not running", 'container "x" does not exist'])("treats %j as gone", (m) => expect(meansGone(m)).toBe(true));
   it("does not treat other failures as gone", () => expect(meansGone("permission denied")).toBe(false));
 
   it("takes the last non-empty line", () => {

@@ -81,13 +81,7 @@ describe("buildOciSpec", () => {
     expect(built.process.args).toEqual(["/bin/probe", "serve"]);
   });
 
-  it.each([
-    [{ rootfsDir: "relative/rootfs" }],
-    [{ args: [] }],
-    [{ memoryMiB: 0 }],
-    [{ cpus: -1 }],
-    [{ hostname: "bad host!" }],
-  ])("refuses %j", (patch) => {
+  it.each([[{ rootfsDir: "relative/rootfs" }], [{ args: [] }], [{ memoryMiB: 0 }], [{ cpus: -1 }], [{ hostname: "bad host!" }]])("refuses %j", (patch) => {
     expect(() => buildOciSpec({ ...base, ...patch }, { unified: false })).toThrow(InvalidRequestError);
   });
 });

@@ -94,9 +94,7 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
       terminal: false,
       user: { uid: 0, gid: 0 },
       args: [...spec.args],
-      env: Object.entries({ PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...spec.env }).map(
-        ([k, v]) => `${k}=${v}`,
-      ),
+      env: Object.entries({ PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...spec.env }).map(([k, v]) => `${k}=${v}`),
       cwd: spec.cwd || "/",
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       rlimits: [{ type: "RLIMIT_NOFILE", hard: 1024, soft: 1024 }],

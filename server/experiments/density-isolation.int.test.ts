@@ -30,13 +30,21 @@ const created = new Set<string>();
 function leftovers(): string[] {
   const found: string[] = [];
   try {
-    found.push(...execFileSync("pgrep", ["-af", stateDir], { encoding: "utf8" }).split("\n").filter((l) => l.includes("qemu-system")));
+    found.push(
+      ...execFileSync("pgrep", ["-af", stateDir], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => l.includes("qemu-system")),
+    );
   } catch {
     // pgrep exits 1 when nothing matches
   }
   const listed = execFileSync("runc", ["--root", path.join(stateDir, "runc"), "list", "-q"], { encoding: "utf8" }).trim();
   if (listed) found.push(`runc: ${listed}`);
-  found.push(...listIsolabCgroups().filter((c) => created.has(c)).map((c) => `cgroup isolab/${c}`));
+  found.push(
+    ...listIsolabCgroups()
+      .filter((c) => created.has(c))
+      .map((c) => `cgroup isolab/${c}`),
+  );
   return found;
 }
 
@@ -94,7 +102,8 @@ describe("isolation against real instances", () => {
     // Every neighbour's latency before, during each hog and after.
     expect(r.neighbours.map((n) => n.kind)).toEqual(["process", "container", "vm"]);
     for (const n of r.neighbours) {
-      for (const phase of ["before", "container-limited", "vm", "container-unlimited", "after"] as const) expect(n.perPhase[phase]?.n, `${n.kind} ${phase}`).toBeGreaterThan(10);
+      for (const phase of ["before", "container-limited", "vm", "container-unlimited", "after"] as const)
+        expect(n.perPhase[phase]?.n, `${n.kind} ${phase}`).toBeGreaterThan(10);
     }
     expect(r.host.swapTotalBytes).toBe(0);
     expect(r.events.map((e) => e.hog)).toEqual(["container-limited", "vm", "container-unlimited"]);

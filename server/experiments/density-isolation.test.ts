@@ -52,10 +52,20 @@ class FakeProbes implements HostProbes {
     return this.console;
   }
   kernelMemory() {
-    return { slabBytes: 200 * MIB, sReclaimableBytes: 120 * MIB, sUnreclaimBytes: 80 * MIB, pageTablesBytes: 6 * MIB, kernelStackBytes: 4 * MIB, percpuBytes: 3 * MIB };
+    return {
+      slabBytes: 200 * MIB,
+      sReclaimableBytes: 120 * MIB,
+      sUnreclaimBytes: 80 * MIB,
+      pageTablesBytes: 6 * MIB,
+      kernelStackBytes: 4 * MIB,
+      percpuBytes: 3 * MIB,
+    };
   }
   hostLimits() {
-    return { kernel: { pidMax: 32768, threadsMax: 192726, threadsInUse: 150, namespaces: { net: { max: 96363, inUse: 2 } } }, isolab: { maxInstances: 32, maxMemoryMiB: 12_000 } };
+    return {
+      kernel: { pidMax: 32768, threadsMax: 192726, threadsInUse: 150, namespaces: { net: { max: 96363, inUse: 2 } } },
+      isolab: { maxInstances: 32, maxMemoryMiB: 12_000 },
+    };
   }
   hostTasks() {
     return 150;
@@ -80,7 +90,11 @@ function runner() {
     supervisor: async () => sup,
     clock,
     captureEnvironment: async () => fakeEnvironment("tcg"),
-    readHostUsage: async (t) => ({ cpuNs: clock.now() * 1e4 * (t.kind === "vm" ? 2 : 0), cpuResolutionNs: 1e7, memoryBytes: t.kind === "vm" ? 150 * MIB : 0.5 * MIB }),
+    readHostUsage: async (t) => ({
+      cpuNs: clock.now() * 1e4 * (t.kind === "vm" ? 2 : 0),
+      cpuResolutionNs: 1e7,
+      memoryBytes: t.kind === "vm" ? 150 * MIB : 0.5 * MIB,
+    }),
     hostProbes: probes,
     owner: "me",
     ownerAlive: (o) => o === "me",
@@ -136,8 +150,12 @@ describe("isolation experiment", () => {
     expect(rec.error).toBeNull();
     expect(rec.status).toBe("done");
     expect(sup.calls.filter((c) => c.startsWith("create"))).toEqual([
-      "create process", "create container", "create vm", // neighbours
-      "create container", "create vm", "create container", // hogs
+      "create process",
+      "create container",
+      "create vm", // neighbours
+      "create container",
+      "create vm",
+      "create container", // hogs
     ]);
     expect(sup.calls.filter((c) => c.startsWith("exec") && c.endsWith("mem"))).toEqual(["exec container mem", "exec vm mem", "exec container mem"]);
     expect(sup.live.size).toBe(0);
@@ -258,8 +276,10 @@ describe("density experiment", () => {
     expect(rec.error).toBeNull();
     const creates = sup.calls.filter((c) => c.startsWith("create") || c.startsWith("remove"));
     expect(creates).toEqual([
-      ...Array(4).fill("create container"), ...Array(4).fill("remove container"),
-      ...Array(2).fill("create vm"), ...Array(2).fill("remove vm"),
+      ...Array(4).fill("create container"),
+      ...Array(4).fill("remove container"),
+      ...Array(2).fill("create vm"),
+      ...Array(2).fill("remove vm"),
     ]);
     const result = rec.result as DensityResult;
     expect(result.kinds.map((k) => [k.kind, k.reached, k.stopReason])).toEqual([
@@ -302,7 +322,11 @@ describe("density experiment", () => {
       probes.availableBytes -= 200 * MIB;
     };
     const budget = await r.waitFor(r.submit(plan({ type: "density", kinds: ["vm"], max: 10, budgetMiB: 500 })).id);
-    expect((budget.result as DensityResult).kinds[0]).toMatchObject({ reached: 1, stopReason: "budget", stopText: expect.stringMatching(/over the budget of 500 MiB/) });
+    expect((budget.result as DensityResult).kinds[0]).toMatchObject({
+      reached: 1,
+      stopReason: "budget",
+      stopText: expect.stringMatching(/over the budget of 500 MiB/),
+    });
     expect(sup.live.size).toBe(0);
   });
 

@@ -48,8 +48,12 @@ interface Stop {
 function kernelValues(probes: HostProbes): Record<string, number> {
   const k = probes.kernelMemory();
   return {
-    slab_bytes: k.slabBytes, sreclaimable_bytes: k.sReclaimableBytes, sunreclaim_bytes: k.sUnreclaimBytes,
-    pagetables_bytes: k.pageTablesBytes, kernelstack_bytes: k.kernelStackBytes, percpu_bytes: k.percpuBytes,
+    slab_bytes: k.slabBytes,
+    sreclaimable_bytes: k.sReclaimableBytes,
+    sunreclaim_bytes: k.sUnreclaimBytes,
+    pagetables_bytes: k.pageTablesBytes,
+    kernelstack_bytes: k.kernelStackBytes,
+    percpu_bytes: k.percpuBytes,
     host_tasks: probes.hostTasks(),
   };
 }
@@ -57,8 +61,12 @@ function kernelValues(probes: HostProbes): Record<string, number> {
 function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: HostProbes): void {
   const { kernel, isolab } = probes.hostLimits();
   const values: Record<string, number> = {
-    pid_max: kernel.pidMax, threads_max: kernel.threadsMax, host_tasks: kernel.threadsInUse,
-    isolab_max_instances: isolab.maxInstances, isolab_max_memory_mib: isolab.maxMemoryMiB, memory_mib: ctx.plan.memoryMiB,
+    pid_max: kernel.pidMax,
+    threads_max: kernel.threadsMax,
+    host_tasks: kernel.threadsInUse,
+    isolab_max_instances: isolab.maxInstances,
+    isolab_max_memory_mib: isolab.maxMemoryMiB,
+    memory_mib: ctx.plan.memoryMiB,
   };
   for (const t of NAMESPACE_TYPES) {
     const ns = kernel.namespaces[t];
@@ -142,10 +150,20 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
       };
       recordLimits(ctx, kind, probes);
       ctx.record({
-        kind, sample: "step", rep: 0, warmup: false,
+        kind,
+        sample: "step",
+        rep: 0,
+        warmup: false,
         values: {
-          instances: 0, available_bytes: base.availableBytes, total_bytes: base.totalBytes, sum_host_bytes: 0, sum_cpu_pct: 0, cores,
-          ...kernelValues(probes), others_anon_bytes: baseOthers, tasks_sum: 0,
+          instances: 0,
+          available_bytes: base.availableBytes,
+          total_bytes: base.totalBytes,
+          sum_host_bytes: 0,
+          sum_cpu_pct: 0,
+          cores,
+          ...kernelValues(probes),
+          others_anon_bytes: baseOthers,
+          tasks_sum: 0,
         },
       });
       const guess = firstGuessMiB(kind, plan.memoryMiB) * MIB;
@@ -168,7 +186,11 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
         let { host, used } = budgetBytes === null ? { host: probes.hostMemory(), used: 0 } : await budgetUsed();
         const refusal = reserveRefusal(host, perInstance, `${kind} #${n}`);
         if (refusal) {
-          stop = { reason: "reserve", error: refusal, values: { available_bytes: host.availableBytes, need_bytes: perInstance, reserve_bytes: hostReserveBytes(host.totalBytes) } };
+          stop = {
+            reason: "reserve",
+            error: refusal,
+            values: { available_bytes: host.availableBytes, need_bytes: perInstance, reserve_bytes: hostReserveBytes(host.totalBytes) },
+          };
           break;
         }
         if (budgetBytes !== null && used + (meter ? meterMarginal : perInstance) > budgetBytes) {
@@ -211,8 +233,17 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
           const predictedCount = predictCount(budgetBytes, so.miB)!;
           const { used: usedNow } = await budgetUsed();
           ctx.record({
-            kind, sample: "verify", rep: n, warmup: false,
-            values: { budget_bytes: budgetBytes, used_bytes: usedNow, marginal_bytes: so.miB * MIB, predicted_count: predictedCount, from_code: MARGINAL_SOURCES.indexOf(so.from) },
+            kind,
+            sample: "verify",
+            rep: n,
+            warmup: false,
+            values: {
+              budget_bytes: budgetBytes,
+              used_bytes: usedNow,
+              marginal_bytes: so.miB * MIB,
+              predicted_count: predictedCount,
+              from_code: MARGINAL_SOURCES.indexOf(so.from),
+            },
           });
           meterMarginal = so.miB * MIB;
         } else if (half > n && half <= max) points.add(Math.max(half, MIN_CALIBRATION));
@@ -220,7 +251,10 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
       // The count the run stopped at is always measured (a geometric schedule may have skipped it).
       if (live.length > measured) await measure(ctx, kind, live, probes, cores);
       ctx.record({
-        kind, sample: "stop", rep: live.length, warmup: false,
+        kind,
+        sample: "stop",
+        rep: live.length,
+        warmup: false,
         values: { reason_code: STOP_REASONS.indexOf(stop.reason), instances: live.length, ...stop.values },
         error: stop.error,
       });

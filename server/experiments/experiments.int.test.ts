@@ -43,7 +43,9 @@ const plan = (p: ExperimentPlanInput) => ExperimentPlanSchema.parse(p);
 
 function qemusIn(dir: string): string[] {
   try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" }).split("\n").filter((l) => l.includes("qemu-system"));
+    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes("qemu-system"));
   } catch {
     return [];
   }

@@ -27,12 +27,27 @@ export class FakeClock implements Clock {
 }
 
 const PHASES: Record<InstanceKind, [string, number][]> = {
-  process: [["spawn", 1], ["ready", 2]],
-  container: [["runtime-create", 20], ["runtime-start", 5], ["ready", 5]],
-  vm: [["qemu-up", 30], ["kernel", 1000], ["ready", 200]],
+  process: [
+    ["spawn", 1],
+    ["ready", 2],
+  ],
+  container: [
+    ["runtime-create", 20],
+    ["runtime-start", 5],
+    ["ready", 5],
+  ],
+  vm: [
+    ["qemu-up", 30],
+    ["kernel", 1000],
+    ["ready", 200],
+  ],
 };
 /** A warm VM: a restore, after the template is built once (its first warm start). */
-const WARM_PHASES: [string, number][] = [["qemu-up", 25], ["state-loaded", 35], ["ready", 50]];
+const WARM_PHASES: [string, number][] = [
+  ["qemu-up", 25],
+  ["state-loaded", 35],
+  ["ready", 50],
+];
 
 export class FakeSupervisor implements ExperimentSupervisor {
   readonly calls: string[] = [];

@@ -132,8 +132,17 @@ export async function runIsolation(ctx: RunContext<IsolationPlan>, probes: HostP
     try {
       host = probes.hostMemory();
       ctx.record({
-        kind: "host", sample: "host", rep: 0, warmup: false,
-        values: { t_ms: t, available_bytes: host.availableBytes, total_bytes: host.totalBytes, swap_total_bytes: host.swapTotalBytes, swap_free_bytes: host.swapFreeBytes },
+        kind: "host",
+        sample: "host",
+        rep: 0,
+        warmup: false,
+        values: {
+          t_ms: t,
+          available_bytes: host.availableBytes,
+          total_bytes: host.totalBytes,
+          swap_total_bytes: host.swapTotalBytes,
+          swap_free_bytes: host.swapFreeBytes,
+        },
       });
     } catch {
       // /proc/meminfo unreadable for a tick: a gap in the line, nothing more.
@@ -161,7 +170,13 @@ export async function runIsolation(ctx: RunContext<IsolationPlan>, probes: HostP
         const reading = { usageBytes: r.hostBytes, capBytes: guarded.capBytes, availableBytes: host.availableBytes, totalBytes: host.totalBytes };
         if (watchdogReason(reading)) {
           guarded.fired = true;
-          ctx.record({ kind: "container", sample: "guard", rep: n, warmup: false, values: { t_ms: t, usage_bytes: r.hostBytes, cap_bytes: guarded.capBytes, available_bytes: host.availableBytes, total_bytes: host.totalBytes } });
+          ctx.record({
+            kind: "container",
+            sample: "guard",
+            rep: n,
+            warmup: false,
+            values: { t_ms: t, usage_bytes: r.hostBytes, cap_bytes: guarded.capBytes, available_bytes: host.availableBytes, total_bytes: host.totalBytes },
+          });
           guarded.stop.abort();
         }
       }

@@ -49,9 +49,18 @@ describe("startup experiment", () => {
     const rec = await r.waitFor(id);
     expect(rec.status).toBe("done");
     expect(sup.calls.filter((c) => c.startsWith("create"))).toEqual([
-      "create process", "create container", "create vm", "create vm warm", // warm-up
-      "create process", "create container", "create vm", "create vm warm",
-      "create process", "create container", "create vm", "create vm warm",
+      "create process",
+      "create container",
+      "create vm",
+      "create vm warm", // warm-up
+      "create process",
+      "create container",
+      "create vm",
+      "create vm warm",
+      "create process",
+      "create container",
+      "create vm",
+      "create vm warm",
     ]);
     // Each instance is removed before the next start.
     expect(sup.calls.slice(0, 4)).toEqual(["create process", "remove process", "create container", "remove container"]);
@@ -99,7 +108,10 @@ describe("startup experiment", () => {
     const result = rec.result as StartupResult;
     expect(rec.status).toBe("done");
     const missing = expect.stringMatching(/qemu-system-x86_64 is not installed/);
-    expect(result.skipped).toEqual([{ kind: "vm", reason: missing }, { kind: "vm-warm", reason: missing }]);
+    expect(result.skipped).toEqual([
+      { kind: "vm", reason: missing },
+      { kind: "vm-warm", reason: missing },
+    ]);
     expect(result.kinds.map((k) => k.kind)).toEqual(["process", "container"]);
     expect(result.ratioVmToContainer).toBeNull();
     expect(rec.samples.some((s) => s.kind === "vm")).toBe(false);
@@ -128,7 +140,10 @@ describe("startup experiment", () => {
     expect(m.series.map((s) => s.kind)).toEqual(["vm", "vm-warm"]);
     expect(m.warmArrival).toEqual({ firstFraction: 1, verdict: "all-at-once" });
     expect(m.seconds).toBeGreaterThanOrEqual(3);
-    expect((rec.result as StartupResult).kinds.map((k) => [k.kind, k.total.n])).toEqual([["vm", 1], ["vm-warm", 1]]);
+    expect((rec.result as StartupResult).kinds.map((k) => [k.kind, k.total.n])).toEqual([
+      ["vm", 1],
+      ["vm-warm", 1],
+    ]);
     expect(sup.live.size).toBe(0);
     expect(rec.progress).toMatchObject({ done: 5, total: 5 });
   });
@@ -204,17 +219,28 @@ describe("startup experiment", () => {
 describe("overhead experiment", () => {
   it("runs every workload R times per kind, ratios to the bare process, idle cost over the window", async () => {
     sup.onExec = (inst, req) => {
-      const json = { cpu: { workload: "cpu", ops: 1, seconds: 1, opsPerSec: { process: 1000, container: 990, vm: 50 }[inst.kind] },
-        syscall: { workload: "syscall", calls: 1, nsPerCall: { process: 200, container: 210, vm: 4000 }[inst.kind] } }[req.command as "cpu" | "syscall"];
+      const json = {
+        cpu: { workload: "cpu", ops: 1, seconds: 1, opsPerSec: { process: 1000, container: 990, vm: 50 }[inst.kind] },
+        syscall: { workload: "syscall", calls: 1, nsPerCall: { process: 200, container: 210, vm: 4000 }[inst.kind] },
+      }[req.command as "cpu" | "syscall"];
       return { exitCode: 0, output: JSON.stringify(json), json, durationMs: 1 };
     };
     const r = runner();
     const rec = await r.waitFor(r.submit(plan({ type: "overhead", reps: 2, workloads: ["cpu", "syscall"], idleSeconds: 5 })).id);
     expect(rec.status).toBe("done");
     expect(sup.calls.filter((c) => c.startsWith("exec"))).toEqual([
-      "exec process cpu", "exec process syscall", "exec process cpu", "exec process syscall",
-      "exec container cpu", "exec container syscall", "exec container cpu", "exec container syscall",
-      "exec vm cpu", "exec vm syscall", "exec vm cpu", "exec vm syscall",
+      "exec process cpu",
+      "exec process syscall",
+      "exec process cpu",
+      "exec process syscall",
+      "exec container cpu",
+      "exec container syscall",
+      "exec container cpu",
+      "exec container syscall",
+      "exec vm cpu",
+      "exec vm syscall",
+      "exec vm cpu",
+      "exec vm syscall",
     ]);
     const result = rec.result as OverheadResult;
     const row = (m: string) => result.rows.find((x) => x.metric === m)!;
@@ -237,7 +263,14 @@ describe("overhead experiment", () => {
     sup.onExec = (inst, req) =>
       req.command === "io" && inst.kind === "vm"
         ? { exitCode: 1, output: "io: cannot create a file in /tmp", durationMs: 1 }
-        : { exitCode: 0, output: "", json: { cpu: { workload: "cpu", ops: 1, seconds: 1, opsPerSec: 5 }, io: { workload: "io", writeMBps: 1, readMBps: 2 } }[req.command as "cpu" | "io"], durationMs: 1 };
+        : {
+            exitCode: 0,
+            output: "",
+            json: { cpu: { workload: "cpu", ops: 1, seconds: 1, opsPerSec: 5 }, io: { workload: "io", writeMBps: 1, readMBps: 2 } }[
+              req.command as "cpu" | "io"
+            ],
+            durationMs: 1,
+          };
     const r = runner();
     const rec = await r.waitFor(r.submit(plan({ type: "overhead", reps: 1, workloads: ["cpu", "io"], idleSeconds: 1 })).id);
     const result = rec.result as OverheadResult;
@@ -298,7 +331,9 @@ describe("restarts and shutdown", () => {
     const r = runner();
     const running = r.submit(plan({ type: "startup", runs: 1, kinds: ["process"] }));
     const queued = Array.from({ length: MAX_QUEUED_EXPERIMENTS }, () => r.submit(plan({ type: "startup", runs: 1, kinds: ["process"] })));
-    expect(() => r.submit(plan({ type: "startup" }))).toThrow(expect.objectContaining({ status: 429, message: expect.stringContaining(`${MAX_QUEUED_EXPERIMENTS} experiments are already queued`) }));
+    expect(() => r.submit(plan({ type: "startup" }))).toThrow(
+      expect.objectContaining({ status: 429, message: expect.stringContaining(`${MAX_QUEUED_EXPERIMENTS} experiments are already queued`) }),
+    );
     await r.cancel(queued[0].id);
     expect(r.submit(plan({ type: "startup", runs: 1, kinds: ["process"] })).status).toBe("queued");
     await r.shutdown();

@@ -1,11 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import {
-  FINISHED_STATUSES,
-  type ExperimentListItem,
-  type ExperimentRecord,
-} from "@/lib/experiments/types";
+import { FINISHED_STATUSES, type ExperimentListItem, type ExperimentRecord } from "@/lib/experiments/types";
 import type { ExperimentPlan } from "@/lib/schemas/experiment";
 import { CapacityError, ConflictError, NotFoundError } from "@/server/errors";
 import type { RunnerDeps } from "./deps";
@@ -99,7 +95,9 @@ export class ExperimentRunner {
     }
     const rec = this.item(id);
     if (FINISHED_STATUSES.includes(rec.status)) return rec;
-    throw new ConflictError(`Experiment ${id} is run by another Isolab process (${this.deps.store.unfinished().find((u) => u.id === id)?.owner ?? "unknown"}); stop it there.`);
+    throw new ConflictError(
+      `Experiment ${id} is run by another Isolab process (${this.deps.store.unfinished().find((u) => u.id === id)?.owner ?? "unknown"}); stop it there.`,
+    );
   }
 
   /** Resolves with the record once the run has finished, whatever its verdict. */

@@ -106,6 +106,7 @@ export async function getFigures(app: App): Promise<FiguresPayload> {
   };
   const checked = FiguresPayloadSchema.safeParse(payload);
   // An answer that breaks its own schema is a bug here, not bad input: a 500, not a 422.
-  if (!checked.success) throw new Error(`figures payload failed its schema: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!checked.success)
+    throw new Error(`figures payload failed its schema: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return checked.data;
 }

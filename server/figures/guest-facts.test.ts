@@ -10,14 +10,26 @@ const info = {
   pid: 7,
   uptimeSeconds: 3,
   processCount: 2,
-  processes: [{ pid: 1, comm: "probe" }, { pid: 7, comm: "probe" }],
+  processes: [
+    { pid: 1, comm: "probe" },
+    { pid: 7, comm: "probe" },
+  ],
   memTotalKiB: 1000,
   memAvailableKiB: 400,
   cpus: 1,
   interfaces: ["lo"],
 };
 
-const instance = (id: string): Instance => ({ id, name: id, kind: "container", image: "probe", state: "running", memoryMiB: 128, cpus: 1, createdAt: "2026-01-01T00:00:00Z" });
+const instance = (id: string): Instance => ({
+  id,
+  name: id,
+  kind: "container",
+  image: "probe",
+  state: "running",
+  memoryMiB: 128,
+  cpus: 1,
+  createdAt: "2026-01-01T00:00:00Z",
+});
 
 function fakeSupervisor(output: () => { exitCode: number; output: string }) {
   const exec = vi.fn(async () => ({ ...output(), durationMs: 1 }));
@@ -42,7 +54,12 @@ describe("guest facts", () => {
     const [a, b] = await Promise.all([readGuestFacts(sup, instance("ct-1")), readGuestFacts(sup, instance("ct-1"))]);
     expect(exec).toHaveBeenCalledTimes(1);
     expect(a).toBe(b);
-    expect("facts" in a && a.facts).toMatchObject({ kernelRelease: "6.1.0-56-cloud-amd64", processCount: 2, memUsedBytes: 600 * 1024, source: "probe info via runc exec inside ct-1" });
+    expect("facts" in a && a.facts).toMatchObject({
+      kernelRelease: "6.1.0-56-cloud-amd64",
+      processCount: 2,
+      memUsedBytes: 600 * 1024,
+      source: "probe info via runc exec inside ct-1",
+    });
     vi.setSystemTime(Date.now() + GUEST_FACTS_TTL_MS + 1);
     await readGuestFacts(sup, instance("ct-1"));
     expect(exec).toHaveBeenCalledTimes(2);
@@ -50,7 +67,9 @@ describe("guest facts", () => {
 
   it("answers an error instead of throwing: non-zero exit, no JSON, a failed exec", async () => {
     expect(await readGuestFacts(fakeSupervisor(() => ({ exitCode: 3, output: "" })).sup, instance("a"))).toEqual({ error: "probe info exited with 3" });
-    expect(await readGuestFacts(fakeSupervisor(() => ({ exitCode: 0, output: "garbage" })).sup, instance("b"))).toEqual({ error: "probe info printed no usable result" });
+    expect(await readGuestFacts(fakeSupervisor(() => ({ exitCode: 0, output: "garbage" })).sup, instance("b"))).toEqual({
+      error: "probe info printed no usable result",
+    });
     const broken = { exec: vi.fn(async () => Promise.reject(new Error("agent channel closed"))) } as unknown as Supervisor;
     expect(await readGuestFacts(broken, instance("c"))).toEqual({ error: "agent channel closed" });
   });

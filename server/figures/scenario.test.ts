@@ -19,7 +19,16 @@ class FakeSupervisor implements ScenarioSupervisor {
   }
   async create(input: CreateInstance) {
     await this.gate;
-    const instance: Instance = { id: `${input.kind}-${++this.n}`, name: input.name!, kind: input.kind, image: input.image, state: "running", memoryMiB: input.memoryMiB, cpus: input.cpus, createdAt: new Date().toISOString() };
+    const instance: Instance = {
+      id: `${input.kind}-${++this.n}`,
+      name: input.name!,
+      kind: input.kind,
+      image: input.image,
+      state: "running",
+      memoryMiB: input.memoryMiB,
+      cpus: input.cpus,
+      createdAt: new Date().toISOString(),
+    };
     this.log.push(`create ${input.name}`);
     if (input.name === this.failOn) {
       this.instances.push({ ...instance, state: "failed" });

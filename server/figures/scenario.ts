@@ -37,7 +37,8 @@ async function removeByName(supervisor: ScenarioSupervisor, names: string[]): Pr
 
 export function createScenario(deps: ScenarioDeps) {
   async function exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (deps.lock.busy) throw new ConflictError(`The Figure 2.3 scenario is busy (${what} refused while another launch or tear-down runs); try again in a few seconds.`);
+    if (deps.lock.busy)
+      throw new ConflictError(`The Figure 2.3 scenario is busy (${what} refused while another launch or tear-down runs); try again in a few seconds.`);
     const p = fn();
     deps.lock.busy = p;
     try {
@@ -78,7 +79,10 @@ export function createScenario(deps: ScenarioDeps) {
         for (const m of todo.filter((x) => x.kind === "vm")) await create(m);
       } catch (err) {
         // Started ones and the failed records of this call go; reused ones stay.
-        await removeByName(supervisor, todo.map((m) => m.name));
+        await removeByName(
+          supervisor,
+          todo.map((m) => m.name),
+        );
         throw err;
       }
       return { started, reused, tookMs: performance.now() - t0 };
@@ -88,7 +92,10 @@ export function createScenario(deps: ScenarioDeps) {
   function teardown(): Promise<{ removed: string[] }> {
     return exclusive("tear-down", async () => {
       const supervisor = await deps.supervisor();
-      const removed = await removeByName(supervisor, FIG23_SCENARIO.map((m) => m.name));
+      const removed = await removeByName(
+        supervisor,
+        FIG23_SCENARIO.map((m) => m.name),
+      );
       deps.afterTeardown?.(supervisor.list().map((i) => i.id));
       return { removed };
     });

@@ -55,7 +55,10 @@ export function toFigureImage(i: ImageWithInstances, now: string): FigureImage {
 export async function imageFacts(app: App, now: string): Promise<Pick<Fig24Data, "images" | "imagesNote">> {
   try {
     const images = (await listImagesWithInstances(app)).map((i) => toFigureImage(i, now));
-    return { images, imagesNote: images.length ? null : "The image store is empty: run `npm run setup` (it packs the probe image), or import one on the images page." };
+    return {
+      images,
+      imagesNote: images.length ? null : "The image store is empty: run `npm run setup` (it packs the probe image), or import one on the images page.",
+    };
   } catch (err) {
     return { images: [], imagesNote: `The image store could not be read: ${(err as Error).message}` };
   }
@@ -68,7 +71,14 @@ export async function registryFacts(app: App, now: string): Promise<Fig24Data["r
     if (!s.reachable) return { running: false, mode: s.mode, url: s.url, repositories: [], note: s.note || "no registry running", at: now };
     const catalog = await registryCatalog(app).catch(() => ({ repositories: [] as { name: string; tags: string[] }[] }));
     const repositories = catalog.repositories.flatMap((r) => (r.tags.length ? r.tags.map((t) => `${r.name}:${t}`) : [r.name]));
-    return { running: true, mode: s.mode, url: s.url, repositories, note: `${s.mode === "managed" ? "Isolab's registry" : "external registry"} at ${s.url}`, at: now };
+    return {
+      running: true,
+      mode: s.mode,
+      url: s.url,
+      repositories,
+      note: `${s.mode === "managed" ? "Isolab's registry" : "external registry"} at ${s.url}`,
+      at: now,
+    };
   } catch (err) {
     return { running: false, mode: "stopped", url: null, repositories: [], note: `no registry running: ${(err as Error).message}`, at: now };
   }

@@ -24,10 +24,10 @@ async function readVersion(file: string, args: string[]): Promise<{ version?: st
 }
 
 export async function getHostInfo(limits: HostInfo["limits"]): Promise<HostInfo> {
-  versions ??= Promise.all([
-    readVersion(config.ociRuntime, ["--version"]),
-    readVersion(config.qemuBinary, ["--version"]),
-  ]).then(([runtime, qemu]) => ({ runtime: { name: config.ociRuntime, ...runtime }, qemu }));
+  versions ??= Promise.all([readVersion(config.ociRuntime, ["--version"]), readVersion(config.qemuBinary, ["--version"])]).then(([runtime, qemu]) => ({
+    runtime: { name: config.ociRuntime, ...runtime },
+    qemu,
+  }));
   const [mem, cpu, osInfo, v] = await Promise.all([si.mem(), si.cpu(), si.osInfo(), versions]);
   return {
     hostname: os.hostname(),
@@ -42,4 +42,3 @@ export async function getHostInfo(limits: HostInfo["limits"]): Promise<HostInfo>
     measuredAt: new Date().toISOString(),
   };
 }
-

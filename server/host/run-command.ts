@@ -77,9 +77,7 @@ export function runCommand(file: string, args: string[], opts: RunCommandOptions
       output.push(chunk);
       stderr.push(chunk);
     });
-    child.on("error", (err: NodeJS.ErrnoException) =>
-      finish(() => reject(opts.spawnError?.(err) ?? new ExecError(`could not run ${file}: ${err.message}`))),
-    );
+    child.on("error", (err: NodeJS.ErrnoException) => finish(() => reject(opts.spawnError?.(err) ?? new ExecError(`could not run ${file}: ${err.message}`))));
     child.on("close", (code, sig) => {
       if (onLine && pending) onLine(pending);
       finish(() => resolve({ exitCode: code ?? 128 + signalNumber(sig), output: output.toString(), stderr: stderr.toString() }));

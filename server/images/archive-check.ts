@@ -66,23 +66,26 @@ export async function checkArchive(file: string, limits: ImageLimits): Promise<A
     file,
     gzip,
     new TarReader({
-        entry: (e) => {
-          const v = checker.check(e);
-          if (v) throw new UnsafeArchiveEntryError(v, "an entry of the archive");
-          if (++entries > limits.entries) throw new MalformedArchiveError(`The archive has more than ${limits.entries} entries.`);
-          if (e.size > limits.layerBytes) {
-            throw new LayerTooLargeError(`${e.path} is ${e.size} bytes, over the ${limits.layerBytes}-byte limit for one layer.`, { path: e.path, sizeBytes: e.size });
-          }
-          const norm = normalizeEntryPath(e.path);
-          const p = "path" in norm ? norm.path : e.path;
-          present.add(p);
-          return e.type === "file" && e.size <= SMALL_BLOB ? SMALL_BLOB : 0;
-        },
-        end: (e, body) => {
-          const norm = normalizeEntryPath(e.path);
-          if (body && "path" in norm) small.set(norm.path, body);
-        },
-      }),
+      entry: (e) => {
+        const v = checker.check(e);
+        if (v) throw new UnsafeArchiveEntryError(v, "an entry of the archive");
+        if (++entries > limits.entries) throw new MalformedArchiveError(`The archive has more than ${limits.entries} entries.`);
+        if (e.size > limits.layerBytes) {
+          throw new LayerTooLargeError(`${e.path} is ${e.size} bytes, over the ${limits.layerBytes}-byte limit for one layer.`, {
+            path: e.path,
+            sizeBytes: e.size,
+          });
+        }
+        const norm = normalizeEntryPath(e.path);
+        const p = "path" in norm ? norm.path : e.path;
+        present.add(p);
+        return e.type === "file" && e.size <= SMALL_BLOB ? SMALL_BLOB : 0;
+      },
+      end: (e, body) => {
+        const norm = normalizeEntryPath(e.path);
+        if (body && "path" in norm) small.set(norm.path, body);
+      },
+    }),
     { what: "The archive", maxUnpackedBytes: limits.archiveBytes },
   );
 

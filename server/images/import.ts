@@ -41,13 +41,14 @@ export async function importArchive(store: ImportTarget, file: string, o: Import
   const t0 = performance.now();
   const st = fs.statSync(file);
   if (st.size > limits.archiveBytes) {
-    throw new ArchiveTooLargeError(`The archive is ${st.size} bytes, over the ${limits.archiveBytes}-byte limit.`, { sizeBytes: st.size, limit: limits.archiveBytes });
+    throw new ArchiveTooLargeError(`The archive is ${st.size} bytes, over the ${limits.archiveBytes}-byte limit.`, {
+      sizeBytes: st.size,
+      limit: limits.archiveBytes,
+    });
   }
   const facts = await checkArchive(file, limits);
   const targetRef =
-    (o.name ? canonicalRef(o.name) : null) ??
-    localRefFromArchive(facts.refs[0]) ??
-    `${nameFromFileName(o.filename ?? path.basename(file))}:${DEFAULT_TAG}`;
+    (o.name ? canonicalRef(o.name) : null) ?? localRefFromArchive(facts.refs[0]) ?? `${nameFromFileName(o.filename ?? path.basename(file))}:${DEFAULT_TAG}`;
   assertReplaceable(targetRef);
   const staged = store.stage();
   try {

@@ -33,14 +33,11 @@ async function cpioOf(dir: string, out: fs.WriteStream, extraArgs: string[] = []
   const exited = (p: ReturnType<typeof spawn>, name: string) =>
     new Promise<void>((resolve, reject) => {
       p.once("error", (e) => reject(new ImageToolError(`could not run ${name}: ${e.message}`)));
-      p.once("close", (code) => (code === 0 ? resolve() : reject(new ImageToolError(`${name} exited with ${code} packing ${dir}: ${stderr.trim().slice(-500)}`))));
+      p.once("close", (code) =>
+        code === 0 ? resolve() : reject(new ImageToolError(`${name} exited with ${code} packing ${dir}: ${stderr.trim().slice(-500)}`)),
+      );
     });
-  await Promise.all([
-    pipeline(find.stdout, cpio.stdin),
-    pipeline(cpio.stdout, out, { end: false }),
-    exited(find, "find"),
-    exited(cpio, "cpio"),
-  ]);
+  await Promise.all([pipeline(find.stdout, cpio.stdin), pipeline(cpio.stdout, out, { end: false }), exited(find, "find"), exited(cpio, "cpio")]);
 }
 
 /** Writes the initramfs to `outPath` via a temp file and a rename: a half-written one is never used. */

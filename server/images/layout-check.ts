@@ -53,19 +53,19 @@ export async function checkLayout(layout: string, ref: string, limits: ImageLimi
       file,
       layerCompression(layer.mediaType) === "gzip",
       new TarReader({
-          entry: (e) => {
-            const v = checker.check(e);
-            if (v) throw new UnsafeArchiveEntryError(v, `an entry of ${where}`);
-            if (checker.entries > limits.entries) throw new MalformedArchiveError(`The image has more than ${limits.entries} entries.`);
-            layerBytes += e.type === "file" ? e.size : 0;
-            if (layerBytes > limits.layerBytes) {
-              throw new LayerTooLargeError(`${where} unpacks to more than the ${limits.layerBytes}-byte limit for one layer.`, { digest: layer.digest });
-            }
-            if (total + layerBytes > limits.unpackedBytes) {
-              throw new LayerTooLargeError(`The image unpacks to more than the ${limits.unpackedBytes}-byte limit.`, { digest: layer.digest });
-            }
-          },
-        }),
+        entry: (e) => {
+          const v = checker.check(e);
+          if (v) throw new UnsafeArchiveEntryError(v, `an entry of ${where}`);
+          if (checker.entries > limits.entries) throw new MalformedArchiveError(`The image has more than ${limits.entries} entries.`);
+          layerBytes += e.type === "file" ? e.size : 0;
+          if (layerBytes > limits.layerBytes) {
+            throw new LayerTooLargeError(`${where} unpacks to more than the ${limits.layerBytes}-byte limit for one layer.`, { digest: layer.digest });
+          }
+          if (total + layerBytes > limits.unpackedBytes) {
+            throw new LayerTooLargeError(`The image unpacks to more than the ${limits.unpackedBytes}-byte limit.`, { digest: layer.digest });
+          }
+        },
+      }),
       {
         what: where,
         onPacked: (c) => packed.update(c),

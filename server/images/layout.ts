@@ -31,7 +31,10 @@ export function blobPath(layout: string, digest: string): string {
 }
 
 export async function initLayout(layout: string): Promise<void> {
-  const exists = await fs.stat(path.join(layout, "oci-layout")).then(() => true, () => false);
+  const exists = await fs.stat(path.join(layout, "oci-layout")).then(
+    () => true,
+    () => false,
+  );
   if (exists) return;
   await fs.mkdir(path.dirname(layout), { recursive: true });
   await runToolOrThrow("umoci", ["init", "--layout", layout], "creating the OCI layout");

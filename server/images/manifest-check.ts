@@ -17,7 +17,9 @@ export function verifyDigest(bytes: Buffer, digest: string, what: string) {
 /** The index's descriptor of an image: one platform's manifest, of a media type Isolab reads. */
 export function checkManifestDescriptor(d: OciDescriptor) {
   if (d.mediaType === MEDIA_TYPES.ociIndex || d.mediaType === MEDIA_TYPES.dockerManifestList) {
-    throw new UnsupportedMediaTypeError(`A multi-platform image index (${d.mediaType}) is not supported; export one platform's image.`, { mediaType: d.mediaType });
+    throw new UnsupportedMediaTypeError(`A multi-platform image index (${d.mediaType}) is not supported; export one platform's image.`, {
+      mediaType: d.mediaType,
+    });
   }
   if (!MANIFEST_MEDIA_TYPES.includes(d.mediaType)) {
     throw new UnsupportedMediaTypeError(`Unknown manifest media type ${d.mediaType}.`, { mediaType: d.mediaType });
@@ -30,12 +32,20 @@ export function checkManifest(manifest: OciManifest, limits: ImageLimits): void 
     throw new UnsupportedMediaTypeError(`Unknown image config media type ${manifest.config.mediaType}.`, { mediaType: manifest.config.mediaType });
   }
   for (const layer of manifest.layers) {
-    if (layer.urls?.length) throw new UnsupportedMediaTypeError(`The layer ${layer.digest} is a foreign layer (fetched from ${layer.urls[0]}); Isolab never fetches those.`, { mediaType: layer.mediaType });
+    if (layer.urls?.length)
+      throw new UnsupportedMediaTypeError(`The layer ${layer.digest} is a foreign layer (fetched from ${layer.urls[0]}); Isolab never fetches those.`, {
+        mediaType: layer.mediaType,
+      });
     if (layerCompression(layer.mediaType) === null) {
-      throw new UnsupportedMediaTypeError(`Unknown or unsupported layer media type ${layer.mediaType} (Isolab unpacks tar and tar+gzip layers).`, { mediaType: layer.mediaType });
+      throw new UnsupportedMediaTypeError(`Unknown or unsupported layer media type ${layer.mediaType} (Isolab unpacks tar and tar+gzip layers).`, {
+        mediaType: layer.mediaType,
+      });
     }
     if (layer.size > limits.layerBytes) {
-      throw new LayerTooLargeError(`The layer ${layer.digest} is ${layer.size} bytes, over the ${limits.layerBytes}-byte limit.`, { digest: layer.digest, sizeBytes: layer.size });
+      throw new LayerTooLargeError(`The layer ${layer.digest} is ${layer.size} bytes, over the ${limits.layerBytes}-byte limit.`, {
+        digest: layer.digest,
+        sizeBytes: layer.size,
+      });
     }
   }
 }

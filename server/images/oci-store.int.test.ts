@@ -71,7 +71,9 @@ describe("import", () => {
     });
     expect(image.env).toContain("GREETING=hi there");
     const index = JSON.parse(fs.readFileSync(path.join(dir, "src", "oci", "index.json"), "utf8"));
-    expect(image.digest).toBe(index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations["org.opencontainers.image.ref.name"] === "hello:1").digest);
+    expect(image.digest).toBe(
+      index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations["org.opencontainers.image.ref.name"] === "hello:1").digest,
+    );
   });
 
   it("converts a docker save archive, under the name given", async () => {
@@ -125,20 +127,86 @@ describe("hostile archives are refused with a named error and leave nothing behi
   const file = (name: string) => path.join(dir, name);
   const bin = { path: "bin/", type: "directory" as const };
   it.each([
-    ["a layer entry ../x", () => craftOciArchive(file("dotdot.tar"), { layer: [bin, { path: "../x", body: "x" }] }), "UnsafeArchiveEntryError", /parent-traversal/],
-    ["a layer entry /etc/passwd", () => craftOciArchive(file("abs.tar"), { layer: [{ path: "/etc/passwd", body: "root::0:0::/:/bin/sh\n" }] }), "UnsafeArchiveEntryError", /absolute-path/],
-    ["a symlink to /", () => craftOciArchive(file("root-link.tar"), { layer: [{ path: "hostroot", type: "symlink", linkpath: "/" }] }), "UnsafeArchiveEntryError", /symlink-to-root/],
-    ["a symlink a -> ../../x", () => craftOciArchive(file("escape-link.tar"), { layer: [{ path: "a", type: "symlink", linkpath: "../../x" }] }), "UnsafeArchiveEntryError", /symlink-escape/],
-    ["a write through a symlink", () => craftOciArchive(file("through.tar"), { layer: [{ path: "etc", type: "symlink", linkpath: "/tmp" }, { path: "etc/passwd", body: "x" }] }), "UnsafeArchiveEntryError", /through-symlink/],
-    ["a hardlink escape", () => craftOciArchive(file("hardlink.tar"), { layer: [{ path: "shadow", type: "hardlink", linkpath: "../../etc/shadow" }] }), "UnsafeArchiveEntryError", /hardlink-escape/],
+    [
+      "a layer entry ../x",
+      () => craftOciArchive(file("dotdot.tar"), { layer: [bin, { path: "../x", body: "x" }] }),
+      "UnsafeArchiveEntryError",
+      /parent-traversal/,
+    ],
+    [
+      "a layer entry /etc/passwd",
+      () => craftOciArchive(file("abs.tar"), { layer: [{ path: "/etc/passwd", body: "root::0:0::/:/bin/sh\n" }] }),
+      "UnsafeArchiveEntryError",
+      /absolute-path/,
+    ],
+    [
+      "a symlink to /",
+      () => craftOciArchive(file("root-link.tar"), { layer: [{ path: "hostroot", type: "symlink", linkpath: "/" }] }),
+      "UnsafeArchiveEntryError",
+      /symlink-to-root/,
+    ],
+    [
+      "a symlink a -> ../../x",
+      () => craftOciArchive(file("escape-link.tar"), { layer: [{ path: "a", type: "symlink", linkpath: "../../x" }] }),
+      "UnsafeArchiveEntryError",
+      /symlink-escape/,
+    ],
+    [
+      "a write through a symlink",
+      () =>
+        craftOciArchive(file("through.tar"), {
+          layer: [
+            { path: "etc", type: "symlink", linkpath: "/tmp" },
+            { path: "etc/passwd", body: "x" },
+          ],
+        }),
+      "UnsafeArchiveEntryError",
+      /through-symlink/,
+    ],
+    [
+      "a hardlink escape",
+      () => craftOciArchive(file("hardlink.tar"), { layer: [{ path: "shadow", type: "hardlink", linkpath: "../../etc/shadow" }] }),
+      "UnsafeArchiveEntryError",
+      /hardlink-escape/,
+    ],
     ["a device node", () => craftOciArchive(file("dev.tar"), { layer: [{ path: "dev/sda", type: "block" }] }), "UnsafeArchiveEntryError", /device-node/],
-    ["an outer entry ../evil", () => craftOciArchive(file("outer.tar"), { layer: [bin], outer: [{ path: "../evil", body: "x" }] }), "UnsafeArchiveEntryError", /the archive.*parent-traversal/],
-    ["an outer absolute symlink", () => craftOciArchive(file("outer-link.tar"), { layer: [bin], outer: [{ path: "x", type: "symlink", linkpath: "/etc/passwd" }] }), "UnsafeArchiveEntryError", /absolute-symlink/],
+    [
+      "an outer entry ../evil",
+      () => craftOciArchive(file("outer.tar"), { layer: [bin], outer: [{ path: "../evil", body: "x" }] }),
+      "UnsafeArchiveEntryError",
+      /the archive.*parent-traversal/,
+    ],
+    [
+      "an outer absolute symlink",
+      () => craftOciArchive(file("outer-link.tar"), { layer: [bin], outer: [{ path: "x", type: "symlink", linkpath: "/etc/passwd" }] }),
+      "UnsafeArchiveEntryError",
+      /absolute-symlink/,
+    ],
     ["a zstd layer", () => craftOciArchive(file("zstd.tar"), { layer: [bin], layerMediaType: MEDIA_TYPES.ociLayerZstd }), "UnsupportedMediaTypeError", /zstd/],
-    ["an unknown layer media type", () => craftOciArchive(file("mt.tar"), { layer: [bin], layerMediaType: "application/x-evil" }), "UnsupportedMediaTypeError", /application\/x-evil/],
-    ["a layer over the size limit", () => craftOciArchive(file("big.tar"), { layer: [{ path: "big", body: Buffer.alloc(9 * 1024 * 1024) }], gzip: false }), "LayerTooLargeError", /limit/],
-    ["a layer that unpacks over the limit", () => craftOciArchive(file("bomb.tar"), { layer: [{ path: "big", body: Buffer.alloc(9 * 1024 * 1024) }] }), "LayerTooLargeError", /limit/],
-    ["something that is not a tar", () => (fs.writeFileSync(file("junk.tar"), "not an archive at all".repeat(100)), file("junk.tar")), "MalformedArchiveError", /not a valid tar/],
+    [
+      "an unknown layer media type",
+      () => craftOciArchive(file("mt.tar"), { layer: [bin], layerMediaType: "application/x-evil" }),
+      "UnsupportedMediaTypeError",
+      /application\/x-evil/,
+    ],
+    [
+      "a layer over the size limit",
+      () => craftOciArchive(file("big.tar"), { layer: [{ path: "big", body: Buffer.alloc(9 * 1024 * 1024) }], gzip: false }),
+      "LayerTooLargeError",
+      /limit/,
+    ],
+    [
+      "a layer that unpacks over the limit",
+      () => craftOciArchive(file("bomb.tar"), { layer: [{ path: "big", body: Buffer.alloc(9 * 1024 * 1024) }] }),
+      "LayerTooLargeError",
+      /limit/,
+    ],
+    [
+      "something that is not a tar",
+      () => (fs.writeFileSync(file("junk.tar"), "not an archive at all".repeat(100)), file("junk.tar")),
+      "MalformedArchiveError",
+      /not a valid tar/,
+    ],
   ])("%s", async (_what, make, name, message) => {
     const before = snapshot();
     const err = await store.importArchive(make()).catch((e: Error) => e);

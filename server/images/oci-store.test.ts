@@ -36,8 +36,7 @@ const instance = (over: Partial<Instance>): Instance => ({
   ...over,
 });
 
-const storeWith = (instances?: Instance[]) =>
-  createOciStore({ root, builtProbe: async () => null, ...(instances ? { liveInstances: () => instances } : {}) });
+const storeWith = (instances?: Instance[]) => createOciStore({ root, builtProbe: async () => null, ...(instances ? { liveInstances: () => instances } : {}) });
 
 describe("remove refuses an image in use", () => {
   it("with a 409 ConflictError naming every live instance that runs from it, and changes nothing", async () => {

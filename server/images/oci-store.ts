@@ -199,8 +199,7 @@ export function createOciStore(opts: OciStoreOptions): OciStore {
     withImage,
     rootfsFor,
     initramfsFor,
-    runtimeImage: (ref, kind) =>
-      runtimeImage({ builtProbe: opts.builtProbe, rootfsFor, initramfsFor, initramfsPath: initramfsCache.pathFor }, ref, kind),
+    runtimeImage: (ref, kind) => runtimeImage({ builtProbe: opts.builtProbe, rootfsFor, initramfsFor, initramfsPath: initramfsCache.pathFor }, ref, kind),
     assertReplaceable,
   };
 }

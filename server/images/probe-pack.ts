@@ -35,6 +35,7 @@ export async function packProbe(staged: Staging, built: BuiltProbe): Promise<voi
   await runToolOrThrow("umoci", ["init", "--layout", staged.layout], "umoci init");
   await runToolOrThrow("umoci", ["new", "--image", ref], "umoci new");
   await runToolOrThrow("umoci", ["insert", "--image", ref, "--history.created_by", "scripts/build-image.sh", rootfs, "/"], "umoci insert");
+  // prettier-ignore
   await runToolOrThrow("umoci", [
     "config", "--image", ref,
     "--config.entrypoint", "/bin/probe", "--config.cmd", "serve",

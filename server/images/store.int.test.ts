@@ -31,10 +31,13 @@ describe("the built probe image", () => {
     const r = spawnSync("cpio", ["-itv", "--quiet"], { input: fs.readFileSync(initramfsPath), encoding: "utf8" });
     expect(r.status).toBe(0);
     const entries = new Map(
-      r.stdout.trim().split("\n").map((l) => {
-        const cols = l.split(/\s+/);
-        return [cols.at(-1)?.startsWith("/") ? cols.at(-3) : cols.at(-1), { mode: cols[0], owner: cols[2] }] as const;
-      }),
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => {
+          const cols = l.split(/\s+/);
+          return [cols.at(-1)?.startsWith("/") ? cols.at(-3) : cols.at(-1), { mode: cols[0], owner: cols[2] }] as const;
+        }),
     );
     expect(entries.get("init")).toMatchObject({ mode: "-rwxr-xr-x", owner: "root" });
     expect(entries.get("bin/probe")).toMatchObject({ mode: "-rwxr-xr-x", owner: "root" });

@@ -82,7 +82,7 @@ describe("getImage", () => {
   it.each([
     ["image.json is missing", null, () => {}],
     ["image.json is invalid", "{", () => {}],
-    ["names \"other\"", meta({ name: "other" }), () => {}],
+    ['names "other"', meta({ name: "other" }), () => {}],
     ["initramfs.cpio has", meta({ sizeBytes: 999 }), () => {}],
     ["bin/probe is missing", meta(), (dir: string) => fs.rmSync(path.join(dir, "rootfs", "bin", "probe"))],
     ["initramfs.cpio is missing", meta(), (dir: string) => fs.rmSync(path.join(dir, "initramfs.cpio"))],

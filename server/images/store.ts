@@ -17,9 +17,7 @@ export interface StoredImage extends ImageRef {
   meta: ImageJson;
 }
 
-export type ImageListing =
-  | { name: string; ready: true; image: StoredImage }
-  | { name: string; ready: false; problem: string };
+export type ImageListing = { name: string; ready: true; image: StoredImage } | { name: string; ready: false; problem: string };
 
 export interface GuestKernel {
   /** What QEMU boots: the PVH vmlinux, or $ISOLAB_KERNEL. */
@@ -30,7 +28,11 @@ export interface GuestKernel {
   bzImagePath?: string;
 }
 
-const exists = (p: string) => fs.access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
 
 export function createImageStore(opts: { imagesDir: string; kernelPath: string }) {
   // A build directory never changes once its symlink points at it (a rebuild
@@ -51,8 +53,7 @@ export function createImageStore(opts: { imagesDir: string; kernelPath: string }
     const real = await fs.realpath(dir);
     const known = checked.get(real);
     if (known) return known;
-    const incomplete = (why: string) =>
-      new MissingDependencyError("image", `The image "${name}" is incomplete: ${why}.`);
+    const incomplete = (why: string) => new MissingDependencyError("image", `The image "${name}" is incomplete: ${why}.`);
     const text = await fs.readFile(path.join(real, "image.json"), "utf8").catch(() => null);
     if (text === null) throw incomplete("image.json is missing");
     const parsed = parseImageJson(text);
@@ -62,12 +63,16 @@ export function createImageStore(opts: { imagesDir: string; kernelPath: string }
     const rootfsDir = path.join(real, "rootfs");
     const probePath = path.join(rootfsDir, "bin", "probe");
     const initramfsPath = path.join(real, "initramfs.cpio");
-    if (!(await fs.access(probePath, fs.constants.X_OK).then(() => true, () => false)))
+    if (
+      !(await fs.access(probePath, fs.constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
       throw incomplete("rootfs/bin/probe is missing or not executable");
     const cpio = await fs.stat(initramfsPath).catch(() => null);
     if (!cpio) throw incomplete("initramfs.cpio is missing");
-    if (cpio.size !== parsed.image.sizeBytes)
-      throw incomplete(`initramfs.cpio has ${cpio.size} bytes, image.json says ${parsed.image.sizeBytes}`);
+    if (cpio.size !== parsed.image.sizeBytes) throw incomplete(`initramfs.cpio has ${cpio.size} bytes, image.json says ${parsed.image.sizeBytes}`);
     const image = { name, rootfsDir, initramfsPath, probePath, meta: parsed.image };
     checked.set(real, image);
     return image;

@@ -51,10 +51,18 @@ export async function buildBusyboxLayout(dir: string, ref: string, spec: TestIma
   await runToolOrThrow(
     "umoci",
     [
-      "config", "--image", image,
-      "--config.entrypoint", "/bin/sh", "--config.cmd", "-c", "--config.cmd", script,
+      "config",
+      "--image",
+      image,
+      "--config.entrypoint",
+      "/bin/sh",
+      "--config.cmd",
+      "-c",
+      "--config.cmd",
+      script,
       ...(spec.env ?? ["GREETING=hi there"]).flatMap((e) => ["--config.env", e]),
-      "--config.workingdir", spec.workingDir ?? "/bin",
+      "--config.workingdir",
+      spec.workingDir ?? "/bin",
     ],
     "umoci config",
   );

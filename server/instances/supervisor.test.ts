@@ -49,7 +49,13 @@ function fakeHandle(pid: number) {
   const exited = new Promise<InstanceExit>((r) => (end = r));
   const handle = {
     pid,
-    startup: { totalMs: 30, phases: [{ name: "runtime-run", ms: 20 }, { name: "ready", ms: 10 }] },
+    startup: {
+      totalMs: 30,
+      phases: [
+        { name: "runtime-run", ms: 20 },
+        { name: "ready", ms: 10 },
+      ],
+    },
     logPath: "/fake/container.log",
     stops: 0,
     exec: async () => ({ exitCode: 0, output: "" }),
@@ -108,7 +114,9 @@ const unused = (kind: "process" | "vm"): Engine => ({
   reconcile: async () => [],
 });
 
-function setup(opts: { engine?: Engine; limits?: { maxInstances: number; maxMemoryMiB: number }; now?: () => number; getImage?: () => Promise<ImageRef> } = {}) {
+function setup(
+  opts: { engine?: Engine; limits?: { maxInstances: number; maxMemoryMiB: number }; now?: () => number; getImage?: () => Promise<ImageRef> } = {},
+) {
   const fake = fakeEngine();
   const files = memoryFiles();
   const supervisor = new Supervisor({
@@ -269,7 +277,9 @@ describe("Supervisor: a full disk at each write of a start", () => {
       "the engine's start (wrapped in the engine's words)",
       () =>
         fakeEngine(async (r) => {
-          throw new StartFailedError(`The container did not become ready: ENOSPC: no space left on device, open '${r.dir}/bundle/config.json'`, { consoleTail: "" });
+          throw new StartFailedError(`The container did not become ready: ENOSPC: no space left on device, open '${r.dir}/bundle/config.json'`, {
+            consoleTail: "",
+          });
         }).engine,
     ],
   ];
@@ -285,7 +295,11 @@ describe("Supervisor: a full disk at each write of a start", () => {
       limits: { maxInstances: 1, maxMemoryMiB: 4096 },
       files: files.api,
     });
-    const err = (await supervisor.create(req({ name: "full" })).catch((e: unknown) => e)) as { status: number; message: string; details: { directory: string } };
+    const err = (await supervisor.create(req({ name: "full" })).catch((e: unknown) => e)) as {
+      status: number;
+      message: string;
+      details: { directory: string };
+    };
     expect(err.status).toBe(507);
     expect(err.message).toContain(`${STATE}/instances/`);
     expect(err.details.directory).toMatch(new RegExp(`^${STATE}/instances/ct-`));
@@ -378,7 +392,11 @@ describe("Supervisor: startup phases", () => {
       },
     });
     const inst = await supervisor.create(req(), { receivedAt: 95 });
-    expect(inst.startup?.phases).toEqual([{ name: "prepare", ms: 12 }, { name: "runtime-run", ms: 20 }, { name: "ready", ms: 10 }]);
+    expect(inst.startup?.phases).toEqual([
+      { name: "prepare", ms: 12 },
+      { name: "runtime-run", ms: 20 },
+      { name: "ready", ms: 10 },
+    ]);
     expect(inst.startup?.totalMs).toBe(42);
   });
 

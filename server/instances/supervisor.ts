@@ -222,7 +222,10 @@ export class Supervisor {
     if (entry) {
       // The record stays in memory only: its directory is gone.
       const { reason, consoleTail } = failure;
-      Object.assign(entry.instance, start.stopped ? { state: "stopped", reason: "stopped by Isolab while it was starting" } : { state: "failed", reason, consoleTail });
+      Object.assign(
+        entry.instance,
+        start.stopped ? { state: "stopped", reason: "stopped by Isolab while it was starting" } : { state: "failed", reason, consoleTail },
+      );
       bus().emit("instance", { ...entry.instance });
     }
     return failure.toError(entry ? { ...entry.instance } : undefined);

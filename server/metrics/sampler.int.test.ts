@@ -49,7 +49,8 @@ async function until(id: string, ok: (s: InstanceSample) => boolean, timeoutMs =
   for (;;) {
     const s = sampler.samples(id, 60).at(-1);
     if (s && ok(s)) return s;
-    if (Date.now() > deadline) throw new Error(`no sample of ${id} matched in ${timeoutMs} ms; last: ${JSON.stringify(s)}; guest error: ${sampler.guestError(id)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no sample of ${id} matched in ${timeoutMs} ms; last: ${JSON.stringify(s)}; guest error: ${sampler.guestError(id)}`);
     await sleep(100);
   }
 }

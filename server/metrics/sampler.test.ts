@@ -99,8 +99,7 @@ function handle(pid: number, over: Partial<RunningHandle> = {}): RunningHandle &
     stop: async () => {},
     exited: new Promise<never>(() => {}),
     // As the drivers read it: a container's cgroup, otherwise the process.
-    hostUsage: (readers?: HostReaders) =>
-      over.cgroupPath ? cgroupUsageReading(readers!.cgroup(over.cgroupPath)) : readProcUsage(pid, readers),
+    hostUsage: (readers?: HostReaders) => (over.cgroupPath ? cgroupUsageReading(readers!.cgroup(over.cgroupPath)) : readProcUsage(pid, readers)),
     capabilities: {},
     ...over,
   };
@@ -151,7 +150,14 @@ describe("Sampler host view", () => {
     handles.set("vm-1", handle(100));
     host.procs.set(100, { ticks: 1000, threads: 5, start: 42, pss: 150 * MiB, rss: 160 * MiB });
 
-    expect(sampler.tick().instances["vm-1"]).toMatchObject({ cpuPercent: null, cpuSeconds: 10, memoryHostBytes: 150 * MiB, rssBytes: 160 * MiB, hostThreads: 5, hostProcesses: 1 });
+    expect(sampler.tick().instances["vm-1"]).toMatchObject({
+      cpuPercent: null,
+      cpuSeconds: 10,
+      memoryHostBytes: 150 * MiB,
+      rssBytes: 160 * MiB,
+      hostThreads: 5,
+      hostProcesses: 1,
+    });
     clock.advance(1000);
     host.procs.get(100)!.ticks += 50; // 0.5 s of CPU in 1 s
     expect(sampler.tick().instances["vm-1"].cpuPercent).toBeCloseTo(50);
@@ -164,7 +170,18 @@ describe("Sampler host view", () => {
     const { clock, host, instances, handles, sampler } = setup();
     instances.push(instance("ct-1", "container"));
     handles.set("ct-1", handle(200, { cgroupPath: "/isolab/ct-1" }));
-    const cg: CgroupUsage = { version: 1, memoryBytes: 3 * MiB, rssBytes: 1 * MiB, cacheBytes: 2 * MiB, limitBytes: 64 * MiB, oomKills: 1, cpuNs: 1e9, pids: 2, procs: [200, 201], tasks: [200, 201, 202] };
+    const cg: CgroupUsage = {
+      version: 1,
+      memoryBytes: 3 * MiB,
+      rssBytes: 1 * MiB,
+      cacheBytes: 2 * MiB,
+      limitBytes: 64 * MiB,
+      oomKills: 1,
+      cpuNs: 1e9,
+      pids: 2,
+      procs: [200, 201],
+      tasks: [200, 201, 202],
+    };
     host.cgroups.set("/isolab/ct-1", cg);
     sampler.tick();
     clock.advance(1000);
@@ -186,12 +203,34 @@ describe("Sampler host view", () => {
     handles.set("p-1", handle(300));
     handles.set("ct-1", handle(301, { cgroupPath: "/isolab/ct-1" }));
     host.procs.set(300, { ticks: 1, threads: 1, start: 7, pss: MiB, rss: MiB });
-    host.cgroups.set("/isolab/ct-1", { version: 1, memoryBytes: MiB, rssBytes: MiB, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: 1, procs: [301], tasks: [301] });
+    host.cgroups.set("/isolab/ct-1", {
+      version: 1,
+      memoryBytes: MiB,
+      rssBytes: MiB,
+      cacheBytes: 0,
+      limitBytes: null,
+      oomKills: 0,
+      cpuNs: 1,
+      pids: 1,
+      procs: [301],
+      tasks: [301],
+    });
     sampler.tick();
 
     clock.advance(1000);
     host.procs.set(300, { ticks: 0, threads: 1, start: 999, pss: 5, rss: 5 }); // another process on the same pid
-    host.cgroups.set("/isolab/ct-1", { version: 1, memoryBytes: 0, rssBytes: 0, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: 0, procs: [], tasks: [] });
+    host.cgroups.set("/isolab/ct-1", {
+      version: 1,
+      memoryBytes: 0,
+      rssBytes: 0,
+      cacheBytes: 0,
+      limitBytes: null,
+      oomKills: 0,
+      cpuNs: 1,
+      pids: 0,
+      procs: [],
+      tasks: [],
+    });
     expect(sampler.tick().instances).toEqual({});
     clock.advance(1000);
     host.procs.delete(300);
@@ -270,7 +309,18 @@ describe("Sampler guest view", () => {
     instances.push(instance("ct-1", "container"));
     const h = handle(200, { cgroupPath: "/isolab/ct-1" });
     handles.set("ct-1", h);
-    host.cgroups.set("/isolab/ct-1", { version: 1, memoryBytes: MiB, rssBytes: MiB, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: 1, procs: [200], tasks: [200] });
+    host.cgroups.set("/isolab/ct-1", {
+      version: 1,
+      memoryBytes: MiB,
+      rssBytes: MiB,
+      cacheBytes: 0,
+      limitBytes: null,
+      oomKills: 0,
+      cpuNs: 1,
+      pids: 1,
+      procs: [200],
+      tasks: [200],
+    });
     sampler.tick();
     h.resolveExec({ exitCode: 0, output: info(HOST_TOTAL / 1024, 6000 * 1024, 2) });
     await flush();
@@ -355,7 +405,11 @@ describe("Sampler guest period with many instances", () => {
 describe("Sampler lifecycle and cost", () => {
   it("survives a tick that throws when run by its scheduler", () => {
     const { scheduler, sampler } = setup();
-    const failing = Object.assign(sampler, { tick: () => { throw new Error("listener broke"); } });
+    const failing = Object.assign(sampler, {
+      tick: () => {
+        throw new Error("listener broke");
+      },
+    });
     const err = console.error;
     console.error = () => {};
     try {

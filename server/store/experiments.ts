@@ -84,9 +84,7 @@ export class ExperimentStore {
   }
 
   markRunning(id: string, startedAt: string, environment: ExperimentEnvironment): void {
-    this.db
-      .prepare("UPDATE experiments SET status = 'running', started_at = ?, environment = ? WHERE id = ?")
-      .run(startedAt, JSON.stringify(environment), id);
+    this.db.prepare("UPDATE experiments SET status = 'running', started_at = ?, environment = ? WHERE id = ?").run(startedAt, JSON.stringify(environment), id);
   }
 
   setEnvironment(id: string, environment: ExperimentEnvironment): void {

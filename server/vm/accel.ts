@@ -78,8 +78,15 @@ async function bootKvmOnce(o: AccelProbeOptions & { timeoutMs: number }): Promis
   const p = (f: string) => path.join(dir, f);
   const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
   const args = buildQemuArgs({
-    ...paths, memoryMiB: 128, cpus: 1, accel: "kvm", kernel: o.kernelPath, initrd: o.initramfsPath,
-    bios: o.bios, consoleLog: p("console.log"), hostname: "kvm-probe",
+    ...paths,
+    memoryMiB: 128,
+    cpus: 1,
+    accel: "kvm",
+    kernel: o.kernelPath,
+    initrd: o.initramfsPath,
+    bios: o.bios,
+    consoleLog: p("console.log"),
+    hostname: "kvm-probe",
   });
   try {
     const vm = await launchQemu({ ...paths, qemuBinary: o.qemuBinary, args, readyTimeoutMs: o.timeoutMs });

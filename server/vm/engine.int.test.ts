@@ -35,7 +35,9 @@ function request(patch: Partial<StartRequest> = {}): StartRequest {
 /** QEMU processes whose arguments mention `dir`. */
 function qemusIn(dir: string): string[] {
   try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" }).split("\n").filter((l) => l.includes("qemu-system"));
+    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes("qemu-system"));
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -85,7 +87,13 @@ describe("vm engine (QEMU, TCG)", () => {
       const [info, ping] = await Promise.all([h.exec("info", [], { timeoutMs: 15_000 }), h.exec("ping", [], { timeoutMs: 15_000 })]);
       expect(ping.exitCode).toBe(0);
       expect(info.exitCode).toBe(0);
-      const guest = parseLastJson(info.output) as { kernelRelease: string; hostname: string; processCount: number; processes: { comm: string }[]; memTotalKiB: number };
+      const guest = parseLastJson(info.output) as {
+        kernelRelease: string;
+        hostname: string;
+        processCount: number;
+        processes: { comm: string }[];
+        memTotalKiB: number;
+      };
       expect(guest.kernelRelease).toBe(kernelRelease);
       expect(guest.kernelRelease).not.toBe(os.release());
       expect(guest.hostname).toBe(req.name);
@@ -129,7 +137,9 @@ describe("vm engine (QEMU, TCG)", () => {
     const req = request();
     const bogus = path.join(stateDir, "bogus.cpio");
     fs.writeFileSync(bogus, Buffer.alloc(64 * 1024, 0x5a));
-    const err = await engine().start({ ...req, image: { ...image, initramfsPath: bogus } }).catch((e) => e);
+    const err = await engine()
+      .start({ ...req, image: { ...image, initramfsPath: bogus } })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(StartFailedError);
     expect(err.message).toMatch(/QEMU exited with code 0 before the guest was ready/);
     expect(err.details.consoleTail).toMatch(/Kernel panic/);

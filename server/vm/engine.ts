@@ -88,8 +88,13 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
     const machine: MachineSpec = {
       memoryMiB: req.memoryMiB,
       // A vCPU is whole; a fractional share (fine for a cgroup) rounds up.
-      cpus: Math.max(1, Math.ceil(req.cpus)), accel: decision.accel, kernel: kernelPath,
-      initrd: req.image.initramfsPath, init: vmInit, bios, extraKernelArgs,
+      cpus: Math.max(1, Math.ceil(req.cpus)),
+      accel: decision.accel,
+      kernel: kernelPath,
+      initrd: req.image.initramfsPath,
+      init: vmInit,
+      bios,
+      extraKernelArgs,
     };
     return { decision, machine };
   }
@@ -121,8 +126,11 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
       try {
         const vm = await launchQemu({ ...paths, qemuBinary, args, readyTimeoutMs, signal: req.signal });
         const startup = vmStartupPhases({
-          spawnAt: vm.spawnAt, greetingAt: vm.greetingAt, readyAt: vm.ready.at,
-          uptimeSeconds: vm.ready.uptimeSeconds, initUptimeSeconds: vm.ready.initUptimeSeconds,
+          spawnAt: vm.spawnAt,
+          greetingAt: vm.greetingAt,
+          readyAt: vm.ready.at,
+          uptimeSeconds: vm.ready.uptimeSeconds,
+          initUptimeSeconds: vm.ready.initUptimeSeconds,
         });
         // What a snapshot of this VM will be bound to, as booted (hashes are cached; the first costs a read of the kernel).
         const binding = currentBinding({ qemuBinary, spec: machine, imageName: req.image.name });

@@ -61,8 +61,7 @@ export function createVmHandle(o: {
     return { code: e.code, signal: e.signal, reason } satisfies InstanceExit;
   });
 
-  const exitedWithin = (ms: number) =>
-    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  const exitedWithin = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
 
   const signalGroup = (sig: NodeJS.Signals) => {
     if (ended) return;

@@ -30,7 +30,13 @@ export function readTail(file: string, lines: number, maxBytes = 64 * 1024): str
     const len = Math.min(size, maxBytes);
     const buf = Buffer.alloc(len);
     fs.readSync(fd, buf, 0, len, size - len);
-    return buf.toString("utf8").replace(/\r/g, "").split("\n").filter((l, i, all) => l !== "" || i < all.length - 1).slice(-lines).join("\n");
+    return buf
+      .toString("utf8")
+      .replace(/\r/g, "")
+      .split("\n")
+      .filter((l, i, all) => l !== "" || i < all.length - 1)
+      .slice(-lines)
+      .join("\n");
   } finally {
     fs.closeSync(fd);
   }

@@ -62,13 +62,16 @@ describe("launchQemu", () => {
   it("times out a guest that never says READY and kills QEMU", async () => {
     const err = await launchQemu(opts("silent", { readyTimeoutMs: 300 })).catch((e) => e);
     expect(err.message).toBe("the guest did not reach READY within 300 ms");
-    const pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
-      } catch {
-        return false;
-      }
-    });
+    const pids = fs
+      .readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
+        } catch {
+          return false;
+        }
+      });
     expect(pids.filter((p) => !gone(Number(p)))).toEqual([]);
     expect(fs.existsSync(path.join(dir, "agent.sock"))).toBe(false);
   });

@@ -120,12 +120,7 @@ export interface StartWatch {
 }
 
 /** What can end a start early: QEMU's exit, the timeout, the caller's abort. */
-export function watchStart(
-  exit: Promise<QemuExit>,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  words: { guest: string; awaited: string },
-): StartWatch {
+export function watchStart(exit: Promise<QemuExit>, timeoutMs: number, signal: AbortSignal | undefined, words: { guest: string; awaited: string }): StartWatch {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const failure = new Promise<never>((_, reject) => {

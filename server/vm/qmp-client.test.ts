@@ -52,9 +52,7 @@ afterEach(async () => {
 
 describe("QmpClient", () => {
   it("reads the greeting, negotiates and runs a command", async () => {
-    const sock = startFake((cmd, conn) =>
-      reply(conn, { return: { status: "running", running: true, singlestep: false }, id: cmd.id }),
-    );
+    const sock = startFake((cmd, conn) => reply(conn, { return: { status: "running", running: true, singlestep: false }, id: cmd.id }));
     const qmp = await QmpClient.connect(sock);
     expect(qmp.greeting?.QMP.version.qemu.major).toBe(7);
     expect(qmp.greetingAt).toBeTypeOf("number");

@@ -8,7 +8,19 @@ import { QmpMigrateReply, type QmpEvent } from "@/lib/schemas/qmp";
 import { compareBinding, instantiateArgs, type InstancePaths } from "@/lib/vm/snapshot";
 import { AgentChannel } from "./agent-channel";
 import { readTail } from "./host";
-import { accept, describeExit, killGroup, LaunchError, listen, removeFiles, spawnQemu, watchStart, type LaunchedQemu, type QemuExit, type StartWatch } from "./launch";
+import {
+  accept,
+  describeExit,
+  killGroup,
+  LaunchError,
+  listen,
+  removeFiles,
+  spawnQemu,
+  watchStart,
+  type LaunchedQemu,
+  type QemuExit,
+  type StartWatch,
+} from "./launch";
 import { QmpClient } from "./qmp-client";
 import { SnapshotCorruptError, SnapshotMismatchError } from "./snapshot-errors";
 import type { SnapshotStore } from "./snapshot-store";
@@ -156,7 +168,10 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     agent?.close();
     const stderr = readTail(opts.paths.qemuLog, 5);
     if (e instanceof SnapshotCorruptError || /load of migration failed|error while loading state|savevm|section/i.test(stderr)) {
-      throw new SnapshotCorruptError(`QEMU could not load snapshot ${opts.id}${stderr ? `: ${stderr.split("\n").slice(-2).join(" ")}` : ""}`, { id: opts.id, stderr });
+      throw new SnapshotCorruptError(`QEMU could not load snapshot ${opts.id}${stderr ? `: ${stderr.split("\n").slice(-2).join(" ")}` : ""}`, {
+        id: opts.id,
+        stderr,
+      });
     }
     throw e instanceof LaunchError ? e : new LaunchError((e as Error).message);
   } finally {

@@ -143,7 +143,9 @@ export async function saveSnapshot(target: SaveTarget, opts: SaveOptions): Promi
     if (info.status === "completed") await received.catch(() => {});
     if (writeError) {
       if (isDiskFull(writeError)) {
-        throw new SnapshotDiskFullError(`The disk holding ${opts.store.root} is full; the snapshot was not saved and the VM was left as it was.`, { code: (writeError as NodeJS.ErrnoException).code });
+        throw new SnapshotDiskFullError(`The disk holding ${opts.store.root} is full; the snapshot was not saved and the VM was left as it was.`, {
+          code: (writeError as NodeJS.ErrnoException).code,
+        });
       }
       throw new SnapshotSaveError(`Writing the snapshot failed: ${writeError.message}. The VM was left as it was.`);
     }
@@ -175,7 +177,8 @@ export async function saveSnapshot(target: SaveTarget, opts: SaveOptions): Promi
       saved = true;
       return meta;
     } catch (err) {
-      if (isDiskFull(err)) throw new SnapshotDiskFullError(`The disk holding ${opts.store.root} is full; the snapshot was not saved and the VM was left as it was.`);
+      if (isDiskFull(err))
+        throw new SnapshotDiskFullError(`The disk holding ${opts.store.root} is full; the snapshot was not saved and the VM was left as it was.`);
       throw new SnapshotSaveError(`Storing the snapshot failed: ${(err as Error).message}. The VM was left as it was.`);
     }
   } catch (err) {

@@ -122,10 +122,17 @@ export function createSnapshotStore(root: string) {
         throw new SnapshotCorruptError(`Snapshot ${meta.id} has lost its state file.`, { id: meta.id });
       }
       if (size < meta.state.sizeBytes) {
-        throw new SnapshotCorruptError(`Snapshot ${meta.id} is truncated: its state file has ${size} of ${meta.state.sizeBytes} bytes.`, { id: meta.id, size, expected: meta.state.sizeBytes });
+        throw new SnapshotCorruptError(`Snapshot ${meta.id} is truncated: its state file has ${size} of ${meta.state.sizeBytes} bytes.`, {
+          id: meta.id,
+          size,
+          expected: meta.state.sizeBytes,
+        });
       }
       if (size > meta.state.sizeBytes) {
-        throw new SnapshotCorruptError(`Snapshot ${meta.id} has been altered: its state file has ${size} bytes, ${meta.state.sizeBytes} were saved.`, { id: meta.id, size });
+        throw new SnapshotCorruptError(`Snapshot ${meta.id} has been altered: its state file has ${size} bytes, ${meta.state.sizeBytes} were saved.`, {
+          id: meta.id,
+          size,
+        });
       }
       const head = Buffer.alloc(8);
       const fd = fs.openSync(file, "r");
@@ -134,8 +141,10 @@ export function createSnapshotStore(root: string) {
       } finally {
         fs.closeSync(fd);
       }
-      if (!isMigrationStreamHeader(head)) throw new SnapshotCorruptError(`Snapshot ${meta.id} is not a QEMU migration stream (no QEVM header).`, { id: meta.id });
-      if (edgesSha256(file) !== meta.state.edgesSha256) throw new SnapshotCorruptError(`Snapshot ${meta.id}'s state file differs from the one saved.`, { id: meta.id });
+      if (!isMigrationStreamHeader(head))
+        throw new SnapshotCorruptError(`Snapshot ${meta.id} is not a QEMU migration stream (no QEVM header).`, { id: meta.id });
+      if (edgesSha256(file) !== meta.state.edgesSha256)
+        throw new SnapshotCorruptError(`Snapshot ${meta.id}'s state file differs from the one saved.`, { id: meta.id });
     },
 
     /** Idempotent for a half-deleted one; NotFoundError for an id that never existed. */

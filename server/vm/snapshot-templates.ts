@@ -59,7 +59,12 @@ export function createTemplates(ctx: TemplateContext) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const paths = ctx.vmPaths(dir);
-    const vm = await launchQemu({ ...paths, qemuBinary: ctx.qemuBinary, args: instantiateArgs(req.args, paths, `isolab-template-${req.key}`), readyTimeoutMs: req.readyTimeoutMs });
+    const vm = await launchQemu({
+      ...paths,
+      qemuBinary: ctx.qemuBinary,
+      args: instantiateArgs(req.args, paths, `isolab-template-${req.key}`),
+      readyTimeoutMs: req.readyTimeoutMs,
+    });
     try {
       const hostname = await vm.agent
         .exec("info", [], { timeoutMs: 10_000 })

@@ -33,7 +33,9 @@ function request(patch: Partial<StartRequest> = {}): StartRequest {
 
 function qemusIn(dir: string): string[] {
   try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" }).split("\n").filter((l) => l.includes("qemu-system"));
+    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes("qemu-system"));
   } catch {
     return [];
   }
@@ -62,7 +64,9 @@ function copySnapshot(meta: SnapshotMeta, edit: (m: SnapshotMeta, statePath: str
 
 async function expectRefused(req: StartRequest, status: number, message: RegExp) {
   const before = qemusIn(stateDir).length;
-  const err = await engine().start(req).catch((e: unknown) => e);
+  const err = await engine()
+    .start(req)
+    .catch((e: unknown) => e);
   expect(isIsolabError(err) && err.status).toBe(status);
   expect((err as Error).message).toMatch(message);
   expect(qemusIn(req.dir)).toEqual([]);
@@ -92,7 +96,11 @@ describe("VM snapshots (QEMU, TCG)", () => {
       console.log(`[snapshot] ${(meta.state.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${meta.saveMs} ms; guest uptime ${meta.guestUptimeSeconds} s`);
       expect(meta.state.sizeBytes).toBeGreaterThan(1 << 20);
       expect(meta.binding.machine).toEqual({ memoryMiB: 128, cpus: 1, accel: TEST_ACCEL });
-      expect(engine().snapshots.list().map((m) => m.id)).toEqual([meta.id]);
+      expect(
+        engine()
+          .snapshots.list()
+          .map((m) => m.id),
+      ).toEqual([meta.id]);
       expect(fs.readdirSync(engine().snapshots.root).filter((f) => f.startsWith("."))).toEqual([]);
       expect(await source.qmp.execute("query-status", undefined, { schema: QmpStatusReply })).toMatchObject({ running: true });
       expect((await source.exec("ping", [], { timeoutMs: 10_000 })).exitCode).toBe(0);
@@ -160,7 +168,11 @@ describe("VM snapshots (QEMU, TCG)", () => {
     const vm = await engine().start(request());
     try {
       const store = createSnapshotStore(full);
-      const b = await currentBinding({ qemuBinary: "qemu-system-x86_64", spec: { memoryMiB: 128, cpus: 1, accel: TEST_ACCEL, kernel: kernelPath, initrd: image.initramfsPath }, imageName: "probe" });
+      const b = await currentBinding({
+        qemuBinary: "qemu-system-x86_64",
+        spec: { memoryMiB: 128, cpus: 1, accel: TEST_ACCEL, kernel: kernelPath, initrd: image.initramfsPath },
+        imageName: "probe",
+      });
       const err = await saveSnapshot(vm, { store, binding: b.binding, args: b.args, purpose: "manual", source: {}, resume: true }).catch((e: unknown) => e);
       expect(isIsolabError(err) && err.status).toBe(507);
       expect((err as Error).message).toMatch(/disk .* is full; the snapshot was not saved and the VM was left as it was/);
@@ -203,7 +215,11 @@ describe("VM snapshots (QEMU, TCG)", () => {
     } finally {
       await bigger.stop({ timeoutMs: 3000 });
     }
-    expect(engine().snapshots.list().filter((m) => m.purpose === "template")).toHaveLength(2);
+    expect(
+      engine()
+        .snapshots.list()
+        .filter((m) => m.purpose === "template"),
+    ).toHaveLength(2);
     expect(fs.readdirSync(path.join(stateDir, "instances")).filter((d) => d.startsWith("tpl-"))).toEqual([]);
   });
 });

@@ -66,7 +66,14 @@ export function createWarmStarts(ctx: TemplateContext) {
         timeoutMs: readyTimeoutMs,
         signal: req.signal,
       });
-      const startup = restoreStartupPhases({ askedAt, spawnAt: vm.spawnAt, greetingAt: vm.greetingAt, loadedAt: vm.loadedAt, readyAt: vm.ready.at, builtTemplate: built });
+      const startup = restoreStartupPhases({
+        askedAt,
+        spawnAt: vm.spawnAt,
+        greetingAt: vm.greetingAt,
+        loadedAt: vm.loadedAt,
+        readyAt: vm.ready.at,
+        builtTemplate: built,
+      });
       const handle = createVmHandle({ vm, startup, accel: decision, paths });
       return withSnapshots(handle, {
         startMode: "warm",

@@ -27,7 +27,10 @@ export function densityLimits(kindSamples: readonly ExperimentSample[], fits: Fi
     threadsMax: v.threads_max,
     threadsInUse: v.host_tasks,
     namespaces: Object.fromEntries(
-      NAMESPACE_TYPES.filter((t) => v[`max_${t}_namespaces`] !== undefined).map((t) => [t, { max: v[`max_${t}_namespaces`], inUse: v[`${t}_namespaces`] ?? 0 }]),
+      NAMESPACE_TYPES.filter((t) => v[`max_${t}_namespaces`] !== undefined).map((t) => [
+        t,
+        { max: v[`max_${t}_namespaces`], inUse: v[`${t}_namespaces`] ?? 0 },
+      ]),
     ),
   };
   const uses: LimitUse[] = [

@@ -8,7 +8,10 @@ describe("density plan", () => {
   });
 
   it("allows hundreds of containers and a geometric schedule", () => {
-    expect(DensityPlanSchema.parse({ type: "density", kinds: ["container"], max: 300, schedule: "geometric" })).toMatchObject({ max: 300, schedule: "geometric" });
+    expect(DensityPlanSchema.parse({ type: "density", kinds: ["container"], max: 300, schedule: "geometric" })).toMatchObject({
+      max: 300,
+      schedule: "geometric",
+    });
   });
 
   it("is a member of the experiment plan union", () => {

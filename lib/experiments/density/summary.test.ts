@@ -26,7 +26,16 @@ function run(kind: "container" | "vm", steps: Step[], stop: { reason: (typeof ST
     },
     takenAt: "",
   }));
-  out.push({ seq: 99, kind, sample: "stop", rep: steps.length - 1, warmup: false, values: { reason_code: STOP_REASONS.indexOf(stop.reason), instances: steps.length - 1 }, error: stop.error, takenAt: "" });
+  out.push({
+    seq: 99,
+    kind,
+    sample: "stop",
+    rep: steps.length - 1,
+    warmup: false,
+    values: { reason_code: STOP_REASONS.indexOf(stop.reason), instances: steps.length - 1 },
+    error: stop.error,
+    takenAt: "",
+  });
   return out;
 }
 
@@ -56,8 +65,24 @@ describe("chooseMarginal with the kernel structures", () => {
   const fit = (slope: number, r2: number | null) => ({ slope, intercept: 0, r2, n: 5 });
   it.each([
     ["noisy MemAvailable: the larger partial measure, called a lower bound", fit(0.1, 0.01), fit(0.23, 1), fit(0.65, 0.99), 0.65, "kernel", /lower bound/],
-    ["good MemAvailable above both: MemAvailable, because it counts everything", fit(2.37, 0.96), fit(0.23, 1), fit(0.73, 1), 2.37, "memavailable", /counts everything the host lost/],
-    ["good MemAvailable below the kernel slope: the larger, so plans err low", fit(0.5, 0.9), fit(0.23, 1), fit(0.73, 1), 0.73, "kernel", /larger than the MemAvailable slope/],
+    [
+      "good MemAvailable above both: MemAvailable, because it counts everything",
+      fit(2.37, 0.96),
+      fit(0.23, 1),
+      fit(0.73, 1),
+      2.37,
+      "memavailable",
+      /counts everything the host lost/,
+    ],
+    [
+      "good MemAvailable below the kernel slope: the larger, so plans err low",
+      fit(0.5, 0.9),
+      fit(0.23, 1),
+      fit(0.73, 1),
+      0.73,
+      "kernel",
+      /larger than the MemAvailable slope/,
+    ],
   ] as const)("%s", (_name, mem, view, kernel, chosen, from, why) => {
     const r = chooseMarginal(mem, view, kernel);
     expect(r).toMatchObject({ chosenMiB: chosen, chosenFrom: from });
@@ -134,12 +159,22 @@ describe("summarizeDensity", () => {
   });
 
   it("with one instance, still fits a line through the baseline", () => {
-    const d = summarizeDensity(run("container", [{ availMiB: 0, sumMiB: 0, cpu: 0 }, { availMiB: 2, sumMiB: 1, cpu: 0 }]), { kinds: ["container"] }, []);
+    const d = summarizeDensity(
+      run("container", [
+        { availMiB: 0, sumMiB: 0, cpu: 0 },
+        { availMiB: 2, sumMiB: 1, cpu: 0 },
+      ]),
+      { kinds: ["container"] },
+      [],
+    );
     expect(d.kinds[0].marginal.memAvailable).toMatchObject({ slope: 2, n: 2 });
   });
 
   it("takes what the rest of the host allocated out of the MemAvailable drop, and keeps the raw fit beside it", () => {
-    const samples = run("container", [0, 1, 2, 3, 4].map((i) => ({ availMiB: i * 2 + (i === 3 ? 300 : 0), sumMiB: i * 0.25, cpu: 0 })));
+    const samples = run(
+      "container",
+      [0, 1, 2, 3, 4].map((i) => ({ availMiB: i * 2 + (i === 3 ? 300 : 0), sumMiB: i * 0.25, cpu: 0 })),
+    );
     // Someone else allocated 300 MiB at step 3 (and kept it): their RssAnon says so.
     for (const s of samples) if (s.sample === "step") s.values.others_anon_bytes = (1000 + (s.rep === 3 ? 300 : 0)) * MIB;
     for (const s of samples) if (s.sample === "step") s.values.slab_bytes = (100 + s.rep * 0.5) * MIB;

@@ -4,7 +4,16 @@ import { MIB, hostReserveBytes } from "@/lib/host/memory-guard";
 import { median } from "@/lib/core/stats";
 import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
 import { densityLimits } from "./limits";
-import { STOP_REASONS, type DensityKindResult, type DensityResult, type DensityStep, type Fits, type Marginal, type MarginalSource, type StopReason } from "./types";
+import {
+  STOP_REASONS,
+  type DensityKindResult,
+  type DensityResult,
+  type DensityStep,
+  type Fits,
+  type Marginal,
+  type MarginalSource,
+  type StopReason,
+} from "./types";
 import { densityVerify } from "./verify";
 
 // Raw density samples → marginal cost per kind, extrapolated capacity and
@@ -50,13 +59,21 @@ export function chooseMarginal(
   if (memOk) candidates.push(["memavailable", memAvailable]);
   if (usable(hostView)) candidates.push(["host-view", hostView]);
   if (usable(kernel)) candidates.push(["kernel", kernel]);
-  if (!candidates.length) return { chosenMiB: null, chosenFrom: null, note: note ?? "too few steps to fit a line", why: "nothing to choose: no estimate rose with the instance count" };
+  if (!candidates.length)
+    return {
+      chosenMiB: null,
+      chosenFrom: null,
+      note: note ?? "too few steps to fit a line",
+      why: "nothing to choose: no estimate rose with the instance count",
+    };
   const [from, f] = candidates.reduce((a, b) => (b[1].slope > a[1].slope ? b : a));
   const why =
     from === "memavailable"
       ? `MemAvailable (${fitWords(f)}): it counts everything the host lost — cgroups, kernel structures outside them, the runtime's files — and it followed the instance count`
       : `${from === "host-view" ? "the sum of the instances' host views" : "the kernel structures' growth"} (${fitWords(f)}): ${
-          memOk ? "larger than the MemAvailable slope, so a plan errs towards fewer instances" : "the larger of the two partial measures while MemAvailable was noise — a lower bound, each misses what the other counts"
+          memOk
+            ? "larger than the MemAvailable slope, so a plan errs towards fewer instances"
+            : "the larger of the two partial measures while MemAvailable was noise — a lower bound, each misses what the other counts"
         }`;
   return { chosenMiB: f.slope, chosenFrom: from, note, why };
 }
@@ -82,7 +99,8 @@ function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], bu
   if (!base) return undefined;
   const baseAvail = base.values.available_bytes;
   const baseKernel = kernelBytes(base.values);
-  const delta = (now: number | null | undefined, then: number | null | undefined) => (now === null || now === undefined || then === null || then === undefined ? null : now - then);
+  const delta = (now: number | null | undefined, then: number | null | undefined) =>
+    now === null || now === undefined || then === null || then === undefined ? null : now - then;
   const rows: DensityStep[] = steps.map((s) => ({
     instances: s.rep,
     availableDropBytes: baseAvail - s.values.available_bytes,
@@ -103,7 +121,14 @@ function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], bu
   const hostView = fit((r) => r.sumHostBytes / MIB);
   const kernel = baseKernel === null ? null : fit((r) => (r.kernelDeltaBytes === null ? NaN : r.kernelDeltaBytes / MIB));
   const cpuPct = fit((r) => r.sumCpuPct);
-  const marginal: Marginal = { memAvailable, ...(memAvailableRaw !== undefined ? { memAvailableRaw } : {}), hostView, kernel, cpuPct, ...chooseMarginal(memAvailable, hostView, kernel) };
+  const marginal: Marginal = {
+    memAvailable,
+    ...(memAvailableRaw !== undefined ? { memAvailableRaw } : {}),
+    hostView,
+    kernel,
+    cpuPct,
+    ...chooseMarginal(memAvailable, hostView, kernel),
+  };
 
   const reserve = hostReserveBytes(base.values.total_bytes);
   const hostBudget = Math.max(0, baseAvail - reserve);
@@ -116,7 +141,9 @@ function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], bu
   const stop = mine.find((s) => s.sample === "stop");
   const reached = rows.length ? rows[rows.length - 1].instances : 0;
   const stopReason = stop ? (STOP_REASONS[stop.values.reason_code] ?? null) : null;
-  const stopText = stopReason ? `${STOP_WORDS[stopReason]}${stop?.error ? `: ${stop.error}` : stopReason === "max" ? ` (${reached})` : ""}` : "the run ended before this kind finished";
+  const stopText = stopReason
+    ? `${STOP_WORDS[stopReason]}${stop?.error ? `: ${stop.error}` : stopReason === "max" ? ` (${reached})` : ""}`
+    : "the run ended before this kind finished";
   return {
     kind,
     accel: steps.find((s) => s.accel)?.accel,

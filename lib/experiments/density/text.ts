@@ -29,7 +29,17 @@ export function densityText(r: DensityResult): string[] {
   const out: string[] = [];
   out.push(
     table(
-      ["kind", "reached", "marginal: MemAvailable", "host view (cgroup sum)", "kernel structures", "used", "CPU/inst.", "startup 1st → last", "fits on this host"],
+      [
+        "kind",
+        "reached",
+        "marginal: MemAvailable",
+        "host view (cgroup sum)",
+        "kernel structures",
+        "used",
+        "CPU/inst.",
+        "startup 1st → last",
+        "fits on this host",
+      ],
       r.kinds.map((k) => [
         tag(k),
         String(k.reached),

@@ -10,23 +10,56 @@ describe("summarizeIsolation", () => {
   const r = summarizeIsolation(isolationRun(), plan, []);
 
   it("reads the host, its reserve and its swap from the first host reading", () => {
-    expect(r.host).toEqual({ totalBytes: 24 * GIB, reserveBytes: Math.round(24 * GIB * 0.2), swapTotalBytes: 0, swapFreeBytes: 0, availableStartBytes: 22 * GIB });
+    expect(r.host).toEqual({
+      totalBytes: 24 * GIB,
+      reserveBytes: Math.round(24 * GIB * 0.2),
+      swapTotalBytes: 0,
+      swapFreeBytes: 0,
+      availableStartBytes: 22 * GIB,
+    });
     expect(r.phases.map((p) => p.id)).toEqual(["before", "container-limited", "vm", "container-unlimited", "after"]);
   });
 
   it("credits the limited container's kill to its cgroup, with the kernel's peak", () => {
-    expect(r.hogs[0]).toMatchObject({ hog: "container-limited", killedBy: "cgroup", oomKills: 1, touchedMiB: 60, askedMiB: 128, limitBytes: 64 * MIB, hostPeakBytes: 64 * MIB, exitCode: 137 });
+    expect(r.hogs[0]).toMatchObject({
+      hog: "container-limited",
+      killedBy: "cgroup",
+      oomKills: 1,
+      touchedMiB: 60,
+      askedMiB: 128,
+      limitBytes: 64 * MIB,
+      hostPeakBytes: 64 * MIB,
+      exitCode: 137,
+    });
   });
 
   it("credits the VM hog's kill to the guest kernel, splits QEMU's memory and keeps the VM's survival", () => {
     expect(r.hogs[1]).toMatchObject({
-      hog: "vm", kind: "vm", accel: "tcg", killedBy: "guest-kernel", guestOomKills: 1, runningAfter: true, pingMs: 13,
-      hostStartBytes: 205 * MIB, hostPeakBytes: 258 * MIB, guestRamPeakBytes: 128 * MIB, qemuOwnPeakBytes: 130 * MIB,
+      hog: "vm",
+      kind: "vm",
+      accel: "tcg",
+      killedBy: "guest-kernel",
+      guestOomKills: 1,
+      runningAfter: true,
+      pingMs: 13,
+      hostStartBytes: 205 * MIB,
+      hostPeakBytes: 258 * MIB,
+      guestRamPeakBytes: 128 * MIB,
+      qemuOwnPeakBytes: 130 * MIB,
     });
   });
 
   it("shows the unlimited container's effect on the host's available memory", () => {
-    expect(r.hogs[2]).toMatchObject({ killedBy: null, exitCode: 0, capBytes: 1024 * MIB, capBound: "requested", availableStartBytes: 22 * GIB, availableMinBytes: 21 * GIB, availableEndBytes: 22 * GIB, guardStopped: false });
+    expect(r.hogs[2]).toMatchObject({
+      killedBy: null,
+      exitCode: 0,
+      capBytes: 1024 * MIB,
+      capBound: "requested",
+      availableStartBytes: 22 * GIB,
+      availableMinBytes: 21 * GIB,
+      availableEndBytes: 22 * GIB,
+      guardStopped: false,
+    });
   });
 
   it("summarizes each neighbour's latency per phase", () => {
@@ -52,7 +85,16 @@ describe("summarizeIsolation", () => {
 
   it("reports a hog that could not run with its reason and no numbers", () => {
     const samples = isolationRun().filter((s) => !(s.rep === 3 && s.kind === "container"));
-    samples.push({ seq: 999, kind: "container", sample: "hog-result", rep: 3, warmup: false, values: { start_ms: 10_000, end_ms: 10_000, asked_mib: 0 }, error: "Refused the unlimited hog: only 12 MiB could be taken", takenAt: "" });
+    samples.push({
+      seq: 999,
+      kind: "container",
+      sample: "hog-result",
+      rep: 3,
+      warmup: false,
+      values: { start_ms: 10_000, end_ms: 10_000, asked_mib: 0 },
+      error: "Refused the unlimited hog: only 12 MiB could be taken",
+      takenAt: "",
+    });
     const h = summarizeIsolation(samples, plan, []).hogs[2];
     expect(h).toMatchObject({ error: "Refused the unlimited hog: only 12 MiB could be taken", hostPeakBytes: null, killedBy: null });
   });

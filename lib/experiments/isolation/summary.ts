@@ -63,13 +63,32 @@ function hogOutcome(hog: IsolationHog, samples: readonly ExperimentSample[], hos
   if (!res) return undefined;
   const v = res.values;
   const empty: HogOutcome = {
-    hog, kind, accel: res.accel, limitBytes: num(v.limit_bytes), capBytes: num(v.cap_bytes),
-    capBound: v.cap_bound ? (CAP_BOUNDS[v.cap_bound - 1] ?? null) : null, askedMiB: v.asked_mib ?? 0,
-    touchedMiB: num(v.touched_mib), exitCode: num(v.exit_code), killedBy: null, oomKills: null, guestOomKills: num(v.guest_oom_kills),
-    hostStartBytes: null, hostPeakBytes: null, guestRamPeakBytes: null, qemuOwnPeakBytes: null,
-    runningAfter: v.running_after === undefined ? null : v.running_after === 1, pingMs: num(v.ping_ms),
-    availableStartBytes: null, availableMinBytes: null, availableEndBytes: null, guardStopped: v.guard_stopped === 1, guardReason: null,
-    startMs: num(v.start_ms), endMs: num(v.end_ms), error: res.error ?? null,
+    hog,
+    kind,
+    accel: res.accel,
+    limitBytes: num(v.limit_bytes),
+    capBytes: num(v.cap_bytes),
+    capBound: v.cap_bound ? (CAP_BOUNDS[v.cap_bound - 1] ?? null) : null,
+    askedMiB: v.asked_mib ?? 0,
+    touchedMiB: num(v.touched_mib),
+    exitCode: num(v.exit_code),
+    killedBy: null,
+    oomKills: null,
+    guestOomKills: num(v.guest_oom_kills),
+    hostStartBytes: null,
+    hostPeakBytes: null,
+    guestRamPeakBytes: null,
+    qemuOwnPeakBytes: null,
+    runningAfter: v.running_after === undefined ? null : v.running_after === 1,
+    pingMs: num(v.ping_ms),
+    availableStartBytes: null,
+    availableMinBytes: null,
+    availableEndBytes: null,
+    guardStopped: v.guard_stopped === 1,
+    guardReason: null,
+    startMs: num(v.start_ms),
+    endMs: num(v.end_ms),
+    error: res.error ?? null,
   };
   if (res.error || empty.startMs === null || empty.endMs === null) return empty;
   const { startMs, endMs } = empty;
@@ -120,7 +139,8 @@ function eventsOf(samples: readonly ExperimentSample[], hogs: readonly HogOutcom
     if (exit === undefined || h.error) continue;
     if (h.killedBy === "guest-kernel") events.push({ tMs: exit, hog: h.hog, kind: h.kind, label: "OOM kill by the guest's own kernel" });
     else if (h.killedBy === "isolab-guard") events.push({ tMs: exit, hog: h.hog, kind: h.kind, label: "stopped by Isolab's guard" });
-    else if (h.killedBy === null && h.exitCode === 0) events.push({ tMs: exit, hog: h.hog, kind: h.kind, label: `hog released its ${h.touchedMiB ?? "?"} MiB` });
+    else if (h.killedBy === null && h.exitCode === 0)
+      events.push({ tMs: exit, hog: h.hog, kind: h.kind, label: `hog released its ${h.touchedMiB ?? "?"} MiB` });
   }
   return events.sort((a, b) => a.tMs - b.tMs);
 }

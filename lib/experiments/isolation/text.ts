@@ -39,7 +39,8 @@ function hogRow(h: HogOutcome): string[] {
 
 export function isolationText(r: IsolationResult): string[] {
   const out: string[] = [swapLine(r)];
-  if (r.host.reserveBytes !== null) out.push(`host reserve kept free: ${b(r.host.reserveBytes)} of ${b(r.host.totalBytes)}; available at the start: ${b(r.host.availableStartBytes)}`);
+  if (r.host.reserveBytes !== null)
+    out.push(`host reserve kept free: ${b(r.host.reserveBytes)} of ${b(r.host.totalBytes)}; available at the start: ${b(r.host.availableStartBytes)}`);
   out.push("", "verdicts:");
   for (const v of r.verdicts) out.push(`  ${OUTCOME_MARK[v.outcome]} ${v.text}`);
   out.push("");

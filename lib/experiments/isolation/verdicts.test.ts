@@ -19,10 +19,16 @@ describe("isolation verdicts, derived from the measured events", () => {
         " Neighbours' p99 latency before → during: process 0.10 ms → 0.10 ms · container 0.12 ms → 0.12 ms · VM 2.00 ms → 2.00 ms.",
     });
     expect(vm.outcome).toBe("contained");
-    expect(vm.text).toContain("VM with 128 MiB of guest memory (TCG): the guest's own kernel OOM-killed the hog after 64 of the 256 MiB it asked for; the VM kept running (its agent answered ping in 13 ms).");
-    expect(vm.text).toContain("The host paid at most 258 MiB for it (QEMU RSS: 128 MiB of guest RAM resident + 130 MiB of QEMU itself), up from 205 MiB before the hog.");
+    expect(vm.text).toContain(
+      "VM with 128 MiB of guest memory (TCG): the guest's own kernel OOM-killed the hog after 64 of the 256 MiB it asked for; the VM kept running (its agent answered ping in 13 ms).",
+    );
+    expect(vm.text).toContain(
+      "The host paid at most 258 MiB for it (QEMU RSS: 128 MiB of guest RAM resident + 130 MiB of QEMU itself), up from 205 MiB before the hog.",
+    );
     expect(unlimited.outcome).toBe("not-contained");
-    expect(unlimited.text).toContain("Container without a memory limit: nothing in the kernel stopped it — it took 1024 MiB of host memory (peak cgroup usage 1026 MiB), bounded only by Isolab's cap of 1024 MiB.");
+    expect(unlimited.text).toContain(
+      "Container without a memory limit: nothing in the kernel stopped it — it took 1024 MiB of host memory (peak cgroup usage 1026 MiB), bounded only by Isolab's cap of 1024 MiB.",
+    );
     expect(unlimited.text).toContain("Host MemAvailable fell 22.0 GiB → 21.0 GiB (−1024 MiB) while it ran and was back at 22.0 GiB after.");
     expect(unlimited.text).toContain("process 0.10 ms → 0.40 ms · container 0.12 ms → 0.50 ms · VM 2.00 ms → 3.00 ms");
   });

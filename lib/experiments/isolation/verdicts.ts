@@ -29,10 +29,16 @@ function limitedContainer(h: HogOutcome): Pick<IsolationVerdict, "outcome" | "te
   const got = `it had touched ${h.touchedMiB ?? "?"} of the ${h.askedMiB} MiB it asked for`;
   if (h.killedBy === "cgroup") {
     const kills = `${h.oomKills} kill${h.oomKills === 1 ? "" : "s"} counted by the cgroup`;
-    return { outcome: "contained", text: `${head}: OOM-killed by its cgroup at its ${mib(h.limitBytes)} limit (${kills}; ${got}; peak cgroup usage ${mib(h.hostPeakBytes)}).` };
+    return {
+      outcome: "contained",
+      text: `${head}: OOM-killed by its cgroup at its ${mib(h.limitBytes)} limit (${kills}; ${got}; peak cgroup usage ${mib(h.hostPeakBytes)}).`,
+    };
   }
   if (h.exitCode === 0) {
-    return { outcome: "not-contained", text: `${head}: NOT stopped — it allocated all ${h.askedMiB} MiB it asked for (peak cgroup usage ${mib(h.hostPeakBytes)}).` };
+    return {
+      outcome: "not-contained",
+      text: `${head}: NOT stopped — it allocated all ${h.askedMiB} MiB it asked for (peak cgroup usage ${mib(h.hostPeakBytes)}).`,
+    };
   }
   return { outcome: "unclear", text: `${head}: exited with code ${h.exitCode ?? "?"} but its cgroup counted ${h.oomKills ?? "no"} OOM kill(s); ${got}.` };
 }
@@ -45,8 +51,14 @@ function vm(h: HogOutcome): Pick<IsolationVerdict, "outcome" | "text"> {
       : h.runningAfter === false
         ? "the VM itself did not survive"
         : "whether the VM survived was not checked";
-  const split = h.guestRamPeakBytes !== null && h.qemuOwnPeakBytes !== null ? `: ${mib(h.guestRamPeakBytes)} of guest RAM resident + ${mib(h.qemuOwnPeakBytes)} of QEMU itself` : "";
-  const paid = h.hostPeakBytes !== null ? ` The host paid at most ${mib(h.hostPeakBytes)} for it (QEMU RSS${split}), up from ${mib(h.hostStartBytes)} before the hog.` : "";
+  const split =
+    h.guestRamPeakBytes !== null && h.qemuOwnPeakBytes !== null
+      ? `: ${mib(h.guestRamPeakBytes)} of guest RAM resident + ${mib(h.qemuOwnPeakBytes)} of QEMU itself`
+      : "";
+  const paid =
+    h.hostPeakBytes !== null
+      ? ` The host paid at most ${mib(h.hostPeakBytes)} for it (QEMU RSS${split}), up from ${mib(h.hostStartBytes)} before the hog.`
+      : "";
   if (h.killedBy === "guest-kernel") {
     return {
       outcome: h.runningAfter === false ? "not-contained" : "contained",
@@ -65,13 +77,23 @@ function unlimitedContainer(h: HogOutcome): Pick<IsolationVerdict, "outcome" | "
   const cap = `Isolab's cap of ${mib(h.capBytes)}${h.capBound && h.capBound !== "requested" ? ` (set by the ${h.capBound})` : ""}`;
   if (h.killedBy === "isolab-guard") {
     const why = h.guardReason ? ` ${h.guardReason}` : "";
-    return { outcome: "not-contained", text: `Container without a memory limit: nothing in the kernel stopped it — Isolab's guard had to, at ${h.touchedMiB ?? "?"} MiB (peak cgroup usage ${mib(h.hostPeakBytes)}).${why}${fall}` };
+    return {
+      outcome: "not-contained",
+      text: `Container without a memory limit: nothing in the kernel stopped it — Isolab's guard had to, at ${h.touchedMiB ?? "?"} MiB (peak cgroup usage ${mib(h.hostPeakBytes)}).${why}${fall}`,
+    };
   }
-  if (h.killedBy === "cgroup") return { outcome: "unclear", text: `Container without a memory limit: unexpectedly OOM-killed by its cgroup (${h.oomKills} kill(s)).${fall}` };
+  if (h.killedBy === "cgroup")
+    return { outcome: "unclear", text: `Container without a memory limit: unexpectedly OOM-killed by its cgroup (${h.oomKills} kill(s)).${fall}` };
   if (h.exitCode === 0) {
-    return { outcome: "not-contained", text: `Container without a memory limit: nothing in the kernel stopped it — it took ${h.touchedMiB ?? "?"} MiB of host memory (peak cgroup usage ${mib(h.hostPeakBytes)}), bounded only by ${cap}.${fall}` };
+    return {
+      outcome: "not-contained",
+      text: `Container without a memory limit: nothing in the kernel stopped it — it took ${h.touchedMiB ?? "?"} MiB of host memory (peak cgroup usage ${mib(h.hostPeakBytes)}), bounded only by ${cap}.${fall}`,
+    };
   }
-  return { outcome: "unclear", text: `Container without a memory limit: the hog exited with code ${h.exitCode ?? "?"} after ${h.touchedMiB ?? "?"} MiB.${fall}` };
+  return {
+    outcome: "unclear",
+    text: `Container without a memory limit: the hog exited with code ${h.exitCode ?? "?"} after ${h.touchedMiB ?? "?"} MiB.${fall}`,
+  };
 }
 
 export function isolationVerdicts(hogs: readonly HogOutcome[], neighbours: readonly NeighbourLatency[]): IsolationVerdict[] {

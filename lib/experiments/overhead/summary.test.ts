@@ -5,7 +5,12 @@ import { summarizeOverhead } from "./summary";
 
 let seq = 0;
 const at = "2025-01-01T00:00:00.000Z";
-function work(kind: ExperimentSample["kind"], sample: ExperimentSample["sample"], values: Record<string, number>, over: Partial<ExperimentSample> = {}): ExperimentSample {
+function work(
+  kind: ExperimentSample["kind"],
+  sample: ExperimentSample["sample"],
+  values: Record<string, number>,
+  over: Partial<ExperimentSample> = {},
+): ExperimentSample {
   return { seq: ++seq, kind, sample, rep: 1, warmup: false, values, takenAt: at, ...over };
 }
 
@@ -25,7 +30,10 @@ describe("summarizeOverhead", () => {
   const r = summarizeOverhead(samples, ["process", "container", "vm"], ["cpu", "syscall"], [], WORKLOAD_ARGS);
 
   it("has one row per metric of the chosen workloads, with a direction", () => {
-    expect(r.rows.map((x) => [x.metric, x.direction])).toEqual([["ops_per_s", "higher"], ["ns_per_call", "lower"]]);
+    expect(r.rows.map((x) => [x.metric, x.direction])).toEqual([
+      ["ops_per_s", "higher"],
+      ["ns_per_call", "lower"],
+    ]);
   });
 
   it.each([

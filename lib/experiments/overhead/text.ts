@@ -19,7 +19,13 @@ export function overheadText(r: OverheadResult): string[] {
   out.push(
     table(
       ["idle cost", "host CPU", "host memory", "as", "window"],
-      r.idle.map((i) => [i.kind + (i.kind === "vm" ? ` [${i.accel?.toUpperCase() ?? "?"}]` : ""), `${formatIdleCpu(i.cpuPercent, i.cpuResolutionPercent)} of a core`, formatBytes(i.memoryBytes), i.memorySource, formatMs(i.windowMs)]),
+      r.idle.map((i) => [
+        i.kind + (i.kind === "vm" ? ` [${i.accel?.toUpperCase() ?? "?"}]` : ""),
+        `${formatIdleCpu(i.cpuPercent, i.cpuResolutionPercent)} of a core`,
+        formatBytes(i.memoryBytes),
+        i.memorySource,
+        formatMs(i.windowMs),
+      ]),
     ),
   );
   return out;

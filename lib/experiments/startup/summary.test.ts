@@ -35,7 +35,11 @@ describe("summarizeStartup", () => {
     const ct = r.kinds.find((k) => k.kind === "container")!;
     expect(ct.total.median).toBe(40);
     expect(ct.failures).toBe(1);
-    expect(ct.phases.map((p) => [p.name, p.summary.median])).toEqual([["runtime-create", 25], ["runtime-start", 7.5], ["ready", 7.5]]);
+    expect(ct.phases.map((p) => [p.name, p.summary.median])).toEqual([
+      ["runtime-create", 25],
+      ["runtime-start", 7.5],
+      ["ready", 7.5],
+    ]);
     const vm = r.kinds.find((k) => k.kind === "vm")!;
     expect(vm.accel).toBe("tcg");
     expect(r.ratioVmToContainer).toBeCloseTo(1300 / 40, 10);
@@ -52,6 +56,8 @@ describe("summarizeStartup", () => {
     if (vmToCt === null) expect(r.ratioVmToContainer).toBeNull();
     else expect(r.ratioVmToContainer).toBeCloseTo(vmToCt, 10);
     expect(r.skipped).toEqual(skipped);
-    expect(r.kinds.map((k) => k.kind)).toEqual(["process", "container", "vm"].filter((k) => (kinds as readonly string[]).includes(k) && !skipped.some((s) => s.kind === k)));
+    expect(r.kinds.map((k) => k.kind)).toEqual(
+      ["process", "container", "vm"].filter((k) => (kinds as readonly string[]).includes(k) && !skipped.some((s) => s.kind === k)),
+    );
   });
 });

@@ -21,11 +21,7 @@ export function phaseNames(values: Record<string, number>): string[] {
     .map((k) => k.slice(PHASE_PREFIX.length, -MS_SUFFIX.length));
 }
 
-export function summarizeStartup(
-  samples: readonly ExperimentSample[],
-  kinds: readonly StartupKind[],
-  skipped: readonly SkippedKind[],
-): StartupResult {
+export function summarizeStartup(samples: readonly ExperimentSample[], kinds: readonly StartupKind[], skipped: readonly SkippedKind[]): StartupResult {
   const summaries: StartupKindSummary[] = [];
   for (const kind of kinds) {
     if (skipped.some((s) => s.kind === kind)) continue;
@@ -41,7 +37,9 @@ export function summarizeStartup(
     });
   }
   const med = (kind: StartupKind) => summaries.find((s) => s.kind === kind)?.total.median;
-  const watched = samples.filter((s): s is ExperimentSample & { kind: WatchedKind } => s.sample === "memory" && (s.kind === "vm" || s.kind === "vm-warm") && !s.error);
+  const watched = samples.filter(
+    (s): s is ExperimentSample & { kind: WatchedKind } => s.sample === "memory" && (s.kind === "vm" || s.kind === "vm-warm") && !s.error,
+  );
   return {
     type: "startup",
     kinds: byKindOrder(summaries),

@@ -13,7 +13,15 @@ export function startupText(r: StartupResult): string[] {
   out.push(
     table(
       ["kind", "runs", "min", "median", "p95", "max", "failed"],
-      r.kinds.map((k) => [k.kind + vmTag(k.kind, k.accel), String(k.total.n), formatMs(k.total.min), formatMs(k.total.median), formatMs(k.total.p95), formatMs(k.total.max), String(k.failures)]),
+      r.kinds.map((k) => [
+        k.kind + vmTag(k.kind, k.accel),
+        String(k.total.n),
+        formatMs(k.total.min),
+        formatMs(k.total.median),
+        formatMs(k.total.p95),
+        formatMs(k.total.max),
+        String(k.failures),
+      ]),
     ),
   );
   out.push("");
@@ -24,14 +32,24 @@ export function startupText(r: StartupResult): string[] {
     ),
   );
   out.push("");
-  out.push(`vm/container (medians): ${formatRatio(r.ratioVmToContainer)}   vm/process: ${formatRatio(r.ratioVmToProcess)}   container/process: ${formatRatio(r.ratioContainerToProcess)}`);
-  if (r.kinds.some((k) => k.kind === "vm-warm")) out.push(`vm-warm/vm: ${formatRatio(r.ratioWarmToVm)}   vm-warm/container: ${formatRatio(r.ratioWarmToContainer)}`);
+  out.push(
+    `vm/container (medians): ${formatRatio(r.ratioVmToContainer)}   vm/process: ${formatRatio(r.ratioVmToProcess)}   container/process: ${formatRatio(r.ratioContainerToProcess)}`,
+  );
+  if (r.kinds.some((k) => k.kind === "vm-warm"))
+    out.push(`vm-warm/vm: ${formatRatio(r.ratioWarmToVm)}   vm-warm/container: ${formatRatio(r.ratioWarmToContainer)}`);
   if (r.memory) {
     out.push("", `host memory over the first ${r.memory.seconds} s (QEMU, after ready):`);
     out.push(
       table(
         ["vm", "RSS first", "RSS last", "RSS peak", "PSS first", "PSS last"],
-        r.memory.series.map((s) => [s.kind, formatBytes(s.firstRssBytes), formatBytes(s.lastRssBytes), formatBytes(s.peakRssBytes), formatBytes(s.firstPssBytes), formatBytes(s.lastPssBytes)]),
+        r.memory.series.map((s) => [
+          s.kind,
+          formatBytes(s.firstRssBytes),
+          formatBytes(s.lastRssBytes),
+          formatBytes(s.peakRssBytes),
+          formatBytes(s.firstPssBytes),
+          formatBytes(s.lastPssBytes),
+        ]),
       ),
     );
     const said = arrivalText(r.memory);

@@ -30,7 +30,9 @@ describe("summarizeWarmMemory", () => {
     expect(m.warmArrival?.verdict).toBe("all-at-once");
     expect(m.warmMinusColdPssBytes).toBe((104 - 75) * MIB);
     expect(m.seconds).toBe(1);
-    expect(arrivalText(m)).toMatch(/^The restored VM held 122(\.0)? MiB resident at its first reading and 124(\.0)? MiB after 1 s \(98 % from the start\): its memory arrived all at once/);
+    expect(arrivalText(m)).toMatch(
+      /^The restored VM held 122(\.0)? MiB resident at its first reading and 124(\.0)? MiB after 1 s \(98 % from the start\): its memory arrived all at once/,
+    );
   });
 
   it("is null without readings, and skips failed ones", () => {

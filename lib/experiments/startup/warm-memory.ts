@@ -73,9 +73,7 @@ export function memorySeries(kind: WatchedKind, points: MemoryPoint[], accel?: A
 }
 
 /** Both series from raw readings; null unless at least one VM was watched. */
-export function summarizeWarmMemory(
-  readings: readonly { kind: WatchedKind; accel?: Accel; values: Partial<MemorySampleValues> }[],
-): WarmMemoryResult | null {
+export function summarizeWarmMemory(readings: readonly { kind: WatchedKind; accel?: Accel; values: Partial<MemorySampleValues> }[]): WarmMemoryResult | null {
   const series: MemorySeries[] = [];
   for (const kind of ["vm", "vm-warm"] as const) {
     const mine = readings.filter((r) => r.kind === kind);
@@ -103,6 +101,8 @@ export function arrivalText(m: WarmMemoryResult): string {
   const pct = Math.round(m.warmArrival.firstFraction * 100);
   const how = m.warmArrival.verdict === "all-at-once" ? "its memory arrived all at once, while the state loaded" : "its memory arrived as the guest touched it";
   const cold = m.series.find((s) => s.kind === "vm");
-  const vs = cold ? ` A cold-booted VM held ${formatBytes(cold.lastRssBytes)} (PSS ${formatBytes(cold.lastPssBytes)}) at the end, the restored one PSS ${formatBytes(warm.lastPssBytes)}.` : "";
+  const vs = cold
+    ? ` A cold-booted VM held ${formatBytes(cold.lastRssBytes)} (PSS ${formatBytes(cold.lastPssBytes)}) at the end, the restored one PSS ${formatBytes(warm.lastPssBytes)}.`
+    : "";
   return `The restored VM held ${formatBytes(warm.firstRssBytes)} resident at its first reading and ${formatBytes(warm.lastRssBytes)} after ${m.seconds} s (${pct} % from the start): ${how}.${vs}`;
 }
