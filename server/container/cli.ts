@@ -11,17 +11,49 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(binary: string, args: string[], stdio?: StdioOptions): Promise<CliResult> {
+/**
+ * What one runtime call may print on each stream. runc's answers (state,
+ * list, errors) are kilobytes; a runtime printing more is broken, and its
+ * output is refused whole rather than truncated into JSON that half-parses.
+ */
+export const MAX_CLI_OUTPUT_CHARS = 4 * 2 ** 20;
+
+export function runCli(binary: string, args: string[], stdio?: StdioOptions, maxOutputChars = MAX_CLI_OUTPUT_CHARS): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: stdio ?? ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr?.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    let overflow = false;
+    const collect = (append: (c: string) => void) => (c: string) => {
+      if (overflow) return;
+      append(c);
+      if (stdout.length + stderr.length > maxOutputChars) {
+        overflow = true;
+        child.kill("SIGKILL");
+      }
+    };
+    child.stdout?.setEncoding("utf8").on(
+      "data",
+      collect((c) => (stdout += c)),
+    );
+    child.stderr?.setEncoding("utf8").on(
+      "data",
+      collect((c) => (stderr += c)),
+    );
     child.once("error", (err: NodeJS.ErrnoException) => reject(spawnError(binary, err)));
     // "close" waits for the pipes to drain; with file descriptors as stdio
     // (create, run -d) there are none and it fires right after "exit".
-    child.once("close", (code, signal) => resolve({ code: code ?? 128 + (signal === "SIGKILL" ? 9 : 15), stdout, stderr }));
+    child.once("close", (code, signal) => {
+      if (overflow) {
+        reject(
+          new Error(
+            `\`${[path.basename(binary), args[0]].filter(Boolean).join(" ")}\` printed more than ${maxOutputChars} characters; it was stopped and its output dropped.`,
+          ),
+        );
+        return;
+      }
+      resolve({ code: code ?? 128 + (signal === "SIGKILL" ? 9 : 15), stdout, stderr });
+    });
   });
 }
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ExecError } from "@/server/errors";
-import { AgentChannel, AgentClosedError } from "./agent-channel";
+import { AgentChannel, AgentClosedError, MAX_AGENT_LINE_CHARS } from "./agent-channel";
 
 // A fake guest on the far end of a unix socket: the test writes what the
 // agent would print and reads what the host sends.
@@ -62,6 +62,16 @@ describe("AgentChannel", () => {
     say('1|{"progress":true}\n1|{"ops":5}\n1#0\n');
     await expect(result).resolves.toEqual({ exitCode: 0, output: '{"progress":true}\n{"ops":5}' });
     expect(lines).toEqual(['{"progress":true}', '{"ops":5}']);
+  });
+
+  it("drops a line that never ends past the limit, and reads the lines after its newline", async () => {
+    say("READY uptime=1 init_uptime=0.9\n");
+    const result = channel.exec("info", []);
+    await until(() => received.includes("\n"));
+    const flood = `1|${"x".repeat(64 * 1024)}`;
+    for (let i = 0; i < Math.ceil((MAX_AGENT_LINE_CHARS * 1.5) / flood.length); i++) say(flood);
+    say("\n1|after\n1#0\n");
+    await expect(result).resolves.toEqual({ exitCode: 0, output: "after" });
   });
 
   it("routes interleaved lines of concurrent requests by id, ignoring garbage", async () => {

@@ -3,6 +3,9 @@ import type { Duplex } from "node:stream";
 import type { ExecOptions, EngineExecResult } from "@/server/engine/contract";
 import { ExecError } from "@/server/errors";
 import { TailText } from "@/lib/core/tail-text";
+
+/** The longest line accepted from the guest; the probe frames output in far shorter lines. */
+export const MAX_AGENT_LINE_CHARS = 256 * 1024;
 import { formatAgentRequest, parseAgentLine } from "@/lib/vm/agent-protocol";
 
 // The host side of the agent protocol on the VM's second serial port
@@ -37,6 +40,7 @@ export class AgentChannel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private buffer = "";
+  private skippingLine = false;
   private closed = false;
 
   constructor(
@@ -141,7 +145,16 @@ export class AgentChannel {
     while ((nl = this.buffer.indexOf("\n")) >= 0) {
       const line = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + 1);
-      this.onLine(line);
+      // The end of an over-long line whose start was already dropped.
+      if (this.skippingLine) this.skippingLine = false;
+      else this.onLine(line);
+    }
+    // Guest output is untrusted: a line that never ends would grow without
+    // bound. The probe frames lines far shorter than this, so such a line is
+    // not a protocol message; it is dropped up to its newline.
+    if (this.buffer.length > MAX_AGENT_LINE_CHARS) {
+      this.buffer = "";
+      this.skippingLine = true;
     }
   }
 
