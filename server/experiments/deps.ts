@@ -7,7 +7,7 @@ import type { ExperimentSupervisor } from "./context";
 import type { ReadHostUsage } from "./host-usage";
 import type { ReadMemory } from "./startup";
 
-/** What the experiment runner is built with (server/experiments/index.ts, standalone.ts, the tests). */
+/** What the experiment runner is built with (server/app/create-app.ts, for the server, the CLI, the bench and the tests). */
 export interface RunnerDeps {
   store: ExperimentStore;
   supervisor: () => Promise<ExperimentSupervisor>;

@@ -14,7 +14,7 @@ import { pingRegistry } from "./client";
 // The registry Isolab pushes to and pulls from: Debian's `docker-registry`
 // (Distribution 2.8), started on request on 127.0.0.1 at a free port with its
 // data under <state>/registry/, or an existing one pointed at by URL. One
-// per server (on globalThis): stopped with the server, and a registry an
+// per app (server/app/create-app.ts): stopped with it, and a registry an
 // earlier run left behind (its pid file) is ended before a new one starts.
 // The registry writes uploads under _uploads/ and links a tag only once a
 // manifest is complete, so a push killed midway leaves the old tags intact.
