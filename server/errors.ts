@@ -69,6 +69,12 @@ export class DiskFullError extends IsolabError {
 const DISK_FULL_CODES = ["ENOSPC", "EDQUOT"] as const;
 export type DiskFullCode = (typeof DISK_FULL_CODES)[number];
 
+/** The errno of a full disk (ENOSPC) or an exceeded quota (EDQUOT) on this error itself, or undefined. */
+export function diskFullCode(err: unknown): DiskFullCode | undefined {
+  const code = (err as NodeJS.ErrnoException | null | undefined)?.code;
+  return DISK_FULL_CODES.find((c) => c === code);
+}
+
 /**
  * The ENOSPC/EDQUOT behind an error, if any, and the path it names: the
  * errno itself, a cause it was wrapped around, or the words of an error an
@@ -77,7 +83,7 @@ export type DiskFullCode = (typeof DISK_FULL_CODES)[number];
 export function diskFullCause(err: unknown, depth = 0): { code: DiskFullCode; path?: string } | null {
   if (typeof err !== "object" || err === null || depth > 4) return null;
   const e = err as NodeJS.ErrnoException & { details?: { cause?: unknown } };
-  const code = DISK_FULL_CODES.find((c) => c === e.code);
+  const code = diskFullCode(e);
   if (code) return { code, ...(e.path ? { path: e.path } : {}) };
   const inner = diskFullCause(e.cause, depth + 1) ?? diskFullCause(e.details?.cause, depth + 1);
   if (inner) return inner;

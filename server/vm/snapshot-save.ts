@@ -4,7 +4,7 @@ import path from "node:path";
 import type net from "node:net";
 import { QmpMigrateReply, QmpStatusReply } from "@/lib/schemas/qmp";
 import { SNAPSHOT_FORMAT, type SnapshotBinding, type SnapshotMeta } from "@/lib/schemas/snapshot";
-import { ConflictError } from "@/server/errors";
+import { ConflictError, diskFullCode } from "@/server/errors";
 import type { AgentChannel } from "./agent-channel";
 import { accept, listen, removeFiles } from "./launch";
 import type { QmpClient } from "./qmp-client";
@@ -50,10 +50,7 @@ const POLL_MS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function isDiskFull(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOSPC" || code === "EDQUOT";
-}
+const isDiskFull = (err: unknown): boolean => diskFullCode(err) !== undefined;
 
 /** Receives one connection's bytes into `file`; settles once they are all written (or failed). */
 function receiveInto(server: net.Server, file: string, onError: (err: Error) => void): Promise<void> {
