@@ -10,6 +10,12 @@ import { Sampler, type SampleSource } from "./sampler";
 // The sampler with fake time, fake /proc and fake instances: no sleeps.
 
 const MiB = 2 ** 20;
+
+/** An idle v1 cgroup holding `pids` (1 MiB used while it holds any; empty once they are gone). */
+const idleCgroup = (pids: number[]): CgroupUsage => {
+  const mem = pids.length ? MiB : 0;
+  return { version: 1, memoryBytes: mem, rssBytes: mem, cacheBytes: 0, limitBytes: null, oomKills: 0, cpuNs: 1, pids: pids.length, procs: pids, tasks: pids };
+};
 const HOST_TOTAL = 8192 * MiB;
 
 class FakeClock {
@@ -203,34 +209,12 @@ describe("Sampler host view", () => {
     handles.set("p-1", handle(300));
     handles.set("ct-1", handle(301, { cgroupPath: "/isolab/ct-1" }));
     host.procs.set(300, { ticks: 1, threads: 1, start: 7, pss: MiB, rss: MiB });
-    host.cgroups.set("/isolab/ct-1", {
-      version: 1,
-      memoryBytes: MiB,
-      rssBytes: MiB,
-      cacheBytes: 0,
-      limitBytes: null,
-      oomKills: 0,
-      cpuNs: 1,
-      pids: 1,
-      procs: [301],
-      tasks: [301],
-    });
+    host.cgroups.set("/isolab/ct-1", idleCgroup([301]));
     sampler.tick();
 
     clock.advance(1000);
     host.procs.set(300, { ticks: 0, threads: 1, start: 999, pss: 5, rss: 5 }); // another process on the same pid
-    host.cgroups.set("/isolab/ct-1", {
-      version: 1,
-      memoryBytes: 0,
-      rssBytes: 0,
-      cacheBytes: 0,
-      limitBytes: null,
-      oomKills: 0,
-      cpuNs: 1,
-      pids: 0,
-      procs: [],
-      tasks: [],
-    });
+    host.cgroups.set("/isolab/ct-1", idleCgroup([]));
     expect(sampler.tick().instances).toEqual({});
     clock.advance(1000);
     host.procs.delete(300);
@@ -309,18 +293,7 @@ describe("Sampler guest view", () => {
     instances.push(instance("ct-1", "container"));
     const h = handle(200, { cgroupPath: "/isolab/ct-1" });
     handles.set("ct-1", h);
-    host.cgroups.set("/isolab/ct-1", {
-      version: 1,
-      memoryBytes: MiB,
-      rssBytes: MiB,
-      cacheBytes: 0,
-      limitBytes: null,
-      oomKills: 0,
-      cpuNs: 1,
-      pids: 1,
-      procs: [200],
-      tasks: [200],
-    });
+    host.cgroups.set("/isolab/ct-1", idleCgroup([200]));
     sampler.tick();
     h.resolveExec({ exitCode: 0, output: info(HOST_TOTAL / 1024, 6000 * 1024, 2) });
     await flush();
