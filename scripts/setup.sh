@@ -43,6 +43,20 @@ else
   log "packages: all ${#packages[@]} present"
 fi
 
+# QEMU runs as this unprivileged system user (server/host/qemu-user.ts), a
+# member of kvm where the host has that group so KVM guests still start.
+qemu_user="${ISOLAB_QEMU_USER:-isolab-qemu}"
+if ! getent passwd "$qemu_user" >/dev/null; then
+  [ "$(id -u)" = 0 ] || die "the system user $qemu_user is missing; as root: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin $qemu_user"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$qemu_user" \
+    || die "could not create the system user $qemu_user"
+  log "created the system user $qemu_user (QEMU runs as it)"
+  changed=1
+fi
+if getent group kvm >/dev/null && ! id -nG "$qemu_user" | tr ' ' '\n' | grep -qx kvm; then
+  usermod -aG kvm "$qemu_user" || die "could not add $qemu_user to the group kvm"
+fi
+
 command -v node >/dev/null || die "node is not installed (Isolab needs Node 20.9+ or 22+)"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 9) ? 0 : 1)' \
   || die "node $(node --version) is too old (Isolab needs 20.9+ or 22+)"

@@ -1,0 +1,104 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { findPasswdEntry, type PasswdEntry } from "@/lib/host/passwd";
+import { MissingDependencyError } from "@/server/errors";
+
+// QEMU runs as an unprivileged system user (created by scripts/setup.sh), so
+// a device-emulation bug a guest reaches is that user's, not root's. QEMU's
+// own `-runas` cannot be used: it drops privileges after the `-sandbox`
+// filter is installed, and `elevateprivileges=deny` then kills it at its own
+// setuid (measured: SIGSYS). So QEMU is exec'd by setpriv(1), already as the
+// user, with the user's groups (kvm, where it is a member) and no others.
+//
+// What QEMU opens by path must be reachable by that user: its instance
+// directory is its own (0700), the directories above it inside the state
+// directory are 0710 root:<its group> (search, no listing), and sockets
+// Isolab listens on live in such directories.
+
+export const DEFAULT_QEMU_USER = "isolab-qemu";
+
+export type QemuUser = PasswdEntry;
+
+export function lookupUser(name: string, passwdFile = "/etc/passwd"): QemuUser | null {
+  try {
+    return findPasswdEntry(fs.readFileSync(passwdFile, "utf8"), name);
+  } catch {
+    return null;
+  }
+}
+
+export function requireQemuUser(name: string): QemuUser {
+  const user = lookupUser(name);
+  if (!user) throw new MissingDependencyError("qemu-user", `The system user ${name} that QEMU runs as does not exist.`);
+  if (user.uid === 0) throw new MissingDependencyError("qemu-user", `The QEMU user ${name} has uid 0; it must be an unprivileged user.`);
+  return user;
+}
+
+/** setpriv's argument array that runs `binary args…` as `user` (real and effective ids, its own groups only). */
+export function asUser(user: QemuUser, binary: string, args: string[]): { file: string; args: string[] } {
+  return { file: "setpriv", args: ["--reuid", String(user.uid), "--regid", String(user.gid), "--init-groups", "--", binary, ...args] };
+}
+
+/** Whether `user` may search (x) a directory with these stats. */
+function searchable(st: fs.Stats, user: QemuUser): boolean {
+  if (st.uid === user.uid) return (st.mode & 0o100) !== 0;
+  if (st.gid === user.gid) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
+}
+
+export interface QemuDirs {
+  user: QemuUser;
+  /** A directory of QEMU's own inside the base (console log, pid file, its sockets): owned by the user, 0700. */
+  own(dir: string): void;
+  /** A directory QEMU only needs to pass through (to reach a socket Isolab made): 0710 root:<its group>. */
+  traverse(dir: string): void;
+}
+
+/**
+ * Directories under `base` (the state directory) made reachable for the QEMU
+ * user, and nothing above it changed: an ancestor QEMU cannot search is an
+ * error naming it, not a chmod of someone else's directory.
+ */
+export function qemuDirs(base: string, user: QemuUser): QemuDirs {
+  const root = path.resolve(base);
+  function chain(dir: string): string[] {
+    const abs = path.resolve(dir);
+    const rel = path.relative(root, abs);
+    if (rel.startsWith("..") || path.isAbsolute(rel)) throw new Error(`${abs} is not inside the state directory ${root}`);
+    const out = [root];
+    let cur = root;
+    for (const part of rel.split(path.sep).filter(Boolean)) out.push((cur = path.join(cur, part)));
+    return out;
+  }
+  function checkAbove(): void {
+    for (let p = path.dirname(root); ; p = path.dirname(p)) {
+      if (!searchable(fs.statSync(p), user))
+        throw new Error(`QEMU runs as ${user.name} and cannot reach ${root}: ${p} is not searchable by other users; move ISOLAB_STATE_DIR`);
+      if (p === path.dirname(p)) return;
+    }
+  }
+  function passThrough(dirs: string[]): void {
+    for (const d of dirs) {
+      fs.mkdirSync(d, { recursive: true });
+      const st = fs.statSync(d);
+      if (st.gid !== user.gid) fs.chownSync(d, st.uid, user.gid);
+      if ((st.mode & 0o7777) !== 0o710) fs.chmodSync(d, 0o710);
+    }
+  }
+  return {
+    user,
+    own(dir) {
+      checkAbove();
+      const dirs = chain(dir);
+      passThrough(dirs.slice(0, -1));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.chownSync(dir, user.uid, user.gid);
+      fs.chmodSync(dir, 0o700);
+    },
+    traverse(dir) {
+      checkAbove();
+      passThrough(chain(dir));
+    },
+  };
+}
