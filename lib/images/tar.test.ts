@@ -131,6 +131,7 @@ describe("TarReader refuses what Go's archive/tar would read otherwise (crafted 
       [{ name: "l", typeflag: "2", pax: [["linkpath", "a"]], gnuLongLink: "b" }],
       /both a pax linkpath and a GNU long link/,
     ],
+    ["a pax global header (umoci refuses it)", [{ name: "file", globalPax: [["comment", "c"]] }], /a pax global header/],
     ["an empty GNU long name", [{ name: "file", gnuLongName: "" }], /empty GNU long name/],
     ["a name that is not UTF-8", [{ name: Uint8Array.from([0x61, 0xff]) }], /not valid UTF-8/],
   ])("%s", (_what, entries, message) => {

@@ -15,6 +15,7 @@
 //   pax records Go would reject or ignore (an empty value keeps the ustar one);
 // - a pax path and a GNU long name on one entry (Go takes the GNU one), the
 //   same for link names, and two metadata headers of one kind for one entry;
+// - pax global headers (umoci refuses them);
 // - names that are not UTF-8 (two different byte strings must never read as
 //   one name), negative base-256 numbers, a metadata header with no entry.
 
@@ -244,11 +245,13 @@ export class TarReader {
     const size = parseNumeric(h, 124, 12);
     const name = headerName(h);
     const named = (what: string) => new TarFormatError(`entry ${JSON.stringify(name)}: ${what}`);
-    if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
+    // Go hands a global header to its caller as an entry of its own, and umoci refuses it ("unknown typeflag").
+    if (typeflag === "g") throw named("a pax global header, which the unpacking tools do not accept");
+    if (typeflag === "x" || typeflag === "L" || typeflag === "K") {
       if (size > MAX_META_BYTES) throw named(`a ${typeflag} metadata entry of ${size} bytes is too large`);
-      const already = typeflag === "x" ? this.pax : typeflag === "L" ? this.longName : typeflag === "K" ? this.longLink : null;
+      const already = typeflag === "x" ? this.pax : typeflag === "L" ? this.longName : this.longLink;
       if (already !== null) throw named(`a second ${typeflag} metadata header for one entry`);
-      if (typeflag !== "g") this.metaAt ??= this.bytes;
+      this.metaAt ??= this.bytes;
       this.state = { kind: "meta", typeflag, name, remaining: size, padding: pad(size), parts: [] };
       if (size === 0) this.finishBody();
       return;
@@ -300,8 +303,6 @@ export class TarReader {
         err instanceof TarFormatError ? new TarFormatError(`the ${s.typeflag} header ${JSON.stringify(s.name)}: ${err.message}`) : err;
       try {
         if (s.typeflag === "x") this.pax = parsePax(body);
-        else if (s.typeflag === "g")
-          parsePax(body); // validated, not applied (Go applies a global header to no entry either)
         else {
           const nul = body.indexOf(0);
           const text = decodeName(body.subarray(0, nul < 0 ? body.length : nul), "a GNU long name");
