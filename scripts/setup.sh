@@ -15,10 +15,11 @@ trap 'die "unexpected error at scripts/setup.sh line $LINENO"' ERR
 # What each is for: VMs, containers (runc; crun where cgroups allow), the
 # image build (busybox-static, cpio, lz4, gcc, libc6-dev, musl-tools), the e2e
 # browser, promtool (prometheus) for checking /api/metrics, and the
-# image/registry figure (umoci, skopeo, docker-registry). Their own services
+# image/registry figure (umoci, skopeo, docker-registry), getcap (libcap2-bin: tests read
+# file capabilities). Their own services
 # are kept from starting during the install (policy-rc.d).
 packages=(qemu-system-x86 runc crun busybox-static cpio lz4 gcc libc6-dev musl-tools chromium
-  prometheus umoci skopeo docker-registry)
+  prometheus umoci skopeo docker-registry libcap2-bin)
 
 missing=()
 for p in "${packages[@]}"; do

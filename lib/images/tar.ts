@@ -131,7 +131,10 @@ export function parsePax(body: Buffer): Record<string, string> {
     const eq = raw.indexOf(0x3d);
     if (eq <= 0) throw new TarFormatError("pax record without key=value");
     const key = decodeName(raw.subarray(0, eq), "a pax key");
-    const value = decodeName(raw.subarray(eq + 1), `the pax value of ${key}`);
+    // An extended attribute's value is bytes (a file capability is a binary struct), never a name: kept as they are.
+    const value = key.startsWith("SCHILY.xattr.")
+      ? Buffer.from(raw.subarray(eq + 1)).toString("latin1")
+      : decodeName(raw.subarray(eq + 1), `the pax value of ${key}`);
     checkPaxRecord(key, value);
     if (Object.hasOwn(out, key)) throw new TarFormatError(`the pax key ${key} is given twice`);
     out[key] = value;

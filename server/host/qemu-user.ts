@@ -47,6 +47,34 @@ function searchable(st: fs.Stats, user: QemuUser): boolean {
   return (st.mode & 0o001) !== 0;
 }
 
+/** Why `user` cannot read `file` (a directory on its path it may not search, or the file's mode), or null when it can. */
+export function unreadableBy(file: string, user: QemuUser): string | null {
+  const abs = path.resolve(file);
+  for (let p = path.dirname(abs); ; p = path.dirname(p)) {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return `${p} does not exist`;
+    if (!searchable(st, user)) return `${p} is not searchable by ${user.name}`;
+    if (p === path.dirname(p)) break;
+  }
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (!st) return `${abs} does not exist`;
+  const bit = st.uid === user.uid ? 0o400 : st.gid === user.gid ? 0o040 : 0o004;
+  return st.mode & bit ? null : `${abs} is not readable by ${user.name}`;
+}
+
+/**
+ * A directory of Isolab's own: 0700 root, or, when the QEMU user exists and
+ * must pass through it (the state directory, the image store, its initramfs
+ * cache), 0710 root:<QEMU's group> — search only, no listing, no other user.
+ */
+export function privateDir(dir: string, passThrough: QemuUser | null = null): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.statSync(dir);
+  if (passThrough && st.gid !== passThrough.gid) fs.chownSync(dir, st.uid, passThrough.gid);
+  const mode = passThrough ? 0o710 : 0o700;
+  if ((st.mode & 0o7777) !== mode) fs.chmodSync(dir, mode);
+}
+
 export interface QemuDirs {
   user: QemuUser;
   /** A directory of QEMU's own inside the base (console log, pid file, its sockets): owned by the user, 0700. */

@@ -17,7 +17,7 @@ import { currentBinding } from "./snapshot-binding";
 import { checkRestorable } from "./snapshot-restore";
 import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
 import { createWarmStarts, withSnapshots, type WarmHandleExtras } from "./warm-start";
-import { qemuDirs, requireQemuUser } from "@/server/host/qemu-user";
+import { qemuDirs, requireQemuUser, unreadableBy } from "@/server/host/qemu-user";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
@@ -123,6 +123,10 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
       const confined = qemu();
       // QEMU (as its own user) creates its console log and pid file here and reaches its sockets.
       confined.own(req.dir);
+      for (const file of [kernelPath, req.image.initramfsPath]) {
+        const why = unreadableBy(file, confined.user);
+        if (why) throw new StartFailedError(`QEMU runs as ${confined.user.name} and cannot read ${file}: ${why}.`);
+      }
       const { decision, machine } = await machineFor(req);
       const readyTimeoutMs = req.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
       if (req.warm || req.snapshotId) return warm.start(req, machine, decision, readyTimeoutMs);
