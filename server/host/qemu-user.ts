@@ -12,9 +12,10 @@ import { MissingDependencyError } from "@/server/errors";
 // user, with the user's groups (kvm, where it is a member) and no others.
 //
 // What QEMU opens by path must be reachable by that user: its instance
-// directory is its own (0700), the directories above it inside the state
-// directory are 0710 root:<its group> (search, no listing), and sockets
-// Isolab listens on live in such directories.
+// directory and those above it inside the state directory are 0710
+// root:<its group> (search, no listing, no writing), the sockets Isolab
+// listens on there are 0666, and the two files QEMU writes (console log, pid
+// file) are made by Isolab beforehand, 0660 root:<its group>.
 
 export const DEFAULT_QEMU_USER = "isolab-qemu";
 
@@ -77,8 +78,14 @@ export function privateDir(dir: string, passThrough: QemuUser | null = null): vo
 
 export interface QemuDirs {
   user: QemuUser;
-  /** A directory of QEMU's own inside the base (console log, pid file, its sockets): owned by the user, 0700. */
-  own(dir: string): void;
+  /**
+   * An instance directory QEMU writes into: the directory (and those above
+   * it in the base) 0710 root:<its group>, so QEMU reaches its sockets but
+   * cannot create, rename or replace anything there (no symlink planted where
+   * Isolab, as root, later reads or writes); the files it writes (console
+   * log, pid file) made in advance by Isolab, 0660 root:<its group>.
+   */
+  instanceDir(dir: string, qemuWrites: string[]): void;
   /** A directory QEMU only needs to pass through (to reach a socket Isolab made): 0710 root:<its group>. */
   traverse(dir: string): void;
 }
@@ -106,27 +113,26 @@ export function qemuDirs(base: string, user: QemuUser): QemuDirs {
       if (p === path.dirname(p)) return;
     }
   }
-  function passThrough(dirs: string[]): void {
-    for (const d of dirs) {
-      fs.mkdirSync(d, { recursive: true });
-      const st = fs.statSync(d);
-      if (st.gid !== user.gid) fs.chownSync(d, st.uid, user.gid);
-      if ((st.mode & 0o7777) !== 0o710) fs.chmodSync(d, 0o710);
-    }
+  function traverse(dir: string): void {
+    checkAbove();
+    for (const d of chain(dir)) privateDir(d, user);
   }
   return {
     user,
-    own(dir) {
-      checkAbove();
-      const dirs = chain(dir);
-      passThrough(dirs.slice(0, -1));
-      fs.mkdirSync(dir, { recursive: true });
-      fs.chownSync(dir, user.uid, user.gid);
-      fs.chmodSync(dir, 0o700);
-    },
-    traverse(dir) {
-      checkAbove();
-      passThrough(chain(dir));
+    traverse,
+    instanceDir(dir, qemuWrites) {
+      traverse(dir);
+      for (const f of qemuWrites) {
+        if (path.dirname(path.resolve(f)) !== path.resolve(dir)) throw new Error(`${f} is not in ${dir}`);
+        // The directory is root's alone to write: nothing but Isolab made what is there.
+        const fd = fs.openSync(f, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o660);
+        try {
+          fs.fchownSync(fd, 0, user.gid);
+          fs.fchmodSync(fd, 0o660);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
     },
   };
 }

@@ -78,9 +78,9 @@ function hostHint(): string {
 async function bootKvmOnce(o: AccelProbeOptions & { timeoutMs: number }): Promise<number> {
   const dir = path.join(o.stateDir, "kvm-probe");
   const qemu = o.qemu?.();
-  if (qemu) qemu.own(dir);
-  else fs.mkdirSync(dir, { recursive: true });
   const p = (f: string) => path.join(dir, f);
+  if (qemu) qemu.instanceDir(dir, [p("console.log"), p("qemu.pid")]);
+  else fs.mkdirSync(dir, { recursive: true });
   const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
   const args = buildQemuArgs({
     ...paths,

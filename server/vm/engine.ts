@@ -122,7 +122,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
       const paths = vmPaths(req.dir);
       const confined = qemu();
       // QEMU (as its own user) creates its console log and pid file here and reaches its sockets.
-      confined.own(req.dir);
+      confined.instanceDir(req.dir, [paths.consoleLog, paths.pidfile]);
       for (const file of [kernelPath, req.image.initramfsPath]) {
         const why = unreadableBy(file, confined.user);
         if (why) throw new StartFailedError(`QEMU runs as ${confined.user.name} and cannot read ${file}: ${why}.`);

@@ -61,8 +61,8 @@ export function createTemplates(ctx: TemplateContext) {
     const dir = path.join(ctx.instancesDir, `tpl-${req.key}`);
     fs.rmSync(dir, { recursive: true, force: true });
     const qemu = ctx.qemu();
-    qemu.own(dir);
     const paths = ctx.vmPaths(dir);
+    qemu.instanceDir(dir, [paths.consoleLog, paths.pidfile]);
     const vm = await launchQemu({
       ...paths,
       user: qemu.user,
