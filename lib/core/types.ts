@@ -30,6 +30,8 @@ export interface Instance {
   memoryMiB: number;
   /** A container started with no memory limit (only the isolation experiment's hog): memoryMiB is then Isolab's budget for it, not a kernel limit. */
   unlimitedMemory?: boolean;
+  /** Container only: started "root on the host" — no user namespace, no seccomp filter, every capability. */
+  privileged?: boolean;
   /** Set when an experiment started it (and will remove it); the sampler leaves its guest alone. */
   experimentId?: string;
   cpus: number;
