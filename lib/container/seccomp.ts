@@ -83,7 +83,10 @@ const SECCOMP_ARCH: Record<string, string> = {
 
 /** Node's `process.arch` → Go's GOARCH, the names profiles use. */
 export function goArchOf(nodeArch: string): string {
-  return ({ x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" } as Record<string, string>)[nodeArch] ?? nodeArch;
+  return (
+    ({ x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" } as Record<string, string>)[nodeArch] ??
+    nodeArch
+  );
 }
 
 /** "6.18.44-fc" ≥ "4.8"? Compares major.minor, as the Go translators do. */
@@ -130,7 +133,9 @@ export function toOciSeccomp(input: unknown, t: SeccompTarget): OciSeccomp {
       names: [...names],
       action: rule.action,
       ...(rule.errnoRet !== undefined ? { errnoRet: rule.errnoRet } : {}),
-      ...(rule.args?.length ? { args: rule.args.map((a) => ({ index: a.index, value: a.value, ...(a.valueTwo ? { valueTwo: a.valueTwo } : {}), op: a.op })) } : {}),
+      ...(rule.args?.length
+        ? { args: rule.args.map((a) => ({ index: a.index, value: a.value, ...(a.valueTwo ? { valueTwo: a.valueTwo } : {}), op: a.op })) }
+        : {}),
     });
   }
   return {

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { parseGroup, parsePasswd, resolveUser } from "./user";
 
 const passwd = parsePasswd(
-  ["root:x:0:0:root:/root:/bin/sh", "# comment", "www-data:x:33:33:www:/var/www:/usr/sbin/nologin", "app:x:1000:1000::/home/app:/bin/sh", "broken:x:abc:1", ""].join("\n"),
+  [
+    "root:x:0:0:root:/root:/bin/sh",
+    "# comment",
+    "www-data:x:33:33:www:/var/www:/usr/sbin/nologin",
+    "app:x:1000:1000::/home/app:/bin/sh",
+    "broken:x:abc:1",
+    "",
+  ].join("\n"),
 );
 const groups = parseGroup(["root:x:0:", "www-data:x:33:", "app:x:1000:", "audio:x:29:app,other", "video:x:44:other", "bad:x:-1:app"].join("\n"));
 

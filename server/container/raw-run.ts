@@ -22,7 +22,12 @@ export function realImage(image: ImageRef): ImageRef {
 }
 
 /** Writes a bundle for `id` under `<stateDir>/raw/<id>`, as the engine would for the same request (confined the same way by default). */
-export async function writeRawBundle(stateDir: string, image: ImageRef, id: string, opts: { memoryMiB?: number; cpus?: number; confine?: ConfineOptions } = {}): Promise<string> {
+export async function writeRawBundle(
+  stateDir: string,
+  image: ImageRef,
+  id: string,
+  opts: { memoryMiB?: number; cpus?: number; confine?: ConfineOptions } = {},
+): Promise<string> {
   const dir = path.join(stateDir, "raw", id);
   const bundle = path.join(dir, "bundle");
   const req = { id, name: id, image: realImage(image), memoryMiB: opts.memoryMiB ?? 128, cpus: opts.cpus ?? 1, dir };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "@/server/errors";
-import { ALL_CAPABILITIES, assertContainerId, buildOciSpec, CONTAINER_CAPABILITIES, DOCKER_DEFAULT_CAPABILITIES, hostnameFor, type ContainerSpec } from "./spec";
+import {
+  ALL_CAPABILITIES,
+  assertContainerId,
+  buildOciSpec,
+  CONTAINER_CAPABILITIES,
+  DOCKER_DEFAULT_CAPABILITIES,
+  hostnameFor,
+  type ContainerSpec,
+} from "./spec";
 
 const base: ContainerSpec = {
   id: "ct-1a2b",
