@@ -132,3 +132,20 @@ describe("an image that cannot run as it says", () => {
     expect(fs.existsSync(req.dir)).toBe(false);
   });
 });
+
+describe("shifted copies", () => {
+  it("are pruned at reconcile once their rootfs is gone, and kept while it is there", async () => {
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-confine-src-"));
+    fs.mkdirSync(path.join(src, "etc"));
+    const { shiftedRootfs } = await import("./shifted-rootfs");
+    const copy = await shiftedRootfs(stateDir, src, hostIdRanges());
+    expect(copy.copied).toBe(true);
+    expect(fs.statSync(path.join(copy.dir, "etc")).uid).toBe(hostIdRanges().uid.start);
+    await engine.reconcile(stateDir);
+    expect(fs.existsSync(copy.dir)).toBe(true);
+    fs.rmSync(src, { recursive: true });
+    await engine.reconcile(stateDir);
+    expect(fs.existsSync(copy.dir)).toBe(false);
+    expect(fs.existsSync(`${copy.dir}.source`)).toBe(false);
+  });
+});

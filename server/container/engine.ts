@@ -16,6 +16,7 @@ import type { RuntimeName } from "./runtime";
 import { selectRuntime } from "./select-runtime";
 import { assertContainerId, buildOciSpec, hostnameFor, type ContainerSpec } from "./spec";
 import { CONFINED, confinementFor, type Confinement, type ConfineOptions } from "./confinement";
+import { pruneShiftedRootfs } from "./shifted-rootfs";
 import { ReadyWatcher } from "./ready-watch";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
 
@@ -214,7 +215,12 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
     kind: "container",
     check: () => runtime.check(),
     start,
-    reconcile: (dir) => reconcileContainers(dir),
+    reconcile: async (dir) => {
+      const removed = await reconcileContainers(dir);
+      // After the containers are gone: a shifted rootfs still some container's root is kept.
+      pruneShiftedRootfs(dir);
+      return removed;
+    },
   };
 }
 
