@@ -64,7 +64,7 @@ export interface ExecResult {
 }
 
 /** Probe commands the API accepts; anything else is refused. */
-export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping"] as const;
+export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping", "hostile"] as const;
 export type ProbeCommand = (typeof PROBE_COMMANDS)[number];
 
 export type CgroupVersion = "v1" | "hybrid" | "v2";

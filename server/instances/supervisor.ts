@@ -319,6 +319,12 @@ export class Supervisor {
     if (!handle || instance.state !== "running") {
       throw new ConflictError(`"${instance.name}" is ${instance.state}; commands run only in a running instance.`);
     }
+    // On the bare process `hostile` would mount, ptrace and write sysctls as root on the host itself.
+    if (req.command === "hostile" && instance.kind === "process") {
+      throw new InvalidRequestError("probe hostile runs only in a container or a VM: on the bare process it would act on the host itself.", {
+        field: "command",
+      });
+    }
     const t0 = performance.now();
     const result = await handle.exec(req.command, req.args, { timeoutMs: req.timeoutMs, onLine: opts.onLine, signal: opts.signal });
     return { ...result, json: parseLastJson(result.output), durationMs: performance.now() - t0 };
