@@ -11,8 +11,8 @@ import { MissingDependencyError } from "@/server/errors";
 // kernel and the container's capabilities.
 //
 // Translated at the first start and cached by the profile's sha256 and the
-// capability set: the translation costs ~1 ms, the 16 KiB read and hash
-// ~0.1 ms, so a start re-reads the file (an upgrade of containers-common is
+// capability set: the translation cost 3 ms here under load (npm run bench --
+// --only confinement), the 16 KiB read and hash far less, so a start re-reads the file (an upgrade of containers-common is
 // picked up without a restart) but translates once.
 
 export const SECCOMP_PROFILE_PATH = "/usr/share/containers/seccomp.json";
