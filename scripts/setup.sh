@@ -78,6 +78,7 @@ artifacts() { { stat -c %Y "$data/images/probe/image.json" "$data"/kernel/*; } 2
 before="$(artifacts)"
 bash scripts/setup-kernel.sh || die "the guest kernel could not be set up (scripts/setup-kernel.sh)"
 bash scripts/build-image.sh || die "the probe image could not be built (scripts/build-image.sh)"
+bash scripts/setup-userns.sh || die "the user-namespace range could not be reserved (scripts/setup-userns.sh)"
 [ "$before" = "$(artifacts)" ] || changed=1
 
 if [ "$changed" = 0 ]; then
