@@ -67,12 +67,16 @@ export function unreadableBy(file: string, user: QemuUser): string | null {
  * A directory of Isolab's own: 0700 root, or, when the QEMU user exists and
  * must pass through it (the state directory, the image store, its initramfs
  * cache), 0710 root:<QEMU's group> — search only, no listing, no other user.
+ * A search bit for others that is already there is kept: the state directory
+ * gets o+x (never r) once a confined container's mapped root must pass
+ * through it to its shifted rootfs (server/container/shifted-rootfs.ts), and
+ * a later start must not take that away.
  */
 export function privateDir(dir: string, passThrough: QemuUser | null = null): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = fs.statSync(dir);
   if (passThrough && st.gid !== passThrough.gid) fs.chownSync(dir, st.uid, passThrough.gid);
-  const mode = passThrough ? 0o710 : 0o700;
+  const mode = (passThrough ? 0o710 : 0o700) | (st.mode & 0o001);
   if ((st.mode & 0o7777) !== mode) fs.chmodSync(dir, mode);
 }
 
