@@ -60,8 +60,10 @@ export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liv
 
 export function createApp(config: AppConfig) {
   // The state directory holds images, snapshots (guest memory) and sockets:
-  // root's alone, QEMU's group may only pass through (server/host/qemu-user.ts).
-  privateDir(config.stateDir, lookupUser(config.qemuUser));
+  // root's alone; QEMU's group and confined containers' mapped root may only
+  // pass through it (o+x, no listing), every directory below is closed
+  // (server/host/qemu-user.ts).
+  privateDir(config.stateDir, lookupUser(config.qemuUser), true);
   const events = bus();
   const limits = instanceLimits(config);
   const engines = createEngines(config);
