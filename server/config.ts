@@ -12,6 +12,9 @@ const EnvSchema = z.object({
   ISOLAB_QEMU: z.string().min(1).default("qemu-system-x86_64"),
   ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
   ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
+  /** Clones kept waiting per templated VM machine (image, memory, vCPUs); each costs its QEMU's memory while it waits. */
+  ISOLAB_VM_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(0),
+  ISOLAB_SHM_DIR: z.string().min(1).default("/dev/shm"),
 });
 
 export type IsolabConfig = ReturnType<typeof loadConfig>;
@@ -42,6 +45,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     qemuBinary: e.ISOLAB_QEMU,
     maxInstances: e.ISOLAB_MAX_INSTANCES,
     maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
+    vmPoolSize: e.ISOLAB_VM_POOL_SIZE,
+    /** Where templated VMs keep their template's RAM (a tmpfs). */
+    shmDir: path.resolve(e.ISOLAB_SHM_DIR),
   };
 }
 
