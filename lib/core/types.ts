@@ -89,5 +89,13 @@ export interface HostInfo {
   /** null until the accelerator has been probed. */
   accelerator: { accel: Accel; reason: string; checkedAt?: string } | null;
   limits: { maxInstances: number; maxMemoryMiB: number };
+  /** The warm pool of templated VMs and what its waiting QEMUs cost now (their smaps_rollup); absent when the host card's caller has no VM engine. */
+  vmPool?: VmPoolInfo;
   measuredAt: string;
+}
+
+/** ISOLAB_VM_POOL_SIZE and, per templated machine, the clones waiting and their memory (PSS, RSS of their QEMUs). */
+export interface VmPoolInfo {
+  size: number;
+  slots: { image: string; memoryMiB: number; target: number; waiting: number; pssBytes: number; rssBytes: number; lastError?: string }[];
 }

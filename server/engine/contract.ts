@@ -129,4 +129,6 @@ export interface Engine {
   start(req: StartRequest): Promise<RunningHandle>;
   /** Removes leftovers of an earlier Isolab run under stateDir; returns what it removed. */
   reconcile(stateDir: string): Promise<string[]>;
+  /** Settles once background work the engine does on its own (the VM pool's refills) has finished. */
+  idle?(): Promise<void>;
 }

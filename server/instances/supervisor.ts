@@ -284,6 +284,11 @@ export class Supervisor {
   }
 
   /** Idempotent: stopping a stopped, exited or failed instance succeeds; a start in flight is aborted and undone. */
+  /** Resolves once the engines' background work (the VM pool's refills) is done: experiments wait for it between measured starts. */
+  async idle(): Promise<void> {
+    await Promise.all(Object.values(this.deps.engines).map((e) => e.idle?.()));
+  }
+
   async stop(id: string): Promise<Instance> {
     const entry = this.entry(id);
     const { instance, handle } = entry;

@@ -183,6 +183,8 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
 
     shutdown: () => templated.pool.shutdown(),
 
+    idle: () => templated.pool.idle(),
+
     snapshots,
 
     /** Refuses (404, 409, 422) a snapshot this request's VM could not be restored from, before anything is started. */

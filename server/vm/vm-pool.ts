@@ -123,6 +123,17 @@ export function createVmPool<M extends PoolMember>(opts: { size: number; log?: (
       }
     },
 
+    /** Settles once no member is being started (every pool full, or its last fill failed). */
+    async idle(): Promise<void> {
+      for (;;) {
+        const busy = [...slots.values()].flatMap((s) => (s.inFlight ? [s.inFlight] : []));
+        if (!busy.length) return;
+        await Promise.allSettled(busy);
+        // The next fill of a chain starts in a later callback.
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+
     status(): PoolSlotInfo[] {
       return [...slots.values()].map((s) => ({
         key: s.key,
