@@ -20,8 +20,9 @@ import { withSnapshots, type WarmHandleExtras } from "./warm-start";
 // The VM engine's templated and pooled starts (vm-templates.ts, vm-pool.ts):
 //   template  spawn a clone of the machine's shared-memory template, load its
 //             device state (~150 KB), cont, name it, reseed, ping
-//   pooled    take a clone the pool loaded ahead, move its files into the
-//             instance's directory, cont, name it, reseed, ping
+//   pooled    take a clone the pool loaded (and ran once, then stopped)
+//             ahead, move its files into the instance's directory, cont,
+//             name it, reseed, ping
 // Clone identity: hostname and RNG are the clone's own (set after cont, as
 // for warm starts). QEMU's `vmgenid` device is not added: the guest kernel
 // (Debian's cloud 6.1) is built without CONFIG_VMGENID, so nothing inside
@@ -73,6 +74,15 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         name: `isolab-${path.basename(dir)}`,
         timeoutMs: readyTimeoutMs,
         ignoreShared: true,
+      });
+      // Run the attach path once and stop again: under TCG a restored guest
+      // first translates every code path it runs (cont, the agent's built-ins,
+      // the CRNG reseed); doing that now keeps it out of the pooled start.
+      // The clone is reseeded again, with fresh bytes, when it is taken.
+      await resumeLoaded(loaded, { timeoutMs: readyTimeoutMs, id: t.meta.id, paths });
+      await loaded.qmp.execute("stop").catch(async (err: Error) => {
+        await discardLoaded(loaded);
+        throw err;
       });
       let gone = false;
       return {
@@ -129,10 +139,14 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         const clone = await pool.take(key, req.signal);
         loaded = clone.loaded;
         const takenAt = performance.now();
-        adopt(clone, paths);
-        snapshotId = clone.templateId ?? t.meta.id;
-        resumed = true; // from here resumeLoaded owns the QEMU (it kills it on failure)
-        vm = await resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
+        try {
+          adopt(clone, paths);
+          snapshotId = clone.templateId ?? t.meta.id;
+          resumed = true; // from here resumeLoaded owns the QEMU (it kills it on failure)
+          vm = await resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
+        } finally {
+          pool.refill(key);
+        }
         startup = pooledStartupPhases({ askedAt, takenAt, readyAt: vm.ready.at });
       } else {
         const { current, key, t } = await prepare(req, machine, readyTimeoutMs);
@@ -186,6 +200,8 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
     start,
     templates,
     pool,
+    /** A template's metadata and state file (the bench restores it by hand). */
+    template: (id: string) => ({ meta: ctx.store.get(id), statePath: ctx.store.statePath(id) }),
     /** The pool's standing cost: every waiting QEMU's PSS and RSS, read now. */
     poolUsage() {
       return pool.status().map((s) => {

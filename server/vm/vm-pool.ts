@@ -114,13 +114,19 @@ export function createVmPool<M extends PoolMember>(opts: { size: number; log?: (
         if (!slot || stopped) throw new PoolDisabledError("The VM pool is shutting down.");
         const m = slot.members.shift();
         if (m) {
+          // No refill yet: a QEMU spawning now would compete with this attach for the CPU. The caller calls refill() when done.
           slot.spawned.delete(m);
-          fill(slot);
           return m;
         }
         fill(slot);
         if (slot.inFlight) await slot.inFlight;
       }
+    },
+
+    /** Starts replacing what take() handed out (after the taker's attach, so the two do not compete). */
+    refill(key: string): void {
+      const slot = slots.get(key);
+      if (slot) fill(slot);
     },
 
     /** Settles once no member is being started (every pool full, or its last fill failed). */
