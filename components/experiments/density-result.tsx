@@ -114,6 +114,13 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
       <p className="cap-ratio" data-testid="density-ratio">
         VM / container marginal memory: <strong>{formatRatio(result.ratioVmToContainer)}</strong>{" "}
         {result.kinds.some((k) => k.kind === "vm") && <AccelBadge accel={result.kinds.find((k) => k.kind === "vm")?.accel} />}
+        {result.ratioTemplateToVm != null && (
+          <>
+            {" "}
+            · templated VM / cold VM marginal memory: <strong>{formatRatio(result.ratioTemplateToVm)}</strong> (clones share the template&apos;s memory —
+            and its contents)
+          </>
+        )}
       </p>
       <ResultTable
         label="Density per kind"
