@@ -10,7 +10,7 @@ import { isIsolabError } from "@/server/errors";
 import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { createVmEngine, type VmEngine } from "./engine";
-import { ramFileName, stateTagOf } from "./vm-templates";
+import { stateTagOf } from "./vm-templates";
 
 // Real QEMU under TCG: clones of a shared-memory template and clones from
 // the warm pool. Each must be its own guest (hostname, RNG) while its RAM
