@@ -1,4 +1,5 @@
 "use client";
+import { START_MODE_WORDS } from "@/lib/core/kinds";
 import Link from "next/link";
 import { InstanceActions } from "@/components/instances/instance-actions";
 import { PRIVILEGED_MEANING, PrivilegedBadge } from "@/components/instances/privileged-badge";
@@ -45,8 +46,8 @@ export function InstanceDetail({ id }: { id: string }) {
           {instance.pid ? ` · host pid ${instance.pid}` : ""}
           {instance.startMode === "warm"
             ? ` · warm start, restored from snapshot ${instance.snapshotId ?? "(template)"}`
-            : instance.startMode === "cold"
-              ? " · cold boot"
+            : instance.startMode
+              ? ` · ${START_MODE_WORDS[instance.startMode]}`
               : ""}
         </div>
         {instance.privileged && (

@@ -36,8 +36,8 @@ export interface AppConfig extends IsolabConfig {
   readyTimeoutMs?: number;
   /** Sampler periods; `false` builds it without starting it (the CLI: its execs would land in measurements). */
   sampler?: SamplerTiming | false;
-  /** Extra VM engine options (tests: a firmware, kernel arguments). */
-  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs">;
+  /** Extra VM engine options (tests: a firmware, kernel arguments, the pool's size). */
+  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs" | "poolSize" | "shmDir">;
   /** Extra container engine options (the bench: the launch mode it compares). */
   container?: Pick<ContainerEngineOptions, "launch">;
 }
@@ -49,7 +49,15 @@ export function createEngines(config: AppConfig) {
     container: createContainerEngine({ stateDir: config.stateDir, runtime: config.ociRuntime, ...config.container }),
     // One VM engine: the supervisor starts VMs with it and the snapshot
     // service reads and saves snapshots through it (one store, one binding).
-    vm: createVmEngine({ stateDir: config.stateDir, kernelPath: config.kernelPath, qemuBinary: config.qemuBinary, accel: config.accel, ...config.vm }),
+    vm: createVmEngine({
+      stateDir: config.stateDir,
+      kernelPath: config.kernelPath,
+      qemuBinary: config.qemuBinary,
+      accel: config.accel,
+      poolSize: config.vmPoolSize,
+      shmDir: config.shmDir,
+      ...config.vm,
+    }),
   };
 }
 
@@ -117,7 +125,7 @@ export function createApp(config: AppConfig) {
    *     running one as interrupted and waits for its cleanup, which removes
    *     its instances (a start it had in flight has finished by then);
    *  2. the supervisor's instances — every other QEMU, runc container and
-   *     process, starts in flight aborted;
+   *     process, starts in flight aborted — then the VM pool's waiting QEMUs;
    *  3. the registry Isolab started, if any;
    *  4. the sampler (after the instances, so none is sampled half-gone);
    *  5. the database, last: steps 1 and 2 still write to it.
@@ -129,6 +137,8 @@ export function createApp(config: AppConfig) {
       try {
         await runner.shutdown(reason);
         await supervisor.shutdown();
+        // The pool's waiting QEMUs belong to no instance: the VM engine stops them.
+        await engines.vm.shutdown().catch((err: Error) => console.error(`[isolab] stopping the VM pool: ${err.message}`));
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
       } finally {
         sampler.stop();
