@@ -91,6 +91,8 @@ static void print_confinement(FILE *f) {
   if (status_field("NoNewPrivs", v, sizeof v)) FIELD("noNewPrivs"), fprintf(f, "%ld", strtol(v, NULL, 10));
 #undef FIELD
   fputc('}', f);
+}
+
 /* The first line of a small file, without its newline; "" when unreadable. */
 static const char *first_line(const char *path, char *buf, size_t len) {
   buf[0] = 0;
