@@ -82,7 +82,7 @@ export function createApp(config: AppConfig) {
   const experiments = new ExperimentStore(db);
   // Accounts, sessions and tokens live in the same database; scripts/serve.mjs
   // asks app.auth who each request comes from.
-  const auth = createAuthService({ db });
+  const auth = createAuthService({ db, stateDir: config.stateDir });
   const runner = new ExperimentRunner({
     store: experiments,
     supervisor: async () => supervisor,

@@ -1,7 +1,8 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import type { AuthService } from "./service";
+import type { UserStore } from "./accounts";
+import type { TokenStore } from "./tokens";
 
 // A fresh install has no account and no token, so nobody could sign in.
 // The web server's first start therefore makes one admin token and writes
@@ -11,7 +12,7 @@ export const ADMIN_TOKEN_FILE = "admin-token";
 
 export type FirstStart = { created: true; file: string } | { created: false; file: string; fileExists: boolean };
 
-export function ensureAdminToken(auth: AuthService, stateDir: string): FirstStart {
+export function ensureAdminToken(auth: { users: UserStore; tokens: TokenStore }, stateDir: string): FirstStart {
   const file = path.join(stateDir, ADMIN_TOKEN_FILE);
   if (auth.users.count() > 0 || auth.tokens.count() > 0) return { created: false, file, fileExists: fs.existsSync(file) };
   const { token } = auth.tokens.create("admin (first start)", "admin", "isolab");

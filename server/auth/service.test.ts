@@ -19,7 +19,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-auth-"));
   db = openDatabase(path.join(dir, "isolab.db"));
   clock = 1_000_000;
-  auth = createAuthService({ db, now: () => clock });
+  auth = createAuthService({ db, stateDir: dir, now: () => clock });
 });
 afterEach(() => {
   db.close();
@@ -127,8 +127,9 @@ describe("failed sign-ins", () => {
 
 describe("first start", () => {
   it("writes one admin token, mode 0600, only while there is no account and no token", () => {
-    const first = ensureAdminToken(auth, dir);
+    const first = auth.firstStart();
     expect(first.created).toBe(true);
+    expect(first.hint).toContain(first.file);
     const token = fs.readFileSync(first.file, "utf8").trim();
     expect(fs.statSync(first.file).mode & 0o777).toBe(0o600);
     expect(auth.authenticate({ authorization: `Bearer ${token}` }).principal).toMatchObject({ role: "admin" });

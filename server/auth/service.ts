@@ -5,6 +5,7 @@ import type { Principal, SignInInput } from "@/lib/schemas/access";
 import { AuthenticationError, SignInRateLimitedError } from "@/server/errors";
 import type { Db } from "@/server/store/db";
 import { UserStore } from "./accounts";
+import { ensureAdminToken, signInHint, type FirstStart } from "./first-start";
 import { SESSION_COOKIE, SessionStore } from "./sessions";
 import { TokenStore } from "./tokens";
 
@@ -16,10 +17,12 @@ export type Authentication = { principal: Principal } | { principal?: undefined;
 
 export interface AuthServiceOptions {
   db: Db;
+  /** Where the first start writes the admin token. */
+  stateDir: string;
   now?: () => number;
 }
 
-export function createAuthService({ db, now = Date.now }: AuthServiceOptions) {
+export function createAuthService({ db, stateDir, now = Date.now }: AuthServiceOptions) {
   const users = new UserStore(db);
   const tokens = new TokenStore(db);
   const sessions = new SessionStore(db);
@@ -79,7 +82,13 @@ export function createAuthService({ db, now = Date.now }: AuthServiceOptions) {
     if (id !== undefined) sessions.close(id);
   }
 
-  return { users, tokens, sessions, authenticate, signIn, signOut };
+  const service = { users, tokens, sessions, authenticate, signIn, signOut, firstStart };
+  /** The web server's start (scripts/serve.mjs): an admin token when nobody could sign in, and the line that says how to. */
+  function firstStart(): FirstStart & { hint: string } {
+    const first = ensureAdminToken(service, stateDir);
+    return { ...first, hint: signInHint(first) };
+  }
+  return service;
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
