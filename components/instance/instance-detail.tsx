@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { RequireRole } from "@/components/auth/require-role";
 import { InstanceActions } from "@/components/instances/instance-actions";
 import { StartupPhases } from "@/components/instances/startup-phases";
 import { SnapshotButton } from "@/components/snapshots/snapshot-button";
@@ -56,7 +57,9 @@ export function InstanceDetail({ id }: { id: string }) {
         )}
         {instance.startup && <StartupPhases startup={instance.startup} />}
         <InstanceActions instance={instance} afterDelete="/" />
-        <SnapshotButton instance={instance} />
+        <RequireRole role="operator">
+          <SnapshotButton instance={instance} />
+        </RequireRole>
       </section>
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <WindowSelector />
@@ -71,7 +74,11 @@ export function InstanceDetail({ id }: { id: string }) {
         <WhatItSees instance={instance} />
       )}
       <div className="grid-2">
-        {instance.probe !== false && <ExecPanel instance={instance} />}
+        {instance.probe !== false && (
+          <RequireRole role="operator" note="Running a command inside">
+            <ExecPanel instance={instance} />
+          </RequireRole>
+        )}
         <LogTail instance={instance} />
       </div>
     </div>
