@@ -42,7 +42,7 @@ test("a viewer cannot launch, an operator can, and each signs out", async ({ pag
     await wrong.getByLabel("Account").fill("e2e-viewer");
     await wrong.getByLabel("Password").fill("not the password");
     await wrong.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toContainText("Wrong account name or password");
+    await expect(page.getByRole("main").getByRole("alert")).toContainText("Wrong account name or password");
 
     await signIn(page, "e2e-viewer", "viewer password");
     await expect(page.getByRole("heading", { name: /Host/ })).toBeVisible();
