@@ -39,14 +39,21 @@ async function main(argv: string[]): Promise<void> {
   try {
     switch (`${noun} ${verb}`) {
       case "token create": {
-        const { info, token } = auth.tokens.create(TokenNameSchema.parse(need("a NAME")), role(), `cli (${process.env.SUDO_USER ?? process.env.USER ?? "root"})`);
+        const { info, token } = auth.tokens.create(
+          TokenNameSchema.parse(need("a NAME")),
+          role(),
+          `cli (${process.env.SUDO_USER ?? process.env.USER ?? "root"})`,
+        );
         console.error(`created token ${info.id} "${info.name}" (${info.role}); it is shown only now:`);
         return void console.log(token);
       }
       case "token list": {
         const tokens = auth.tokens.list();
         if (values.json) return void console.log(JSON.stringify({ tokens }, null, 2));
-        for (const t of tokens) console.log(`${t.id}  ${t.role.padEnd(8)}  ${t.name}  (created ${iso(t.createdAt)} by ${t.createdBy}, last used ${t.lastUsedAt ? iso(t.lastUsedAt) : "never"})`);
+        for (const t of tokens)
+          console.log(
+            `${t.id}  ${t.role.padEnd(8)}  ${t.name}  (created ${iso(t.createdAt)} by ${t.createdBy}, last used ${t.lastUsedAt ? iso(t.lastUsedAt) : "never"})`,
+          );
         return;
       }
       case "token revoke":

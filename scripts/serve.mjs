@@ -82,7 +82,15 @@ function admit(req, upgrade = false) {
   let found = {};
   if (app?.auth) found = app.auth.authenticate({ authorization: h.authorization, cookie: h.cookie });
   else if (h.authorization !== undefined || h.cookie !== undefined) found = { failure: "Isolab is still starting; try again in a moment." };
-  const verdict = judgeAccess({ method: req.method ?? "GET", path, url: req.url ?? "/", accept: h.accept, upgrade, principal: found.principal, failure: found.failure });
+  const verdict = judgeAccess({
+    method: req.method ?? "GET",
+    path,
+    url: req.url ?? "/",
+    accept: h.accept,
+    upgrade,
+    principal: found.principal,
+    failure: found.failure,
+  });
   const from = req.socket.remoteAddress ?? "";
   if (verdict.kind === "refuse" && (verdict.status === 403 || h.authorization !== undefined)) {
     // The refusals that matter: a forbidden action, a bad or revoked token.
@@ -154,7 +162,11 @@ server.emit = (event, ...args) => {
   if (!refusal) {
     const access = admit(req, true);
     if (access.kind === "pass") return emit(event, ...args);
-    refusal = { status: access.kind === "refuse" ? access.status : 401, body: JSON.stringify({ error: access.error ?? "Sign in first." }), type: "application/json" };
+    refusal = {
+      status: access.kind === "refuse" ? access.status : 401,
+      body: JSON.stringify({ error: access.error ?? "Sign in first." }),
+      type: "application/json",
+    };
   }
   socket.end(
     `HTTP/1.1 ${refusal.status} Refused\r\ncontent-type: ${refusal.type}\r\ncontent-length: ${Buffer.byteLength(refusal.body)}\r\nconnection: close\r\n\r\n${refusal.body}`,

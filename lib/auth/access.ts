@@ -26,9 +26,7 @@ export interface AccessFacts {
 }
 
 export type AccessVerdict =
-  | { kind: "pass"; principal?: AccessPrincipal }
-  | { kind: "sign-in"; location: string }
-  | { kind: "refuse"; status: 401 | 403; error: string; needed?: Role };
+  { kind: "pass"; principal?: AccessPrincipal } | { kind: "sign-in"; location: string } | { kind: "refuse"; status: 401 | 403; error: string; needed?: Role };
 
 export const HOW_TO_AUTHENTICATE =
   "Sign in at /sign-in (a session cookie), or send Authorization: Bearer <token> " +

@@ -23,13 +23,7 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 
 /** Paths anyone may reach without signing in: the sign-in page and its API, and Next's static assets. */
 export function isPublicPath(path: string): boolean {
-  return (
-    path === "/sign-in" ||
-    path === "/api/auth/sign-in" ||
-    path === "/api/auth/sign-out" ||
-    path.startsWith("/_next/static/") ||
-    path === "/favicon.ico"
-  );
+  return path === "/sign-in" || path === "/api/auth/sign-in" || path === "/api/auth/sign-out" || path.startsWith("/_next/static/") || path === "/favicon.ico";
 }
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -136,7 +136,23 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, experiments, runner, registry, guestFacts, scenario, auth, ready, shutdown };
+  return {
+    config,
+    bus: events,
+    engines,
+    supervisor,
+    resolveImage,
+    images,
+    sampler,
+    experiments,
+    runner,
+    registry,
+    guestFacts,
+    scenario,
+    auth,
+    ready,
+    shutdown,
+  };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -43,7 +43,9 @@ export class SessionStore {
     const id = newSecret();
     const user = "user" in owner ? owner.user : null;
     const token = "tokenId" in owner ? owner.tokenId : null;
-    this.db.prepare("INSERT INTO sessions (id_hash, user_name, token_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)").run(sha256Hex(id), user, token, now, now);
+    this.db
+      .prepare("INSERT INTO sessions (id_hash, user_name, token_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
+      .run(sha256Hex(id), user, token, now, now);
     this.prune(now);
     return id;
   }

@@ -12,7 +12,8 @@ type Ctx = { params: Promise<{ name: string }> };
 export const DELETE = route(async (req: Request, { params }: Ctx) => {
   const name = AccountNameSchema.parse((await params).name);
   const me = requestPrincipal(req);
-  if (me.via === "session" && me.name === name) throw new ConflictError("You cannot remove the account you are signed in with; sign in as another admin first.");
+  if (me.via === "session" && me.name === name)
+    throw new ConflictError("You cannot remove the account you are signed in with; sign in as another admin first.");
   (await getApp()).auth.users.remove(name);
   return new NextResponse(null, { status: 204 });
 });
