@@ -288,6 +288,35 @@ describe("sign-in, sessions, tokens and roles, on the real server", () => {
     expect(JSON.parse(revoked.body).error).toContain("revoked");
   });
 
+  it("judges upgrades the same way: 401 without credentials, 403 naming operator for a viewer's terminal", async () => {
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({
+          host: "127.0.0.1",
+          port,
+          path: "/ws/terminal/abc",
+          headers: { host: `127.0.0.1:${port}`, connection: "Upgrade", upgrade: "websocket", ...headers },
+          agent: false,
+        });
+        req.on("response", (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (c: string) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("upgrade", (_res, socket) => {
+          socket.destroy();
+          resolve({ status: 101, body: "" });
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    expect((await upgrade({})).status).toBe(401);
+    const viewer = access(["token", "create", "watcher", "--role", "viewer"]);
+    const refused = await upgrade({ authorization: `Bearer ${viewer}` });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error).toContain("needs the operator role");
+  });
+
   it("rate-limits failed sign-ins per account: 429 with Retry-After, even for the right password", async () => {
     access(["user", "add", "rita", "--role", "operator"], "rita's password\n");
     for (let i = 0; i < 5; i++) {
