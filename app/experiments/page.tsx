@@ -2,6 +2,7 @@ import { RequireRole } from "@/components/auth/require-role";
 import { DensityForm } from "@/components/experiments/density-form";
 import { ExperimentForm } from "@/components/experiments/experiment-form";
 import { ExperimentList } from "@/components/experiments/experiment-list";
+import { HostileForm } from "@/components/experiments/hostile-form";
 import { IsolationForm } from "@/components/experiments/isolation-form";
 
 export const dynamic = "force-dynamic";
@@ -15,6 +16,7 @@ export default function ExperimentsPage() {
           <IsolationForm />
           <DensityForm />
         </div>
+        <HostileForm />
       </RequireRole>
       <ExperimentList />
     </div>
