@@ -52,6 +52,11 @@ export class MissingDependencyError extends IsolabError {
 }
 
 /** No credentials, or wrong ones: says how to authenticate (401). */
+/** Signed in, but the role is too small for this particular request (the front door judged only its method and path). */
+export class ForbiddenError extends IsolabError {
+  override readonly status = 403;
+}
+
 export class AuthenticationError extends IsolabError {
   override readonly status = 401;
 }
