@@ -267,6 +267,14 @@ describe("sign-in, sessions, tokens and roles, on the real server", () => {
     const tokens = await send("GET", "/api/access/tokens", { headers: { authorization: `Bearer ${operator}` } });
     expect(tokens.status).toBe(403);
     expect(JSON.parse(tokens.body).needed).toBe("admin");
+    // A privileged container is root on the host: an operator's request is refused by the route, naming admin.
+    const privileged = await send("POST", "/api/instances", {
+      headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
+      body: '{"kind":"container","privileged":true}',
+    });
+    expect(privileged.status).toBe(403);
+    expect(JSON.parse(privileged.body).error).toContain("needs the admin role");
+    expect(await instanceCount()).toBe(before);
   });
 
   it("accepts a token on every route, pages included, until it is revoked (401)", async () => {
