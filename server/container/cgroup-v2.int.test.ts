@@ -56,7 +56,13 @@ function request(patch: Partial<StartRequest> = {}): StartRequest {
 function rawFiles(h: RunningHandle) {
   const [dir] = cgroupDirs(`/${h.cgroupPath}`);
   const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-  const keyed = (text: string) => Object.fromEntries(text.trim().split("\n").map((l) => [l.split(" ")[0], Number(l.split(" ")[1])]));
+  const keyed = (text: string) =>
+    Object.fromEntries(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => [l.split(" ")[0], Number(l.split(" ")[1])]),
+    );
   return {
     memoryCurrent: Number(read("memory.current").trim()),
     anon: keyed(read("memory.stat")).anon,

@@ -62,7 +62,10 @@ describe("the nested cgroup v2 host", () => {
 
   it("npm run doctor there says cgroup v2 unified, delegated, with runc and crun both working", () => {
     const json = run.doctor?.json as {
-      facts: { cgroup: { mode: string; delegated: boolean; parent: string; subtreeControllers: string[] }; runtimes: Record<string, { ok: boolean; error?: string }> };
+      facts: {
+        cgroup: { mode: string; delegated: boolean; parent: string; subtreeControllers: string[] };
+        runtimes: Record<string, { ok: boolean; error?: string }>;
+      };
       checks: { id: string; status: string }[];
     };
     expect(json?.facts, `no doctor report; console:\n${run.consoleTail}`).toBeDefined();
@@ -79,7 +82,8 @@ describe("the nested cgroup v2 host", () => {
   it("reports crun's start next to runc's on the same guest (medians, never asserted)", () => {
     const byRuntime = Object.fromEntries(run.metrics.map((m) => [m.runtime as string, m]));
     expect(Object.keys(byRuntime).sort()).toEqual(["crun", "runc"]);
-    const line = (r: string) => `${r} median start ${Number(byRuntime[r].medianStartMs).toFixed(1)} ms (runtime-run ${Number(byRuntime[r].medianRuntimeRunMs).toFixed(1)} ms)`;
+    const line = (r: string) =>
+      `${r} median start ${Number(byRuntime[r].medianStartMs).toFixed(1)} ms (runtime-run ${Number(byRuntime[r].medianRuntimeRunMs).toFixed(1)} ms)`;
     console.log(`[v2host] ${TEST_ACCEL} guest, ${byRuntime.runc.starts} starts each: ${line("runc")}; ${line("crun")}`);
   });
 });
