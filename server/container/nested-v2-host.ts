@@ -44,6 +44,8 @@ export interface NestedRun {
   metrics: Record<string, unknown>[];
   doctor: { json: unknown; exitCode: number } | null;
   ended: boolean;
+  /** What the guest's /init could not do (NESTED-FATAL lines). */
+  fatal: string[];
   qemuExit: string;
   wallMs: number;
   consoleTail: string;
@@ -143,7 +145,7 @@ async function buildOverlay(opts: NestedOptions, overlayDir: string): Promise<vo
 
 /** Reads the guest's report (guest/v2host/init's `NESTED-*` lines) into sections. */
 export function parseReport(text: string): Omit<NestedRun, "qemuExit" | "wallMs" | "consoleTail"> {
-  const run: Omit<NestedRun, "qemuExit" | "wallMs" | "consoleTail"> = { host: null, sections: [], metrics: [], doctor: null, ended: false };
+  const run: Omit<NestedRun, "qemuExit" | "wallMs" | "consoleTail"> = { host: null, sections: [], metrics: [], doctor: null, ended: false, fatal: [] };
   let runtime: string | null = null;
   let doctorLines: string[] | null = null;
   for (const raw of text.split("\n")) {
@@ -179,6 +181,7 @@ export function parseReport(text: string): Omit<NestedRun, "qemuExit" | "wallMs"
       run.doctor = { json, exitCode: Number(rest) };
       doctorLines = null;
     } else if (tag === "NESTED-END") run.ended = true;
+    else if (tag === "NESTED-FATAL") run.fatal.push(rest);
   }
   return run;
 }

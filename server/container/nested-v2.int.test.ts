@@ -40,6 +40,7 @@ afterAll(() => {
 describe("the nested cgroup v2 host", () => {
   it("boots a unified cgroup hierarchy with memory, cpu, pids and io, and runs to its end", () => {
     expect(run.ended, `the guest did not finish (${run.qemuExit}); console:\n${run.consoleTail}`).toBe(true);
+    expect(run.fatal).toEqual([]);
     expect(run.host?.controllers.split(" ")).toEqual(expect.arrayContaining(["memory", "cpu", "pids", "io"]));
   });
 
