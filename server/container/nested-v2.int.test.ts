@@ -13,6 +13,11 @@ import { NESTED_TEST_FILES, runNestedV2Host, type NestedRun } from "./nested-v2-
 // Run only this: npx vitest run server/container/nested-v2.int.test.ts
 
 const RUNTIMES = ["runc", "crun"] as const;
+/** How many tests of each file must have run and passed (all but the hybrid-only one). */
+const MIN_PASSED: Record<(typeof NESTED_TEST_FILES)[number], number> = {
+  "server/container/engine.int.test.ts": 12,
+  "server/container/cgroup-v2.int.test.ts": 3,
+};
 let workDir: string;
 let run: NestedRun;
 
@@ -57,7 +62,7 @@ describe("the nested cgroup v2 host", () => {
         // Every test ran (the v2-only ones included); only the hybrid-host case may be skipped.
         const skipped = section!.results.filter((r) => r.skipped).map((r) => r.name);
         expect(skipped.every((n) => n.includes("hybrid"))).toBe(true);
-        expect(section!.results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(4);
+        expect(section!.results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(MIN_PASSED[file]);
       });
     }
   }
