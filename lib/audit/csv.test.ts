@@ -22,7 +22,15 @@ describe("auditToCsv", () => {
     const csv = auditToCsv([entry(), entry({ id: 8, actor: "ada", role: "operator", target: "abc", detail: 'said "no", twice\nthen left', result: 403 })]);
     const rows = csvRecords(csv);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ id: "7", at: "2026-01-31T12:00:00.000Z", at_ms: String(Date.UTC(2026, 0, 31, 12)), actor: "anonymous", role: "", result: "201", duration_ms: "812.5" });
+    expect(rows[0]).toMatchObject({
+      id: "7",
+      at: "2026-01-31T12:00:00.000Z",
+      at_ms: String(Date.UTC(2026, 0, 31, 12)),
+      actor: "anonymous",
+      role: "",
+      result: "201",
+      duration_ms: "812.5",
+    });
     expect(rows[1]).toMatchObject({ actor: "ada", role: "operator", target: "abc", detail: 'said "no", twice\nthen left', result: "403" });
   });
 

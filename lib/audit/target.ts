@@ -53,7 +53,10 @@ export function auditAction(method: string, path: string): AuditAction {
       return { action: `${verb} /api/${rest[0]}/${p.param}`, target: bounded(rest.slice(1).map(decode).join("/")) };
     }
     if (rest.length !== p.segments.length) continue;
-    const tail = rest.slice(2).map((s) => `/${s}`).join("");
+    const tail = rest
+      .slice(2)
+      .map((s) => `/${s}`)
+      .join("");
     return { action: bounded(`${verb} /api/${rest[0]}/${p.param}${tail}`), target: bounded(decode(rest[1])) };
   }
   return { action: bounded(`${verb} ${clean}`), target: null };

@@ -65,7 +65,12 @@ export const AuditQuerySchema = z.object({
     .optional(),
   since: instant("since").optional(),
   until: instant("until").optional(),
-  limit: z.coerce.number({ message: "limit must be a number" }).int().min(1).max(AUDIT_LIMIT_MAX, { message: `limit is at most ${AUDIT_LIMIT_MAX}` }).optional(),
+  limit: z.coerce
+    .number({ message: "limit must be a number" })
+    .int()
+    .min(1)
+    .max(AUDIT_LIMIT_MAX, { message: `limit is at most ${AUDIT_LIMIT_MAX}` })
+    .optional(),
   /** The nextCursor of the previous page: rows older than it. */
   cursor: z.coerce.number({ message: "cursor must be the nextCursor of an earlier page" }).int().positive().optional(),
   format: z.enum(["json", "csv"], { message: "format must be json or csv" }).default("json"),

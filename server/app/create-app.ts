@@ -1,5 +1,6 @@
 import "server-only";
 import type { IsolabConfig } from "@/server/config";
+import { createAuditLog } from "@/server/audit/store";
 import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
 import { bus } from "@/server/events";
@@ -77,7 +78,10 @@ export function createApp(config: AppConfig) {
     ...(config.sampler || {}),
   });
 
-  const experiments = new ExperimentStore(openDatabase(config.dbPath));
+  const db = openDatabase(config.dbPath);
+  const experiments = new ExperimentStore(db);
+  // Who changed what: scripts/serve.mjs records each state-changing request here when its answer finishes.
+  const audit = createAuditLog(db);
   const runner = new ExperimentRunner({
     store: experiments,
     supervisor: async () => supervisor,
@@ -131,7 +135,23 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
+  return {
+    config,
+    bus: events,
+    engines,
+    supervisor,
+    resolveImage,
+    images,
+    sampler,
+    experiments,
+    audit,
+    runner,
+    registry,
+    guestFacts,
+    scenario,
+    ready,
+    shutdown,
+  };
 }
 
 export type App = ReturnType<typeof createApp>;
