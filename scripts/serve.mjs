@@ -2,9 +2,12 @@
 // the bind address (127.0.0.1 unless HOST says otherwise), so that every
 // request passes one gate before Next.js sees it (lib/http/gate.ts: Host,
 // same-origin, content types, body size; the SSE stream and upgrades too),
-// and so that a SIGINT/SIGTERM stops every instance the supervisor started
-// before exiting.
+// so that it speaks TLS whenever it is reachable beyond loopback
+// (scripts/serve/tls.ts), so that every state-changing request leaves an
+// audit row (scripts/serve/audit.ts), and so that a SIGINT/SIGTERM stops
+// every instance the supervisor started before exiting.
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { tsImport } from "tsx/esm/api";
 import next from "next";
 
@@ -19,9 +22,14 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 // The gate is TypeScript shared with its tests; tsx loads it (and zod) here.
 const { judgeRequest } = await tsImport("../lib/http/gate.ts", import.meta.url);
 const { loadGatePolicy, bindsBeyondLoopback } = await tsImport("../lib/http/gate-config.ts", import.meta.url);
+const { prepareTls } = await tsImport("./serve/tls.ts", import.meta.url);
+const { createAuditHook } = await tsImport("./serve/audit.ts", import.meta.url);
 let policy;
+let tls;
 try {
-  policy = loadGatePolicy(process.env, { host: hostname, port });
+  // Beyond loopback without a certificate this refuses to start, saying what to set.
+  tls = await prepareTls(process.env, hostname);
+  policy = loadGatePolicy(process.env, { host: hostname, port, tls: tls !== undefined });
 } catch (err) {
   console.error(`[isolab] ${err.message}`);
   process.exit(2);
@@ -54,8 +62,15 @@ const app = next({ dev, hostname, port, dir: process.cwd() });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const server = createServer((req, res) => {
+// The app (server/app/index.ts keeps it under this key) holds the audit log.
+const audit = createAuditHook(() => globalThis[Symbol.for("isolab.app")]?.audit);
+
+// Under TLS, req.socket.encrypted is true: the sign-in layer marks its cookie Secure by it.
+const createListener = tls ? (handler) => createTlsServer(tls.options, handler) : createServer;
+
+const server = createListener((req, res) => {
   const verdict = judgeRequest(requestFacts(req), policy);
+  audit.watch(req, res, verdict);
   if (!verdict.allow) return refuse(res, verdict);
   return handle(req, res);
 });
@@ -66,6 +81,7 @@ server.emit = (event, ...args) => {
   if (event !== "upgrade") return emit(event, ...args);
   const [req, socket] = args;
   const verdict = judgeRequest(requestFacts(req, true), policy);
+  audit.watchUpgrade(req, socket, verdict);
   if (verdict.allow) return emit(event, ...args);
   const body = `${verdict.message}\n`;
   socket.end(
@@ -78,22 +94,18 @@ server.on("error", (err) => {
   process.exit(1);
 });
 server.listen(port, hostname, () => {
-  console.log(`[isolab] listening on http://${hostname}:${port} (${dev ? "development" : "production"})`);
+  const scheme = tls ? "https" : "http";
+  console.log(`[isolab] listening on ${scheme}://${hostname}:${port} (${dev ? "development" : "production"})`);
   console.log(`[isolab] answering to ${policy.allowedHosts.join(", ")}`);
+  if (tls) {
+    for (const note of tls.notes) console.log(`[isolab] TLS: ${note}`);
+    console.log(`[isolab] TLS certificate ${tls.certPath}`);
+    console.log(`[isolab] TLS SHA-256 fingerprint ${tls.fingerprint256}`);
+    console.log("[isolab] compare it with what your browser shows before you trust the certificate");
+  }
   if (bindsBeyondLoopback(hostname)) {
-    console.warn(
-      [
-        "",
-        "[isolab] ************************************************************************",
-        `[isolab] WARNING: HOST=${hostname} serves Isolab beyond this machine, and there is`,
-        "[isolab] no sign-in yet. Isolab runs as root: anyone who can reach this port can",
-        "[isolab] start containers and VMs, run commands in them and import archives —",
-        "[isolab] they hold this host. Bind to 127.0.0.1 and use an SSH tunnel instead",
-        "[isolab] (see “Exposing Isolab” in the README).",
-        "[isolab] ************************************************************************",
-        "",
-      ].join("\n"),
-    );
+    // TLS keeps the traffic private; it does not decide who may act. Until sign-in lands, say so.
+    console.warn(`[isolab] WARNING: HOST=${hostname} and no sign-in yet: anyone who reaches this port holds this host (Isolab runs as root).`);
   }
 });
 

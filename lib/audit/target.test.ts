@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditAction, MAX_TARGET_CHARS } from "./target";
+import { auditAction, isAudited, MAX_TARGET_CHARS } from "./target";
 
 describe("auditAction", () => {
   it.each([
@@ -27,5 +27,21 @@ describe("auditAction", () => {
     const long = "a".repeat(5000);
     expect(auditAction("DELETE", `/api/images/${long}`).target).toHaveLength(MAX_TARGET_CHARS);
     expect(auditAction("POST", `/${long}`).action.length).toBeLessThanOrEqual(MAX_TARGET_CHARS);
+  });
+});
+
+describe("isAudited", () => {
+  it.each([
+    ["POST", "/api/instances", undefined, true],
+    ["DELETE", "/api/images/x", 415, true],
+    ["GET", "/api/host", undefined, false],
+    ["HEAD", "/", undefined, false],
+    ["OPTIONS", "/api/instances", undefined, false],
+    ["GET", "/api/host", 421, true],
+    ["GET", "/", 403, true],
+    ["POST", "/_next/webpack-hmr", undefined, false],
+    ["GET", "/_next/webpack-hmr", 403, true],
+  ])("%s %s refused with %s → %s", (method, path, refused, audited) => {
+    expect(isAudited(method, path, refused)).toBe(audited);
   });
 });

@@ -61,3 +61,18 @@ export function auditAction(method: string, path: string): AuditAction {
   }
   return { action: bounded(`${verb} ${clean}`), target: null };
 }
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Refusals worth a row even for a read: a foreign origin, a foreign Host (DNS rebinding), an oversized body. */
+const REFUSALS_RECORDED = new Set([403, 413, 421]);
+
+/**
+ * Whether a request gets an audit row: every state-changing one (allowed or
+ * not), and the refusals that say someone tried; Next's own assets and its
+ * development reload channel are never actions.
+ */
+export function isAudited(method: string, path: string, refusedWith?: number): boolean {
+  if (refusedWith !== undefined && REFUSALS_RECORDED.has(refusedWith)) return true;
+  if (path.startsWith("/_next/")) return false;
+  return !READS.has(method.toUpperCase());
+}

@@ -78,7 +78,7 @@ export const AuditQuerySchema = z.object({
 
 export type AuditQuery = z.output<typeof AuditQuerySchema>;
 /** What the store filters by: the query without its presentation. */
-export type AuditFilters = Omit<AuditQuery, "format">;
+export type AuditFilters = Partial<Omit<AuditQuery, "format">>;
 
 export interface AuditPage {
   entries: AuditEntry[];

@@ -1,0 +1,112 @@
+// The audit hook of scripts/serve.mjs: every state-changing request, and the
+// gate's refusals that matter, get one row in the app's audit log when the
+// answer has finished (its status and duration known). The log itself is
+// app.audit (server/audit/store.ts), reached through the app's globalThis key
+// because this process loads no server-only module; rows that arrive before
+// the app is built wait in a small queue.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import { auditAction, isAudited } from "../../lib/audit/target";
+import type { AuditEntryInput } from "../../lib/schemas/audit";
+
+export interface AuditSink {
+  record(entry: AuditEntryInput): unknown;
+}
+
+/** Set by the sign-in step after the gate (the auth layer). */
+export interface Principal {
+  name: string;
+  role: string;
+  via?: string;
+}
+
+/** What a route or the server may add to a request's row: a better name for the action ("sign-in"), a target, a short detail. */
+export interface AuditNote {
+  action?: string;
+  target?: string | null;
+  detail?: string;
+}
+
+type AuditedRequest = IncomingMessage & { isolabPrincipal?: Principal; isolabAudit?: AuditNote };
+type Verdict = { allow: true } | { allow: false; status: number; message: string };
+
+const MAX_PENDING = 1000;
+const DETAIL_CHARS = 200;
+
+function peer(req: IncomingMessage): string {
+  const addr = req.socket?.remoteAddress ?? "unknown";
+  return addr.startsWith("::ffff:") ? addr.slice(7) : addr;
+}
+
+function firstSentence(message: string): string {
+  const end = message.indexOf(". ");
+  const text = end > 0 ? message.slice(0, end + 1) : message;
+  return text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS - 1)}…` : text;
+}
+
+export function createAuditHook(getSink: () => AuditSink | undefined) {
+  const pending: AuditEntryInput[] = [];
+
+  function write(entry: AuditEntryInput) {
+    const sink = getSink();
+    if (!sink) {
+      if (pending.length < MAX_PENDING) pending.push(entry);
+      return;
+    }
+    try {
+      for (const e of pending.splice(0)) sink.record(e);
+      sink.record(entry);
+    } catch (err) {
+      // An audit write failing must not take the request down with it; it is said loudly instead.
+      console.error(`[isolab] audit: could not record ${entry.action}: ${(err as Error).message}`);
+    }
+  }
+
+  function entryFor(req: AuditedRequest, verdict: Verdict, at: number, started: number, result: number, detail?: string): AuditEntryInput {
+    const path = (req.url ?? "/").split("?")[0];
+    const derived = auditAction(req.method ?? "GET", path);
+    const note = req.isolabAudit ?? {};
+    const principal = req.isolabPrincipal;
+    return {
+      at,
+      actor: principal?.name ?? "anonymous",
+      role: principal?.role ?? null,
+      action: note.action ?? derived.action,
+      target: note.target !== undefined ? note.target : derived.target,
+      from: peer(req),
+      result,
+      durationMs: performance.now() - started,
+      detail: note.detail ?? detail ?? (verdict.allow ? null : firstSentence(verdict.message)),
+    };
+  }
+
+  /** Call on arrival, after the gate's verdict: records once, when the answer finished or the client left. */
+  function watch(req: AuditedRequest, res: ServerResponse, verdict: Verdict) {
+    const method = req.method ?? "GET";
+    if (!isAudited(method, (req.url ?? "/").split("?")[0], verdict.allow ? undefined : verdict.status)) return;
+    const at = Date.now();
+    const started = performance.now();
+    let done = false;
+    res.once("finish", () => {
+      if (!done) write(entryFor(req, verdict, at, started, res.statusCode));
+      done = true;
+    });
+    res.once("close", () => {
+      if (!done) write(entryFor(req, verdict, at, started, res.headersSent ? res.statusCode : 499, "the client left before the answer finished"));
+      done = true;
+    });
+  }
+
+  /** An upgrade (a terminal's WebSocket): a refused one at once, an accepted one (101) when its socket closes, so its row says how long it lasted. */
+  function watchUpgrade(req: AuditedRequest, socket: Socket, verdict: Verdict) {
+    const path = (req.url ?? "/").split("?")[0];
+    if (verdict.allow && path.startsWith("/_next/")) return;
+    const at = Date.now();
+    const started = performance.now();
+    if (!verdict.allow) return write(entryFor(req, verdict, at, started, verdict.status));
+    socket.once("close", () => write(entryFor(req, verdict, at, started, 101)));
+  }
+
+  return { watch, watchUpgrade };
+}
