@@ -18,6 +18,7 @@ export const queryKeys = {
   registry: ["registry"] as const,
   registryCatalog: ["registry", "catalog"] as const,
   snapshots: ["snapshots"] as const,
+  audit: (query: string) => ["audit", query] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -41,3 +42,5 @@ export const IMAGES_REFRESH_MS = 5000;
 export const REGISTRY_REFRESH_MS = 5000;
 /** VM snapshots change when someone saves, deletes or warm-launches; in milliseconds. */
 export const SNAPSHOTS_REFRESH_MS = 5000;
+/** The audit log's newest page while the page is open, in milliseconds. */
+export const AUDIT_REFRESH_MS = 5000;

@@ -102,16 +102,18 @@ export function createAuditLog(db: Db, options: AuditLogOptions = {}): AuditLog 
   function query(f: AuditFilters = {}): AuditPage {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (f.actor !== undefined) where.push("actor = ?") && args.push(f.actor);
-    if (f.action !== undefined) where.push("instr(action, ?) > 0") && args.push(f.action);
-    if (typeof f.result === "number") where.push("result = ?") && args.push(f.result);
-    else if (f.result !== undefined) {
-      const base = Number(f.result[0]) * 100;
-      where.push("result >= ? AND result < ?") && args.push(base, base + 100);
-    }
-    if (f.since !== undefined) where.push("at >= ?") && args.push(f.since);
-    if (f.until !== undefined) where.push("at <= ?") && args.push(f.until);
-    if (f.cursor !== undefined) where.push("id < ?") && args.push(f.cursor);
+    const add = (clause: string, ...values: (string | number)[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (f.actor !== undefined) add("actor = ?", f.actor);
+    // instr, not LIKE: the filter is text, so % and _ in it match themselves.
+    if (f.action !== undefined) add("instr(action, ?) > 0", f.action);
+    if (typeof f.result === "number") add("result = ?", f.result);
+    else if (f.result !== undefined) add("result >= ? AND result < ?", Number(f.result[0]) * 100, Number(f.result[0]) * 100 + 100);
+    if (f.since !== undefined) add("at >= ?", f.since);
+    if (f.until !== undefined) add("at <= ?", f.until);
+    if (f.cursor !== undefined) add("id < ?", f.cursor);
     const limit = f.limit ?? AUDIT_PAGE_DEFAULT;
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
     const rows = db.prepare(sql).all(...args, limit + 1) as AuditRow[];
