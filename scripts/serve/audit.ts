@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { AUDIT_NOTE_HEADER, parseAuditNote, type AuditNote } from "../../lib/audit/note";
 import { auditAction, isAudited } from "../../lib/audit/target";
 import type { AuditEntryInput } from "../../lib/schemas/audit";
 
@@ -19,13 +20,6 @@ export interface Principal {
   name: string;
   role: string;
   via?: string;
-}
-
-/** What a route or the server may add to a request's row: a better name for the action ("sign-in"), a target, a short detail. */
-export interface AuditNote {
-  action?: string;
-  target?: string | null;
-  detail?: string;
 }
 
 type AuditedRequest = IncomingMessage & { isolabPrincipal?: Principal; isolabAudit?: AuditNote };
@@ -70,8 +64,8 @@ export function createAuditHook(getSink: () => AuditSink | undefined) {
     const principal = req.isolabPrincipal;
     return {
       at,
-      actor: principal?.name ?? "anonymous",
-      role: principal?.role ?? null,
+      actor: principal?.name ?? note.actor ?? "anonymous",
+      role: principal?.role ?? note.role ?? null,
       action: note.action ?? derived.action,
       target: note.target !== undefined ? note.target : derived.target,
       from: peer(req),
@@ -81,21 +75,39 @@ export function createAuditHook(getSink: () => AuditSink | undefined) {
     };
   }
 
-  /** Call on arrival, after the gate's verdict: records once, when the answer finished or the client left. */
+  /**
+   * Call on arrival, after the gate's verdict: records once, when the answer
+   * finished or the client left, if the request changes state, was refused
+   * in a way that matters, or code after the gate asked for a row
+   * (`req.isolabAudit.force`). A route's note arrives as a response header,
+   * taken off here before it is sent.
+   */
   function watch(req: AuditedRequest, res: ServerResponse, verdict: Verdict) {
-    const method = req.method ?? "GET";
-    if (!isAudited(method, (req.url ?? "/").split("?")[0], verdict.allow ? undefined : verdict.status)) return;
     const at = Date.now();
     const started = performance.now();
+    takeNotes(req, res);
     let done = false;
-    res.once("finish", () => {
-      if (!done) write(entryFor(req, verdict, at, started, res.statusCode));
+    const finish = (result: number, detail?: string) => {
+      if (done) return;
       done = true;
-    });
-    res.once("close", () => {
-      if (!done) write(entryFor(req, verdict, at, started, res.headersSent ? res.statusCode : 499, "the client left before the answer finished"));
-      done = true;
-    });
+      const audited = isAudited(req.method ?? "GET", (req.url ?? "/").split("?")[0], verdict.allow ? undefined : verdict.status);
+      if (audited || req.isolabAudit?.force) write(entryFor(req, verdict, at, started, result, detail));
+    };
+    res.once("finish", () => finish(res.statusCode));
+    res.once("close", () => finish(res.headersSent ? res.statusCode : 499, "the client left before the answer finished"));
+  }
+
+  /** Routes name their note in a header; it joins the request's note and never reaches the client. */
+  function takeNotes(req: AuditedRequest, res: ServerResponse) {
+    for (const method of ["setHeader", "appendHeader"] as const) {
+      const original = res[method].bind(res) as (name: string, value: string | number | readonly string[]) => ServerResponse;
+      res[method] = ((name: string, value: string | number | readonly string[]) => {
+        if (name.toLowerCase() !== AUDIT_NOTE_HEADER) return original(name, value);
+        const note = parseAuditNote(String(Array.isArray(value) ? value[0] : value));
+        if (note) req.isolabAudit = { ...req.isolabAudit, ...note };
+        return res;
+      }) as never;
+    }
   }
 
   /** An upgrade (a terminal's WebSocket): a refused one at once, an accepted one (101) when its socket closes, so its row says how long it lasted. */
