@@ -102,6 +102,13 @@ describe("the audit log, on the real server", () => {
     expect(bad.body).toContain("result");
   });
 
+  // A development server compiles the page on its first request, which takes a while on a busy host.
+  it("serves the /audit page", async () => {
+    const page = await send("GET", "/audit");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Audit log");
+  }, 240_000);
+
   it("keeps the rows across a restart over the same state directory", async () => {
     const before = (await audit("?limit=100")).entries;
     expect(before.length).toBeGreaterThanOrEqual(4);
