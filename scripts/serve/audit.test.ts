@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import type { Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,6 +48,14 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     hook.watch(req, res, { allow: true });
     handlers[(req.url ?? "/").split("?")[0]]?.(req, res);
+  });
+  // Upgrades: /refused is refused after the gate (as the sign-in step does), /terminal accepted and closed a moment later.
+  server.on("upgrade", (req: http.IncomingMessage & { isolabPrincipal?: unknown }, socket: Socket) => {
+    hook.watchUpgrade(req, socket, { allow: true });
+    if (req.url === "/refused") return socket.end("HTTP/1.1 401 Refused\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    req.isolabPrincipal = { name: "carol", role: "operator", via: "session" };
+    socket.write("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n");
+    setTimeout(() => socket.end(), 100);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   port = (server.address() as { port: number }).port;
@@ -114,5 +123,32 @@ describe("the audit hook", () => {
     });
     for (let i = 0; i < 50 && newest().action !== "POST /slow"; i++) await new Promise((r) => setTimeout(r, 20));
     expect(newest()).toMatchObject({ action: "POST /slow", result: 499, detail: "the client left before the answer finished" });
+  });
+
+  it("records an upgrade when its socket closes, with the status its handshake answered", async () => {
+    const upgrade = (urlPath: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, path: urlPath, headers: { connection: "Upgrade", upgrade: "websocket" }, agent: false });
+        req.on("upgrade", (res, socket) => {
+          socket.on("close", () => resolve(res.statusCode ?? 0));
+          socket.resume();
+        });
+        req.on("response", (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const rowFor = async (action: string) => {
+      for (let i = 0; i < 50 && newest().action !== action; i++) await new Promise((r) => setTimeout(r, 20));
+      return newest();
+    };
+    expect(await upgrade("/refused")).toBe(401);
+    expect(await rowFor("GET /refused")).toMatchObject({ actor: "anonymous", result: 401 });
+    expect(await upgrade("/terminal")).toBe(101);
+    const session = await rowFor("GET /terminal");
+    expect(session).toMatchObject({ actor: "carol", role: "operator", result: 101 });
+    expect(session.durationMs).toBeGreaterThan(0);
   });
 });

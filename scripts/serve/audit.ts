@@ -110,14 +110,32 @@ export function createAuditHook(getSink: () => AuditSink | undefined) {
     }
   }
 
-  /** An upgrade (a terminal's WebSocket): a refused one at once, an accepted one (101) when its socket closes, so its row says how long it lasted. */
+  /**
+   * An upgrade (a terminal's WebSocket): recorded when its socket closes,
+   * with the status its handshake answered — 101 and how long the session
+   * lasted, or the refusal of whoever refused it (the gate here, or the
+   * sign-in step after it), read from the first bytes written back.
+   */
   function watchUpgrade(req: AuditedRequest, socket: Socket, verdict: Verdict) {
     const path = (req.url ?? "/").split("?")[0];
     if (verdict.allow && path.startsWith("/_next/")) return;
     const at = Date.now();
     const started = performance.now();
-    if (!verdict.allow) return write(entryFor(req, verdict, at, started, verdict.status));
-    socket.once("close", () => write(entryFor(req, verdict, at, started, 101)));
+    let answered: number | undefined;
+    for (const method of ["write", "end"] as const) {
+      const original = socket[method].bind(socket) as (...args: unknown[]) => unknown;
+      socket[method] = ((...args: unknown[]) => {
+        if (answered === undefined && (typeof args[0] === "string" || Buffer.isBuffer(args[0]))) {
+          const status = /^HTTP\/1\.[01] (\d{3})/.exec(String(args[0]).slice(0, 16));
+          if (status) answered = Number(status[1]);
+        }
+        return original(...args);
+      }) as never;
+    }
+    socket.once("close", () => {
+      const result = answered ?? (verdict.allow ? 499 : verdict.status);
+      write(entryFor(req, verdict, at, started, result, answered === undefined ? "closed before the handshake was answered" : undefined));
+    });
   }
 
   return { watch, watchUpgrade };
