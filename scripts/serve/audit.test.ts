@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditNoteHeader, AUDIT_NOTE_HEADER } from "@/lib/audit/note";
 import { createAuditLog, type AuditLog } from "@/server/audit/store";
 import { openDatabase, type Db } from "@/server/store/db";
-import { createAuditHook } from "./audit";
+import { createAuditHook, type Principal } from "./audit";
 
 // The hook on a real HTTP server writing to a real audit log (SQLite in a
 // temporary directory); each handler plays a part serve.mjs or a route plays.
@@ -50,7 +50,7 @@ beforeAll(async () => {
     handlers[(req.url ?? "/").split("?")[0]]?.(req, res);
   });
   // Upgrades: /refused is refused after the gate (as the sign-in step does), /terminal accepted and closed a moment later.
-  server.on("upgrade", (req: http.IncomingMessage & { isolabPrincipal?: unknown }, socket: Socket) => {
+  server.on("upgrade", (req: http.IncomingMessage & { isolabPrincipal?: Principal }, socket: Socket) => {
     hook.watchUpgrade(req, socket, { allow: true });
     if (req.url === "/refused") return socket.end("HTTP/1.1 401 Refused\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
     req.isolabPrincipal = { name: "carol", role: "operator", via: "session" };
