@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +17,8 @@ import { startServe, waitUntil, type ServeProcess } from "@/server/http/serve-pr
 
 let server: ServeProcess;
 let stateDir: string;
+/** The admin token the first start writes once sign-in exists; requests carry it as a script would. */
+let auth: Record<string, string> = {};
 
 interface Answer {
   status: number;
@@ -27,7 +29,7 @@ interface Answer {
 function send(method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port: server.port, method, path: urlPath, headers: { host: `127.0.0.1:${server.port}`, ...headers }, agent: false },
+      { host: "127.0.0.1", port: server.port, method, path: urlPath, headers: { host: `127.0.0.1:${server.port}`, ...auth, ...headers }, agent: false },
       (res) => {
         let text = "";
         res.setEncoding("utf8").on("data", (c: string) => (text += c));
@@ -50,7 +52,10 @@ async function audit(query: string): Promise<AuditPage> {
 beforeAll(async () => {
   stateDir = mkdtempSync(path.join(os.tmpdir(), "isolab-audit-int-"));
   server = await startServe({ ISOLAB_STATE_DIR: stateDir });
-  await waitUntil(server, async () => (await send("GET", "/api/host")).status === 200);
+  // 401 is an answer too: the server then asks for sign-in.
+  await waitUntil(server, async () => [200, 401].includes((await send("GET", "/api/host")).status));
+  const tokenFile = path.join(stateDir, "admin-token");
+  if (existsSync(tokenFile)) auth = { authorization: `Bearer ${readFileSync(tokenFile, "utf8").trim()}` };
 }, 180_000);
 
 afterAll(async () => {
@@ -70,7 +75,10 @@ describe("the audit log, on the real server", () => {
 
     const { entries } = await audit("?action=/api/instances");
     const start = entries.find((e) => e.action === "POST /api/instances");
-    expect(start).toMatchObject({ actor: "anonymous", role: null, result: 201, from: "127.0.0.1", target: null });
+    expect(start).toMatchObject({ result: 201, from: "127.0.0.1", target: null });
+    // Signed in with the admin token, the row names its principal; without sign-in, nobody.
+    if (auth.authorization) expect(start).toMatchObject({ actor: expect.not.stringMatching(/^anonymous$/), role: "admin" });
+    else expect(start).toMatchObject({ actor: "anonymous", role: null });
     expect(start!.durationMs).toBeGreaterThan(0);
     expect(entries.find((e) => e.action === "DELETE /api/instances/[id]")).toMatchObject({ target: instanceId, result: removed.status });
     // Reads are not actions.
