@@ -83,7 +83,7 @@ describe("the audit log, on the real server", () => {
     expect(entries.find((e) => e.action === "DELETE /api/instances/[id]")).toMatchObject({ target: instanceId, result: removed.status });
     // Reads are not actions.
     expect((await audit("?action=GET")).entries).toEqual([]);
-  });
+  }, 240_000); // the first write compiles its routes on a development server
 
   it("records the gate's refusal of a cross-origin POST, and a foreign Host", async () => {
     const refused = await send("POST", "/api/instances", { "content-type": "text/plain", origin: "http://evil.example" }, '{"kind":"process"}');
