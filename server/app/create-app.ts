@@ -1,4 +1,5 @@
 import "server-only";
+import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { IsolabConfig } from "@/server/config";
 import { createAuditLog } from "@/server/audit/store";
 import { instanceLimits } from "@/server/host/instance-limits";
@@ -59,6 +60,9 @@ export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liv
 }
 
 export function createApp(config: AppConfig) {
+  // The state directory holds images, snapshots (guest memory) and sockets:
+  // root's alone, QEMU's group may only pass through (server/host/qemu-user.ts).
+  privateDir(config.stateDir, lookupUser(config.qemuUser));
   const events = bus();
   const limits = instanceLimits(config);
   const engines = createEngines(config);
