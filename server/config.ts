@@ -17,6 +17,9 @@ const EnvSchema = z.object({
     .default("isolab-qemu"),
   ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
   ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
+  /** Clones kept waiting per templated VM machine (image, memory, vCPUs); each costs its QEMU's memory while it waits. */
+  ISOLAB_VM_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(0),
+  ISOLAB_SHM_DIR: z.string().min(1).default("/dev/shm"),
 });
 
 export type IsolabConfig = ReturnType<typeof loadConfig>;
@@ -48,6 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     qemuUser: e.ISOLAB_QEMU_USER,
     maxInstances: e.ISOLAB_MAX_INSTANCES,
     maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
+    vmPoolSize: e.ISOLAB_VM_POOL_SIZE,
+    /** Where templated VMs keep their template's RAM (a tmpfs). */
+    shmDir: path.resolve(e.ISOLAB_SHM_DIR),
   };
 }
 

@@ -1,5 +1,7 @@
 "use client";
+import { START_MODE_WORDS } from "@/lib/core/kinds";
 import Link from "next/link";
+import { RequireRole } from "@/components/auth/require-role";
 import { InstanceActions } from "@/components/instances/instance-actions";
 import { PRIVILEGED_MEANING, PrivilegedBadge } from "@/components/instances/privileged-badge";
 import { StartupPhases } from "@/components/instances/startup-phases";
@@ -45,8 +47,8 @@ export function InstanceDetail({ id }: { id: string }) {
           {instance.pid ? ` · host pid ${instance.pid}` : ""}
           {instance.startMode === "warm"
             ? ` · warm start, restored from snapshot ${instance.snapshotId ?? "(template)"}`
-            : instance.startMode === "cold"
-              ? " · cold boot"
+            : instance.startMode
+              ? ` · ${START_MODE_WORDS[instance.startMode]}`
               : ""}
         </div>
         {instance.privileged && (
@@ -62,7 +64,9 @@ export function InstanceDetail({ id }: { id: string }) {
         )}
         {instance.startup && <StartupPhases startup={instance.startup} />}
         <InstanceActions instance={instance} afterDelete="/" />
-        <SnapshotButton instance={instance} />
+        <RequireRole role="operator">
+          <SnapshotButton instance={instance} />
+        </RequireRole>
       </section>
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <WindowSelector />
@@ -77,7 +81,11 @@ export function InstanceDetail({ id }: { id: string }) {
         <WhatItSees instance={instance} />
       )}
       <div className="grid-2">
-        {instance.probe !== false && <ExecPanel instance={instance} />}
+        {instance.probe !== false && (
+          <RequireRole role="operator" note="Running a command inside">
+            <ExecPanel instance={instance} />
+          </RequireRole>
+        )}
         <LogTail instance={instance} />
       </div>
     </div>

@@ -1,4 +1,5 @@
 "use client";
+import { START_MODE_WORDS } from "@/lib/core/kinds";
 import Link from "next/link";
 import { DownloadLinks } from "@/components/metrics/download-links";
 import { Sparkline } from "@/components/metrics/sparkline";
@@ -42,7 +43,7 @@ export function InstanceCard({ instance }: { instance: Instance }) {
         {instance.cpus > 1 ? "s" : ""}
         {instance.accel ? ` · ${instance.accel.toUpperCase()}` : ""}
         {instance.runtime ? ` · ${instance.runtime}` : ""}
-        {instance.startMode === "warm" ? " · warm (restored)" : ""}
+        {instance.startMode && instance.startMode !== "cold" ? ` · ${START_MODE_WORDS[instance.startMode]}` : ""}
         {instance.privileged && (
           <>
             {" · "}

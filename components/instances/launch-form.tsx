@@ -3,8 +3,7 @@ import { useState, type FormEvent } from "react";
 import { CPUS, CreateInstanceSchema, MEMORY_MIB } from "@/lib/schemas/instance";
 import { useCreateInstance } from "@/client/use-instances";
 import { useImages } from "@/client/use-images";
-import type { InstanceKind } from "@/lib/core/types";
-import { KIND_LABELS, LAUNCH_KINDS, type LaunchKind } from "@/lib/core/kinds";
+import { KIND_LABELS, LAUNCH_KINDS, LAUNCH_START_MODE, launchRequest, START_MODE_TRADEOFFS, type LaunchKind } from "@/lib/core/kinds";
 import { NumberField } from "@/components/ui/number-field";
 import { PRIVILEGED_MEANING } from "./privileged-badge";
 
@@ -12,7 +11,8 @@ export function LaunchForm() {
   const create = useCreateInstance();
   const images = useImages();
   const [mode, setMode] = useState<LaunchKind>("container");
-  const kind: InstanceKind = mode === "vm-warm" ? "vm" : mode;
+  const { kind, startMode } = launchRequest(mode);
+  const tradeoff = START_MODE_TRADEOFFS[LAUNCH_START_MODE[mode] ?? "cold"];
   const [image, setImage] = useState("probe");
   const [name, setName] = useState("");
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
@@ -28,7 +28,7 @@ export function LaunchForm() {
       memoryMiB,
       cpus,
       ...(name ? { name } : {}),
-      ...(mode === "vm-warm" ? { warm: true } : {}),
+      ...(startMode ? { startMode } : {}),
       ...(privileged && kind === "container" ? { privileged: true } : {}),
     });
     if (!parsed.success) {
@@ -90,10 +90,9 @@ export function LaunchForm() {
       <button type="submit" className="primary" disabled={create.isPending}>
         {create.isPending ? `Starting ${KIND_LABELS[mode].toLowerCase()}…` : "Launch"}
       </button>
-      {mode === "vm-warm" && (
-        <p className="muted small" style={{ flexBasis: "100%", margin: 0 }} data-testid="warm-note">
-          Restored from a snapshot of a booted template VM of this image, memory size and CPU count; the first warm launch of each boots and saves the template.
-          A restored guest continues the template&apos;s uptime and boot identity; Isolab gives it its own hostname and a fresh random seed.
+      {tradeoff && (
+        <p className="muted small" style={{ flexBasis: "100%", margin: 0 }} data-testid={mode === "vm-warm" ? "warm-note" : "start-mode-note"}>
+          {tradeoff}
         </p>
       )}
       {privileged && kind === "container" && (

@@ -93,6 +93,17 @@ static void print_confinement(FILE *f) {
   fputc('}', f);
 }
 
+/* The first line of a small file, without its newline; "" when unreadable. */
+static const char *first_line(const char *path, char *buf, size_t len) {
+  buf[0] = 0;
+  FILE *f = fopen(path, "r");
+  if (!f) return buf;
+  if (!fgets(buf, (int)len, f)) buf[0] = 0;
+  fclose(f);
+  buf[strcspn(buf, "\n")] = 0;
+  return buf;
+}
+
 static int all_digits(const char *s) {
   if (!*s) return 0;
   for (; *s; s++)
@@ -175,6 +186,7 @@ int cmd_info(int argc, char **argv) {
   int count = print_processes(pf);
   fclose(pf);
 
+  char idbuf[64], uuidbuf[64];
   fputs("{\"hostname\":", stdout);
   json_str(stdout, u.nodename);
   fputs(",\"kernelRelease\":", stdout);
@@ -183,6 +195,12 @@ int cmd_info(int argc, char **argv) {
   json_str(stdout, u.version);
   printf(",\"pid\":%d,\"uptimeSeconds\":%s,\"processCount\":%d,\"processes\":%s", (int)getpid(), up,
          count, procs);
+  /* Identity a clone must not share with its template's other clones (boot_id
+   * it does share: it is fixed at boot; uuid is drawn from the RNG now). */
+  fputs(",\"bootId\":", stdout);
+  json_str(stdout, first_line("/proc/sys/kernel/random/boot_id", idbuf, sizeof idbuf));
+  fputs(",\"randomUuid\":", stdout);
+  json_str(stdout, first_line("/proc/sys/kernel/random/uuid", uuidbuf, sizeof uuidbuf));
   printf(",\"memTotalKiB\":%ld,\"memAvailableKiB\":%ld,\"cpus\":%ld,\"interfaces\":",
          meminfo_kib("MemTotal"), meminfo_kib("MemAvailable"), sysconf(_SC_NPROCESSORS_ONLN));
   print_interfaces(stdout);

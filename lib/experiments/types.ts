@@ -18,11 +18,15 @@ export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export const FINISHED_STATUSES: readonly ExperimentStatus[] = ["done", "failed", "cancelled", "interrupted"];
 
 /**
- * What a startup experiment can start: the three kinds, and `vm-warm` — a VM
- * restored from its template snapshot (an instance of kind vm, startMode warm).
+ * What a startup experiment can start: the three kinds, and the other VM
+ * start modes (instances of kind vm): `vm-warm` restored from its template's
+ * full snapshot, `vm-template` a clone of its shared-memory template,
+ * `vm-pooled` a clone the pool had started ahead.
  */
-export const STARTUP_KINDS = ["process", "container", "vm", "vm-warm"] as const;
+export const STARTUP_KINDS = ["process", "container", "vm", "vm-warm", "vm-template", "vm-pooled"] as const;
 export type StartupKind = (typeof STARTUP_KINDS)[number];
+/** A plan's kinds when it names none: the templated modes are asked for (they keep a template in /dev/shm, and the pool must be on). */
+export const DEFAULT_STARTUP_KINDS: readonly StartupKind[] = ["process", "container", "vm", "vm-warm"];
 
 export const WORKLOADS = ["cpu", "stream", "syscall", "io"] as const;
 export type Workload = (typeof WORKLOADS)[number];

@@ -10,6 +10,7 @@ import { captureEnvironment } from "@/server/experiments/environment";
 import { readHostUsage } from "@/server/experiments/host-usage";
 import { ownerAlive, processOwner } from "@/server/experiments/owner";
 import { ExperimentRunner } from "@/server/experiments/runner";
+import { createAuthService } from "@/server/auth/service";
 import { createGuestFacts } from "@/server/figures/guest-facts";
 import { createScenario } from "@/server/figures/scenario";
 import { builtProbe, imageResolver } from "@/server/images";
@@ -37,8 +38,8 @@ export interface AppConfig extends IsolabConfig {
   readyTimeoutMs?: number;
   /** Sampler periods; `false` builds it without starting it (the CLI: its execs would land in measurements). */
   sampler?: SamplerTiming | false;
-  /** Extra VM engine options (tests: a firmware, kernel arguments). */
-  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs">;
+  /** Extra VM engine options (tests: a firmware, kernel arguments, the pool's size). */
+  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs" | "poolSize" | "shmDir">;
   /** Extra container engine options (the bench: the launch mode it compares). */
   container?: Pick<ContainerEngineOptions, "launch">;
 }
@@ -50,7 +51,15 @@ export function createEngines(config: AppConfig) {
     container: createContainerEngine({ stateDir: config.stateDir, runtime: config.ociRuntime, ...config.container }),
     // One VM engine: the supervisor starts VMs with it and the snapshot
     // service reads and saves snapshots through it (one store, one binding).
-    vm: createVmEngine({ stateDir: config.stateDir, kernelPath: config.kernelPath, qemuBinary: config.qemuBinary, accel: config.accel, ...config.vm }),
+    vm: createVmEngine({
+      stateDir: config.stateDir,
+      kernelPath: config.kernelPath,
+      qemuBinary: config.qemuBinary,
+      accel: config.accel,
+      poolSize: config.vmPoolSize,
+      shmDir: config.shmDir,
+      ...config.vm,
+    }),
   };
 }
 
@@ -61,8 +70,10 @@ export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liv
 
 export function createApp(config: AppConfig) {
   // The state directory holds images, snapshots (guest memory) and sockets:
-  // root's alone, QEMU's group may only pass through (server/host/qemu-user.ts).
-  privateDir(config.stateDir, lookupUser(config.qemuUser));
+  // root's alone; QEMU's group and confined containers' mapped root may only
+  // pass through it (o+x, no listing), every directory below is closed
+  // (server/host/qemu-user.ts).
+  privateDir(config.stateDir, lookupUser(config.qemuUser), true);
   const events = bus();
   const limits = instanceLimits(config);
   const engines = createEngines(config);
@@ -86,6 +97,9 @@ export function createApp(config: AppConfig) {
   const experiments = new ExperimentStore(db);
   // Who changed what: scripts/serve.mjs records each state-changing request here when its answer finishes.
   const audit = createAuditLog(db);
+  // Accounts, sessions and tokens live in the same database; scripts/serve.mjs
+  // asks app.auth who each request comes from.
+  const auth = createAuthService({ db, stateDir: config.stateDir });
   const runner = new ExperimentRunner({
     store: experiments,
     supervisor: async () => supervisor,
@@ -119,7 +133,7 @@ export function createApp(config: AppConfig) {
    *     running one as interrupted and waits for its cleanup, which removes
    *     its instances (a start it had in flight has finished by then);
    *  2. the supervisor's instances — every other QEMU, runc container and
-   *     process, starts in flight aborted;
+   *     process, starts in flight aborted — then the VM pool's waiting QEMUs;
    *  3. the registry Isolab started, if any;
    *  4. the sampler (after the instances, so none is sampled half-gone);
    *  5. the database, last: steps 1 and 2 still write to it.
@@ -131,6 +145,8 @@ export function createApp(config: AppConfig) {
       try {
         await runner.shutdown(reason);
         await supervisor.shutdown();
+        // The pool's waiting QEMUs belong to no instance: the VM engine stops them.
+        await engines.vm.shutdown().catch((err: Error) => console.error(`[isolab] stopping the VM pool: ${err.message}`));
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
       } finally {
         sampler.stop();
@@ -153,6 +169,7 @@ export function createApp(config: AppConfig) {
     registry,
     guestFacts,
     scenario,
+    auth,
     ready,
     shutdown,
   };

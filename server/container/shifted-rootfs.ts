@@ -56,10 +56,12 @@ export async function shiftedRootfs(stateDir: string, rootfsDir: string, ranges:
   const realSrc = fs.realpathSync(rootfsDir);
   const base = shiftedBase(stateDir, ranges);
   const dest = path.join(base, keyOf(realSrc));
+  // Checked at every start, not only at the copy: the state directory's
+  // modes may have changed since (a few stat calls).
+  ensureSearchable(stateDir);
   if (fs.existsSync(dest)) return { dir: dest, copied: false };
   return once(dest, async () => {
     if (fs.existsSync(dest)) return { dir: dest, copied: false };
-    ensureSearchable(stateDir);
     fs.mkdirSync(path.dirname(base), { recursive: true, mode: 0o711 });
     fs.chmodSync(path.dirname(base), 0o711);
     fs.mkdirSync(base, { recursive: true, mode: 0o700 });

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Accel, InstanceKind, Startup } from "@/lib/core/types";
+import type { Accel, InstanceKind, Startup, VmStartMode } from "@/lib/core/types";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import type { HostUsageReaders, HostUsageReading } from "./host-usage";
 
@@ -56,6 +56,8 @@ export interface StartRequest {
   readyTimeoutMs?: number;
   /** VM only: restore the machine's template snapshot instead of booting (the template is built on first use). */
   warm?: boolean;
+  /** VM only: "template" clones the machine's shared-memory template; "pooled" takes a clone the pool started ahead. */
+  startMode?: "template" | "pooled";
   /** VM only: restore this snapshot; refused unless it was saved from the same machine, kernel and image. */
   snapshotId?: string;
 }
@@ -92,8 +94,8 @@ export interface RunningHandle {
   cgroupPath?: string;
   /** false when no probe runs inside (a container of an image without one): no guest view, no exec. */
   probe?: boolean;
-  /** VM only: booted ("cold") or restored from a snapshot ("warm"). */
-  startMode?: "cold" | "warm";
+  /** VM only: booted ("cold"), restored ("warm"), a template clone ("template") or a pool's clone ("pooled"). */
+  startMode?: VmStartMode;
   /** VM only: the snapshot a warm VM was restored from. */
   snapshotId?: string;
   exec(command: string, args: string[], opts?: ExecOptions): Promise<EngineExecResult>;
@@ -131,4 +133,6 @@ export interface Engine {
   start(req: StartRequest): Promise<RunningHandle>;
   /** Removes leftovers of an earlier Isolab run under stateDir; returns what it removed. */
   reconcile(stateDir: string): Promise<string[]>;
+  /** Settles once background work the engine does on its own (the VM pool's refills) has finished. */
+  idle?(): Promise<void>;
 }

@@ -67,12 +67,15 @@ export function unreadableBy(file: string, user: QemuUser): string | null {
  * A directory of Isolab's own: 0700 root, or, when the QEMU user exists and
  * must pass through it (the state directory, the image store, its initramfs
  * cache), 0710 root:<QEMU's group> — search only, no listing, no other user.
+ * `othersSearch` adds o+x (never r): only the state directory has it, for
+ * confined containers, whose mapped root passes through it to its shifted
+ * rootfs (server/container/shifted-rootfs.ts), as Docker's /var/lib/docker is 0711.
  */
-export function privateDir(dir: string, passThrough: QemuUser | null = null): void {
+export function privateDir(dir: string, passThrough: QemuUser | null = null, othersSearch = false): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = fs.statSync(dir);
   if (passThrough && st.gid !== passThrough.gid) fs.chownSync(dir, st.uid, passThrough.gid);
-  const mode = passThrough ? 0o710 : 0o700;
+  const mode = (passThrough ? 0o710 : 0o700) | (othersSearch ? 0o001 : 0);
   if ((st.mode & 0o7777) !== mode) fs.chmodSync(dir, mode);
 }
 
@@ -115,7 +118,8 @@ export function qemuDirs(base: string, user: QemuUser): QemuDirs {
   }
   function traverse(dir: string): void {
     checkAbove();
-    for (const d of chain(dir)) privateDir(d, user);
+    // The state directory keeps the others-search bit it was given (createApp's decision); the rest get none.
+    for (const d of chain(dir)) privateDir(d, user, d === root && (fs.statSync(root).mode & 0o001) !== 0);
   }
   return {
     user,
