@@ -1,11 +1,14 @@
 // Isolab's HTTP server: Next.js behind our own listener, so that we decide
 // the bind address (127.0.0.1 unless HOST says otherwise), so that every
 // request passes one gate before Next.js sees it (lib/http/gate.ts: Host,
-// same-origin, content types, body size; then who is asking and whether
-// their role may: lib/auth/access.ts with the app's auth service; the SSE
-// stream and upgrades too), and so that a SIGINT/SIGTERM stops every
-// instance the supervisor started before exiting.
+// same-origin, content types, body size), then who is asking and whether
+// their role may (lib/auth/access.ts with the app's auth service) — the SSE
+// stream and upgrades too; so that it speaks TLS whenever it is reachable
+// beyond loopback (scripts/serve/tls.ts); so that every state-changing
+// request leaves an audit row (scripts/serve/audit.ts); and so that a
+// SIGINT/SIGTERM stops every instance the supervisor started before exiting.
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { tsImport } from "tsx/esm/api";
 import next from "next";
 
@@ -19,11 +22,16 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 
 // The gate is TypeScript shared with its tests; tsx loads it (and zod) here.
 const { judgeRequest } = await tsImport("../lib/http/gate.ts", import.meta.url);
-const { loadGatePolicy, bindsBeyondLoopback } = await tsImport("../lib/http/gate-config.ts", import.meta.url);
+const { loadGatePolicy } = await tsImport("../lib/http/gate-config.ts", import.meta.url);
 const { judgeAccess, normalizePath } = await tsImport("../lib/auth/access.ts", import.meta.url);
+const { prepareTls } = await tsImport("./serve/tls.ts", import.meta.url);
+const { createAuditHook } = await tsImport("./serve/audit.ts", import.meta.url);
 let policy;
+let tls;
 try {
-  policy = loadGatePolicy(process.env, { host: hostname, port });
+  // Beyond loopback without a certificate this refuses to start, saying what to set.
+  tls = await prepareTls(process.env, hostname);
+  policy = loadGatePolicy(process.env, { host: hostname, port, tls: tls !== undefined });
 } catch (err) {
   console.error(`[isolab] ${err.message}`);
   process.exit(2);
@@ -93,18 +101,11 @@ function admit(req, upgrade = false) {
   });
   const from = req.socket.remoteAddress ?? "";
   if (verdict.kind === "refuse" && (verdict.status === 403 || h.authorization !== undefined)) {
-    // The refusals that matter: a forbidden action, a bad or revoked token.
-    app?.audit?.record({
-      at: Date.now(),
-      actor: found.principal?.name ?? "(unknown token)",
-      role: found.principal?.role ?? "",
-      action: `${upgrade ? "UPGRADE" : req.method} ${path}`,
-      target: path,
-      from,
-      result: verdict.status,
-      durationMs: 0,
-      detail: verdict.error,
-    });
+    // The refusals that matter (a forbidden action, a bad or revoked token) get a row even on a read;
+    // the audit hook writes it when the answer has gone, with its status and duration.
+    req.isolabAudit = { ...req.isolabAudit, force: true, detail: verdict.error };
+    if (found.principal) req.isolabPrincipal = found.principal;
+    else if (h.authorization !== undefined) req.isolabAudit.actor = "(unknown token)";
   }
   if (verdict.kind !== "pass") return verdict;
   for (const name of Object.keys(h)) if (name.startsWith("x-isolab-")) delete h[name];
@@ -143,8 +144,15 @@ const handle = app.getRequestHandler();
 await app.prepare();
 firstStart();
 
-const server = createServer((req, res) => {
+// The app (server/app/index.ts keeps it under this key) holds the audit log.
+const audit = createAuditHook(() => isolabApp()?.audit);
+
+// Under TLS, req.socket.encrypted is true: the sign-in layer marks its cookie Secure by it.
+const createListener = tls ? (handler) => createTlsServer(tls.options, handler) : createServer;
+
+const server = createListener((req, res) => {
   const verdict = judgeRequest(requestFacts(req), policy);
+  audit.watch(req, res, verdict);
   if (!verdict.allow) return refuse(res, verdict);
   firstStart();
   const access = admit(req);
@@ -158,6 +166,8 @@ server.emit = (event, ...args) => {
   if (event !== "upgrade") return emit(event, ...args);
   const [req, socket] = args;
   const verdict = judgeRequest(requestFacts(req, true), policy);
+  // Recorded when the socket closes, with the status the handshake answered (this refusal, admit's, or 101).
+  audit.watchUpgrade(req, socket, verdict);
   let refusal = verdict.allow ? undefined : { status: verdict.status, body: `${verdict.message}\n`, type: "text/plain; charset=utf-8" };
   if (!refusal) {
     const access = admit(req, true);
@@ -178,22 +188,14 @@ server.on("error", (err) => {
   process.exit(1);
 });
 server.listen(port, hostname, () => {
-  console.log(`[isolab] listening on http://${hostname}:${port} (${dev ? "development" : "production"})`);
+  const scheme = tls ? "https" : "http";
+  console.log(`[isolab] listening on ${scheme}://${hostname}:${port} (${dev ? "development" : "production"})`);
   console.log(`[isolab] answering to ${policy.allowedHosts.join(", ")}`);
-  if (bindsBeyondLoopback(hostname)) {
-    console.warn(
-      [
-        "",
-        "[isolab] ************************************************************************",
-        `[isolab] WARNING: HOST=${hostname} serves Isolab beyond this machine over plain`,
-        "[isolab] HTTP. Isolab runs as root: passwords, session cookies and API tokens",
-        "[isolab] cross the network in the clear, and whoever reads one holds this host.",
-        "[isolab] Bind to 127.0.0.1 and use an SSH tunnel instead",
-        "[isolab] (see “Exposing Isolab” in the README).",
-        "[isolab] ************************************************************************",
-        "",
-      ].join("\n"),
-    );
+  if (tls) {
+    for (const note of tls.notes) console.log(`[isolab] TLS: ${note}`);
+    console.log(`[isolab] TLS certificate ${tls.certPath}`);
+    console.log(`[isolab] TLS SHA-256 fingerprint ${tls.fingerprint256}`);
+    console.log("[isolab] compare it with what your browser shows before you trust the certificate");
   }
 });
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { IsolabConfig } from "@/server/config";
+import { createAuditLog } from "@/server/audit/store";
 import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
 import { bus } from "@/server/events";
@@ -94,6 +95,8 @@ export function createApp(config: AppConfig) {
 
   const db = openDatabase(config.dbPath);
   const experiments = new ExperimentStore(db);
+  // Who changed what: scripts/serve.mjs records each state-changing request here when its answer finishes.
+  const audit = createAuditLog(db);
   // Accounts, sessions and tokens live in the same database; scripts/serve.mjs
   // asks app.auth who each request comes from.
   const auth = createAuthService({ db, stateDir: config.stateDir });
@@ -161,6 +164,7 @@ export function createApp(config: AppConfig) {
     images,
     sampler,
     experiments,
+    audit,
     runner,
     registry,
     guestFacts,

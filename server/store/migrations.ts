@@ -52,6 +52,27 @@ export const MIGRATIONS: readonly Migration[] = [
           CREATE INDEX experiments_by_status ON experiments (status);`,
   },
   {
+    version: 3,
+    name: "audit log",
+    // AUTOINCREMENT: ids are never reused after old rows are pruned, so a
+    // page cursor (rows older than id N) stays meaningful.
+    sql: `
+      CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          INTEGER NOT NULL,       -- ms since the epoch, the request's arrival
+        actor       TEXT NOT NULL,
+        role        TEXT,
+        action      TEXT NOT NULL,
+        target      TEXT,
+        from_addr   TEXT NOT NULL,
+        result      INTEGER NOT NULL,       -- HTTP status
+        duration_ms REAL NOT NULL,
+        detail      TEXT
+      );
+      CREATE INDEX audit_log_by_at ON audit_log (at);
+    `,
+  },
+  {
     // 4, not 3: the audit log's migration (another branch) takes 3.
     version: 4,
     name: "accounts, sessions and API tokens",
