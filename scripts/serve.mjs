@@ -19,6 +19,8 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 // The gate is TypeScript shared with its tests; tsx loads it (and zod) here.
 const { judgeRequest } = await tsImport("../lib/http/gate.ts", import.meta.url);
 const { loadGatePolicy, bindsBeyondLoopback } = await tsImport("../lib/http/gate-config.ts", import.meta.url);
+const { terminalUpgrades } = await import("./terminal-upgrade.mjs");
+const terminalUpgrade = terminalUpgrades(await tsImport("../lib/terminal/protocol.ts", import.meta.url));
 let policy;
 try {
   policy = loadGatePolicy(process.env, { host: hostname, port });
@@ -59,14 +61,15 @@ const server = createServer((req, res) => {
   if (!verdict.allow) return refuse(res, verdict);
   return handle(req, res);
 });
-// Upgrades (Next's dev HMR today, WebSockets later) reach listeners Next adds
+// Upgrades (browser terminals, Next's dev HMR) reach listeners Next adds
 // itself; refusing them here, before any listener runs, keeps one gate.
+// A terminal's upgrade that passed is taken here and never reaches Next.
 const emit = server.emit.bind(server);
 server.emit = (event, ...args) => {
   if (event !== "upgrade") return emit(event, ...args);
   const [req, socket] = args;
   const verdict = judgeRequest(requestFacts(req, true), policy);
-  if (verdict.allow) return emit(event, ...args);
+  if (verdict.allow) return terminalUpgrade(...args) || emit(event, ...args);
   const body = `${verdict.message}\n`;
   socket.end(
     `HTTP/1.1 ${verdict.status} Refused\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

@@ -25,6 +25,8 @@ export interface QemuSpec {
   consoleLog: string;
   qmpSocket: string;
   agentSocket: string;
+  /** ttyS2, the guest's terminal: QEMU listens here and Isolab connects when a session opens. */
+  termSocket: string;
   pidfile: string;
   /** Fast firmware (qboot.rom) when present; SeaBIOS otherwise. */
   bios?: string;
@@ -48,8 +50,8 @@ export const TUNED_KERNEL_ARGS: readonly string[] = [
   "quiet",
   // With -no-reboot, a guest panic (a bad initrd) ends QEMU at once instead of a timeout.
   "panic=-1",
-  // ttyS1 carries the agent; no probing of ports 3 and 4.
-  "8250.nr_uarts=2",
+  // ttyS1 carries the agent, ttyS2 the terminal; no probing of port 4.
+  "8250.nr_uarts=3",
   "no_timer_check",
   "tsc=reliable",
   "i8042.noaux",
@@ -93,6 +95,7 @@ function checkSpec(spec: QemuSpec): void {
   }
   checkUnixSocketPath(spec.qmpSocket);
   checkUnixSocketPath(spec.agentSocket);
+  checkUnixSocketPath(spec.termSocket);
 }
 
 /** QEMU's option parser splits on commas; a literal comma is doubled. */
@@ -133,6 +136,11 @@ export function buildQemuArgs(spec: QemuSpec): string[] {
     // ttyS1: the agent. No server=on: QEMU connects to Isolab's listener.
     "-chardev", `socket,id=agent,path=${escapeOptionValue(spec.agentSocket)}`,
     "-serial", "chardev:agent",
+    // ttyS2: the terminal (guest/probe/tty.c). QEMU listens (server=on) and
+    // does not wait: a host connects only while a session is open, and what
+    // the guest writes with nobody connected is dropped.
+    "-chardev", `socket,id=term,path=${escapeOptionValue(spec.termSocket)},server=on,wait=off`,
+    "-serial", "chardev:term",
     "-chardev", `socket,id=qmp,path=${escapeOptionValue(spec.qmpSocket)}`,
     "-mon", "chardev=qmp,mode=control",
     "-pidfile", spec.pidfile,

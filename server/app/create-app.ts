@@ -21,6 +21,7 @@ import { createRegistryManager } from "@/server/registry/manager";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { createVmEngine, type VmEngineOptions } from "@/server/vm/engine";
+import { createTerminalService, type AuditEntry } from "@/server/terminal/service";
 import type { Instance } from "@/lib/core/types";
 
 // The one place Isolab's server-side objects are built and wired together.
@@ -95,6 +96,16 @@ export function createApp(config: AppConfig) {
   const guestFacts = createGuestFacts();
   const scenario = createScenario({ supervisor: async () => supervisor, lock: {}, afterTeardown: guestFacts.prune });
 
+  // Browser terminals (server/terminal/): scripts/serve.mjs hands each
+  // upgraded WebSocket to app.terminals.attach. The audit log is looked up
+  // when a session ends, so an app without one records nothing.
+  const terminals = createTerminalService({
+    supervisor,
+    bus: events,
+    stateDir: config.stateDir,
+    audit: () => (app as { audit?: { record(entry: AuditEntry): void } }).audit,
+  });
+
   const ready = (async () => {
     const removedRegistry = registry.reconcile();
     if (removedRegistry.length) console.log(`[isolab] removed a registry an earlier run left: ${removedRegistry.join(", ")}`);
@@ -107,6 +118,7 @@ export function createApp(config: AppConfig) {
   let stopped: Promise<void> | undefined;
   /**
    * Stops everything this app started, in this order:
+   *  0. terminal sessions — each tells its browser why it ended;
    *  1. experiments — the runner stops starting instances, records the
    *     running one as interrupted and waits for its cleanup, which removes
    *     its instances (a start it had in flight has finished by then);
@@ -121,6 +133,7 @@ export function createApp(config: AppConfig) {
     return (stopped ??= (async () => {
       await ready.catch(() => {});
       try {
+        await terminals.shutdown();
         await runner.shutdown(reason);
         await supervisor.shutdown();
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
@@ -131,7 +144,24 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
+  const app = {
+    config,
+    bus: events,
+    engines,
+    supervisor,
+    resolveImage,
+    images,
+    sampler,
+    experiments,
+    runner,
+    registry,
+    guestFacts,
+    scenario,
+    terminals,
+    ready,
+    shutdown,
+  };
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -16,6 +16,7 @@ import type { RuntimeName } from "./runtime";
 import { selectRuntime } from "./select-runtime";
 import { assertContainerId, buildOciSpec, hostnameFor, type ContainerSpec } from "./spec";
 import { ReadyWatcher } from "./ready-watch";
+import { containerTerminal } from "./terminal";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
 
 export interface ContainerEngineOptions {
@@ -175,6 +176,7 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
         startup: { totalMs: mark - t0, phases },
         exitPollMs,
         ...(shim ? { statusFile } : {}),
+        terminal: containerTerminal({ runtime, id: req.id, rootfsDir: path.resolve(req.image.rootfsDir), dir: req.dir }),
       });
     } catch (err) {
       await terminate(traces, 0).catch(() => {});

@@ -76,7 +76,7 @@ async function bootKvmOnce(o: AccelProbeOptions & { timeoutMs: number }): Promis
   const dir = path.join(o.stateDir, "kvm-probe");
   fs.mkdirSync(dir, { recursive: true });
   const p = (f: string) => path.join(dir, f);
-  const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
+  const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), termSocket: p("term.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
   const args = buildQemuArgs({
     ...paths,
     memoryMiB: 128,

@@ -25,7 +25,7 @@ export interface TemplateContext {
   store: SnapshotStore;
   /** Where a template boots: <stateDir>/instances/tpl-<key>, so reconcile finds a QEMU a crash left. */
   instancesDir: string;
-  vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string };
+  vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string; termSocket: string };
 }
 
 export interface TemplateRequest {
@@ -88,7 +88,7 @@ export function createTemplates(ctx: TemplateContext) {
       vm.agent.close();
       vm.qmp.close();
       await killGroup(vm.child, vm.exit);
-      removeFiles([paths.qmpSocket, paths.agentSocket, paths.pidfile]);
+      removeFiles([paths.qmpSocket, paths.agentSocket, paths.termSocket, paths.pidfile]);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
