@@ -4,6 +4,7 @@ import { InstanceActions } from "@/components/instances/instance-actions";
 import { StartupPhases } from "@/components/instances/startup-phases";
 import { SnapshotButton } from "@/components/snapshots/snapshot-button";
 import { WindowSelector } from "@/components/metrics/window-context";
+import { TerminalSection } from "@/components/terminal/terminal-section";
 import { useInstance } from "@/client/use-instances";
 import { ExecPanel } from "./exec-panel";
 import { LogTail } from "./log-tail";
@@ -74,6 +75,7 @@ export function InstanceDetail({ id }: { id: string }) {
         {instance.probe !== false && <ExecPanel instance={instance} />}
         <LogTail instance={instance} />
       </div>
+      <TerminalSection instance={instance} />
     </div>
   );
 }
