@@ -14,6 +14,7 @@ import type { AgentChannel } from "./agent-channel";
 
 const AGENT_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+const FIRST_OUTPUT_WAIT_MS = 60_000;
 
 export function vmTerminal(o: { agent: AgentChannel; termSocket: string }): TerminalCapability {
   return {
@@ -25,6 +26,11 @@ export function vmTerminal(o: { agent: AgentChannel; termSocket: string }): Term
       const ended = new Promise<string>((resolve) => (resolveEnded = resolve));
       sock.on("close", () => resolveEnded("the VM's terminal port closed"));
       sock.on("error", () => {}); // "close" follows
+      // What the shell prints before anyone listens (its banner) is kept for the first listener.
+      const early: Buffer[] = [];
+      let listener: ((data: Buffer) => void) | undefined;
+      sock.on("data", (d: Buffer) => (listener ? listener(d) : early.push(d)));
+      const firstOutput = new Promise<void>((resolve) => sock.once("data", () => resolve()));
       const shell = o.agent.exec("tty-open", [String(size.rows), String(size.cols)]);
       shell.then(
         (r) =>
@@ -33,6 +39,9 @@ export function vmTerminal(o: { agent: AgentChannel; termSocket: string }): Term
           ),
         (err: Error) => resolveEnded(`the guest's agent: ${err.message}`),
       );
+      // Until the shell has the port open, the guest's tty drops what arrives:
+      // the session opens once the shell has printed (or ended, or 60 s passed).
+      await Promise.race([firstOutput, ended, new Promise((r) => setTimeout(r, FIRST_OUTPUT_WAIT_MS).unref())]);
       // Resizes in order, one request at a time; the latest wins.
       let resizing = Promise.resolve();
       let closing: Promise<void> | undefined;
@@ -46,14 +55,18 @@ export function vmTerminal(o: { agent: AgentChannel; termSocket: string }): Term
             ),
           );
         },
-        onData: (listener) => void sock.on("data", listener),
+        onData(l) {
+          listener = l;
+          for (const d of early.splice(0)) l(d);
+        },
         ended,
         close() {
           closing ??= (async () => {
-            await o.agent.exec("tty-hangup", [], { timeoutMs: AGENT_TIMEOUT_MS }).catch(() => undefined);
+            // Written at once: the agent runs built-ins in the order it reads them, so this
+            // hangup lands before any later session's tty-open and never kills its shell.
+            const hangup = o.agent.exec("tty-hangup", [], { timeoutMs: AGENT_TIMEOUT_MS }).catch(() => undefined);
             sock.destroy();
-            // The guest's `tty-open` answers once its shell is gone.
-            await Promise.race([shell.catch(() => undefined), new Promise((r) => setTimeout(r, AGENT_TIMEOUT_MS).unref())]);
+            await hangup;
           })();
           return closing;
         },
