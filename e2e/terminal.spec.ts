@@ -36,7 +36,7 @@ test("types uname -r into a container and a VM side by side, reads both kernels,
   await expect(page.getByTestId("terminal-status-container")).toContainText("Connected", { timeout: 30_000 });
   await expect(page.getByTestId("terminal-status-vm")).toContainText("Connected", { timeout: 60_000 });
   // The guest's shell prints its prompt once it runs.
-  await expect.poll(() => screenText(vm), { timeout: 60_000 }).toMatch(/# $/m);
+  await expect.poll(() => screenText(vm), { timeout: 60_000 }).toMatch(/\/ # *$/m);
 
   await page.getByRole("group", { name: "Type into both" }).getByRole("button", { name: "uname -r" }).click();
   await expect.poll(() => answerTo(ct, "uname -r"), { timeout: 30_000 }).toBe(os.release());
