@@ -1,7 +1,8 @@
 // npm run bench: Isolab vs the raw tool on the same input, side by side.
 // Options: --runs N (start benchmarks, default 20), --only NAME[,NAME] with
-// names container, e2e, vm, vm-warm, runner, sampler, sse, terminal.
+// names container, confinement, e2e, vm, vm-warm, runner, sampler, sse, terminal.
 import os from "node:os";
+import { benchConfinement, formatConfinementCost } from "./bench/confinement";
 import { benchContainerStart } from "./bench/container-start";
 import { benchEndToEnd, formatEndToEndRow } from "./bench/end-to-end";
 import { formatPairedRow } from "./bench/report";
@@ -29,7 +30,9 @@ async function main() {
   if (wanted("container")) {
     const t = await benchContainerStart({ runs });
     console.log(formatPairedRow({ ...t, label: "container start → READY" }));
+    console.log("  both sides confined: user namespace + seccomp filter (the raw run uses the engine's own bundle)");
   }
+  if (wanted("confinement")) for (const line of formatConfinementCost(await benchConfinement({ runs }))) console.log(line);
   if (wanted("vm")) {
     const t = await benchVmStart({ runs: Math.max(3, Math.round(runs / 2)) });
     console.log(formatPairedRow({ ...t, label: "VM start → READY (TCG)" }));

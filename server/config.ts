@@ -10,6 +10,11 @@ const EnvSchema = z.object({
   ISOLAB_OCI_RUNTIME: z.enum(["runc", "crun"]).default("runc"),
   ISOLAB_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
   ISOLAB_QEMU: z.string().min(1).default("qemu-system-x86_64"),
+  /** The unprivileged system user QEMU runs as (scripts/setup.sh creates it). */
+  ISOLAB_QEMU_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/)
+    .default("isolab-qemu"),
   ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
   ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
 });
@@ -40,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ociRuntime: e.ISOLAB_OCI_RUNTIME,
     accel: e.ISOLAB_ACCEL,
     qemuBinary: e.ISOLAB_QEMU,
+    qemuUser: e.ISOLAB_QEMU_USER,
     maxInstances: e.ISOLAB_MAX_INSTANCES,
     maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
   };

@@ -1,6 +1,7 @@
 import { DensityForm } from "@/components/experiments/density-form";
 import { ExperimentForm } from "@/components/experiments/experiment-form";
 import { ExperimentList } from "@/components/experiments/experiment-list";
+import { HostileForm } from "@/components/experiments/hostile-form";
 import { IsolationForm } from "@/components/experiments/isolation-form";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +14,7 @@ export default function ExperimentsPage() {
         <IsolationForm />
         <DensityForm />
       </div>
+      <HostileForm />
       <ExperimentList />
     </div>
   );

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { InstanceActions } from "@/components/instances/instance-actions";
+import { PRIVILEGED_MEANING, PrivilegedBadge } from "@/components/instances/privileged-badge";
 import { StartupPhases } from "@/components/instances/startup-phases";
 import { SnapshotButton } from "@/components/snapshots/snapshot-button";
 import { WindowSelector } from "@/components/metrics/window-context";
@@ -49,6 +50,11 @@ export function InstanceDetail({ id }: { id: string }) {
               ? " · cold boot"
               : ""}
         </div>
+        {instance.privileged && (
+          <div className="error small" data-testid="privileged-note">
+            <PrivilegedBadge instance={instance} /> {PRIVILEGED_MEANING}
+          </div>
+        )}
         {instance.reason && !running && (
           <div className={instance.state === "stopped" ? "muted" : "error"} data-testid="reason">
             {instance.state === "exited" ? "Exited: " : instance.state === "failed" ? "Failed: " : ""}

@@ -8,6 +8,7 @@ import { formatBytes, formatPercent } from "@/lib/core/format";
 import type { InstanceSample } from "@/lib/metrics/samples";
 import type { Instance } from "@/lib/core/types";
 import { InstanceActions } from "./instance-actions";
+import { PrivilegedBadge } from "./privileged-badge";
 import { StartupPhases } from "./startup-phases";
 
 export const HOST_MEMORY_LABEL: Record<Instance["kind"], string> = {
@@ -23,7 +24,11 @@ export function InstanceCard({ instance }: { instance: Instance }) {
   const latest = points.at(-1);
   const ended = instance.state === "exited" || instance.state === "failed" || instance.state === "stopped";
   return (
-    <article className="card stack" aria-label={`${instance.kind} ${instance.name}`} data-testid={`instance-${instance.name}`}>
+    <article
+      className={`card stack${instance.privileged ? " privileged" : ""}`}
+      aria-label={`${instance.kind} ${instance.name}`}
+      data-testid={`instance-${instance.name}`}
+    >
       <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href={`/instances/${instance.id}`} className="mono" aria-label={`Open ${instance.name}`}>
           {instance.name}
@@ -38,6 +43,12 @@ export function InstanceCard({ instance }: { instance: Instance }) {
         {instance.accel ? ` · ${instance.accel.toUpperCase()}` : ""}
         {instance.runtime ? ` · ${instance.runtime}` : ""}
         {instance.startMode === "warm" ? " · warm (restored)" : ""}
+        {instance.privileged && (
+          <>
+            {" · "}
+            <PrivilegedBadge instance={instance} />
+          </>
+        )}
         {instance.probe === false && (
           <>
             {" · "}

@@ -32,5 +32,7 @@ int cmd_tty_open(int argc, char **argv);
 /* Agent built-ins on the terminal port (tty.c); 0 on success. */
 int tty_resize(const char *rows, const char *cols);
 int tty_hangup(void);
+int cmd_hostile(int argc, char **argv);
+int cmd_euid(void);
 
 #endif

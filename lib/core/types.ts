@@ -30,6 +30,8 @@ export interface Instance {
   memoryMiB: number;
   /** A container started with no memory limit (only the isolation experiment's hog): memoryMiB is then Isolab's budget for it, not a kernel limit. */
   unlimitedMemory?: boolean;
+  /** Container only: started "root on the host" — no user namespace, no seccomp filter, every capability. */
+  privileged?: boolean;
   /** Set when an experiment started it (and will remove it); the sampler leaves its guest alone. */
   experimentId?: string;
   cpus: number;
@@ -62,7 +64,7 @@ export interface ExecResult {
 }
 
 /** Probe commands the API accepts; anything else is refused. */
-export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping"] as const;
+export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping", "hostile"] as const;
 export type ProbeCommand = (typeof PROBE_COMMANDS)[number];
 
 export type CgroupVersion = "v1" | "hybrid" | "v2";

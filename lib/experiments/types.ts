@@ -10,7 +10,7 @@ import type { ExperimentResult } from "@/lib/experiments/registry";
 
 export type { ExperimentResult };
 
-export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density"] as const;
+export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density", "hostile"] as const;
 export type ExperimentType = (typeof EXPERIMENT_TYPES)[number];
 
 export const EXPERIMENT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
@@ -38,7 +38,8 @@ export interface ExperimentSample {
   /** "host": a reading of the whole host (isolation and density runs), not of one instance. */
   kind: StartupKind | "host";
   /** "memory": one host-memory reading of a VM in its first minute (startup runs with vm and vm-warm). */
-  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName;
+  /** "hostile": one `probe hostile` answer (kind container, `values.privileged` 1 for a privileged one, or vm). */
+  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName | "hostile";
   /** Run (startup) or repetition (overhead) number from 1; 0 for a warm-up. */
   rep: number;
   warmup: boolean;

@@ -11,7 +11,15 @@ describe("CreateInstanceSchema", () => {
     expect(CreateInstanceSchema.parse({ kind: "vm", snapshot: "s0123456789ab" })).toMatchObject({ snapshot: "s0123456789ab" });
   });
 
+  it("takes privileged only for a container (off unless asked)", () => {
+    expect(CreateInstanceSchema.parse({ kind: "container", privileged: true })).toMatchObject({ privileged: true });
+    expect(CreateInstanceSchema.parse({ kind: "container" }).privileged).toBeUndefined();
+  });
+
   it.each([
+    [{ kind: "vm", privileged: true }, "privileged"],
+    [{ kind: "process", privileged: true }, "privileged"],
+    [{ kind: "container", privileged: "yes" }, "privileged"],
     [{ kind: "lxc" }, "kind"],
     [{ kind: "vm", name: "Bad_Name" }, "name"],
     [{ kind: "vm", name: "-x" }, "name"],

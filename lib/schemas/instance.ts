@@ -23,11 +23,16 @@ export const CreateInstanceSchema = z
     warm: z.boolean().optional(),
     /** VM only: restore this snapshot; it must have been saved with the same memory, vCPUs, kernel and image. */
     snapshot: SnapshotIdSchema.optional(),
+    /** Container only: "root on the host" — no user namespace, no seccomp filter, every capability. Off by default. */
+    privileged: z.boolean().optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
     for (const key of ["warm", "snapshot"] as const) {
       if (v[key] && v.kind !== "vm") ctx.addIssue({ code: "custom", path: [key], message: `only a VM starts from a snapshot; a ${v.kind} cannot` });
+    }
+    if (v.privileged && v.kind !== "container") {
+      ctx.addIssue({ code: "custom", path: ["privileged"], message: `only a container can be started privileged; a ${v.kind} cannot` });
     }
     if (v.warm && v.snapshot) ctx.addIssue({ code: "custom", path: ["snapshot"], message: "choose warm (the template) or one snapshot, not both" });
   });

@@ -70,6 +70,14 @@ export const TUNED_KERNEL_ARGS: readonly string[] = [
   "rdinit=/init",
 ];
 
+/**
+ * QEMU's seccomp filter (`-sandbox`): besides its default deny list, no
+ * obsolete syscalls, no set*uid/set*gid (it is started as its own user and
+ * must stay so), no fork/exec (so `exec:` migration URIs cannot work; Isolab
+ * uses unix: and fd:), no affinity or priority changes. libvirt's default.
+ */
+export const QEMU_SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
 /** sun_path is 108 bytes including the terminating NUL. */
 export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
 
@@ -116,6 +124,7 @@ export function buildQemuArgs(spec: QemuSpec): string[] {
   // prettier-ignore
   const args = [
     ...(spec.name ? ["-name", escapeOptionValue(spec.name)] : []),
+    "-sandbox", QEMU_SANDBOX,
     // tb-size=64 caps TCG's translation cache (default 1 GiB) to keep RSS down.
     "-accel", spec.accel === "kvm" ? "kvm" : "tcg,tb-size=64",
     // i440fx ("pc") is faster than q35 under TCG and is all a serial-only guest needs.

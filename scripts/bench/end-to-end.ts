@@ -86,7 +86,7 @@ export async function benchEndToEnd(opts: { runs: number }): Promise<EndToEndTim
   const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-e2e-raw-"));
   const dev = !fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
   const image = realImage(probeImage());
-  const rawBundle = writeRawBundle(rawDir, image, "bench-e2e-raw");
+  const rawBundle = await writeRawBundle(rawDir, image, "bench-e2e-raw");
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
   const phases: Record<string, number[]> = {};

@@ -1,4 +1,5 @@
 import "server-only";
+import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { IsolabConfig } from "@/server/config";
 import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
@@ -59,6 +60,11 @@ export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liv
 }
 
 export function createApp(config: AppConfig) {
+  // The state directory holds images, snapshots (guest memory) and sockets:
+  // root's alone; QEMU's group and confined containers' mapped root may only
+  // pass through it (o+x, no listing), every directory below is closed
+  // (server/host/qemu-user.ts).
+  privateDir(config.stateDir, lookupUser(config.qemuUser), true);
   const events = bus();
   const limits = instanceLimits(config);
   const engines = createEngines(config);

@@ -26,6 +26,8 @@ export interface ImageRef {
   env?: string[];
   /** Working directory of the entrypoint. */
   cwd?: string;
+  /** The image's `User` (name or uid[:gid]), resolved in its rootfs at a container's start; root when absent. */
+  user?: string;
   /** false: no /bin/probe inside, so a container of it has no guest view and runs no commands. */
   hasProbe?: boolean;
   /** The VM's init inside the initramfs (`rdinit=`), when it is not /init. */
@@ -43,6 +45,8 @@ export interface StartRequest {
    * unlimited hog asks for it, and bounds it itself.
    */
   unlimitedMemory?: boolean;
+  /** Container only: "root on the host" — no user namespace, no seccomp filter, every capability. */
+  privileged?: boolean;
   cpus: number;
   /** Per-instance directory under the state directory; logs and sockets go here. */
   dir: string;

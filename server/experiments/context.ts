@@ -53,10 +53,22 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
   }
 
   /** `over`: a memory size other than the plan's, (a container only) no memory limit at all, or (a VM only) a warm start from its template snapshot. */
-  async startInstance(kind: InstanceKind, name: string, over: { memoryMiB?: number; unlimitedMemory?: boolean; warm?: boolean } = {}): Promise<Instance> {
+  async startInstance(
+    kind: InstanceKind,
+    name: string,
+    over: { memoryMiB?: number; unlimitedMemory?: boolean; warm?: boolean; privileged?: boolean } = {},
+  ): Promise<Instance> {
     this.throwIfAborted();
     const { image, memoryMiB, cpus } = this.plan;
-    const create = { kind, image, memoryMiB: over.memoryMiB ?? memoryMiB, cpus, name, ...(over.warm ? { warm: true } : {}) };
+    const create = {
+      kind,
+      image,
+      memoryMiB: over.memoryMiB ?? memoryMiB,
+      cpus,
+      name,
+      ...(over.warm ? { warm: true } : {}),
+      ...(over.privileged ? { privileged: true } : {}),
+    };
     const p = this.supervisor.create(create, { experimentId: this.id, ...(over.unlimitedMemory ? { unlimitedMemory: true } : {}) });
     // A failed start leaves a `failed` record in the supervisor: remove it too.
     const tracked = p.then(

@@ -156,6 +156,7 @@ export class Supervisor {
         image,
         memoryMiB: input.memoryMiB,
         unlimitedMemory: opts.unlimitedMemory,
+        ...(input.privileged ? { privileged: true } : {}),
         cpus: input.cpus,
         dir,
         readyTimeoutMs: this.deps.readyTimeoutMs,
@@ -246,6 +247,7 @@ export class Supervisor {
       state: "creating",
       memoryMiB: input.memoryMiB,
       ...(opts.unlimitedMemory ? { unlimitedMemory: true } : {}),
+      ...(input.privileged ? { privileged: true } : {}),
       ...(opts.experimentId ? { experimentId: opts.experimentId } : {}),
       cpus: input.cpus,
       ...(input.kind === "vm" ? { startMode: input.warm || input.snapshot ? ("warm" as const) : ("cold" as const) } : {}),
@@ -316,6 +318,12 @@ export class Supervisor {
     const { instance, handle } = this.entry(id);
     if (!handle || instance.state !== "running") {
       throw new ConflictError(`"${instance.name}" is ${instance.state}; commands run only in a running instance.`);
+    }
+    // On the bare process `hostile` would mount, ptrace and write sysctls as root on the host itself.
+    if (req.command === "hostile" && instance.kind === "process") {
+      throw new InvalidRequestError("probe hostile runs only in a container or a VM: on the bare process it would act on the host itself.", {
+        field: "command",
+      });
     }
     const t0 = performance.now();
     const result = await handle.exec(req.command, req.args, { timeoutMs: req.timeoutMs, onLine: opts.onLine, signal: opts.signal });

@@ -17,6 +17,7 @@ import { currentBinding } from "./snapshot-binding";
 import { checkRestorable } from "./snapshot-restore";
 import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
 import { createWarmStarts, withSnapshots, type WarmHandleExtras } from "./warm-start";
+import { qemuDirs, requireQemuUser, unreadableBy } from "@/server/host/qemu-user";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
@@ -35,6 +36,8 @@ export interface VmEngineOptions {
   readyTimeoutMs?: number;
   /** After the guest's `mitigations=`, which is the host's own state (server/host/mitigations.ts); a later one wins. */
   extraKernelArgs?: string[];
+  /** The unprivileged system user QEMU runs as (default ISOLAB_QEMU_USER, isolab-qemu). */
+  qemuUser?: string;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -73,9 +76,12 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
   const defaultInitramfs = path.join(config.imagesDir, "probe", "initramfs.cpio");
   const extraKernelArgs = [...guestMitigationKernelArgs(), ...(opts.extraKernelArgs ?? [])];
 
-  const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
+  const qemuUser = opts.qemuUser ?? config.qemuUser;
+  // Every QEMU runs as this user, under its seccomp sandbox (lib/vm/qemu-args.ts QEMU_SANDBOX).
+  const qemu = () => qemuDirs(stateDir, requireQemuUser(qemuUser));
+  const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios, qemu });
   const snapshots = createSnapshotStore(path.join(stateDir, "snapshots"));
-  const warm = createWarmStarts({ qemuBinary, store: snapshots, instancesDir: path.join(stateDir, "instances"), vmPaths });
+  const warm = createWarmStarts({ qemuBinary, store: snapshots, instancesDir: path.join(stateDir, "instances"), vmPaths, qemu });
 
   /** The accelerator and machine a VM of this request gets: one definition for boots, restores and their checks. */
   async function machineFor(req: Pick<StartRequest, "image" | "memoryMiB" | "cpus">): Promise<{ decision: AccelDecision; machine: MachineSpec }> {
@@ -107,6 +113,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
 
     async check() {
       await qemuVersionOrMissing(qemuBinary);
+      requireQemuUser(qemuUser);
       if (!fs.existsSync(kernelPath)) {
         throw new MissingDependencyError("kernel", `The guest kernel ${kernelPath} is missing.`);
       }
@@ -116,7 +123,13 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
 
     async start(req) {
       const paths = vmPaths(req.dir);
-      fs.mkdirSync(req.dir, { recursive: true });
+      const confined = qemu();
+      // QEMU (as its own user) creates its console log and pid file here and reaches its sockets.
+      confined.instanceDir(req.dir, [paths.consoleLog, paths.pidfile]);
+      for (const file of [kernelPath, req.image.initramfsPath]) {
+        const why = unreadableBy(file, confined.user);
+        if (why) throw new StartFailedError(`QEMU runs as ${confined.user.name} and cannot read ${file}: ${why}.`);
+      }
       const { decision, machine } = await machineFor(req);
       const readyTimeoutMs = req.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
       if (req.warm || req.snapshotId) return warm.start(req, machine, decision, readyTimeoutMs);
@@ -127,7 +140,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
         throw new StartFailedError(`invalid VM settings: ${(err as Error).message}`);
       }
       try {
-        const vm = await launchQemu({ ...paths, qemuBinary, args, readyTimeoutMs, signal: req.signal });
+        const vm = await launchQemu({ ...paths, qemuBinary, args, readyTimeoutMs, signal: req.signal, user: confined.user });
         const startup = vmStartupPhases({
           spawnAt: vm.spawnAt,
           greetingAt: vm.greetingAt,

@@ -67,7 +67,7 @@ function alive(pid: number): boolean {
 export function isOurQemu(pid: number, dir: string): boolean {
   const argv = cmdline(pid);
   if (!argv?.length) return false;
-  return path.basename(argv[0]).startsWith("qemu-system") && argv.some((a) => a.includes(dir));
+  return path.basename(argv[0]).startsWith("qemu-system") && argv.some((a) => a.includes(`${dir}/`));
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {

@@ -1,4 +1,5 @@
 import "server-only";
+import type { QemuUser } from "@/server/host/qemu-user";
 import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -52,6 +53,8 @@ export interface RestoreOptions {
   hostname?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The unprivileged user QEMU runs as; its instance directory is already its own. */
+  user?: QemuUser;
 }
 
 export interface RestoredQemu extends LaunchedQemu {
@@ -127,7 +130,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
-    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd]));
+    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd], opts.user));
     watch = watchStart(exit, opts.timeoutMs, opts.signal, { guest: "the restored guest", awaited: "answer" });
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);

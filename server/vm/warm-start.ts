@@ -39,7 +39,16 @@ export function createWarmStarts(ctx: TemplateContext) {
 
   function save(handle: VmHandle, binding: Promise<Binding>, source: SnapshotMeta["source"], resume: boolean): Promise<SnapshotMeta> {
     return binding.then((b) =>
-      saveSnapshot(handle, { store: ctx.store, binding: b.binding, args: b.args, purpose: "manual", source, resume, hostname: source.name }),
+      saveSnapshot(handle, {
+        store: ctx.store,
+        binding: b.binding,
+        args: b.args,
+        purpose: "manual",
+        source,
+        resume,
+        hostname: source.name,
+        qemu: ctx.qemu(),
+      }),
     );
   }
 
@@ -56,6 +65,7 @@ export function createWarmStarts(ctx: TemplateContext) {
         built = t.built;
       }
       const vm = await restoreSnapshot({
+        user: ctx.qemu().user,
         store: ctx.store,
         id,
         expected: current,
