@@ -25,7 +25,7 @@ export interface QemuSpec {
   consoleLog: string;
   qmpSocket: string;
   agentSocket: string;
-  /** ttyS2, the guest's terminal: QEMU listens here and Isolab connects when a session opens. */
+  /** ttyS2, the guest's terminal: Isolab listens here and QEMU connects, like the agent's port. */
   termSocket: string;
   pidfile: string;
   /** Fast firmware (qboot.rom) when present; SeaBIOS otherwise. */
@@ -145,10 +145,9 @@ export function buildQemuArgs(spec: QemuSpec): string[] {
     // ttyS1: the agent. No server=on: QEMU connects to Isolab's listener.
     "-chardev", `socket,id=agent,path=${escapeOptionValue(spec.agentSocket)}`,
     "-serial", "chardev:agent",
-    // ttyS2: the terminal (guest/probe/tty.c). QEMU listens (server=on) and
-    // does not wait: a host connects only while a session is open, and what
-    // the guest writes with nobody connected is dropped.
-    "-chardev", `socket,id=term,path=${escapeOptionValue(spec.termSocket)},server=on,wait=off`,
+    // ttyS2: the terminal (guest/probe/tty.c), a client socket like the
+    // agent's: QEMU may create nothing in the instance directory.
+    "-chardev", `socket,id=term,path=${escapeOptionValue(spec.termSocket)}`,
     "-serial", "chardev:term",
     "-chardev", `socket,id=qmp,path=${escapeOptionValue(spec.qmpSocket)}`,
     "-mon", "chardev=qmp,mode=control",

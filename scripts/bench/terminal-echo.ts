@@ -3,11 +3,10 @@
 // the terminal service → the shell) against the same shell reached without
 // Isolab: `runc exec -t` on a node-pty of the bench's own for a container,
 // and the guest's terminal serial port (ttyS2's QEMU socket, its shell
-// started by the agent) for a VM. Keystrokes alternate between the two
+// started by the agent, read by the VM engine's channel) for a VM. Keystrokes alternate between the two
 // paths so both see the same host load. Targets (issue #15): container
 // ≤ 20 ms, VM (TCG) ≤ 100 ms, medians.
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -18,7 +17,6 @@ import { config } from "../../server/config";
 import { getImage } from "../../server/images/store";
 import { startRealServer } from "../../server/http/test-server";
 import { openTestTerminal } from "../../server/terminal/test-client";
-import { vmPaths } from "../../server/vm/engine";
 import type { PairedTimings } from "./report";
 
 interface Shell {
@@ -138,13 +136,12 @@ export async function benchTerminalEcho(opts: { keystrokes: number }): Promise<{
       dir: path.join(rawDir, "vm"),
     });
     cleanups.push(() => handle.stop());
-    const sock = net.connect(vmPaths(path.join(rawDir, "vm")).termSocket);
-    await new Promise((r, j) => sock.once("connect", r).once("error", j));
-    cleanups.push(() => sock.destroy());
-    void handle.agent.exec("tty-open", ["24", "80"]).catch(() => {});
+    // The engine's own channel: the QEMU socket of ttyS2 and the agent, no WebSocket, no session service.
+    const channel = await handle.capabilities.terminal!.open({ rows: 24, cols: 80 });
+    cleanups.push(() => channel.close());
     const rawVm = shellOf(
-      (text) => void sock.write(text),
-      (l) => void sock.on("data", (d: Buffer) => l(d.toString("utf8"))),
+      (text) => channel.write(Buffer.from(text)),
+      (l) => channel.onData((d) => l(d.toString("utf8"))),
     );
 
     // Let every shell print its banner and prompt before timing.

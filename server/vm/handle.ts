@@ -49,6 +49,7 @@ export function createVmHandle(o: {
   const cleanup = () => {
     vm.agent.close();
     vm.qmp.close();
+    vm.term?.destroy();
     removeFiles([paths.qmpSocket, paths.agentSocket, paths.termSocket, paths.pidfile]);
   };
 
@@ -104,6 +105,6 @@ export function createVmHandle(o: {
     // QEMU with every vCPU and I/O thread: what the host pays for the guest.
     hostUsage: (readers) => readProcUsage(vm.pid, readers),
     // The engine adds `snapshot` once it knows what the VM is bound to (engine.ts, warm-start.ts).
-    capabilities: { terminal: vmTerminal({ agent: vm.agent, termSocket: paths.termSocket }) },
+    capabilities: vm.term ? { terminal: vmTerminal({ agent: vm.agent, term: vm.term }) } : {},
   };
 }

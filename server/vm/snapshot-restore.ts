@@ -118,6 +118,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
 
   const qmpServer = await listen(opts.paths.qmpSocket);
   let agentServer: net.Server | undefined;
+  let termServer: net.Server | undefined;
+  let term: net.Socket | undefined;
   let child: ChildProcess | undefined;
   let qmp: QmpClient | undefined;
   let agent: AgentChannel | undefined;
@@ -125,8 +127,10 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
   let watch: StartWatch | undefined;
   try {
     agentServer = await listen(opts.paths.agentSocket);
+    termServer = await listen(opts.paths.termSocket);
     const qmpConn = accept(qmpServer);
     const agentConn = accept(agentServer);
+    const termConn = accept(termServer).then((s) => (term = s));
     // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
@@ -135,7 +139,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
 
-    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn]));
+    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn, termConn]));
     qmp = q;
     agent = new AgentChannel(agentSock);
     agent.adopt(meta.agentNextId);
@@ -159,7 +163,20 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     // Old images' agents lack the built-ins (they answer with a usage error): the VM still works.
     await race(identity).catch(() => undefined);
     if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
-    return { child, pid: child.pid, qmp, agent, spawnAt, greetingAt, ready: { uptimeSeconds, at: readyAt }, exit, meta, loadedAt, uptimeSeconds };
+    return {
+      child,
+      pid: child.pid,
+      qmp,
+      agent,
+      spawnAt,
+      greetingAt,
+      ready: { uptimeSeconds, at: readyAt },
+      exit,
+      meta,
+      loadedAt,
+      uptimeSeconds,
+      ...(term ? { term } : {}),
+    };
   } catch (err) {
     let e = err;
     if (child && !(err instanceof LaunchError) && !(err instanceof SnapshotCorruptError)) {
@@ -169,6 +186,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     if (child) await killGroup(child, exit);
     qmp?.close();
     agent?.close();
+    term?.destroy();
     const stderr = readTail(opts.paths.qemuLog, 5);
     if (e instanceof SnapshotCorruptError || /load of migration failed|error while loading state|savevm|section/i.test(stderr)) {
       throw new SnapshotCorruptError(`QEMU could not load snapshot ${opts.id}${stderr ? `: ${stderr.split("\n").slice(-2).join(" ")}` : ""}`, {
@@ -181,6 +199,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     watch?.dispose();
     qmpServer.close();
     agentServer?.close();
-    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket]);
+    termServer?.close();
+    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket, opts.paths.termSocket]);
   }
 }
