@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <h1>Isolab</h1>
             <nav aria-label="Main">
               <Link href="/">Overview</Link>
+              <Link href="/terminal">Terminals</Link>
               <Link href="/experiments">Experiments</Link>
               <Link href="/figures">Figures</Link>
               <Link href="/images">Images</Link>

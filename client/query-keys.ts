@@ -22,6 +22,7 @@ export const queryKeys = {
   me: ["me"] as const,
   accessUsers: ["access", "users"] as const,
   accessTokens: ["access", "tokens"] as const,
+  terminalRecordings: (id: string) => ["terminal-recordings", id] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -32,6 +33,8 @@ export const LIVE_FALLBACK_REFRESH_MS = 30_000;
 export const SAMPLES_REFRESH_MS = 5000;
 /** Host facts change rarely (memory does); in milliseconds. */
 export const HOST_REFRESH_MS = 10_000;
+/** An instance's terminal recordings (new ones appear as sessions end), in milliseconds. */
+export const RECORDINGS_REFRESH_MS = 5000;
 /** The console/log tail, in milliseconds. */
 export const LOG_REFRESH_MS = 2000;
 /** Longest wait between attempts to reopen a stream the browser gave up on, in milliseconds. */

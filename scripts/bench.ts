@@ -1,6 +1,6 @@
 // npm run bench: Isolab vs the raw tool on the same input, side by side.
 // Options: --runs N (start benchmarks, default 20), --only NAME[,NAME] with
-// names container, confinement, e2e, vm, vm-warm, vm-template, runner, sampler, sse.
+// names container, confinement, e2e, vm, vm-warm, vm-template, runner, sampler, sse, terminal.
 import os from "node:os";
 import { benchConfinement, formatConfinementCost } from "./bench/confinement";
 import { benchContainerStart } from "./bench/container-start";
@@ -11,6 +11,7 @@ import { benchSamplerCost, benchSseLatency } from "./bench/sampler";
 import { benchVmStart } from "./bench/vm-start";
 import { benchVmWarm } from "./bench/vm-warm";
 import { benchVmTemplate } from "./bench/vm-template";
+import { benchTerminalEcho } from "./bench/terminal-echo";
 import { median } from "../lib/core/stats";
 
 function option(name: string): string | undefined {
@@ -81,6 +82,13 @@ async function main() {
         `${s.samplerCpuPercent.toFixed(2)} % of one core (own accounting), process delta ${s.processDeltaCpuPercent.toFixed(2)} %, ` +
         `guest-read children ${s.guestReadChildCpuPercent.toFixed(2)} %  ${s.pass ? "✓" : "✗"} target ≤ ${s.target} %`,
     );
+  }
+  if (wanted("terminal")) {
+    const t = await benchTerminalEcho({ keystrokes: Math.max(20, runs * 2) });
+    for (const row of [t.container, t.vm]) {
+      const m = median(row.isolabMs);
+      console.log(`${formatPairedRow(row)}  ${m <= row.targetMs ? "✓" : "✗"} median ≤ ${row.targetMs} ms`);
+    }
   }
   if (wanted("sse")) {
     const l = await benchSseLatency();

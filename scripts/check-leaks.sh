@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a test left something running or mounted: QEMU processes, probe
-# processes, runc containers under any Isolab runtime root, Isolab cgroups,
-# registries Isolab started.
+# processes, terminal sessions' `runc exec -t` (or crun's), runc containers
+# under any Isolab runtime root, Isolab cgroups, registries Isolab started.
 set -u
 leaks=0
 if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/null; then
@@ -9,6 +9,11 @@ if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/n
 fi
 if pgrep -f '/bin/probe (serve|agent)' >/dev/null; then
   echo "leak: probe processes still run:"; pgrep -af '/bin/probe (serve|agent)'; leaks=1
+fi
+# A terminal session's shell runs under `<runtime> --root … exec -t …`
+# (server/container/terminal.ts); the shell inside dies with the container.
+if pgrep -f '(runc|crun) --root \S+ exec -t ' >/dev/null; then
+  echo "leak: a terminal session's runtime exec still runs:"; pgrep -af '(runc|crun) --root \S+ exec -t ' | cut -c1-200; leaks=1
 fi
 if pgrep -f '^/usr/bin/docker-registry serve .*/registry/config\.yml$' >/dev/null; then
   echo "leak: a registry Isolab started still runs:"; pgrep -af '^/usr/bin/docker-registry serve'; leaks=1
@@ -23,5 +28,5 @@ for d in /sys/fs/cgroup/*/isolab /sys/fs/cgroup/isolab /sys/fs/cgroup/unified/is
   n=$(find "$d" -mindepth 1 -maxdepth 1 -type d | wc -l)
   [ "$n" -gt 0 ] && { echo "leak: $n cgroup(s) under $d"; leaks=1; }
 done
-[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, runc container, Isolab cgroup or registry remains"
+[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, terminal exec, runc container, Isolab cgroup or registry remains"
 exit $leaks

@@ -26,6 +26,8 @@ const { loadGatePolicy } = await tsImport("../lib/http/gate-config.ts", import.m
 const { judgeAccess, normalizePath } = await tsImport("../lib/auth/access.ts", import.meta.url);
 const { prepareTls } = await tsImport("./serve/tls.ts", import.meta.url);
 const { createAuditHook } = await tsImport("./serve/audit.ts", import.meta.url);
+const { terminalUpgrades } = await import("./terminal-upgrade.mjs");
+const terminalUpgrade = terminalUpgrades(await tsImport("../lib/terminal/protocol.ts", import.meta.url));
 let policy;
 let tls;
 try {
@@ -159,8 +161,9 @@ const server = createListener((req, res) => {
   if (access.kind !== "pass") return answer(res, access);
   return handle(req, res);
 });
-// Upgrades (Next's dev HMR today, WebSockets later) reach listeners Next adds
+// Upgrades (browser terminals, Next's dev HMR) reach listeners Next adds
 // itself; refusing them here, before any listener runs, keeps one gate.
+// A terminal's upgrade that passed is taken here and never reaches Next.
 const emit = server.emit.bind(server);
 server.emit = (event, ...args) => {
   if (event !== "upgrade") return emit(event, ...args);
@@ -171,7 +174,8 @@ server.emit = (event, ...args) => {
   let refusal = verdict.allow ? undefined : { status: verdict.status, body: `${verdict.message}\n`, type: "text/plain; charset=utf-8" };
   if (!refusal) {
     const access = admit(req, true);
-    if (access.kind === "pass") return emit(event, ...args);
+    // A terminal's socket is taken here; any other upgrade (Next's dev HMR) goes on to Next.
+    if (access.kind === "pass") return terminalUpgrade(...args) || emit(event, ...args);
     refusal = {
       status: access.kind === "refuse" ? access.status : 401,
       body: JSON.stringify({ error: access.error ?? "Sign in first." }),

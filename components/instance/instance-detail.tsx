@@ -7,6 +7,7 @@ import { PRIVILEGED_MEANING, PrivilegedBadge } from "@/components/instances/priv
 import { StartupPhases } from "@/components/instances/startup-phases";
 import { SnapshotButton } from "@/components/snapshots/snapshot-button";
 import { WindowSelector } from "@/components/metrics/window-context";
+import { TerminalSection } from "@/components/terminal/terminal-section";
 import { useInstance } from "@/client/use-instances";
 import { ExecPanel } from "./exec-panel";
 import { LogTail } from "./log-tail";
@@ -88,6 +89,7 @@ export function InstanceDetail({ id }: { id: string }) {
         )}
         <LogTail instance={instance} />
       </div>
+      <TerminalSection instance={instance} />
     </div>
   );
 }

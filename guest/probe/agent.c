@@ -141,6 +141,15 @@ static int builtin(int tty, const char *id, char **args, int n) {
     send_framed(tty, id, '#', ok ? "0" : "1", 1);
     return 1;
   }
+  if (n == 4 && !strcmp(args[1], "tty-resize")) {
+    int rc = tty_resize(args[2], args[3]);
+    send_framed(tty, id, '#', rc == 0 ? "0" : rc == 2 ? "2" : "1", 1);
+    return 1;
+  }
+  if (n == 2 && !strcmp(args[1], "tty-hangup")) {
+    send_framed(tty, id, '#', tty_hangup() == 0 ? "0" : "1", 1);
+    return 1;
+  }
   return 0;
 }
 

@@ -123,7 +123,8 @@ static int cmd_ping(void) {
 
 static void usage(void) {
   fputs("usage: probe serve | agent DEV | ping | info | cpu [ms] | mem MiB [stepMiB] [pauseMs] [holdMs]\n"
-        "             | syscall [n] | stream [MiB] | io [MiB] [dir] | latency ms intervalMs\n",
+        "             | syscall [n] | stream [MiB] | io [MiB] [dir] | latency ms intervalMs\n"
+        "             | tty-open rows cols (in a VM, through the agent)\n",
         stderr);
 }
 
@@ -149,6 +150,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "stream")) return cmd_stream(ac, av);
   if (!strcmp(c, "io")) return cmd_io(ac, av);
   if (!strcmp(c, "latency")) return cmd_latency(ac, av);
+  if (!strcmp(c, "tty-open")) return cmd_tty_open(ac, av);
   fprintf(stderr, "probe: unknown command \"%s\"\n", c);
   usage();
   return 2;

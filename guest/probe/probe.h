@@ -28,6 +28,10 @@ int cmd_io(int argc, char **argv);
 int cmd_latency(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_tty_open(int argc, char **argv);
+/* Agent built-ins on the terminal port (tty.c); 0 on success. */
+int tty_resize(const char *rows, const char *cols);
+int tty_hangup(void);
 int cmd_hostile(int argc, char **argv);
 int cmd_euid(void);
 

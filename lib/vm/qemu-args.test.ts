@@ -11,6 +11,7 @@ const spec: QemuSpec = {
   consoleLog: "/s/i/abc/console.log",
   qmpSocket: "/s/i/abc/qmp.sock",
   agentSocket: "/s/i/abc/agent.sock",
+  termSocket: "/s/i/abc/term.sock",
   pidfile: "/s/i/abc/qemu.pid",
   bios: "/usr/share/qemu/qboot.rom",
 };
@@ -36,22 +37,24 @@ describe("buildQemuArgs", () => {
     expect(args.some((a) => /server=on|wait=/.test(a))).toBe(false);
   });
 
-  it("puts the console on ttyS0 (a file) and the agent on ttyS1 (a socket QEMU connects to)", () => {
+  it("puts the console on ttyS0 (a file), the agent on ttyS1 (a socket QEMU connects to) and the terminal on ttyS2 (a socket QEMU connects to)", () => {
     const args = buildQemuArgs(spec);
     expect(values(args, "-chardev")).toEqual([
       "file,id=con,path=/s/i/abc/console.log",
       "socket,id=agent,path=/s/i/abc/agent.sock",
+      "socket,id=term,path=/s/i/abc/term.sock",
       "socket,id=qmp,path=/s/i/abc/qmp.sock",
     ]);
     // -serial order is the ttyS order.
-    expect(values(args, "-serial")).toEqual(["chardev:con", "chardev:agent"]);
+    expect(values(args, "-serial")).toEqual(["chardev:con", "chardev:agent", "chardev:term"]);
+    expect(values(args, "-append")[0]).toContain("8250.nr_uarts=3");
     expect(values(args, "-mon")).toEqual(["chardev=qmp,mode=control"]);
   });
 
   it("passes the tuned kernel line with hostname and extra args last", () => {
     const [append] = values(buildQemuArgs({ ...spec, extraKernelArgs: ["loglevel=7"] }), "-append");
     expect(append.split(" ").slice(0, 3)).toEqual(["console=ttyS0", "quiet", "panic=-1"]);
-    expect(append).toContain("8250.nr_uarts=2");
+    expect(append).toContain("8250.nr_uarts=3");
     expect(append.endsWith("isolab.hostname=vm-1 loglevel=7")).toBe(true);
   });
 

@@ -25,6 +25,8 @@ export interface QemuSpec {
   consoleLog: string;
   qmpSocket: string;
   agentSocket: string;
+  /** ttyS2, the guest's terminal: Isolab listens here and QEMU connects, like the agent's port. Absent: no terminal port (a test host's guest). */
+  termSocket?: string;
   pidfile: string;
   /** Fast firmware (qboot.rom) when present; SeaBIOS otherwise. */
   bios?: string;
@@ -54,8 +56,8 @@ export const TUNED_KERNEL_ARGS: readonly string[] = [
   "quiet",
   // With -no-reboot, a guest panic (a bad initrd) ends QEMU at once instead of a timeout.
   "panic=-1",
-  // ttyS1 carries the agent; no probing of ports 3 and 4.
-  "8250.nr_uarts=2",
+  // ttyS1 carries the agent, ttyS2 the terminal; no probing of port 4.
+  "8250.nr_uarts=3",
   "no_timer_check",
   "tsc=reliable",
   "i8042.noaux",
@@ -109,6 +111,7 @@ function checkSpec(spec: QemuSpec): void {
     throw new Error(`invalid memory file path ${JSON.stringify(spec.memoryFile.path)}`);
   checkUnixSocketPath(spec.qmpSocket);
   checkUnixSocketPath(spec.agentSocket);
+  if (spec.termSocket !== undefined) checkUnixSocketPath(spec.termSocket);
 }
 
 /**
@@ -165,6 +168,9 @@ export function buildQemuArgs(spec: QemuSpec): string[] {
     // ttyS1: the agent. No server=on: QEMU connects to Isolab's listener.
     "-chardev", `socket,id=agent,path=${escapeOptionValue(spec.agentSocket)}`,
     "-serial", "chardev:agent",
+    // ttyS2: the terminal (guest/probe/tty.c), a client socket like the
+    // agent's: QEMU may create nothing in the instance directory.
+    ...(spec.termSocket ? ["-chardev", `socket,id=term,path=${escapeOptionValue(spec.termSocket)}`, "-serial", "chardev:term"] : []),
     "-chardev", `socket,id=qmp,path=${escapeOptionValue(spec.qmpSocket)}`,
     "-mon", "chardev=qmp,mode=control",
     "-pidfile", spec.pidfile,

@@ -4,7 +4,7 @@ import type { SnapshotBinding } from "@/lib/schemas/snapshot";
 import { compareBinding, instantiateArgs, isMigrationStreamHeader, machineArgs, restoreStartupPhases, type MachineSpec } from "./snapshot";
 
 const spec: MachineSpec = { memoryMiB: 128, cpus: 1, accel: "tcg", kernel: "/k/vmlinux", initrd: "/i/initramfs.cpio", bios: "/fw/qboot.rom" };
-const paths = { consoleLog: "/s/a,b/console.log", qmpSocket: "/s/q.sock", agentSocket: "/s/a.sock", pidfile: "/s/a,b/qemu.pid" };
+const paths = { consoleLog: "/s/a,b/console.log", qmpSocket: "/s/q.sock", agentSocket: "/s/a.sock", termSocket: "/s/t,u.sock", pidfile: "/s/a,b/qemu.pid" };
 
 describe("machineArgs / instantiateArgs", () => {
   it("fills a new instance's paths into the same arguments a cold boot of that machine gets", () => {

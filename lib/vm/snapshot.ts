@@ -10,6 +10,7 @@ export const ARG_PLACEHOLDERS = {
   consoleLog: "@@console@@",
   qmpSocket: "@@qmp@@",
   agentSocket: "@@agent@@",
+  termSocket: "@@term@@",
   pidfile: "@@pidfile@@",
 } as const;
 
@@ -33,7 +34,8 @@ export function instantiateArgs(template: readonly string[], paths: InstancePath
   const args = template.map((a) => {
     if (a === ARG_PLACEHOLDERS.pidfile) return paths.pidfile;
     let out = a;
-    for (const key of ["consoleLog", "qmpSocket", "agentSocket"] as const) out = out.replace(ARG_PLACEHOLDERS[key], escapeOptionValue(paths[key]));
+    for (const key of ["consoleLog", "qmpSocket", "agentSocket", "termSocket"] as const)
+      out = out.replace(ARG_PLACEHOLDERS[key], escapeOptionValue(paths[key]));
     return out;
   });
   return name ? ["-name", escapeOptionValue(name), ...args] : args;

@@ -24,6 +24,7 @@ import { createRegistryManager } from "@/server/registry/manager";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { createVmEngine, type VmEngineOptions } from "@/server/vm/engine";
+import { createTerminalService } from "@/server/terminal/service";
 import type { Instance } from "@/lib/core/types";
 
 // The one place Isolab's server-side objects are built and wired together.
@@ -117,6 +118,16 @@ export function createApp(config: AppConfig) {
   const guestFacts = createGuestFacts();
   const scenario = createScenario({ supervisor: async () => supervisor, lock: {}, afterTeardown: guestFacts.prune });
 
+  // Browser terminals (server/terminal/): scripts/serve.mjs hands each
+  // upgraded WebSocket to app.terminals.attach. The audit log is looked up
+  // when a session ends, so an app without one records nothing.
+  const terminals = createTerminalService({
+    supervisor,
+    bus: events,
+    stateDir: config.stateDir,
+    audit: () => app.audit,
+  });
+
   const ready = (async () => {
     const removedRegistry = registry.reconcile();
     if (removedRegistry.length) console.log(`[isolab] removed a registry an earlier run left: ${removedRegistry.join(", ")}`);
@@ -129,6 +140,7 @@ export function createApp(config: AppConfig) {
   let stopped: Promise<void> | undefined;
   /**
    * Stops everything this app started, in this order:
+   *  0. terminal sessions — each tells its browser why it ended;
    *  1. experiments — the runner stops starting instances, records the
    *     running one as interrupted and waits for its cleanup, which removes
    *     its instances (a start it had in flight has finished by then);
@@ -143,6 +155,7 @@ export function createApp(config: AppConfig) {
     return (stopped ??= (async () => {
       await ready.catch(() => {});
       try {
+        await terminals.shutdown();
         await runner.shutdown(reason);
         await supervisor.shutdown();
         // The pool's waiting QEMUs belong to no instance: the VM engine stops them.
@@ -155,7 +168,7 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return {
+  const app = {
     config,
     bus: events,
     engines,
@@ -170,9 +183,11 @@ export function createApp(config: AppConfig) {
     guestFacts,
     scenario,
     auth,
+    terminals,
     ready,
     shutdown,
   };
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -18,6 +18,7 @@ import { assertContainerId, buildOciSpec, hostnameFor, type ContainerSpec } from
 import { CONFINED, confinementFor, type Confinement, type ConfineOptions } from "./confinement";
 import { pruneShiftedRootfs } from "./shifted-rootfs";
 import { ReadyWatcher } from "./ready-watch";
+import { containerTerminal } from "./terminal";
 import { removeTraces, terminate, type ContainerTraces } from "./teardown";
 
 export interface ContainerEngineOptions {
@@ -193,6 +194,7 @@ export function createContainerEngine(opts: ContainerEngineOptions = {}): Engine
         startup: { totalMs: mark - t0, phases },
         exitPollMs,
         ...(shim ? { statusFile } : {}),
+        terminal: containerTerminal({ runtime, id: req.id, rootfsDir: path.resolve(req.image.rootfsDir), dir: req.dir }),
       });
     } catch (err) {
       await terminate(traces, 0).catch(() => {});

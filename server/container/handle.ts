@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import type { Startup } from "@/lib/core/types";
-import type { ExecOptions, InstanceExit, RunningHandle } from "@/server/engine/contract";
+import type { ExecOptions, InstanceExit, RunningHandle, TerminalCapability } from "@/server/engine/contract";
 import { cgroupUsageReading, procUsageReaders, type HostUsageReaders } from "@/server/engine/host-usage";
 import { ProbeUnavailableError } from "@/server/images/errors";
 import { readCgroupUsage } from "./cgroup";
@@ -25,6 +25,8 @@ export interface ContainerHandleInit {
   probe?: boolean;
   /** Where isolab-shim writes the init's wait status; absent when it was started without the shim. */
   statusFile?: string;
+  /** A shell in the container on a pty (terminal.ts). */
+  terminal?: TerminalCapability;
 }
 
 /** The live files: the cgroup through the container driver's v1/v2 reader. */
@@ -75,7 +77,7 @@ export function containerHandle(h: ContainerHandleInit): RunningHandle {
     exited,
     // The whole cgroup: the init, every exec'd probe and the page cache charged to it.
     hostUsage: (readers = liveReaders) => cgroupUsageReading(readers.cgroup(traces.cgroupPath)),
-    capabilities: {},
+    capabilities: h.terminal ? { terminal: h.terminal } : {},
     stop: ({ timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = {}) => finish({ code: null, signal: null, reason: "stopped by Isolab" }, timeoutMs),
     ...(h.probe === false ? { probe: false } : {}),
     async exec(command: string, args: string[], opts: ExecOptions = {}) {

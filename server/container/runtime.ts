@@ -39,6 +39,8 @@ export interface ContainerRuntime {
   readonly name: RuntimeName;
   /** Isolab's own `--root`: only Isolab's containers are listed, reconciled or deleted. */
   readonly root: string;
+  /** The runtime's executable (a bare name is looked up on PATH); the terminal runs `exec -t` through it on a pty. */
+  readonly binary: string;
   /** Throws MissingDependencyError / UnsupportedHostError when this runtime cannot run containers here. */
   check(): Promise<void>;
   version(): Promise<string>;

@@ -120,9 +120,36 @@ export interface SnapshotCapability {
   save(opts: { resume: boolean }): Promise<SnapshotMeta>;
 }
 
+/** Rows × columns of a terminal, already validated and clamped (lib/terminal/protocol.ts). */
+export interface TerminalSize {
+  rows: number;
+  cols: number;
+}
+
+/** One interactive shell inside an instance, on a real tty. */
+export interface TerminalChannel {
+  /** Keystrokes (raw bytes) to the shell's tty. */
+  write(data: Buffer): void;
+  resize(size: TerminalSize): void;
+  /** The tty's output, as it comes. */
+  onData(listener: (data: Buffer) => void): void;
+  /** Settles once the shell has ended (or its channel closed), with why in words. Never rejects. */
+  ended: Promise<string>;
+  /** Idempotent: ends the shell and everything it started; settles once nothing of it is left. */
+  close(): Promise<void>;
+}
+
+/** An interactive shell inside the instance: `runc exec -t` in a container, a guest tty on its own serial port in a VM. */
+export interface TerminalCapability {
+  /** Shells at once (a VM has one terminal serial line; a container's execs are independent). */
+  maxSessions: number;
+  /** Throws an IsolabError naming why (no /bin/sh in the image, the guest's agent refused). */
+  open(size: TerminalSize): Promise<TerminalChannel>;
+}
+
 export interface HandleCapabilities {
   snapshot?: SnapshotCapability;
-  // terminal?: TerminalCapability — an interactive shell inside the instance goes here.
+  terminal?: TerminalCapability;
 }
 
 export interface Engine {

@@ -79,9 +79,9 @@ async function bootKvmOnce(o: AccelProbeOptions & { timeoutMs: number }): Promis
   const dir = path.join(o.stateDir, "kvm-probe");
   const qemu = o.qemu?.();
   const p = (f: string) => path.join(dir, f);
+  const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), termSocket: p("term.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
   if (qemu) qemu.instanceDir(dir, [p("console.log"), p("qemu.pid")]);
   else fs.mkdirSync(dir, { recursive: true });
-  const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
   const args = buildQemuArgs({
     ...paths,
     memoryMiB: 128,

@@ -53,13 +53,16 @@ const QBOOT_CANDIDATES = ["/usr/share/qemu/qboot.rom", "/usr/share/seabios/qboot
 
 export type { VmHandle };
 
+export type VmPaths = LaunchPaths & { consoleLog: string; pidfile: string; termSocket: string };
+
 /** Files a VM keeps in its instance directory (short names: sun_path is 108 bytes). */
-export function vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string } {
+export function vmPaths(dir: string): VmPaths {
   return {
     consoleLog: path.join(dir, "console.log"),
     qemuLog: path.join(dir, "qemu.err"),
     qmpSocket: path.join(dir, "qmp.sock"),
     agentSocket: path.join(dir, "agent.sock"),
+    termSocket: path.join(dir, "term.sock"),
     pidfile: path.join(dir, "qemu.pid"),
   };
 }
@@ -177,7 +180,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
           save: (o) => warm.save(handle, binding, { instanceId: req.id, name: req.name }, o.resume),
         });
       } catch (err) {
-        removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);
+        removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket, paths.termSocket]);
         let message = err instanceof LaunchError ? err.message : String(err);
         if (decision.accel === "kvm") message += ` under -accel kvm (${decision.reason}); set ISOLAB_ACCEL=tcg or auto if this host's KVM cannot run guests`;
         // QEMU's stderr carries argument and accelerator errors the console never shows.

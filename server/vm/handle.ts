@@ -6,6 +6,7 @@ import type { AgentChannel } from "./agent-channel";
 import type { AccelDecision } from "./accel";
 import { describeExit, removeFiles, type LaunchedQemu, type QemuExit } from "./launch";
 import type { QmpClient } from "./qmp-client";
+import { vmTerminal } from "./terminal";
 
 // A running VM. stop() asks QEMU to quit over QMP — `system_powerdown` needs
 // ACPI handling in the guest, which an initramfs-only busybox init does not
@@ -33,7 +34,7 @@ export function createVmHandle(o: {
   vm: LaunchedQemu;
   startup: Startup;
   accel: AccelDecision;
-  paths: { consoleLog: string; qmpSocket: string; agentSocket: string; pidfile: string };
+  paths: { consoleLog: string; qmpSocket: string; agentSocket: string; termSocket: string; pidfile: string };
   /** Words that explain an exit this kind of VM is prone to (a templated clone's SIGBUS). */
   exitHint?: (signal: string | null) => string | undefined;
 }): VmHandle {
@@ -50,7 +51,8 @@ export function createVmHandle(o: {
   const cleanup = () => {
     vm.agent.close();
     vm.qmp.close();
-    removeFiles([paths.qmpSocket, paths.agentSocket, paths.pidfile]);
+    vm.term?.destroy();
+    removeFiles([paths.qmpSocket, paths.agentSocket, paths.termSocket, paths.pidfile]);
   };
 
   const exited = vm.exit.then((e: QemuExit) => {
@@ -107,6 +109,6 @@ export function createVmHandle(o: {
     // QEMU with every vCPU and I/O thread: what the host pays for the guest.
     hostUsage: (readers) => readProcUsage(vm.pid, readers),
     // The engine adds `snapshot` once it knows what the VM is bound to (engine.ts, warm-start.ts).
-    capabilities: {},
+    capabilities: vm.term ? { terminal: vmTerminal({ agent: vm.agent, term: vm.term }) } : {},
   };
 }

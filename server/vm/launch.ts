@@ -15,6 +15,8 @@ import { QmpClient } from "./qmp-client";
 export interface LaunchPaths {
   qmpSocket: string;
   agentSocket: string;
+  /** ttyS2, the terminal port; absent for a QEMU started without one (the raw baselines). */
+  termSocket?: string;
   /** QEMU's own stdout/stderr (argument errors, assertion failures). */
   qemuLog: string;
   pidfile?: string;
@@ -45,6 +47,8 @@ export interface LaunchedQemu {
   greetingAt: number;
   ready: AgentReady;
   exit: Promise<QemuExit>;
+  /** The terminal port's connection (ttyS2), held for the VM's life. */
+  term?: net.Socket;
 }
 
 /** Why a launch failed, in words; the engine adds the console tail. */
@@ -157,6 +161,8 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
   opts.signal?.throwIfAborted();
   const qmpServer = await listen(opts.qmpSocket);
   let agentServer: net.Server | undefined;
+  let termServer: net.Server | undefined;
+  let term: net.Socket | undefined;
   let child: ChildProcess | undefined;
   let qmp: QmpClient | undefined;
   let agent: AgentChannel | undefined;
@@ -164,8 +170,10 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
   let watch: StartWatch | undefined;
   try {
     agentServer = await listen(opts.agentSocket);
+    if (opts.termSocket) termServer = await listen(opts.termSocket);
     const qmpConn = accept(qmpServer);
     const agentConn = accept(agentServer);
+    const termConn = termServer ? accept(termServer).then((s) => (term = s)) : undefined;
     const spawnAt = performance.now();
     ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog, [], opts.user));
 
@@ -176,11 +184,12 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     const started = Promise.all([
       qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.readyTimeoutMs })).then((q) => (qmp = q)),
       agentConn.then((s) => (agent = new AgentChannel(s)).ready),
+      termConn,
     ]).then(([, r]) => r);
     started.catch(() => {});
     const ready = await Promise.race([started, failure]);
     if (!qmp || !agent || child.pid === undefined || qmp.greetingAt === undefined) throw new LaunchError("QEMU started without its channels");
-    return { child, pid: child.pid, qmp, agent, spawnAt, greetingAt: qmp.greetingAt, ready, exit };
+    return { child, pid: child.pid, qmp, agent, spawnAt, greetingAt: qmp.greetingAt, ready, exit, ...(term ? { term } : {}) };
   } catch (err) {
     // QEMU dying closes its sockets a moment before Node sees the exit; name
     // the exit (code, signal) rather than the closed channel it caused.
@@ -191,6 +200,7 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     if (child) await killGroup(child, exit);
     qmp?.close();
     agent?.close();
+    term?.destroy();
     throw err instanceof LaunchError ? err : new LaunchError((err as Error).message);
   } finally {
     watch?.dispose();
@@ -198,6 +208,7 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     // socket files have no further use.
     qmpServer.close();
     agentServer?.close();
-    removeFiles([opts.qmpSocket, opts.agentSocket]);
+    termServer?.close();
+    removeFiles([opts.qmpSocket, opts.agentSocket, opts.termSocket]);
   }
 }

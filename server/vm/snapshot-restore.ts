@@ -123,6 +123,8 @@ export interface LoadedQemu {
   pid: number;
   qmp: QmpClient;
   agent: AgentChannel;
+  /** The terminal port's connection (ttyS2), held for the VM's life. */
+  term?: net.Socket;
   meta: SnapshotMeta;
   spawnAt: number;
   greetingAt: number;
@@ -137,9 +139,10 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
 }
 
 /** Kills a loaded or restoring QEMU and closes its channels. */
-export async function discardLoaded(vm: Pick<LoadedQemu, "child" | "exit" | "qmp" | "agent">): Promise<void> {
+export async function discardLoaded(vm: Pick<LoadedQemu, "child" | "exit" | "qmp" | "agent" | "term">): Promise<void> {
   vm.qmp.close();
   vm.agent.close();
+  vm.term?.destroy();
   await killGroup(vm.child, vm.exit);
 }
 
@@ -169,6 +172,8 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
 
   const qmpServer = await listen(opts.paths.qmpSocket);
   let agentServer: net.Server | undefined;
+  let termServer: net.Server | undefined;
+  let term: net.Socket | undefined;
   let child: ChildProcess | undefined;
   let qmp: QmpClient | undefined;
   let agent: AgentChannel | undefined;
@@ -176,8 +181,11 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
   let watch: StartWatch | undefined;
   try {
     agentServer = await listen(opts.paths.agentSocket);
+    // ttyS2, the terminal port: Isolab listens, QEMU connects (it may create nothing in its directory).
+    if (opts.paths.termSocket) termServer = await listen(opts.paths.termSocket);
     const qmpConn = accept(qmpServer);
     const agentConn = accept(agentServer);
+    const termConn = termServer ? accept(termServer).then((s) => (term = s)) : undefined;
     // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
@@ -186,7 +194,7 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
 
-    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn]));
+    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn, termConn]));
     qmp = q;
     agent = new AgentChannel(agentSock);
     agent.adopt(meta.agentNextId);
@@ -197,18 +205,20 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
     }
     const loadedAt = await race(migrationDone(qmp));
     if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
-    return { child, pid: child.pid, qmp, agent, meta, spawnAt, greetingAt, loadedAt, exit };
+    return { child, pid: child.pid, qmp, agent, meta, spawnAt, greetingAt, loadedAt, exit, ...(term ? { term } : {}) };
   } catch (err) {
     const e = await failureOf(err, child, exit, opts);
     if (child) await killGroup(child, exit);
     qmp?.close();
     agent?.close();
+    term?.destroy();
     throw e;
   } finally {
     watch?.dispose();
     qmpServer.close();
     agentServer?.close();
-    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket]);
+    termServer?.close();
+    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket, opts.paths.termSocket]);
   }
 }
 

@@ -26,7 +26,7 @@ export interface TemplateContext {
   store: SnapshotStore;
   /** Where a template boots: <stateDir>/instances/tpl-<key>, so reconcile finds a QEMU a crash left. */
   instancesDir: string;
-  vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string };
+  vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string; termSocket: string };
   /** The QEMU user and the directories it may reach (throws when the user is missing). */
   qemu(): QemuDirs;
 }
@@ -94,7 +94,7 @@ export function createTemplates(ctx: TemplateContext) {
       vm.agent.close();
       vm.qmp.close();
       await killGroup(vm.child, vm.exit);
-      removeFiles([paths.qmpSocket, paths.agentSocket, paths.pidfile]);
+      removeFiles([paths.qmpSocket, paths.agentSocket, paths.termSocket, paths.pidfile]);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }

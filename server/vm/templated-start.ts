@@ -28,7 +28,7 @@ import { withSnapshots, type WarmHandleExtras } from "./warm-start";
 // (Debian's cloud 6.1) is built without CONFIG_VMGENID, so nothing inside
 // would read it; the reseed does what it would have triggered.
 
-type VmPaths = LaunchPaths & { consoleLog: string; pidfile: string };
+type VmPaths = LaunchPaths & { consoleLog: string; pidfile: string; termSocket: string };
 
 interface PoolClone extends PoolMember {
   loaded: LoadedQemu;

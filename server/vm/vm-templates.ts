@@ -38,7 +38,7 @@ export interface SharedTemplateContext {
   shmDir: string;
   /** Names this state directory's RAM files apart from other Isolab apps' on the same host. */
   stateTag: string;
-  vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string };
+  vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string; termSocket: string };
   /** The QEMU user and the directories it may reach (throws when the user is missing). */
   qemu(): QemuDirs;
 }

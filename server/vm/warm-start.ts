@@ -92,7 +92,7 @@ export function createWarmStarts(ctx: TemplateContext) {
         save: (o) => save(handle, Promise.resolve(current), { instanceId: req.id, name: req.name }, o.resume),
       });
     } catch (err) {
-      removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket]);
+      removeFiles([paths.pidfile, paths.qmpSocket, paths.agentSocket, paths.termSocket]);
       // Named refusals (no such snapshot, damaged, bound to something else) keep their names and statuses.
       if (isIsolabError(err)) throw err;
       const message = err instanceof LaunchError ? err.message : String(err);
