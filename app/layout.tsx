@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import "./globals.css";
+import { UserMenu } from "@/components/auth/user-menu";
 import { StreamIndicator } from "@/components/metrics/stream-indicator";
 import { Providers } from "./providers";
 
@@ -23,8 +24,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/figures">Figures</Link>
               <Link href="/images">Images</Link>
               <Link href="/registry">Registry</Link>
+              <Link href="/audit">Audit</Link>
             </nav>
             <StreamIndicator />
+            <UserMenu />
           </header>
           <main>{children}</main>
         </Providers>

@@ -18,6 +18,10 @@ export const queryKeys = {
   registry: ["registry"] as const,
   registryCatalog: ["registry", "catalog"] as const,
   snapshots: ["snapshots"] as const,
+  audit: (query: string) => ["audit", query] as const,
+  me: ["me"] as const,
+  accessUsers: ["access", "users"] as const,
+  accessTokens: ["access", "tokens"] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -41,3 +45,7 @@ export const IMAGES_REFRESH_MS = 5000;
 export const REGISTRY_REFRESH_MS = 5000;
 /** VM snapshots change when someone saves, deletes or warm-launches; in milliseconds. */
 export const SNAPSHOTS_REFRESH_MS = 5000;
+/** The audit log's newest page while the page is open, in milliseconds. */
+export const AUDIT_REFRESH_MS = 5000;
+/** Who is signed in: a role changes only when an admin changes it; in milliseconds. */
+export const ME_REFRESH_MS = 60_000;

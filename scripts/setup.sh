@@ -74,11 +74,12 @@ fi
 
 data="${ISOLAB_DATA_DIR:-.isolab}"
 # Whether the two build steps did anything, for the closing summary.
-artifacts() { { stat -c %Y "$data/images/probe/image.json" "$data"/kernel/*; } 2>/dev/null | tr '\n' ' ' || true; }
+artifacts() { { stat -c %Y "$data/images/probe/image.json" "$data"/kernel/* "$data/v2host/base.cpio"; } 2>/dev/null | tr '\n' ' ' || true; }
 before="$(artifacts)"
 bash scripts/setup-kernel.sh || die "the guest kernel could not be set up (scripts/setup-kernel.sh)"
 bash scripts/build-image.sh || die "the probe image could not be built (scripts/build-image.sh)"
 bash scripts/setup-userns.sh || die "the user-namespace range could not be reserved (scripts/setup-userns.sh)"
+bash scripts/setup-v2host.sh || die "the nested cgroup v2 test host could not be assembled (scripts/setup-v2host.sh)"
 [ "$before" = "$(artifacts)" ] || changed=1
 
 if [ "$changed" = 0 ]; then

@@ -1,6 +1,7 @@
 "use client";
 import { START_MODE_WORDS } from "@/lib/core/kinds";
 import Link from "next/link";
+import { RequireRole } from "@/components/auth/require-role";
 import { InstanceActions } from "@/components/instances/instance-actions";
 import { PRIVILEGED_MEANING, PrivilegedBadge } from "@/components/instances/privileged-badge";
 import { StartupPhases } from "@/components/instances/startup-phases";
@@ -63,7 +64,9 @@ export function InstanceDetail({ id }: { id: string }) {
         )}
         {instance.startup && <StartupPhases startup={instance.startup} />}
         <InstanceActions instance={instance} afterDelete="/" />
-        <SnapshotButton instance={instance} />
+        <RequireRole role="operator">
+          <SnapshotButton instance={instance} />
+        </RequireRole>
       </section>
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <WindowSelector />
@@ -78,7 +81,11 @@ export function InstanceDetail({ id }: { id: string }) {
         <WhatItSees instance={instance} />
       )}
       <div className="grid-2">
-        {instance.probe !== false && <ExecPanel instance={instance} />}
+        {instance.probe !== false && (
+          <RequireRole role="operator" note="Running a command inside">
+            <ExecPanel instance={instance} />
+          </RequireRole>
+        )}
         <LogTail instance={instance} />
       </div>
     </div>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { CPUS, CreateInstanceSchema, MEMORY_MIB } from "@/lib/schemas/instance";
 import { useCreateInstance } from "@/client/use-instances";
 import { useImages } from "@/client/use-images";
+import { useCan } from "@/client/use-me";
 import { KIND_LABELS, LAUNCH_KINDS, LAUNCH_START_MODE, launchRequest, START_MODE_TRADEOFFS, type LaunchKind } from "@/lib/core/kinds";
 import { NumberField } from "@/components/ui/number-field";
 import { PRIVILEGED_MEANING } from "./privileged-badge";
@@ -18,6 +19,8 @@ export function LaunchForm() {
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
   const [cpus, setCpus] = useState<number>(CPUS.default);
   const [privileged, setPrivileged] = useState(false);
+  // A privileged container is root on the host: offered to admins only (the API refuses it to others).
+  const isAdmin = useCan("admin");
   const [formError, setFormError] = useState<string | null>(null);
 
   function submit(e: FormEvent) {
@@ -82,7 +85,7 @@ export function LaunchForm() {
       </label>
       <NumberField label="Memory" unit="MiB" range={MEMORY_MIB} value={memoryMiB} onChange={setMemory} />
       <NumberField label="CPUs" range={CPUS} value={cpus} onChange={setCpus} />
-      {kind === "container" && (
+      {kind === "container" && isAdmin && (
         <label className={privileged ? "error" : undefined} title={PRIVILEGED_MEANING}>
           <input type="checkbox" checked={privileged} onChange={(e) => setPrivileged(e.target.checked)} /> Privileged (root on the host)
         </label>

@@ -12,7 +12,8 @@ function valueColumns(samples: readonly ExperimentSample[]): string[] {
   return seen;
 }
 
-function cell(v: string | number | boolean | undefined): string {
+/** One RFC 4180 cell: quoted when it holds a comma, a quote or a line break; a non-finite number is empty. */
+export function csvCell(v: string | number | boolean | undefined): string {
   if (v === undefined) return "";
   const text = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : String(v);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -23,7 +24,7 @@ export function samplesToCsv(experimentId: string, samples: readonly ExperimentS
   const lines = [[...FIXED_COLUMNS, ...values].join(",")];
   for (const s of samples) {
     const fixed = [experimentId, s.seq, s.kind, s.sample, s.rep, s.warmup ? 1 : 0, s.accel, s.takenAt, s.error];
-    lines.push([...fixed, ...values.map((k) => s.values[k])].map(cell).join(","));
+    lines.push([...fixed, ...values.map((k) => s.values[k])].map(csvCell).join(","));
   }
   return lines.join("\r\n") + "\r\n";
 }

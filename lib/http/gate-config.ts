@@ -39,7 +39,8 @@ export function bindsBeyondLoopback(bindHost: string): boolean {
   return !LOOPBACK_BINDS.has(bindHost.toLowerCase()) && !bindHost.startsWith("127.");
 }
 
-export function loadGatePolicy(env: Record<string, string | undefined>, bind: { host: string; port: number }): GatePolicy {
+/** `bind.tls`: the listener speaks HTTPS, so the dashboard's own origins are https:// ones. */
+export function loadGatePolicy(env: Record<string, string | undefined>, bind: { host: string; port: number; tls?: boolean }): GatePolicy {
   const parsed = GateEnvSchema.safeParse(env);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -56,10 +57,11 @@ export function loadGatePolicy(env: Record<string, string | undefined>, bind: { 
     if (p === "443") hosts.add(name);
   };
 
-  for (const name of ["127.0.0.1", "localhost", "[::1]"]) addHost(name, port, ["http"]);
+  const own = [bind.tls ? "https" : "http"];
+  for (const name of ["127.0.0.1", "localhost", "[::1]"]) addHost(name, port, own);
   // A specific address to bind (not a wildcard) is how the user means to reach it.
   const bindHost = bind.host.toLowerCase();
-  if (!WILDCARD_BINDS.has(bindHost)) addHost(bindHost, port, ["http"]);
+  if (!WILDCARD_BINDS.has(bindHost)) addHost(bindHost, port, own);
 
   for (const entry of parsed.data.ISOLAB_ALLOWED_HOSTS) {
     // A bare name: on the server's port, and on the default ports behind a proxy.

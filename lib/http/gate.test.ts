@@ -111,6 +111,16 @@ describe("configured names", () => {
     expect(() => loadGatePolicy(env, { host: "127.0.0.1", port: 3000 })).toThrow(message);
   });
 
+  it("takes the https origin, and only it, when the listener speaks TLS", () => {
+    const tls = loadGatePolicy({}, { host: "0.0.0.0", port: 3443, tls: true });
+    const at = (origin: string) => judgeRequest(post({ host: "localhost:3443", origin }), tls).allow;
+    expect(at("https://localhost:3443")).toBe(true);
+    expect(at("https://127.0.0.1:3443")).toBe(true);
+    expect(at("http://localhost:3443")).toBe(false);
+    const onDefault = loadGatePolicy({}, { host: "10.0.0.5", port: 443, tls: true });
+    expect(judgeRequest(post({ host: "10.0.0.5", origin: "https://10.0.0.5" }), onDefault)).toEqual({ allow: true });
+  });
+
   it("knows which binds leave the machine", () => {
     expect(["127.0.0.1", "localhost", "::1", "127.0.0.2"].map(bindsBeyondLoopback)).toEqual([false, false, false, false]);
     expect(["0.0.0.0", "::", "192.168.1.5"].map(bindsBeyondLoopback)).toEqual([true, true, true]);

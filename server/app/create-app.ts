@@ -1,6 +1,7 @@
 import "server-only";
 import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { IsolabConfig } from "@/server/config";
+import { createAuditLog } from "@/server/audit/store";
 import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
 import { bus } from "@/server/events";
@@ -9,6 +10,7 @@ import { captureEnvironment } from "@/server/experiments/environment";
 import { readHostUsage } from "@/server/experiments/host-usage";
 import { ownerAlive, processOwner } from "@/server/experiments/owner";
 import { ExperimentRunner } from "@/server/experiments/runner";
+import { createAuthService } from "@/server/auth/service";
 import { createGuestFacts } from "@/server/figures/guest-facts";
 import { createScenario } from "@/server/figures/scenario";
 import { builtProbe, imageResolver } from "@/server/images";
@@ -91,7 +93,13 @@ export function createApp(config: AppConfig) {
     ...(config.sampler || {}),
   });
 
-  const experiments = new ExperimentStore(openDatabase(config.dbPath));
+  const db = openDatabase(config.dbPath);
+  const experiments = new ExperimentStore(db);
+  // Who changed what: scripts/serve.mjs records each state-changing request here when its answer finishes.
+  const audit = createAuditLog(db);
+  // Accounts, sessions and tokens live in the same database; scripts/serve.mjs
+  // asks app.auth who each request comes from.
+  const auth = createAuthService({ db, stateDir: config.stateDir });
   const runner = new ExperimentRunner({
     store: experiments,
     supervisor: async () => supervisor,
@@ -147,7 +155,24 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
+  return {
+    config,
+    bus: events,
+    engines,
+    supervisor,
+    resolveImage,
+    images,
+    sampler,
+    experiments,
+    audit,
+    runner,
+    registry,
+    guestFacts,
+    scenario,
+    auth,
+    ready,
+    shutdown,
+  };
 }
 
 export type App = ReturnType<typeof createApp>;
