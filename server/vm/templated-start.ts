@@ -62,10 +62,13 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
   async function spawnClone(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number): Promise<PoolClone> {
     const { current, t } = await prepare(req, machine, readyTimeoutMs);
     const dir = path.join(ctx.instancesDir, `pool-${randomBytes(5).toString("hex")}`);
-    fs.mkdirSync(dir, { recursive: true });
     const paths = ctx.vmPaths(dir);
     try {
+      const qemu = ctx.qemu();
+      // Its console log and pid file are made here for QEMU (its user); adopt() moves them, modes and all, into the instance's directory.
+      qemu.instanceDir(dir, [paths.consoleLog, paths.pidfile]);
       const loaded = await loadSnapshot({
+        user: qemu.user,
         store: ctx.store,
         id: t.meta.id,
         expected: { binding: current.binding, args: t.cloneArgs },
@@ -151,7 +154,9 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
       } else {
         const { current, key, t } = await prepare(req, machine, readyTimeoutMs);
         snapshotId = t.meta.id;
+        // The instance's directory was made for the QEMU user by the engine (engine.ts start).
         loaded = await loadSnapshot({
+          user: ctx.qemu().user,
           store: ctx.store,
           id: t.meta.id,
           expected: { binding: current.binding, args: t.cloneArgs },

@@ -52,6 +52,21 @@ async function guestInfo(h: { exec: (c: string, a: string[], o?: { timeoutMs?: n
   return parseLastJson(r.output) as GuestInfo;
 }
 
+/** A field of /proc/<pid>/status, split on whitespace. */
+function procStatus(pid: number, name: string): string[] {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return status.match(new RegExp(`^${name}:\\s+(.*)$`, "m"))?.[1].split(/\s+/) ?? [];
+}
+
+/** A clone's QEMU runs as the unprivileged QEMU user under its seccomp filter, as a cold VM's does. */
+function expectConfined(pid: number): void {
+  expect(procStatus(pid, "Seccomp")).toEqual(["2"]);
+  const [ruid, euid, suid, fsuid] = procStatus(pid, "Uid").map(Number);
+  expect(ruid).not.toBe(0);
+  expect([euid, suid, fsuid]).toEqual([ruid, ruid, ruid]);
+  expect(procStatus(pid, "CapEff")).toEqual(["0000000000000000"]);
+}
+
 const smaps = (pid: number) => parseSmapsRollup(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
 const ramFiles = () => fs.readdirSync("/dev/shm").filter((f) => f.startsWith(`isolab-${stateTagOf(stateDir)}-`));
 
@@ -88,6 +103,10 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
       expect(clones[0].startup.phases.map((p) => p.name)).toEqual(["template", "qemu-up", "state-loaded", "ready"]);
       expect(clones[1].startup.phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
       expect(ramFiles()).toHaveLength(1);
+      for (const c of clones) expectConfined(c.pid);
+      // The guest RAM is root's, readable and writable by QEMU's group only (vm-templates.ts createRamFile).
+      const [gid] = procStatus(clones[0].pid, "Gid").map(Number);
+      expect(fs.statSync(path.join("/dev/shm", ramFiles()[0]))).toMatchObject({ uid: 0, gid, mode: fs.constants.S_IFREG | 0o660 });
 
       const infos = await Promise.all(clones.map(guestInfo));
       expect(infos.map((g) => g.hostname)).toEqual(clones.map((_, i) => `clone-${counter - 2 + i}`));
@@ -119,6 +138,7 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
       expect([a.startMode, b.startMode]).toEqual(["pooled", "pooled"]);
       expect(a.startup.phases.map((p) => p.name)).toEqual(["pool", "ready"]);
       expect(slot.pids).toContain(a.pid);
+      expectConfined(a.pid);
       const [ga, gb] = await Promise.all([guestInfo(a), guestInfo(b)]);
       expect([ga.hostname, gb.hostname]).toEqual([`clone-${counter - 1}`, `clone-${counter}`]);
       expect(ga.randomUuid).not.toBe(gb.randomUuid);

@@ -1,10 +1,10 @@
 import "server-only";
-import type { QemuDirs } from "@/server/host/qemu-user";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { SnapshotBinding, SnapshotMeta } from "@/lib/schemas/snapshot";
 import { instantiateArgs, machineArgs, type MachineSpec } from "@/lib/vm/snapshot";
+import type { QemuDirs, QemuUser } from "@/server/host/qemu-user";
 import { readTail } from "./host";
 import { killGroup, launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
 import { SharedMemoryFullError } from "./snapshot-errors";
@@ -87,6 +87,29 @@ function freeBytes(dir: string): number | undefined {
   }
 }
 
+/**
+ * Makes the template's RAM file, empty (QEMU sizes it), before QEMU opens it
+ * as its own user: 0660 root:<QEMU's group>. Not left to QEMU, which would
+ * create it 0644 in a world-writable /dev/shm (every host user could read
+ * the guest's RAM). Group read-write because QEMU 7.2 opens a
+ * memory-backend-file O_RDWR even for a clone's private mapping (`share=off`;
+ * a read-only open would make the guest RAM read-only). Owned by root, not
+ * by the QEMU user, so a QEMU cannot chmod it open to others. A compromised
+ * QEMU could still write it — the same user runs every clone anyway.
+ * O_EXCL|O_NOFOLLOW: /dev/shm is world-writable, so nothing someone planted
+ * under that name is followed or reused.
+ */
+export function createRamFile(file: string, user: QemuUser): void {
+  removeFiles([file]);
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  try {
+    fs.fchownSync(fd, 0, user.gid);
+    fs.fchmodSync(fd, 0o660);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 const sameMachine = (a: SnapshotBinding, b: SnapshotBinding) =>
   a.image.name === b.image.name && a.machine.memoryMiB === b.machine.memoryMiB && a.machine.cpus === b.machine.cpus && a.machine.accel === b.machine.accel;
 
@@ -131,13 +154,16 @@ export function createSharedTemplates(ctx: SharedTemplateContext) {
     const ram = ramPath(req.key);
     const args = templateArgs(req.machine, ram);
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    removeFiles([ram]);
     const paths = ctx.vmPaths(dir);
     let ok = false;
     try {
+      // As cold and warm VMs: QEMU as its own user under its sandbox (in machineArgs), its directory and RAM file made for it.
+      const qemu = ctx.qemu();
+      qemu.instanceDir(dir, [paths.consoleLog, paths.pidfile]);
+      createRamFile(ram, qemu.user);
       const vm = await launchQemu({
         ...paths,
+        user: qemu.user,
         qemuBinary: ctx.qemuBinary,
         args: instantiateArgs(args.template, paths, `isolab-template-${req.key}`),
         readyTimeoutMs: req.readyTimeoutMs,
@@ -158,6 +184,7 @@ export function createSharedTemplates(ctx: SharedTemplateContext) {
           source: { name: `shared-memory template ${req.binding.image.name} ${req.binding.machine.memoryMiB} MiB` },
           resume: false,
           hostname: typeof hostname === "string" ? hostname : undefined,
+          qemu,
         });
         for (const old of ctx.store.list()) {
           if (old.templateKey !== req.key && sameMachine(old.binding, req.binding)) remove(old);
