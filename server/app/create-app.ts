@@ -16,6 +16,7 @@ import { Supervisor } from "@/server/instances/supervisor";
 import { processCpuUsage, systemClock, systemScheduler } from "@/server/metrics/clock";
 import { procReaders } from "@/server/metrics/readers";
 import { Sampler, type SamplerDeps } from "@/server/metrics/sampler";
+import { createStartupHistograms } from "@/server/metrics/startup-histograms";
 import { createProcessEngine } from "@/server/process/engine";
 import { createRegistryManager } from "@/server/registry/manager";
 import { openDatabase } from "@/server/store/db";
@@ -77,6 +78,14 @@ export function createApp(config: AppConfig) {
     ...(config.sampler || {}),
   });
 
+  const startups = createStartupHistograms(events, (id) => {
+    try {
+      return Boolean(supervisor.get(id));
+    } catch {
+      return false;
+    }
+  });
+
   const experiments = new ExperimentStore(openDatabase(config.dbPath));
   const runner = new ExperimentRunner({
     store: experiments,
@@ -126,12 +135,13 @@ export function createApp(config: AppConfig) {
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
       } finally {
         sampler.stop();
+        startups.close();
         experiments.db.close();
       }
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
+  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, startups, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
 }
 
 export type App = ReturnType<typeof createApp>;
