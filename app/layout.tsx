@@ -23,6 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/figures">Figures</Link>
               <Link href="/images">Images</Link>
               <Link href="/registry">Registry</Link>
+              <Link href="/fleet">Fleet</Link>
             </nav>
             <StreamIndicator />
           </header>

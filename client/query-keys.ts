@@ -18,6 +18,8 @@ export const queryKeys = {
   registry: ["registry"] as const,
   registryCatalog: ["registry", "catalog"] as const,
   snapshots: ["snapshots"] as const,
+  fleet: ["fleet"] as const,
+  fleetPrometheus: ["fleet", "prometheus"] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */
@@ -41,3 +43,5 @@ export const IMAGES_REFRESH_MS = 5000;
 export const REGISTRY_REFRESH_MS = 5000;
 /** VM snapshots change when someone saves, deletes or warm-launches; in milliseconds. */
 export const SNAPSHOTS_REFRESH_MS = 5000;
+/** The fleet page asks Prometheus this often, in milliseconds (its own scrapes are 5 s apart by default). */
+export const FLEET_REFRESH_MS = 3000;

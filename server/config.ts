@@ -12,7 +12,20 @@ const EnvSchema = z.object({
   ISOLAB_QEMU: z.string().min(1).default("qemu-system-x86_64"),
   ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
   ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
+  // The web server's own address (scripts/serve.mjs reads the same two): the fleet's local scrape target.
+  HOST: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Seconds between the scrapes of the Prometheus Isolab starts (tests: 1). */
+  ISOLAB_SCRAPE_INTERVAL_S: z.coerce.number().int().min(1).max(300).default(5),
 });
+
+const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::", "[::]", "localhost"]);
+
+/** How this host's Isolab reaches itself: 127.0.0.1 when it binds every address or a loopback name. */
+function localUrlOf(host: string | undefined, port: number): string {
+  const h = host && !WILDCARD_HOSTS.has(host) ? (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host) : "127.0.0.1";
+  return `http://${h}:${port}`;
+}
 
 export type IsolabConfig = ReturnType<typeof loadConfig>;
 
@@ -42,6 +55,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     qemuBinary: e.ISOLAB_QEMU,
     maxInstances: e.ISOLAB_MAX_INSTANCES,
     maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
+    /** This host's Isolab as the fleet's Prometheus scrapes it. */
+    localUrl: localUrlOf(e.HOST, e.PORT),
+    scrapeIntervalS: e.ISOLAB_SCRAPE_INTERVAL_S,
   };
 }
 

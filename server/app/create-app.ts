@@ -19,6 +19,8 @@ import { Sampler, type SamplerDeps } from "@/server/metrics/sampler";
 import { createStartupHistograms } from "@/server/metrics/startup-histograms";
 import { createProcessEngine } from "@/server/process/engine";
 import { createRegistryManager } from "@/server/registry/manager";
+import { createFleetHosts } from "@/server/fleet/hosts";
+import { createPrometheusManager } from "@/server/fleet/prometheus-manager";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { createVmEngine, type VmEngineOptions } from "@/server/vm/engine";
@@ -101,12 +103,17 @@ export function createApp(config: AppConfig) {
   if (interrupted.length) console.log(`[isolab] experiments interrupted by the last shutdown: ${interrupted.join(", ")}`);
 
   const registry = createRegistryManager({ stateDir: config.stateDir });
+  const fleetHosts = createFleetHosts({ stateDir: config.stateDir, localUrl: config.localUrl });
+  const fleet = {
+    hosts: fleetHosts,
+    prometheus: createPrometheusManager({ stateDir: config.stateDir, targets: fleetHosts.targets, scrapeIntervalS: config.scrapeIntervalS }),
+  };
   const guestFacts = createGuestFacts();
   const scenario = createScenario({ supervisor: async () => supervisor, lock: {}, afterTeardown: guestFacts.prune });
 
   const ready = (async () => {
-    const removedRegistry = registry.reconcile();
-    if (removedRegistry.length) console.log(`[isolab] removed a registry an earlier run left: ${removedRegistry.join(", ")}`);
+    const removedServers = [...registry.reconcile(), ...fleet.prometheus.reconcile()];
+    if (removedServers.length) console.log(`[isolab] removed what an earlier run left: ${removedServers.join(", ")}`);
     const removed = await supervisor.reconcile();
     if (removed.length) console.log(`[isolab] removed leftovers of an earlier run: ${removed.join(", ")}`);
     // Sampling starts once the supervisor knows what exists: ~1 Hz host view, slower guest view.
@@ -121,7 +128,7 @@ export function createApp(config: AppConfig) {
    *     its instances (a start it had in flight has finished by then);
    *  2. the supervisor's instances — every other QEMU, runc container and
    *     process, starts in flight aborted;
-   *  3. the registry Isolab started, if any;
+   *  3. the registry and the Prometheus Isolab started, if any;
    *  4. the sampler (after the instances, so none is sampled half-gone);
    *  5. the database, last: steps 1 and 2 still write to it.
    * Idempotent: a second call answers the first one's promise.
@@ -133,6 +140,7 @@ export function createApp(config: AppConfig) {
         await runner.shutdown(reason);
         await supervisor.shutdown();
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
+        await fleet.prometheus.stop().catch((err: Error) => console.error(`[isolab] stopping Prometheus: ${err.message}`));
       } finally {
         sampler.stop();
         startups.close();
@@ -141,7 +149,7 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, startups, experiments, runner, registry, guestFacts, scenario, ready, shutdown };
+  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, startups, experiments, runner, registry, fleet, guestFacts, scenario, ready, shutdown };
 }
 
 export type App = ReturnType<typeof createApp>;
