@@ -1,4 +1,6 @@
 import "server-only";
+import fs from "node:fs";
+import path from "node:path";
 import type { IsolabConfig } from "@/server/config";
 import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
@@ -30,6 +32,9 @@ import type { Instance } from "@/lib/core/types";
 // The web server (server/app/index.ts), the command-line runner
 // (server/experiments/standalone.ts), the bench and the integration tests
 // all call createApp, each with its own config (state directory, database).
+
+/** deploy/prometheus/rules.yml in the checkout the server runs from. */
+const FLEET_RULES_FILE = path.resolve("deploy/prometheus/rules.yml");
 
 type SamplerTiming = Pick<SamplerDeps, "intervalMs" | "guestIntervalMs" | "guestReadsPerSecond" | "guestTimeoutMs">;
 
@@ -106,7 +111,13 @@ export function createApp(config: AppConfig) {
   const fleetHosts = createFleetHosts({ stateDir: config.stateDir, localUrl: config.localUrl });
   const fleet = {
     hosts: fleetHosts,
-    prometheus: createPrometheusManager({ stateDir: config.stateDir, targets: fleetHosts.targets, scrapeIntervalS: config.scrapeIntervalS }),
+    prometheus: createPrometheusManager({
+      stateDir: config.stateDir,
+      targets: fleetHosts.targets,
+      scrapeIntervalS: config.scrapeIntervalS,
+      // The same recording rules and alerts as a cluster's Prometheus (deploy/prometheus/), when the checkout has them.
+      ruleFiles: fs.existsSync(FLEET_RULES_FILE) ? [FLEET_RULES_FILE] : [],
+    }),
   };
   const guestFacts = createGuestFacts();
   const scenario = createScenario({ supervisor: async () => supervisor, lock: {}, afterTeardown: guestFacts.prune });
