@@ -40,7 +40,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/host`,
     timeout: 120_000,
     reuseExistingServer: false,
-    env: { PORT: String(port), HOST: "127.0.0.1", ISOLAB_STATE_DIR: stateDir },
+    // Scrapes every second: the fleet spec's Prometheus sees a change within a second or two.
+    env: { PORT: String(port), HOST: "127.0.0.1", ISOLAB_STATE_DIR: stateDir, ISOLAB_SCRAPE_INTERVAL_S: "1" },
     gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
   },
 });

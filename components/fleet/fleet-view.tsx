@@ -38,8 +38,8 @@ export function FleetView() {
       </div>
       {o && (
         <p className="small muted">
-          Every figure comes from Prometheus{o.prometheus.url ? ` at ${o.prometheus.url}` : ""}, queried at {new Date(o.queriedAt).toLocaleTimeString()}; hover a
-          figure for its metric.
+          Every figure comes from Prometheus{o.prometheus.url ? ` at ${o.prometheus.url}` : ""}, queried at {new Date(o.queriedAt).toLocaleTimeString()}; hover
+          a figure for its metric.
         </p>
       )}
       <AddHostForm />

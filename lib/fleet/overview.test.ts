@@ -25,8 +25,18 @@ describe("buildHostViews", () => {
     const [local, b] = buildHostViews(
       input({
         results: {
-          up: { samples: [{ metric: { host: "local" }, value: 1 }, { metric: { host: "b" }, value: 1 }] },
-          instances: { samples: [{ metric: { host: "b", kind: "vm" }, value: 2 }, { metric: { host: "local", kind: "vm" }, value: 5 }] },
+          up: {
+            samples: [
+              { metric: { host: "local" }, value: 1 },
+              { metric: { host: "b" }, value: 1 },
+            ],
+          },
+          instances: {
+            samples: [
+              { metric: { host: "b", kind: "vm" }, value: 2 },
+              { metric: { host: "local", kind: "vm" }, value: 5 },
+            ],
+          },
           info: { samples: [{ metric: { host: "b", accelerator: "kvm", hostname: "node-b", cgroup: "v2" }, value: 1 }] },
           startupP95: { samples: [{ metric: { host: "b", kind: "container" }, value: 0.04 }] },
         },

@@ -29,7 +29,16 @@ describe("prometheusConfigYaml", () => {
   it("loads the rule files", () => expect(config.rule_files).toEqual(["/s/rules.yml"]));
   it.each([
     [{ scrapeIntervalS: 0, targets: [] }, /interval/],
-    [{ scrapeIntervalS: 5, targets: [{ name: "a", url: "http://x" }, { name: "a", url: "http://y" }] }, /twice/],
+    [
+      {
+        scrapeIntervalS: 5,
+        targets: [
+          { name: "a", url: "http://x" },
+          { name: "a", url: "http://y" },
+        ],
+      },
+      /twice/,
+    ],
     [{ scrapeIntervalS: 5, targets: [{ name: "a", url: "http://x", credentialsFile: "token" }] }, /absolute/],
   ])("refuses %j", (spec, why) => expect(() => prometheusConfigYaml(spec)).toThrow(why));
 });

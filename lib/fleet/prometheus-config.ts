@@ -41,7 +41,8 @@ export function scrapeJob(t: ScrapeTarget, intervalS: number) {
 }
 
 export function prometheusConfigYaml({ targets, scrapeIntervalS, ruleFiles = [] }: PrometheusConfigSpec): string {
-  if (!(Number.isInteger(scrapeIntervalS) && scrapeIntervalS >= 1 && scrapeIntervalS <= 300)) throw new Error(`scrape interval must be 1–300 s, got ${scrapeIntervalS}`);
+  if (!(Number.isInteger(scrapeIntervalS) && scrapeIntervalS >= 1 && scrapeIntervalS <= 300))
+    throw new Error(`scrape interval must be 1–300 s, got ${scrapeIntervalS}`);
   const names = new Set<string>();
   for (const t of targets) {
     if (names.has(t.name)) throw new Error(`host "${t.name}" appears twice`);

@@ -160,7 +160,24 @@ export function createApp(config: AppConfig) {
     })());
   }
 
-  return { config, bus: events, engines, supervisor, resolveImage, images, sampler, startups, experiments, runner, registry, fleet, guestFacts, scenario, ready, shutdown };
+  return {
+    config,
+    bus: events,
+    engines,
+    supervisor,
+    resolveImage,
+    images,
+    sampler,
+    startups,
+    experiments,
+    runner,
+    registry,
+    fleet,
+    guestFacts,
+    scenario,
+    ready,
+    shutdown,
+  };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -67,7 +67,9 @@ describe("a fleet of two Isolab servers through a real Prometheus", () => {
     await a.api("POST", "/api/fleet/hosts", { name: "b", url: b.url, ...(token ? { token } : {}) });
 
     const both = await until("both hosts' instances", (o) => value(host(o, "local")?.instances.process) === 1 && value(host(o, "b")?.instances.process) === 2);
-    console.log(`[fleet] both hosts' instances seen ${both.ms} ms after host b was added (${(both.ms / 1000 / SCRAPE_S).toFixed(1)} scrape intervals, reload included)`);
+    console.log(
+      `[fleet] both hosts' instances seen ${both.ms} ms after host b was added (${(both.ms / 1000 / SCRAPE_S).toFixed(1)} scrape intervals, reload included)`,
+    );
     const b1 = host(both.overview, "b")!;
     expect(b1).toMatchObject({ state: "up", url: b.url, scrapeError: null });
     expect(b1.accelerator).toMatch(/^(kvm|tcg|unknown)$/);

@@ -81,7 +81,12 @@ export async function instantQuery(base: string, query: string, opts: PromCallOp
   return result(data, PromVectorSchema, "vector", query);
 }
 
-export async function rangeQuery(base: string, query: string, range: { startS: number; endS: number; stepS: number }, opts: PromCallOptions = {}): Promise<PromMatrix> {
+export async function rangeQuery(
+  base: string,
+  query: string,
+  range: { startS: number; endS: number; stepS: number },
+  opts: PromCallOptions = {},
+): Promise<PromMatrix> {
   const timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS;
   const data = await call(
     base,
