@@ -16,7 +16,7 @@ const target = (host: string, health: PromTarget["health"], lastError = ""): Pro
   lastScrape: "2026-01-01T00:00:00Z",
 });
 
-function input(over: Partial<OverviewInput> & { results?: Partial<Record<FleetQueryName, QueryOutcome>> } = {}): OverviewInput {
+function input(over: Omit<Partial<OverviewInput>, "results"> & { results?: Partial<Record<FleetQueryName, QueryOutcome>> } = {}): OverviewInput {
   return { hosts, targets: [target("local", "up"), target("b", "up")], history: [], ...over, results: { ...none(), ...over.results } };
 }
 
