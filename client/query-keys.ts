@@ -20,6 +20,8 @@ export const queryKeys = {
   snapshots: ["snapshots"] as const,
   fleet: ["fleet"] as const,
   fleetPrometheus: ["fleet", "prometheus"] as const,
+  fleetRuns: ["fleet-runs"] as const,
+  fleetRun: (id: string) => ["fleet-runs", id] as const,
 };
 
 /** How often lists refresh when no live stream is connected, in milliseconds. */

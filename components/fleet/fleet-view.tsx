@@ -1,6 +1,7 @@
 "use client";
 import { useFleetOverview, useRemoveFleetHost } from "@/client/use-fleet";
 import { AddHostForm } from "./add-host-form";
+import { FleetRuns } from "./fleet-runs";
 import { HostCard } from "./host-card";
 import { PrometheusPanel } from "./prometheus-panel";
 
@@ -43,6 +44,7 @@ export function FleetView() {
         </p>
       )}
       <AddHostForm />
+      {o && <FleetRuns hostNames={o.hosts.filter((h) => h.url).map((h) => h.name)} />}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ExperimentPlanSchema } from "./experiment";
 
 // The fleet's inputs (hosts an admin adds, which Prometheus to use), what
 // GET /api/fleet answers, and Prometheus's HTTP API v1 as Isolab reads it
@@ -130,3 +131,46 @@ export const PromTargetsDataSchema = z.looseObject({
   ),
 });
 export type PromTarget = z.infer<typeof PromTargetsDataSchema>["activeTargets"][number];
+
+// Experiments across hosts: one startup or density plan, run by each host's own Isolab.
+
+export const FleetRunIdSchema = z.string().regex(/^f[0-9a-f]{10}$/, "not a fleet run id");
+
+export const FleetRunInputSchema = z.strictObject({
+  hosts: z
+    .array(FleetHostNameSchema)
+    .min(1, "name at least one host")
+    .max(16)
+    .refine((h) => new Set(h).size === h.length, "a host is named twice"),
+  plan: ExperimentPlanSchema.refine((p) => p.type === "startup" || p.type === "density", "across hosts: a startup or density plan"),
+});
+export type FleetRunInput = z.infer<typeof FleetRunInputSchema>;
+
+/** What another Isolab answers for GET /api/experiments/:id, as far as the comparison reads it. */
+export const RemoteExperimentSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  status: z.string(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  progress: z.unknown().nullable().optional(),
+  environment: z.unknown().nullable().optional(),
+});
+export type RemoteExperiment = z.infer<typeof RemoteExperimentSchema>;
+
+export interface FleetRunHost {
+  name: string;
+  url: string;
+  /** The experiment's id on that host; null when submitting failed (why in `problem`). */
+  experimentId: string | null;
+  record: RemoteExperiment | null;
+  problem: string | null;
+}
+
+export interface FleetRun {
+  id: string;
+  plan: unknown;
+  createdAt: string;
+  finishedAt: string | null;
+  hosts: FleetRunHost[];
+}

@@ -23,6 +23,7 @@ import { createProcessEngine } from "@/server/process/engine";
 import { createRegistryManager } from "@/server/registry/manager";
 import { createFleetHosts } from "@/server/fleet/hosts";
 import { createPrometheusManager } from "@/server/fleet/prometheus-manager";
+import { createFleetRuns } from "@/server/fleet/runs";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { createVmEngine, type VmEngineOptions } from "@/server/vm/engine";
@@ -111,6 +112,7 @@ export function createApp(config: AppConfig) {
   const fleetHosts = createFleetHosts({ stateDir: config.stateDir, localUrl: config.localUrl });
   const fleet = {
     hosts: fleetHosts,
+    runs: createFleetRuns({ db: experiments.db, hosts: fleetHosts }),
     prometheus: createPrometheusManager({
       stateDir: config.stateDir,
       targets: fleetHosts.targets,

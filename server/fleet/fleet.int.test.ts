@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FleetHostView, FleetOverview, PrometheusStatus } from "@/lib/schemas/fleet";
+import type { FleetHostView, FleetOverview, FleetRun, PrometheusStatus } from "@/lib/schemas/fleet";
 import type { Instance } from "@/lib/core/types";
 import { authHeaders, freePort, startIsolabServer, type IsolabServer } from "@/scripts/testing/isolab-server";
 
@@ -75,7 +75,33 @@ describe("a fleet of two Isolab servers through a real Prometheus", () => {
     expect(b1.accelerator).toMatch(/^(kvm|tcg|unknown)$/);
     expect("value" in b1.memory.reserveBytes).toBe(true);
     expect(host(both.overview, "local")!.startup.process.count).toEqual({ value: 1 });
+  });
 
+  it("runs one startup plan on both hosts through their APIs, results side by side, stored", async () => {
+    const plan = { type: "startup", runs: 1, kinds: ["process"], warmup: false };
+    await expect(a.api("POST", "/api/fleet/runs", { hosts: ["local", "nobody"], plan })).rejects.toThrow(/422.*nobody/);
+    await expect(a.api("POST", "/api/fleet/runs", { hosts: ["local"], plan: { type: "isolation" } })).rejects.toThrow(/422/);
+    const run = await a.api<FleetRun>("POST", "/api/fleet/runs", { hosts: ["local", "b"], plan });
+    expect(run.hosts.map((h) => [h.name, h.problem])).toEqual([
+      ["local", null],
+      ["b", null],
+    ]);
+    let done = run;
+    for (let i = 0; i < 300 && !done.finishedAt; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      done = await a.api<FleetRun>("GET", `/api/fleet/runs/${run.id}`);
+    }
+    expect(done.finishedAt).not.toBeNull();
+    for (const h of done.hosts) expect(h.record?.status, h.name).toBe("done");
+    // Each host kept its own run (the id on B is B's own).
+    const onB = await b.api<{ id: string; status: string }>("GET", `/api/experiments/${done.hosts[1].experimentId}`);
+    expect(onB.status).toBe("done");
+    const list = await a.api<{ runs: { id: string; finishedAt: string | null }[] }>("GET", "/api/fleet/runs");
+    expect(list.runs[0]).toMatchObject({ id: run.id });
+    expect(list.runs[0].finishedAt).not.toBeNull();
+  });
+
+  it("marks B down once it stops, with when it was last seen and why", async () => {
     await b.stop();
     const down = await until("host b marked down", (o) => host(o, "b")?.state === "down");
     console.log(`[fleet] b marked down ${down.ms} ms after it stopped`);
@@ -84,6 +110,10 @@ describe("a fleet of two Isolab servers through a real Prometheus", () => {
     expect(b2.lastSeenMs!).toBeLessThanOrEqual(Date.now());
     expect(b2.scrapeError).toMatch(/connection refused|EOF|reset/i);
     expect(host(down.overview, "local")!.state).toBe("up");
+    // The stored comparison outlives the host.
+    const runs = await a.api<{ runs: { id: string }[] }>("GET", "/api/fleet/runs");
+    const stored = await a.api<FleetRun>("GET", `/api/fleet/runs/${runs.runs[0].id}`);
+    expect(stored.hosts.find((h) => h.name === "b")?.record?.status).toBe("done");
   });
 
   it("names a host that never answers", async () => {

@@ -14,7 +14,7 @@ export const MAX_RESPONSE_BYTES = 4 * 2 ** 20;
 
 export class PromError extends Error {}
 
-async function boundedText(res: Response, limit: number): Promise<string> {
+export async function boundedText(res: Response, limit: number): Promise<string> {
   if (!res.body) return "";
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
