@@ -14,7 +14,7 @@ test("launches a process, a container and a VM from the same image and removes t
     instances: { name: string; startup: { phases: { name: string }[] } }[];
   };
   const phases = (name: string) => list.find((i) => i.name === name)!.startup.phases.map((p) => p.name);
-  expect(phases("e2e-proc")).toEqual(["prepare", "spawn", "ready"]);
+  expect(phases("e2e-proc")).toEqual(["prepare", "cgroup", "spawn", "ready"]);
   expect(phases("e2e-ct")).toEqual(["prepare", "runtime-run", "ready"]);
   expect(phases("e2e-vm")).toEqual(["prepare", "qemu-up", "kernel", "ready"]);
   for (const name of ["e2e-proc", "e2e-ct", "e2e-vm"]) {

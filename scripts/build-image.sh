@@ -3,7 +3,7 @@
 #   rootfs/          busybox + /bin/probe + /init (containers use it read-only)
 #   initramfs.cpio   the same tree, newc, uncompressed (TCG decompresses slowly)
 #   image.json       what guest/README.md lists, plus the hash of the inputs
-# and the host-side container shim at ${ISOLAB_DATA_DIR:-.isolab}/bin/isolab-shim.
+# and the host-side helpers isolab-shim and isolab-cgexec in ${ISOLAB_DATA_DIR:-.isolab}/bin/.
 # Rebuilds only when the inputs (guest sources, this script, busybox, the
 # compiler) change. `probe/` stays a real directory (runc refuses a rootfs
 # path through a symlink): a rebuild renames the old one aside and the new one
@@ -45,19 +45,24 @@ mkdir -p "$images"
 exec 9>"$images/.$name.lock"
 flock 9
 
-# The container shim (guest/shim/isolab-shim.c) runs on the host, not in the
-# image: built beside it into $data/bin, only when its source or the compiler
-# changed, so a shim change does not rebuild the image.
-shim="$data/bin/isolab-shim"
-shim_hash="$( (sha256sum <"$root/guest/shim/isolab-shim.c"; printf '%s\n' "$cc $("$cc" -dumpversion)") | sha256sum | cut -d' ' -f1)"
-if [ ! -x "$shim" ] || ! grep -qsx "$shim_hash" "$shim.inputs"; then
-  log "compiling the container shim with $cc"
+# Host-side helpers run on the host, not in the image: built beside it into
+# $data/bin, only when their source or the compiler changed, so a change to
+# one does not rebuild the image. isolab-shim (guest/shim) adopts a
+# container's init; isolab-cgexec (guest/cgexec) puts the bare process and
+# its commands into their cgroup before they run.
+build_host_helper() {
+  local name=$1 src=$2 out="$data/bin/$1" hash
+  hash="$( (sha256sum <"$src"; printf '%s\n' "$cc $("$cc" -dumpversion)") | sha256sum | cut -d' ' -f1)"
+  if [ -x "$out" ] && grep -qsx "$hash" "$out.inputs"; then return; fi
+  log "compiling $name with $cc"
   mkdir -p "$data/bin"
-  "$cc" -static -O2 -Wall -Wextra -Werror -o "$shim.tmp" "$root/guest/shim/isolab-shim.c" || die "compiling guest/shim failed"
-  strip "$shim.tmp" 2>/dev/null || true
-  mv -f "$shim.tmp" "$shim"
-  printf '%s\n' "$shim_hash" >"$shim.inputs"
-fi
+  "$cc" -static -O2 -Wall -Wextra -Werror -o "$out.tmp" "$src" || die "compiling $src failed"
+  strip "$out.tmp" 2>/dev/null || true
+  mv -f "$out.tmp" "$out"
+  printf '%s\n' "$hash" >"$out.inputs"
+}
+build_host_helper isolab-shim "$root/guest/shim/isolab-shim.c"
+build_host_helper isolab-cgexec "$root/guest/cgexec/isolab-cgexec.c"
 
 # Removes builds renamed aside (and temp dirs of killed builds) that no
 # process uses as its root. A container's /proc/PID/root reads "/", but its

@@ -98,5 +98,19 @@ export function diskFullCause(err: unknown, depth = 0): { code: DiskFullCode; pa
 
 /** A command inside an instance failed to run (not a non-zero exit). */
 export class ExecError extends IsolabError {
-  override readonly status = 502;
+  override readonly status: number = 502;
+}
+
+/** A command ran past its `timeoutMs` and was killed: 504, so a caller can tell a slow command from one that could not run. */
+export class ExecTimeoutError extends ExecError {
+  override readonly status: number = 504;
+}
+
+/**
+ * The caller went away (the HTTP client disconnected, or the server is
+ * stopping) and the command was killed. 499, as nginx names a client that
+ * closed its request; usually nobody is left to read it.
+ */
+export class ExecCancelledError extends ExecError {
+  override readonly status: number = 499;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { spawn } from "node:child_process";
 import { TailText } from "@/lib/core/tail-text";
-import { ExecError } from "@/server/errors";
+import { ExecCancelledError, ExecError, ExecTimeoutError } from "@/server/errors";
 import type { ExecOptions } from "../engine/contract";
 
 export interface RunCommandOptions extends ExecOptions {
@@ -34,7 +34,7 @@ export function runCommand(file: string, args: string[], opts: RunCommandOptions
   const { timeoutMs = 30_000, onLine, signal, abandonSignal = "SIGKILL", killGraceMs = 2000 } = opts;
   const label = opts.label ?? `${file} ${args.join(" ")}`;
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ExecError(`${label}: cancelled before it started`));
+    if (signal?.aborted) return reject(new ExecCancelledError(`${label}: cancelled before it started`));
     const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
     // Bounded: a command that prints without end must not grow the server.
     const output = new TailText();
@@ -48,16 +48,19 @@ export function runCommand(file: string, args: string[], opts: RunCommandOptions
       signal?.removeEventListener("abort", onAbort);
       fn();
     };
-    const abandon = (why: string) => {
+    const abandon = (error: ExecError) => {
       opts.onAbandon?.();
       child.kill(abandonSignal);
       if (abandonSignal !== "SIGKILL") {
         setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), killGraceMs).unref();
       }
-      finish(() => reject(new ExecError(`${label}: ${why}`)));
+      finish(() => reject(error));
     };
-    const timer = setTimeout(() => abandon(`timed out after ${timeoutMs} ms`), timeoutMs);
-    const onAbort = () => abandon("cancelled");
+    const timer = setTimeout(
+      () => abandon(new ExecTimeoutError(`${label}: timed out after ${timeoutMs} ms; give it a larger timeoutMs (at most 120000) or less work`)),
+      timeoutMs,
+    );
+    const onAbort = () => abandon(new ExecCancelledError(`${label}: cancelled`));
     signal?.addEventListener("abort", onAbort, { once: true });
 
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

@@ -51,7 +51,7 @@ describe("Supervisor with bare processes", () => {
   it("starts, runs a probe command, stops idempotently and removes", async () => {
     const inst = await supervisor.create(req({ name: "p1" }));
     expect(inst.state).toBe("running");
-    expect(inst.startup?.phases.map((p) => p.name)).toEqual(["spawn", "ready"]);
+    expect(inst.startup?.phases.map((p) => p.name)).toEqual(["cgroup", "spawn", "ready"]);
     expect(pidRuns(inst.pid!, "probe")).toBe(true);
 
     const info = await supervisor.exec(inst.id, { command: "info", args: [], timeoutMs: 5000 });

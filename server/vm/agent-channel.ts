@@ -1,7 +1,7 @@
 import "server-only";
 import type { Duplex } from "node:stream";
 import type { ExecOptions, EngineExecResult } from "@/server/engine/contract";
-import { ExecError } from "@/server/errors";
+import { ExecCancelledError, ExecError, ExecTimeoutError } from "@/server/errors";
 import { TailText } from "@/lib/core/tail-text";
 
 /** The longest line accepted from the guest; the probe frames output in far shorter lines. */
@@ -94,7 +94,7 @@ export class AgentChannel {
 
     return new Promise<EngineExecResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => finish(() => reject(new ExecError(`${command} aborted`, { reason: String(opts.signal?.reason) })));
+      const onAbort = () => finish(() => reject(new ExecCancelledError(`${command} aborted`, { reason: String(opts.signal?.reason) })));
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
@@ -111,7 +111,11 @@ export class AgentChannel {
       });
       if (opts.timeoutMs !== undefined) {
         const ms = opts.timeoutMs;
-        timer = setTimeout(() => finish(() => reject(new ExecError(`${command} did not finish within ${ms} ms`))), ms);
+        timer = setTimeout(
+          () =>
+            finish(() => reject(new ExecTimeoutError(`${command} did not finish within ${ms} ms; give it a larger timeoutMs (at most 120000) or less work`))),
+          ms,
+        );
       }
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       this.stream.write(request);

@@ -9,5 +9,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export const POST = route(async (req: Request, { params }: Ctx) => {
   const id = InstanceIdSchema.parse((await params).id);
   const body = await parseBody(req, ExecRequestSchema);
-  return NextResponse.json(await (await getApp()).supervisor.exec(id, body));
+  // req.signal aborts when the client goes away: the command is killed
+  // rather than left running for nobody.
+  return NextResponse.json(await (await getApp()).supervisor.exec(id, body, { signal: req.signal }));
 });
