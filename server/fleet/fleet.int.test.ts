@@ -42,7 +42,8 @@ async function until(what: string, done: (o: FleetOverview) => boolean, timeoutM
   throw new Error(`${what} did not happen within ${timeoutMs} ms; last answer: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
 }
 
-describe("a fleet of two Isolab servers through a real Prometheus", () => {
+// Generous per-test time: without a production build the servers run in development mode and compile each route on its first request.
+describe("a fleet of two Isolab servers through a real Prometheus", { timeout: 180_000 }, () => {
   it("answers with no Prometheus yet, naming what to do", async () => {
     const o = await a.api<FleetOverview>("GET", "/api/fleet");
     expect(o.prometheus.mode).toBe("stopped");
