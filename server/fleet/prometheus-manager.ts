@@ -178,7 +178,8 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
   async function reload(): Promise<void> {
     if (!managed) return;
     await writeConfig();
-    process.kill(managed.pid, "SIGHUP");
+    // One that exited on its own is reported by status(); the next start reads the new config.
+    if (alive(managed.pid)) process.kill(managed.pid, "SIGHUP");
   }
 
   /** Idempotent; the data directory is kept. */
