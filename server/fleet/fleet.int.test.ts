@@ -107,7 +107,7 @@ describe("a fleet of two Isolab servers through a real Prometheus", { timeout: 1
     const down = await until("host b marked down", (o) => host(o, "b")?.state === "down");
     console.log(`[fleet] b marked down ${down.ms} ms after it stopped`);
     const b2 = host(down.overview, "b")!;
-    expect(b2.lastSeenMs).not.toBeNull();
+    expect(b2.lastSeenMs, JSON.stringify({ problems: down.overview.problems, b: b2 })).not.toBeNull();
     expect(b2.lastSeenMs!).toBeLessThanOrEqual(Date.now());
     expect(b2.scrapeError).toMatch(/connection refused|EOF|reset/i);
     expect(host(down.overview, "local")!.state).toBe("up");
