@@ -10,8 +10,11 @@ export const STARTUP_QUANTILES = { p50: 0.5, p95: 0.95 } as const;
 
 export const FLEET_QUERIES = {
   up: `max by (host) (up{${ISOLAB_JOBS}})`,
-  /** The last successful scrape's time, seconds since the epoch, looking back one hour. */
-  lastSeen: `max by (host) (max_over_time(timestamp(up{${ISOLAB_JOBS}} == 1)[1h:5s]))`,
+  /**
+   * When the host was last scraped successfully, seconds since the epoch, looking back one hour: its own
+   * clock in its last sample (raw samples, exact; a subquery over `up` would depend on step alignment).
+   */
+  lastSeen: `max by (host) (max_over_time(isolab_host_time_seconds[1h]))`,
   info: `max by (host, hostname, accelerator, cgroup) (isolab_host_info)`,
   instances: `sum by (host, kind) (isolab_instances{state="running"})`,
   memTotal: `max by (host) (isolab_host_memory_total_bytes)`,

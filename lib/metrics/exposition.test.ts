@@ -54,6 +54,7 @@ const input = {
   ],
   hostInfo: { hostname: "node-a", accelerator: "tcg", cgroup: "v2" },
   memoryReserveBytes: 2 ** 31,
+  nowMs: 1_700_000_000_500,
   instances,
   latest,
   host: { t: 1, cpuPercent: 12.5, memTotalBytes: 8e9, memAvailableBytes: 6e9 },
@@ -100,6 +101,7 @@ describe("buildFamilies", () => {
   it("names the host's facts and its memory reserve", () => {
     expect(text).toContain('isolab_host_info{hostname="node-a",accelerator="tcg",cgroup="v2"} 1');
     expect(text).toContain("isolab_host_memory_reserve_bytes 2147483648");
+    expect(text).toContain("isolab_host_time_seconds 1700000000.5");
   });
   it("reports startup, host and sampler figures in base units", () => {
     expect(text).toContain('isolab_instance_startup_seconds{kind="vm",name="vm-a",accel="tcg"} 1.234');

@@ -25,6 +25,8 @@ export interface ExpositionInput {
   hostInfo?: HostInfoLabels;
   /** The host's memory reserve (lib/host/memory-guard.ts), bytes. */
   memoryReserveBytes?: number;
+  /** The host's clock when the exposition was written, ms since the epoch: a down host's "last seen". */
+  nowMs?: number;
 }
 
 export interface StartupHistogram {
@@ -42,7 +44,7 @@ export interface HostInfoLabels {
 
 const labelsOf = (i: Instance) => ({ kind: i.kind, name: i.name, accel: i.accel, runtime: i.runtime });
 
-export function buildFamilies({ instances, latest, host, sampler, startups = [], hostInfo, memoryReserveBytes }: ExpositionInput): MetricFamily[] {
+export function buildFamilies({ instances, latest, host, sampler, startups = [], hostInfo, memoryReserveBytes, nowMs }: ExpositionInput): MetricFamily[] {
   const running = instances.filter((i) => i.state === "running" && latest[i.id]);
   const perInstance = (name: string, help: string, type: MetricFamily["type"], pick: (s: InstanceSample) => number | undefined): MetricFamily => ({
     name,
@@ -111,6 +113,12 @@ export function buildFamilies({ instances, latest, host, sampler, startups = [],
       type: "gauge",
       samples: hostInfo ? [{ labels: { hostname: hostInfo.hostname, accelerator: hostInfo.accelerator, cgroup: hostInfo.cgroup }, value: 1 }] : [],
     },
+    single(
+      "isolab_host_time_seconds",
+      "The host's clock when these metrics were read (max_over_time of it is when the host was last seen).",
+      "gauge",
+      nowMs === undefined ? undefined : nowMs / 1000,
+    ),
     single("isolab_host_memory_total_bytes", "Host MemTotal.", "gauge", host?.memTotalBytes),
     single("isolab_host_memory_reserve_bytes", "MemAvailable Isolab's experiments never go below: max(20 % of MemTotal, 2 GiB).", "gauge", memoryReserveBytes),
     single("isolab_host_memory_available_bytes", "Host MemAvailable.", "gauge", host?.memAvailableBytes),

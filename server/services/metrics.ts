@@ -54,6 +54,7 @@ export function metricsText(app: App): string {
         cgroup: hostCgroupVersion(),
       },
       memoryReserveBytes: host ? hostReserveBytes(host.memTotalBytes) : undefined,
+      nowMs: Date.now(),
     }),
   );
 }
