@@ -1,12 +1,12 @@
 import { defineConfig } from "@playwright/test";
-import os from "node:os";
-import path from "node:path";
+import { ADMIN_STORAGE_STATE, E2E_BASE_URL, E2E_PORT, E2E_STATE_DIR } from "./e2e/e2e-env";
 
 // Debian's Chromium (a browser download is impossible here), against a
 // production build served by our own server on a port of its own, with a
 // state directory of its own so a developer's running Isolab is untouched.
-const port = Number(process.env.E2E_PORT ?? 3107);
-const stateDir = process.env.E2E_STATE_DIR ?? path.join(os.tmpdir(), `isolab-e2e-${port}`);
+// Every spec starts signed in: the "sign-in" project (e2e/sign-in.setup.ts)
+// signs in with the admin token the server's first start wrote and stores
+// the session cookie; the specs' pages and `request` start from it.
 
 export default defineConfig({
   testDir: "e2e",
@@ -17,7 +17,7 @@ export default defineConfig({
   workers: 1,
   reporter: [["list"], ["json", { outputFile: "e2e/artifacts/report.json" }]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: E2E_BASE_URL,
     browserName: "chromium",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -35,13 +35,18 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  projects: [
+    { name: "sign-in", testMatch: /sign-in\.setup\.ts$/ },
+    { name: "chromium", dependencies: ["sign-in"], use: { storageState: ADMIN_STORAGE_STATE } },
+  ],
   webServer: {
     command: "node scripts/serve.mjs",
-    url: `http://127.0.0.1:${port}/api/host`,
+    // A public page: every other answers 401 until someone signs in.
+    url: `${E2E_BASE_URL}/sign-in`,
     timeout: 120_000,
     reuseExistingServer: false,
     // Scrapes every second: the fleet spec's Prometheus sees a change within a second or two.
-    env: { PORT: String(port), HOST: "127.0.0.1", ISOLAB_STATE_DIR: stateDir, ISOLAB_SCRAPE_INTERVAL_S: "1" },
+    env: { PORT: String(E2E_PORT), HOST: "127.0.0.1", ISOLAB_STATE_DIR: E2E_STATE_DIR, ISOLAB_SCRAPE_INTERVAL_S: "1" },
     gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
   },
 });

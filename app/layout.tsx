@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import "./globals.css";
+import { UserMenu } from "@/components/auth/user-menu";
 import { StreamIndicator } from "@/components/metrics/stream-indicator";
 import { Providers } from "./providers";
 
@@ -26,6 +27,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/fleet">Fleet</Link>
             </nav>
             <StreamIndicator />
+            <UserMenu />
           </header>
           <main>{children}</main>
         </Providers>

@@ -1,3 +1,4 @@
+import { RequireRole } from "@/components/auth/require-role";
 import { HostCard } from "@/components/host/host-card";
 import { InstanceBoard } from "@/components/instances/instance-board";
 import { LaunchForm } from "@/components/instances/launch-form";
@@ -11,7 +12,9 @@ export default function OverviewPage() {
     <WindowProvider>
       <div className="stack">
         <HostCard />
-        <LaunchForm />
+        <RequireRole role="operator" note="Launching an instance">
+          <LaunchForm />
+        </RequireRole>
         <div className="row" style={{ justifyContent: "space-between" }}>
           <h2 style={{ margin: 0, fontSize: "1rem" }}>Instances, side by side</h2>
           <WindowSelector />

@@ -1,5 +1,6 @@
-import { expect, test as base, type Locator, type Page } from "@playwright/test";
+import { expect, test as base, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { KIND_LABELS, type LaunchKind } from "@/lib/core/kinds";
+import { adminToken, E2E_BASE_URL } from "./e2e-env";
 
 // Per-resource verbs that drive the page the way a person does: by role and
 // label, waiting for visible status text. Each test removes what it made.
@@ -71,13 +72,19 @@ function helpers(page: Page, created: Set<string>): InstanceHelpers {
   };
 }
 
-export const test = base.extend<{ instances: InstanceHelpers }>({
-  instances: async ({ page, request }, use) => {
+export const test = base.extend<{ instances: InstanceHelpers; adminRequest: APIRequestContext }>({
+  /** The API as a script holding the admin token sees it, whatever the page is signed in as. */
+  adminRequest: async ({ playwright }, use) => {
+    const request = await playwright.request.newContext({ baseURL: E2E_BASE_URL, extraHTTPHeaders: { authorization: `Bearer ${adminToken()}` } });
+    await use(request);
+    await request.dispose();
+  },
+  instances: async ({ page, adminRequest }, use) => {
     const created = new Set<string>();
     await use(helpers(page, created));
     // Whatever a failing test left behind is removed through the API.
-    const { instances } = (await (await request.get("/api/instances")).json()) as { instances: { id: string; name: string }[] };
-    for (const i of instances.filter((i) => created.has(i.name))) await request.delete(`/api/instances/${i.id}`);
+    const { instances } = (await (await adminRequest.get("/api/instances")).json()) as { instances: { id: string; name: string }[] };
+    for (const i of instances.filter((i) => created.has(i.name))) await adminRequest.delete(`/api/instances/${i.id}`);
   },
 });
 export { expect };

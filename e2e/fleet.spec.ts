@@ -1,15 +1,12 @@
-import os from "node:os";
-import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { authHeaders, startIsolabServer, type IsolabServer } from "@/scripts/testing/isolab-server";
+import { E2E_STATE_DIR as stateDir } from "./e2e-env";
 
 // The fleet page against two real servers: Playwright's own (the `local`
 // host, which starts the Prometheus) and a second one started here, each
 // with its own state directory and port. Prometheus scrapes both every
 // second (ISOLAB_SCRAPE_INTERVAL_S in playwright.config.ts).
 
-const port = Number(process.env.E2E_PORT ?? 3107);
-const stateDir = process.env.E2E_STATE_DIR ?? path.join(os.tmpdir(), `isolab-e2e-${port}`);
 const HOST_B = "e2e-b";
 let b: IsolabServer;
 

@@ -1,7 +1,8 @@
 // npm run bench: Isolab vs the raw tool on the same input, side by side.
 // Options: --runs N (start benchmarks, default 20), --only NAME[,NAME] with
-// names container, e2e, vm, vm-warm, runner, sampler, sse.
+// names container, confinement, e2e, vm, vm-warm, vm-template, runner, sampler, sse.
 import os from "node:os";
+import { benchConfinement, formatConfinementCost } from "./bench/confinement";
 import { benchContainerStart } from "./bench/container-start";
 import { benchEndToEnd, formatEndToEndRow } from "./bench/end-to-end";
 import { formatPairedRow } from "./bench/report";
@@ -9,6 +10,8 @@ import { benchRunnerOverhead } from "./bench/runner-overhead";
 import { benchSamplerCost, benchSseLatency } from "./bench/sampler";
 import { benchVmStart } from "./bench/vm-start";
 import { benchVmWarm } from "./bench/vm-warm";
+import { benchVmTemplate } from "./bench/vm-template";
+import { median } from "../lib/core/stats";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +30,9 @@ async function main() {
   if (wanted("container")) {
     const t = await benchContainerStart({ runs });
     console.log(formatPairedRow({ ...t, label: "container start → READY" }));
+    console.log("  both sides confined: user namespace + seccomp filter (the raw run uses the engine's own bundle)");
   }
+  if (wanted("confinement")) for (const line of formatConfinementCost(await benchConfinement({ runs }))) console.log(line);
   if (wanted("vm")) {
     const t = await benchVmStart({ runs: Math.max(3, Math.round(runs / 2)) });
     console.log(formatPairedRow({ ...t, label: "VM start → READY (TCG)" }));
@@ -44,6 +49,24 @@ async function main() {
       `  Isolab restore phases (median): ${Object.entries(t.isolabPhasesMs)
         .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
         .join(", ")}; snapshot ${(t.snapshot.sizeBytes / 2 ** 20).toFixed(1)} MiB saved in ${t.snapshot.saveMs.toFixed(0)} ms`,
+    );
+  }
+  if (wanted("vm-template")) {
+    const t = await benchVmTemplate({ runs: Math.max(5, Math.round(runs / 2)) });
+    console.log(formatPairedRow(t.template));
+    console.log(formatPairedRow(t.pooled));
+    const c = median(t.containerMs);
+    const vs = (xs: number[], target: number) => {
+      const r = median(xs) / c;
+      return `${r.toFixed(2)}× ${r <= target ? "✓" : "✗"} target ≤ ${target}×`;
+    };
+    console.log(
+      `  same run: container start ${c.toFixed(1)} ms (Isolab engine); template/container ${vs(t.template.isolabMs, 2)}; pooled/container ${vs(t.pooled.isolabMs, 1)}`,
+    );
+    console.log(
+      `  template clone phases (median): ${Object.entries(t.templatePhasesMs)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+        .join(", ")}; template state ${(t.stateBytes / 1024).toFixed(0)} KiB (RAM left in its /dev/shm file)`,
     );
   }
   if (wanted("e2e")) console.log(formatEndToEndRow(await benchEndToEnd({ runs })));

@@ -2,7 +2,7 @@
 //   npm run experiment -- startup --runs 10 [--kinds process,container,vm,vm-warm] [--no-warmup] [--memory-seconds 60] [--json]
 //   npm run experiment -- overhead [--reps 3] [--workloads cpu,stream,syscall,io] [--idle-seconds 5] [--json]
 //   npm run experiment -- isolation [--limit-mib 64] [--vm-mib 128] [--unlimited-mib 1024] [--hogs …] [--neighbours …] [--json]
-//   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--schedule each|geometric] [--kinds container,vm] [--json]
+//   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--schedule each|geometric] [--kinds container,vm,vm-template] [--json]
 //     Hundreds of containers: ISOLAB_MAX_INSTANCES=400 npm run experiment -- density --kinds container --max 300
 //     (Isolab's own cap, ISOLAB_MAX_INSTANCES, stops the run first otherwise; ISOLAB_MAX_MEMORY_MIB caps the granted memory).
 // Common: --memory-mib N, --cpus N, --kinds a,b. Progress goes to stderr; stdout
@@ -21,7 +21,7 @@ const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density>
   isolation [--limit-mib N (64)] [--vm-mib N (128)] [--unlimited-mib N (1024, capped and kept off the host's reserve)]
             [--hogs container-limited,vm,container-unlimited] [--neighbours process,container,vm]
             [--calm-seconds N (3)] [--latency-interval-ms N (20)]
-  density   --max N (1-500, default 10, per kind) [--max-vm N (1-64)] [--budget-mib N] [--kinds container,vm]
+  density   --max N (1-500, default 10, per kind) [--max-vm N (1-64)] [--budget-mib N] [--kinds container,vm,vm-template]
             [--schedule each|geometric (each up to 20, geometric above: measure at 1, 2, 5, 10, 20, 50, 100 …)]
             [--settle-ms N (1000)] [--cpu-window-ms N (1000)]
             --budget-mib also checks a prediction: at half the budget it predicts the count, then fills the budget.

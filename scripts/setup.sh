@@ -15,10 +15,11 @@ trap 'die "unexpected error at scripts/setup.sh line $LINENO"' ERR
 # What each is for: VMs, containers (runc; crun where cgroups allow), the
 # image build (busybox-static, cpio, lz4, gcc, libc6-dev, musl-tools), the e2e
 # browser, promtool (prometheus) for checking /api/metrics, and the
-# image/registry figure (umoci, skopeo, docker-registry). Their own services
+# image/registry figure (umoci, skopeo, docker-registry), getcap (libcap2-bin: tests read
+# file capabilities). Their own services
 # are kept from starting during the install (policy-rc.d).
 packages=(qemu-system-x86 runc crun busybox-static cpio lz4 gcc libc6-dev musl-tools chromium
-  prometheus umoci skopeo docker-registry)
+  prometheus umoci skopeo docker-registry libcap2-bin)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -43,6 +44,20 @@ else
   log "packages: all ${#packages[@]} present"
 fi
 
+# QEMU runs as this unprivileged system user (server/host/qemu-user.ts), a
+# member of kvm where the host has that group so KVM guests still start.
+qemu_user="${ISOLAB_QEMU_USER:-isolab-qemu}"
+if ! getent passwd "$qemu_user" >/dev/null; then
+  [ "$(id -u)" = 0 ] || die "the system user $qemu_user is missing; as root: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin $qemu_user"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$qemu_user" \
+    || die "could not create the system user $qemu_user"
+  log "created the system user $qemu_user (QEMU runs as it)"
+  changed=1
+fi
+if getent group kvm >/dev/null && ! id -nG "$qemu_user" | tr ' ' '\n' | grep -qx kvm; then
+  usermod -aG kvm "$qemu_user" || die "could not add $qemu_user to the group kvm"
+fi
+
 command -v node >/dev/null || die "node is not installed (Isolab needs Node 20.9+ or 22+)"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 9) ? 0 : 1)' \
   || die "node $(node --version) is too old (Isolab needs 20.9+ or 22+)"
@@ -59,10 +74,12 @@ fi
 
 data="${ISOLAB_DATA_DIR:-.isolab}"
 # Whether the two build steps did anything, for the closing summary.
-artifacts() { { stat -c %Y "$data/images/probe/image.json" "$data"/kernel/*; } 2>/dev/null | tr '\n' ' ' || true; }
+artifacts() { { stat -c %Y "$data/images/probe/image.json" "$data"/kernel/* "$data/v2host/base.cpio"; } 2>/dev/null | tr '\n' ' ' || true; }
 before="$(artifacts)"
 bash scripts/setup-kernel.sh || die "the guest kernel could not be set up (scripts/setup-kernel.sh)"
 bash scripts/build-image.sh || die "the probe image could not be built (scripts/build-image.sh)"
+bash scripts/setup-userns.sh || die "the user-namespace range could not be reserved (scripts/setup-userns.sh)"
+bash scripts/setup-v2host.sh || die "the nested cgroup v2 test host could not be assembled (scripts/setup-v2host.sh)"
 [ "$before" = "$(artifacts)" ] || changed=1
 
 if [ "$changed" = 0 ]; then

@@ -10,6 +10,11 @@ const EnvSchema = z.object({
   ISOLAB_OCI_RUNTIME: z.enum(["runc", "crun"]).default("runc"),
   ISOLAB_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
   ISOLAB_QEMU: z.string().min(1).default("qemu-system-x86_64"),
+  /** The unprivileged system user QEMU runs as (scripts/setup.sh creates it). */
+  ISOLAB_QEMU_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/)
+    .default("isolab-qemu"),
   ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
   ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
   // The web server's own address (scripts/serve.mjs reads the same two): the fleet's local scrape target.
@@ -17,6 +22,9 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Seconds between the scrapes of the Prometheus Isolab starts (tests: 1). */
   ISOLAB_SCRAPE_INTERVAL_S: z.coerce.number().int().min(1).max(300).default(5),
+  /** Clones kept waiting per templated VM machine (image, memory, vCPUs); each costs its QEMU's memory while it waits. */
+  ISOLAB_VM_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(0),
+  ISOLAB_SHM_DIR: z.string().min(1).default("/dev/shm"),
 });
 
 const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::", "[::]", "localhost"]);
@@ -53,11 +61,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ociRuntime: e.ISOLAB_OCI_RUNTIME,
     accel: e.ISOLAB_ACCEL,
     qemuBinary: e.ISOLAB_QEMU,
+    qemuUser: e.ISOLAB_QEMU_USER,
     maxInstances: e.ISOLAB_MAX_INSTANCES,
     maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
     /** This host's Isolab as the fleet's Prometheus scrapes it. */
     localUrl: localUrlOf(e.HOST, e.PORT),
     scrapeIntervalS: e.ISOLAB_SCRAPE_INTERVAL_S,
+    vmPoolSize: e.ISOLAB_VM_POOL_SIZE,
+    /** Where templated VMs keep their template's RAM (a tmpfs). */
+    shmDir: path.resolve(e.ISOLAB_SHM_DIR),
   };
 }
 

@@ -51,6 +51,21 @@ export class MissingDependencyError extends IsolabError {
   }
 }
 
+/** No credentials, or wrong ones: says how to authenticate (401). */
+/** Signed in, but the role is too small for this particular request (the front door judged only its method and path). */
+export class ForbiddenError extends IsolabError {
+  override readonly status = 403;
+}
+
+export class AuthenticationError extends IsolabError {
+  override readonly status = 401;
+}
+
+/** Too many failed sign-ins for an account or an address; `details.retryAfterSeconds` says when to try again (429). */
+export class SignInRateLimitedError extends IsolabError {
+  override readonly status = 429;
+}
+
 /** Memory or instance-count cap reached; says which cap and how far. */
 export class CapacityError extends IsolabError {
   override readonly status = 429;

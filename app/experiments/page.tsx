@@ -1,6 +1,8 @@
+import { RequireRole } from "@/components/auth/require-role";
 import { DensityForm } from "@/components/experiments/density-form";
 import { ExperimentForm } from "@/components/experiments/experiment-form";
 import { ExperimentList } from "@/components/experiments/experiment-list";
+import { HostileForm } from "@/components/experiments/hostile-form";
 import { IsolationForm } from "@/components/experiments/isolation-form";
 
 export const dynamic = "force-dynamic";
@@ -8,11 +10,14 @@ export const dynamic = "force-dynamic";
 export default function ExperimentsPage() {
   return (
     <div className="stack">
-      <ExperimentForm />
-      <div className="grid-2">
-        <IsolationForm />
-        <DensityForm />
-      </div>
+      <RequireRole role="operator" note="Starting an experiment">
+        <ExperimentForm />
+        <div className="grid-2">
+          <IsolationForm />
+          <DensityForm />
+        </div>
+        <HostileForm />
+      </RequireRole>
       <ExperimentList />
     </div>
   );

@@ -1,3 +1,4 @@
+import { RequireRole } from "@/components/auth/require-role";
 import { ImageList } from "@/components/images/image-list";
 import { ImportForm } from "@/components/images/import-form";
 
@@ -7,7 +8,9 @@ export default function ImagesPage() {
   return (
     <div className="stack">
       <h2 style={{ margin: 0, fontSize: "1.1rem" }}>Images</h2>
-      <ImportForm />
+      <RequireRole role="operator" note="Importing an image">
+        <ImportForm />
+      </RequireRole>
       <ImageList />
     </div>
   );

@@ -1,6 +1,7 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import type { Accel, InstanceKind } from "@/lib/core/types";
+import type { Accel } from "@/lib/core/types";
+import type { DensityKind } from "@/lib/experiments/density/schema";
 import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 
 // Density charts: instances (x) against host memory per kind — one panel per
@@ -8,7 +9,7 @@ import { KIND_COLORS, KIND_DASH, KIND_LABELS } from "./labels";
 // startup time as density grows. Data through props; nothing here fetches.
 
 export interface DensityChartKind {
-  kind: InstanceKind;
+  kind: DensityKind;
   accel?: Accel;
   /** Per step: instances, MemAvailable drop, sum of host views and the kernel structures' growth (MiB; null when not read), startup (ms). */
   points: { n: number; dropMiB: number; viewMiB: number; kernelMiB?: number | null; startupMs: number | null }[];
@@ -42,7 +43,7 @@ function MemoryChart({ k }: { k: DensityChartKind }) {
     <figure className="chart" role="img" aria-label={description} data-testid={`density-memory-${k.kind}`} data-points={k.points.length}>
       <figcaption className="small">
         <strong>{KIND_LABELS[k.kind]}s vs host memory</strong>{" "}
-        <span className="muted">(MiB{k.kind === "vm" && k.accel ? `; ${k.accel.toUpperCase()}` : ""})</span>
+        <span className="muted">(MiB{k.kind.startsWith("vm") && k.accel ? `; ${k.accel.toUpperCase()}` : ""})</span>
       </figcaption>
       <LineChart responsive data={rows} style={{ width: "100%", height: 220 }} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />

@@ -5,7 +5,7 @@ import { firstLimitText } from "@/lib/experiments/density/text";
 import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
 import type { LinearFit } from "@/lib/core/linear-fit";
 import { GIB, MIB } from "@/lib/host/memory-guard";
-import { plannerDefaults } from "@/lib/experiments/density/planner-defaults";
+import { measuredTemplate, plannerDefaults } from "@/lib/experiments/density/planner-defaults";
 import { AccelBadge } from "./accel-badge";
 import { DensityCharts, type DensityChartKind } from "./density-charts";
 import { KindName } from "./kind-name";
@@ -114,6 +114,13 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
       <p className="cap-ratio" data-testid="density-ratio">
         VM / container marginal memory: <strong>{formatRatio(result.ratioVmToContainer)}</strong>{" "}
         {result.kinds.some((k) => k.kind === "vm") && <AccelBadge accel={result.kinds.find((k) => k.kind === "vm")?.accel} />}
+        {result.ratioTemplateToVm != null && (
+          <>
+            {" "}
+            · templated VM / cold VM marginal memory: <strong>{formatRatio(result.ratioTemplateToVm)}</strong> (clones share the template&apos;s memory — and
+            its contents)
+          </>
+        )}
       </p>
       <ResultTable
         label="Density per kind"
@@ -144,6 +151,7 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
       {charts && (
         <PlannerForm
           defaults={defaults}
+          templateDefaults={measuredTemplate(result) ? plannerDefaults(result, undefined, "template") : undefined}
           source={`Overheads measured by this run (${id}); host memory ${result.host.totalBytes ? `${(result.host.totalBytes / GIB).toFixed(1)} GiB, this host's` : "unknown"}. Change any number.`}
         />
       )}

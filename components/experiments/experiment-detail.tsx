@@ -6,6 +6,7 @@ import { EnvironmentFacts } from "./environment-facts";
 import { ExperimentLive } from "./experiment-live";
 import { ExportLinks } from "./export-links";
 import { DensityResultView } from "./density-result";
+import { HostileResultView } from "./hostile-result";
 import { IsolationResultView } from "./isolation-result";
 import { OverheadResultView } from "./overhead-result";
 import { StartupResultView } from "./startup-result";
@@ -13,7 +14,7 @@ import { StatusBadge } from "./status-badge";
 
 export function planSummary(r: ExperimentRecord): string {
   const p = r.plan as Record<string, unknown>;
-  const kinds = ((p.kinds ?? p.neighbours) as string[] | undefined)?.join(", ");
+  const kinds = ((p.kinds ?? p.neighbours ?? p.targets) as string[] | undefined)?.join(", ");
   const head = planLine(r.type, p);
   return `${head} · ${kinds} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
 }
@@ -60,6 +61,8 @@ export function ExperimentDetail({ record, compact = false }: { record: Experime
           <IsolationResultView result={record.result} samples={record.samples} charts={!compact} />
         ) : record.result.type === "density" ? (
           <DensityResultView result={record.result} id={record.id} charts={!compact} />
+        ) : record.result.type === "hostile" ? (
+          <HostileResultView result={record.result} />
         ) : (
           <p className="muted">This page has no view for {record.type} results yet; the exports hold every sample.</p>
         )}

@@ -1,7 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { useStartExperiment } from "@/client/use-experiments";
-import { STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiments/types";
+import { DEFAULT_STARTUP_KINDS, STARTUP_KINDS, WORKLOADS, type ExperimentType, type StartupKind, type Workload } from "@/lib/experiments/types";
 import { ExperimentPlanSchema } from "@/lib/schemas/experiment";
 import { IDLE_SECONDS, OVERHEAD_REPS } from "@/lib/experiments/overhead/schema";
 import { MEMORY_WATCH_SECONDS, STARTUP_RUNS } from "@/lib/experiments/startup/schema";
@@ -28,7 +28,7 @@ export function ExperimentForm() {
   const [warmup, setWarmup] = useState(true);
   const [idleSeconds, setIdle] = useState<number>(IDLE_SECONDS.default);
   // Startup also offers vm-warm (a VM restored from its template snapshot); overhead runs the three kinds.
-  const [kinds, setKinds] = useState<StartupKind[]>([...STARTUP_KINDS]);
+  const [kinds, setKinds] = useState<StartupKind[]>([...DEFAULT_STARTUP_KINDS]);
   const [memorySeconds, setMemorySeconds] = useState<number>(MEMORY_WATCH_SECONDS.page);
   const [workloads, setWorkloads] = useState<Workload[]>([...WORKLOADS]);
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);

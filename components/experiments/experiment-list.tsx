@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
+import { useCan } from "@/client/use-me";
 import { useCancelExperiment, useExperimentEvents, useExperiments } from "@/client/use-experiments";
 import { experimentHeadline, planShort } from "@/lib/experiments/registry";
 import { FINISHED_STATUSES, type ExperimentListItem } from "@/lib/experiments/types";
@@ -18,6 +19,7 @@ function planLine(item: ExperimentListItem): string {
 export function ExperimentList() {
   const { data, error, isLoading } = useExperiments();
   const cancel = useCancelExperiment();
+  const canOperate = useCan("operator");
   const [picked, setPicked] = useState<string[]>([]);
   useExperimentEvents();
 
@@ -90,9 +92,11 @@ export function ExperimentList() {
                         <ProgressBar progress={x.progress} label={`Progress of ${x.id}`} />
                       )}
                     </div>
-                    <button className="danger" onClick={() => cancel.mutate(x.id)} disabled={cancel.isPending && cancel.variables === x.id}>
-                      Cancel
-                    </button>
+                    {canOperate && (
+                      <button className="danger" onClick={() => cancel.mutate(x.id)} disabled={cancel.isPending && cancel.variables === x.id}>
+                        Cancel
+                      </button>
+                    )}
                   </div>
                 ) : (
                   <>

@@ -13,6 +13,8 @@ import "./density-isolation.css";
 
 export interface PlannerFormProps {
   defaults: PlannerInputValues;
+  /** The same host planned with templated VMs (their measured clone overhead and template file); offered as a mode when given. */
+  templateDefaults?: PlannerInputValues;
   /** Where the overheads came from, said under the form. */
   source: string;
 }
@@ -23,16 +25,25 @@ const FIELDS: { key: keyof PlannerInputValues; label: string; unit?: string; ste
   { key: "containerOverheadMiB", label: "Container overhead", unit: "MiB", step: 0.01 },
   { key: "vmOverheadMiB", label: "VM overhead", unit: "MiB", step: 1 },
   { key: "appsPerVm", label: "Apps per VM", step: 1 },
+  { key: "templateMiB", label: "Template file", unit: "MiB", step: 1 },
 ];
 const fieldLabel = (key: PropertyKey) => {
   const f = FIELDS.find((x) => x.key === key);
   return f ? withUnit(f.label, f.unit) : "input";
 };
 
-export function PlannerForm({ defaults, source }: PlannerFormProps) {
-  const [values, setValues] = useState<Record<keyof PlannerInputValues, string>>(
-    () => Object.fromEntries(FIELDS.map((f) => [f.key, String(Number(defaults[f.key].toFixed(2)))])) as Record<keyof PlannerInputValues, string>,
-  );
+const asText = (d: PlannerInputValues) =>
+  Object.fromEntries(FIELDS.map((f) => [f.key, String(Number(d[f.key].toFixed(2)))])) as Record<keyof PlannerInputValues, string>;
+
+export function PlannerForm({ defaults, templateDefaults, source }: PlannerFormProps) {
+  const [values, setValues] = useState<Record<keyof PlannerInputValues, string>>(() => asText(defaults));
+  const [mode, setMode] = useState<"cold" | "template">("cold");
+  const chooseMode = (next: "cold" | "template") => {
+    setMode(next);
+    const d = next === "template" && templateDefaults ? templateDefaults : defaults;
+    const t = asText(d);
+    setValues({ ...values, vmOverheadMiB: t.vmOverheadMiB, templateMiB: t.templateMiB });
+  };
   const outId = useId();
   const parsed = useMemo(
     () => PlannerInputSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key] === "" ? NaN : Number(values[f.key])]))),
@@ -43,6 +54,15 @@ export function PlannerForm({ defaults, source }: PlannerFormProps) {
     <form className="panel stack cap-planner" aria-label="Capacity planner" onSubmit={(e) => e.preventDefault()} noValidate>
       <h3 style={{ margin: 0 }}>Capacity planner</h3>
       <div className="row" style={{ alignItems: "flex-end" }}>
+        {templateDefaults && (
+          <label>
+            VMs start
+            <select value={mode} onChange={(e) => chooseMode(e.target.value as "cold" | "template")} aria-controls={outId}>
+              <option value="cold">cold (each its own memory)</option>
+              <option value="template">as template clones (shared memory)</option>
+            </select>
+          </label>
+        )}
         {FIELDS.map((f) => (
           <NumberField
             key={f.key}

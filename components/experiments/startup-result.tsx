@@ -56,6 +56,8 @@ export function StartupResultView({ result, samples, charts = true }: { result: 
             · <strong>vm-warm / vm {formatRatio(result.ratioWarmToVm)}</strong> · vm-warm / container {formatRatio(result.ratioWarmToContainer)}
           </>
         )}
+        {result.ratioTemplateToContainer != null && <> · vm-template / container {formatRatio(result.ratioTemplateToContainer)}</>}
+        {result.ratioPooledToContainer != null && <> · vm-pooled / container {formatRatio(result.ratioPooledToContainer)} (its QEMU was started ahead)</>}
         {result.kinds.some((k) => isVmKind(k.kind)) && (
           <>
             {" "}

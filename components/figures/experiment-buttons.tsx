@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useStartExperiment } from "@/client/use-experiments";
+import { useCan } from "@/client/use-me";
 import type { ExperimentPlanInput } from "@/lib/schemas/experiment";
 
 /** Small plans: enough for Figure 2.2's numbers in well under a minute here. */
@@ -12,6 +13,8 @@ export const DENSITY_PLAN: ExperimentPlanInput = { type: "density", kinds: ["con
 /** Buttons that each queue one plan, with a link to follow the run and the server's refusal if any. */
 function ExperimentStarter({ busy, plans }: { busy: boolean; plans: { label: string; plan: ExperimentPlanInput }[] }) {
   const start = useStartExperiment();
+  const canOperate = useCan("operator");
+  if (!canOperate) return null;
   return (
     <>
       {plans.map(({ label, plan }) => (

@@ -1,11 +1,14 @@
 "use client";
 import type { useLaunchScenario, useTeardownScenario } from "@/client/use-figures";
+import { useCan } from "@/client/use-me";
 
 type Launch = ReturnType<typeof useLaunchScenario>;
 type Teardown = ReturnType<typeof useTeardownScenario>;
 
 /** Starts the Figure 2.3 scenario; its label says what it does while it runs. */
 export function LaunchButton({ launch, label = "Launch the Figure 2.3 scenario" }: { launch: Launch; label?: string }) {
+  const canOperate = useCan("operator");
+  if (!canOperate) return null;
   return (
     <button type="button" className="primary" onClick={() => launch.mutate()} disabled={launch.isPending}>
       {launch.isPending ? "Launching 8 instances…" : label}
@@ -23,6 +26,8 @@ export interface ScenarioControlsProps {
 
 export function ScenarioControls({ launch, teardown, anyMember, running }: ScenarioControlsProps) {
   const error = launch.error ?? teardown.error;
+  const canOperate = useCan("operator");
+  if (!canOperate) return null;
   return (
     <>
       {!running && <LaunchButton launch={launch} />}

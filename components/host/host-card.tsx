@@ -3,6 +3,7 @@ import { DownloadLinks } from "@/components/metrics/download-links";
 import { Sparkline } from "@/components/metrics/sparkline";
 import { useWindowS } from "@/components/metrics/window-context";
 import { formatBytes, formatMs, formatPercent } from "@/lib/core/format";
+import type { VmPoolInfo } from "@/lib/core/types";
 import { useHost } from "@/client/use-host";
 import { useSamplesSnapshot } from "@/client/use-samples";
 
@@ -48,6 +49,7 @@ export function HostCard() {
             {formatBytes(live?.memAvailableBytes ?? host.memory.availableBytes)} available of {formatBytes(live?.memTotalBytes ?? host.memory.totalBytes)} ·
             swap {host.memory.swapTotalBytes > 0 ? formatBytes(host.memory.swapTotalBytes) : "off"}
           </dd>
+          {host.vmPool && <VmPoolRow pool={host.vmPool} />}
           <dt>Kernel</dt>
           <dd className="mono">
             {host.kernelRelease} ({host.os})
@@ -110,5 +112,28 @@ export function HostCard() {
         </div>
       </div>
     </section>
+  );
+}
+
+/** The warm pool's standing cost: waiting QEMUs hold memory whether or not anyone launches. */
+function VmPoolRow({ pool }: { pool: VmPoolInfo }) {
+  const pss = pool.slots.reduce((sum, s) => sum + s.pssBytes, 0);
+  const waiting = pool.slots.reduce((sum, s) => sum + s.waiting, 0);
+  return (
+    <>
+      <dt>VM pool</dt>
+      <dd data-testid="vm-pool" title="PSS of the pool's waiting QEMUs, from their /proc/<pid>/smaps_rollup, read when this card loaded">
+        {pool.size === 0
+          ? "off (ISOLAB_VM_POOL_SIZE=0)"
+          : `${waiting} QEMU${waiting === 1 ? "" : "s"} waiting (${pool.size} per templated machine) · costs ${formatBytes(pss)} PSS now`}
+        {pool.slots
+          .filter((s) => s.lastError)
+          .map((s) => (
+            <div key={s.image + s.memoryMiB} className="error small">
+              {s.image} {s.memoryMiB} MiB: {s.lastError}
+            </div>
+          ))}
+      </dd>
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { formatBytes } from "@/lib/core/format";
 import type { ImageOrigin, ImageWithInstances } from "@/lib/schemas/image";
 import type { RegistryStatus } from "@/lib/schemas/registry";
 import { useDeleteImage, usePushImage } from "@/client/use-images";
+import { useCan } from "@/client/use-me";
 import { LayerTable } from "./layer-table";
 
 export function originText(o: ImageOrigin): string {
@@ -21,6 +22,7 @@ export function ImageCard({ image, registry }: { image: ImageWithInstances; regi
   const live = image.instances.filter((i) => LIVE.has(i.state));
   const command = [...image.entrypoint, ...image.cmd];
   const canPush = registry?.reachable === true;
+  const canOperate = useCan("operator");
   return (
     <article className="card stack" aria-label={`Image ${image.ref}`}>
       <div className="row" style={{ justifyContent: "space-between" }}>
@@ -61,28 +63,30 @@ export function ImageCard({ image, registry }: { image: ImageWithInstances; regi
         </dd>
       </dl>
       <LayerTable image={image} />
-      <div className="row">
-        <button type="button" onClick={() => push.mutate({ image: image.ref })} disabled={!canPush || push.isPending} aria-label={`Push ${image.ref}`}>
-          {push.isPending ? "Pushing…" : "Push to registry"}
-        </button>
-        {!canPush && (
-          <span className="small muted">
-            <Link href="/registry">Start a registry</Link> to push.
-          </span>
-        )}
-        {!image.builtIn && (
-          <button
-            type="button"
-            className="danger"
-            onClick={() => remove.mutate(image.ref)}
-            disabled={remove.isPending || live.length > 0}
-            aria-label={`Delete ${image.ref}`}
-            title={live.length ? "Instances run from it" : undefined}
-          >
-            Delete
+      {canOperate && (
+        <div className="row">
+          <button type="button" onClick={() => push.mutate({ image: image.ref })} disabled={!canPush || push.isPending} aria-label={`Push ${image.ref}`}>
+            {push.isPending ? "Pushing…" : "Push to registry"}
           </button>
-        )}
-      </div>
+          {!canPush && (
+            <span className="small muted">
+              <Link href="/registry">Start a registry</Link> to push.
+            </span>
+          )}
+          {!image.builtIn && (
+            <button
+              type="button"
+              className="danger"
+              onClick={() => remove.mutate(image.ref)}
+              disabled={remove.isPending || live.length > 0}
+              aria-label={`Delete ${image.ref}`}
+              title={live.length ? "Instances run from it" : undefined}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
       {push.isSuccess && (
         <div className="small" role="status">
           Pushed as <span className="mono">{push.data.reference}</span>, <span className="mono">{push.data.digest.slice(0, 19)}…</span>

@@ -14,6 +14,7 @@ const HINTS: Record<ProbeCommand, string> = {
   io: "[MiB=16] [dir=/tmp] write+fsync, read",
   latency: "ms intervalMs timer oversleep",
   ping: "answers at once",
+  hostile: "[hostPid] what a hostile image tries (containers and VMs only)",
 };
 
 /** Runs one allow-listed probe command inside the instance and shows its output. */

@@ -1,6 +1,9 @@
 "use client";
+import { START_MODE_WORDS } from "@/lib/core/kinds";
 import Link from "next/link";
+import { RequireRole } from "@/components/auth/require-role";
 import { InstanceActions } from "@/components/instances/instance-actions";
+import { PRIVILEGED_MEANING, PrivilegedBadge } from "@/components/instances/privileged-badge";
 import { StartupPhases } from "@/components/instances/startup-phases";
 import { SnapshotButton } from "@/components/snapshots/snapshot-button";
 import { WindowSelector } from "@/components/metrics/window-context";
@@ -44,10 +47,15 @@ export function InstanceDetail({ id }: { id: string }) {
           {instance.pid ? ` · host pid ${instance.pid}` : ""}
           {instance.startMode === "warm"
             ? ` · warm start, restored from snapshot ${instance.snapshotId ?? "(template)"}`
-            : instance.startMode === "cold"
-              ? " · cold boot"
+            : instance.startMode
+              ? ` · ${START_MODE_WORDS[instance.startMode]}`
               : ""}
         </div>
+        {instance.privileged && (
+          <div className="error small" data-testid="privileged-note">
+            <PrivilegedBadge instance={instance} /> {PRIVILEGED_MEANING}
+          </div>
+        )}
         {instance.reason && !running && (
           <div className={instance.state === "stopped" ? "muted" : "error"} data-testid="reason">
             {instance.state === "exited" ? "Exited: " : instance.state === "failed" ? "Failed: " : ""}
@@ -56,7 +64,9 @@ export function InstanceDetail({ id }: { id: string }) {
         )}
         {instance.startup && <StartupPhases startup={instance.startup} />}
         <InstanceActions instance={instance} afterDelete="/" />
-        <SnapshotButton instance={instance} />
+        <RequireRole role="operator">
+          <SnapshotButton instance={instance} />
+        </RequireRole>
       </section>
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <WindowSelector />
@@ -71,7 +81,11 @@ export function InstanceDetail({ id }: { id: string }) {
         <WhatItSees instance={instance} />
       )}
       <div className="grid-2">
-        {instance.probe !== false && <ExecPanel instance={instance} />}
+        {instance.probe !== false && (
+          <RequireRole role="operator" note="Running a command inside">
+            <ExecPanel instance={instance} />
+          </RequireRole>
+        )}
         <LogTail instance={instance} />
       </div>
     </div>

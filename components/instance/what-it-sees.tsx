@@ -1,6 +1,6 @@
 "use client";
 import { useWhatItSees } from "@/client/use-instance-detail";
-import type { ProbeInfo } from "@/lib/metrics/guest-view";
+import type { Carrier, ProbeInfo } from "@/lib/metrics/guest-view";
 import type { Instance } from "@/lib/core/types";
 
 /** `probe info` inside next to the same probe on the host; rows that differ are marked ≠ and say why. */
@@ -49,6 +49,7 @@ export function WhatItSees({ instance }: { instance: Instance }) {
               ))}
             </tbody>
           </table>
+          {data.carrier && <CarrierTable carrier={data.carrier} />}
           <div className="grid-2">
             <ProcessList title="Processes the host sees" info={data.host} />
             <ProcessList title={`Processes ${instance.name} sees`} info={data.guest} />
@@ -73,5 +74,24 @@ function ProcessList({ title, info }: { title: string; info: ProbeInfo }) {
         ))}
       </ul>
     </details>
+  );
+}
+
+/** The host process that carries the instance (QEMU for a VM), read from the host's /proc: what a breakout would start from. */
+function CarrierTable({ carrier }: { carrier: Carrier }) {
+  return (
+    <table className="views small" data-testid="carrier">
+      <caption className="muted small" style={{ textAlign: "left" }}>
+        On the host: {carrier.what} (pid {carrier.pid}), from /proc/{carrier.pid}/status and uid_map
+      </caption>
+      <tbody>
+        {carrier.rows.map((r) => (
+          <tr key={r.key} data-testid={`carrier-${r.key}`}>
+            <th scope="row">{r.label}</th>
+            <td className="mono">{r.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useDeleteInstance, useStopInstance } from "@/client/use-instances";
+import { useCan } from "@/client/use-me";
 import type { Instance } from "@/lib/core/types";
 
 /** Stop and Delete, with their own pending text and error. */
@@ -8,8 +9,11 @@ export function InstanceActions({ instance, afterDelete }: { instance: Instance;
   const stop = useStopInstance();
   const remove = useDeleteInstance();
   const router = useRouter();
+  const canOperate = useCan("operator");
   const live = instance.state === "running" || instance.state === "creating" || instance.state === "stopping";
   const error = stop.error ?? remove.error;
+  // Viewers see the instance, not controls that would answer 403.
+  if (!canOperate) return null;
   return (
     <>
       <div className="row">

@@ -1,4 +1,5 @@
 "use client";
+import { START_MODE_WORDS } from "@/lib/core/kinds";
 import Link from "next/link";
 import { DownloadLinks } from "@/components/metrics/download-links";
 import { Sparkline } from "@/components/metrics/sparkline";
@@ -8,6 +9,7 @@ import { formatBytes, formatPercent } from "@/lib/core/format";
 import type { InstanceSample } from "@/lib/metrics/samples";
 import type { Instance } from "@/lib/core/types";
 import { InstanceActions } from "./instance-actions";
+import { PrivilegedBadge } from "./privileged-badge";
 import { StartupPhases } from "./startup-phases";
 
 export const HOST_MEMORY_LABEL: Record<Instance["kind"], string> = {
@@ -23,7 +25,11 @@ export function InstanceCard({ instance }: { instance: Instance }) {
   const latest = points.at(-1);
   const ended = instance.state === "exited" || instance.state === "failed" || instance.state === "stopped";
   return (
-    <article className="card stack" aria-label={`${instance.kind} ${instance.name}`} data-testid={`instance-${instance.name}`}>
+    <article
+      className={`card stack${instance.privileged ? " privileged" : ""}`}
+      aria-label={`${instance.kind} ${instance.name}`}
+      data-testid={`instance-${instance.name}`}
+    >
       <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href={`/instances/${instance.id}`} className="mono" aria-label={`Open ${instance.name}`}>
           {instance.name}
@@ -37,7 +43,13 @@ export function InstanceCard({ instance }: { instance: Instance }) {
         {instance.cpus > 1 ? "s" : ""}
         {instance.accel ? ` · ${instance.accel.toUpperCase()}` : ""}
         {instance.runtime ? ` · ${instance.runtime}` : ""}
-        {instance.startMode === "warm" ? " · warm (restored)" : ""}
+        {instance.startMode && instance.startMode !== "cold" ? ` · ${START_MODE_WORDS[instance.startMode]}` : ""}
+        {instance.privileged && (
+          <>
+            {" · "}
+            <PrivilegedBadge instance={instance} />
+          </>
+        )}
         {instance.probe === false && (
           <>
             {" · "}

@@ -3,24 +3,37 @@ import { useState, type FormEvent } from "react";
 import { CPUS, CreateInstanceSchema, MEMORY_MIB } from "@/lib/schemas/instance";
 import { useCreateInstance } from "@/client/use-instances";
 import { useImages } from "@/client/use-images";
-import type { InstanceKind } from "@/lib/core/types";
-import { KIND_LABELS, LAUNCH_KINDS, type LaunchKind } from "@/lib/core/kinds";
+import { useCan } from "@/client/use-me";
+import { KIND_LABELS, LAUNCH_KINDS, LAUNCH_START_MODE, launchRequest, START_MODE_TRADEOFFS, type LaunchKind } from "@/lib/core/kinds";
 import { NumberField } from "@/components/ui/number-field";
+import { PRIVILEGED_MEANING } from "./privileged-badge";
 
 export function LaunchForm() {
   const create = useCreateInstance();
   const images = useImages();
   const [mode, setMode] = useState<LaunchKind>("container");
-  const kind: InstanceKind = mode === "vm-warm" ? "vm" : mode;
+  const { kind, startMode } = launchRequest(mode);
+  const tradeoff = START_MODE_TRADEOFFS[LAUNCH_START_MODE[mode] ?? "cold"];
   const [image, setImage] = useState("probe");
   const [name, setName] = useState("");
   const [memoryMiB, setMemory] = useState<number>(MEMORY_MIB.default);
   const [cpus, setCpus] = useState<number>(CPUS.default);
+  const [privileged, setPrivileged] = useState(false);
+  // A privileged container is root on the host: offered to admins only (the API refuses it to others).
+  const isAdmin = useCan("admin");
   const [formError, setFormError] = useState<string | null>(null);
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const parsed = CreateInstanceSchema.safeParse({ kind, image, memoryMiB, cpus, ...(name ? { name } : {}), ...(mode === "vm-warm" ? { warm: true } : {}) });
+    const parsed = CreateInstanceSchema.safeParse({
+      kind,
+      image,
+      memoryMiB,
+      cpus,
+      ...(name ? { name } : {}),
+      ...(startMode ? { startMode } : {}),
+      ...(privileged && kind === "container" ? { privileged: true } : {}),
+    });
     if (!parsed.success) {
       setFormError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
       return;
@@ -72,13 +85,22 @@ export function LaunchForm() {
       </label>
       <NumberField label="Memory" unit="MiB" range={MEMORY_MIB} value={memoryMiB} onChange={setMemory} />
       <NumberField label="CPUs" range={CPUS} value={cpus} onChange={setCpus} />
+      {kind === "container" && isAdmin && (
+        <label className={privileged ? "error" : undefined} title={PRIVILEGED_MEANING}>
+          <input type="checkbox" checked={privileged} onChange={(e) => setPrivileged(e.target.checked)} /> Privileged (root on the host)
+        </label>
+      )}
       <button type="submit" className="primary" disabled={create.isPending}>
         {create.isPending ? `Starting ${KIND_LABELS[mode].toLowerCase()}…` : "Launch"}
       </button>
-      {mode === "vm-warm" && (
-        <p className="muted small" style={{ flexBasis: "100%", margin: 0 }} data-testid="warm-note">
-          Restored from a snapshot of a booted template VM of this image, memory size and CPU count; the first warm launch of each boots and saves the template.
-          A restored guest continues the template&apos;s uptime and boot identity; Isolab gives it its own hostname and a fresh random seed.
+      {tradeoff && (
+        <p className="muted small" style={{ flexBasis: "100%", margin: 0 }} data-testid={mode === "vm-warm" ? "warm-note" : "start-mode-note"}>
+          {tradeoff}
+        </p>
+      )}
+      {privileged && kind === "container" && (
+        <p className="error small" style={{ flexBasis: "100%", margin: 0 }} data-testid="privileged-warning">
+          {PRIVILEGED_MEANING}
         </p>
       )}
       {(formError || create.error) && (

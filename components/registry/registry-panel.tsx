@@ -1,6 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { RegistryUrlSchema } from "@/lib/schemas/registry";
+import { useCan } from "@/client/use-me";
 import { useRegistryStatus, useStartRegistry, useStopRegistry } from "@/client/use-registry";
 
 const MODE_TEXT = { stopped: "stopped", managed: "started by Isolab", external: "external" } as const;
@@ -14,6 +15,8 @@ export function RegistryPanel() {
   const [urlError, setUrlError] = useState<string | null>(null);
   const s = status.data;
   const busy = start.isPending || stop.isPending;
+  // Starting, stopping or pointing at a registry is a setting: admins only (lib/auth/roles.ts).
+  const canAdmin = useCan("admin");
 
   function submitUrl(e: FormEvent) {
     e.preventDefault();
@@ -58,23 +61,27 @@ export function RegistryPanel() {
           <dd>{s.note}</dd>
         </dl>
       )}
-      <div className="row">
-        <button type="button" className="primary" onClick={() => start.mutate({})} disabled={busy || s?.mode === "managed"}>
-          {start.isPending ? "Starting…" : "Start registry"}
-        </button>
-        <button type="button" onClick={() => stop.mutate()} disabled={busy || s?.mode === "stopped"}>
-          {stop.isPending ? "Stopping…" : "Stop registry"}
-        </button>
-      </div>
-      <form className="row" onSubmit={submitUrl} aria-label="Use a registry at a URL" style={{ alignItems: "flex-end" }}>
-        <label>
-          Or use the registry at
-          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://registry.example.org" />
-        </label>
-        <button type="submit" disabled={busy}>
-          Use it
-        </button>
-      </form>
+      {canAdmin && (
+        <>
+          <div className="row">
+            <button type="button" className="primary" onClick={() => start.mutate({})} disabled={busy || s?.mode === "managed"}>
+              {start.isPending ? "Starting…" : "Start registry"}
+            </button>
+            <button type="button" onClick={() => stop.mutate()} disabled={busy || s?.mode === "stopped"}>
+              {stop.isPending ? "Stopping…" : "Stop registry"}
+            </button>
+          </div>
+          <form className="row" onSubmit={submitUrl} aria-label="Use a registry at a URL" style={{ alignItems: "flex-end" }}>
+            <label>
+              Or use the registry at
+              <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://registry.example.org" />
+            </label>
+            <button type="submit" disabled={busy}>
+              Use it
+            </button>
+          </form>
+        </>
+      )}
       {(urlError || start.error || stop.error) && (
         <div className="error small" role="alert">
           {urlError ?? (start.error ?? stop.error)?.message}

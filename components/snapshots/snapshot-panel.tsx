@@ -1,5 +1,6 @@
 "use client";
 import { useCreateInstance } from "@/client/use-instances";
+import { useCan } from "@/client/use-me";
 import { useNow } from "@/client/use-now";
 import { useDeleteSnapshot, useSnapshots } from "@/client/use-snapshots";
 import { formatAge } from "@/lib/figures/age";
@@ -21,6 +22,7 @@ export function SnapshotPanel() {
   const remove = useDeleteSnapshot();
   const restore = useCreateInstance();
   const now = useNow(AGE_TICK_MS);
+  const canOperate = useCan("operator");
   const list = snapshots.data ?? [];
   const error = snapshots.error ?? remove.error ?? restore.error;
   return (
@@ -66,18 +68,20 @@ export function SnapshotPanel() {
               header: "Actions",
               cell: (s) => (
                 <>
-                  <div className="row">
-                    <button
-                      onClick={() => restore.mutate({ kind: "vm", snapshot: s.id, image: s.image, memoryMiB: s.memoryMiB, cpus: s.cpus })}
-                      disabled={restore.isPending || s.stale !== undefined}
-                      title={s.stale ? `Cannot be restored here: ${s.stale.join("; ")}` : "Start a new VM from this snapshot"}
-                    >
-                      Restore
-                    </button>
-                    <button className="danger" onClick={() => remove.mutate(s.id)} disabled={remove.isPending}>
-                      Delete
-                    </button>
-                  </div>
+                  {canOperate && (
+                    <div className="row">
+                      <button
+                        onClick={() => restore.mutate({ kind: "vm", snapshot: s.id, image: s.image, memoryMiB: s.memoryMiB, cpus: s.cpus })}
+                        disabled={restore.isPending || s.stale !== undefined}
+                        title={s.stale ? `Cannot be restored here: ${s.stale.join("; ")}` : "Start a new VM from this snapshot"}
+                      >
+                        Restore
+                      </button>
+                      <button className="danger" onClick={() => remove.mutate(s.id)} disabled={remove.isPending}>
+                        Delete
+                      </button>
+                    </div>
+                  )}
                   {s.stale && <div className="muted small">stale: {s.stale.join("; ")}</div>}
                 </>
               ),

@@ -12,9 +12,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+/* <linux/random.h>'s, which musl's headers do not carry. */
+#ifndef RNDRESEEDCRNG
+#define RNDRESEEDCRNG _IO('R', 0x07)
+#endif
 
 #define MAX_ARGS 32
 
@@ -127,6 +133,10 @@ static int builtin(int tty, const char *id, char **args, int n) {
     }
     int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
     int ok = fd >= 0 && len > 0 && write_all(fd, (const char *)seed, len) == 0;
+    /* A write only mixes into the input pool; the CRNG would keep the
+     * template's key until its next scheduled reseed (up to a minute), so
+     * every clone would still draw the same numbers. Reseed it now. */
+    if (ok) ok = ioctl(fd, RNDRESEEDCRNG) == 0;
     if (fd >= 0) close(fd);
     send_framed(tty, id, '#', ok ? "0" : "1", 1);
     return 1;

@@ -43,6 +43,67 @@ static void print_self_memory(FILE *f) {
   if (pss >= 0) fprintf(f, ",\"selfPssBytes\":%ld", pss * 1024);
 }
 
+/* The value of "Key:\t<value>" in /proc/self/status, trimmed; 0 when absent. */
+static int status_field(const char *key, char *out, size_t len) {
+  FILE *f = fopen("/proc/self/status", "re");
+  if (!f) return 0;
+  char line[256];
+  size_t klen = strlen(key);
+  int found = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, key, klen) || line[klen] != ':') continue;
+    char *v = line + klen + 1;
+    v += strspn(v, " \t");
+    v[strcspn(v, "\n")] = 0;
+    snprintf(out, len, "%s", v);
+    found = 1;
+    break;
+  }
+  fclose(f);
+  return found;
+}
+
+/* First line of /proc/self/{uid,gid}_map with its columns single-spaced. */
+static int id_map(const char *path, char *out, size_t len) {
+  FILE *f = fopen(path, "re");
+  if (!f) return 0;
+  long a, b, c;
+  int ok = fscanf(f, "%ld %ld %ld", &a, &b, &c) == 3;
+  fclose(f);
+  if (ok) snprintf(out, len, "%ld %ld %ld", a, b, c);
+  return ok;
+}
+
+/* What confines the probe where it runs: user-namespace maps, seccomp mode,
+ * capability masks (hex, as the kernel prints them), no_new_privs. Each
+ * field is left out when its kernel does not say. */
+static void print_confinement(FILE *f) {
+  char v[128];
+  int first = 1;
+  fputs(",\"confinement\":{", f);
+#define FIELD(name) fprintf(f, "%s\"" name "\":", first ? "" : ","), first = 0
+  if (id_map("/proc/self/uid_map", v, sizeof v)) FIELD("uidMap"), json_str(f, v);
+  if (id_map("/proc/self/gid_map", v, sizeof v)) FIELD("gidMap"), json_str(f, v);
+  if (status_field("Uid", v, sizeof v)) FIELD("uid"), fprintf(f, "%ld", strtol(v, NULL, 10));
+  if (status_field("Seccomp", v, sizeof v)) FIELD("seccomp"), fprintf(f, "%ld", strtol(v, NULL, 10));
+  if (status_field("CapEff", v, sizeof v)) FIELD("capEff"), json_str(f, v);
+  if (status_field("CapBnd", v, sizeof v)) FIELD("capBnd"), json_str(f, v);
+  if (status_field("NoNewPrivs", v, sizeof v)) FIELD("noNewPrivs"), fprintf(f, "%ld", strtol(v, NULL, 10));
+#undef FIELD
+  fputc('}', f);
+}
+
+/* The first line of a small file, without its newline; "" when unreadable. */
+static const char *first_line(const char *path, char *buf, size_t len) {
+  buf[0] = 0;
+  FILE *f = fopen(path, "r");
+  if (!f) return buf;
+  if (!fgets(buf, (int)len, f)) buf[0] = 0;
+  fclose(f);
+  buf[strcspn(buf, "\n")] = 0;
+  return buf;
+}
+
 static int all_digits(const char *s) {
   if (!*s) return 0;
   for (; *s; s++)
@@ -125,6 +186,7 @@ int cmd_info(int argc, char **argv) {
   int count = print_processes(pf);
   fclose(pf);
 
+  char idbuf[64], uuidbuf[64];
   fputs("{\"hostname\":", stdout);
   json_str(stdout, u.nodename);
   fputs(",\"kernelRelease\":", stdout);
@@ -133,9 +195,16 @@ int cmd_info(int argc, char **argv) {
   json_str(stdout, u.version);
   printf(",\"pid\":%d,\"uptimeSeconds\":%s,\"processCount\":%d,\"processes\":%s", (int)getpid(), up,
          count, procs);
+  /* Identity a clone must not share with its template's other clones (boot_id
+   * it does share: it is fixed at boot; uuid is drawn from the RNG now). */
+  fputs(",\"bootId\":", stdout);
+  json_str(stdout, first_line("/proc/sys/kernel/random/boot_id", idbuf, sizeof idbuf));
+  fputs(",\"randomUuid\":", stdout);
+  json_str(stdout, first_line("/proc/sys/kernel/random/uuid", uuidbuf, sizeof uuidbuf));
   printf(",\"memTotalKiB\":%ld,\"memAvailableKiB\":%ld,\"cpus\":%ld,\"interfaces\":",
          meminfo_kib("MemTotal"), meminfo_kib("MemAvailable"), sysconf(_SC_NPROCESSORS_ONLN));
   print_interfaces(stdout);
+  print_confinement(stdout);
   /* Last, after the process list and its buffer: what the app costs as it answers. */
   print_self_memory(stdout);
   fputs("}\n", stdout);

@@ -141,6 +141,8 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "agent")) return cmd_agent(ac, av);
   if (!strcmp(c, "ping")) return cmd_ping();
   if (!strcmp(c, "info")) return cmd_info(ac, av);
+  if (!strcmp(c, "hostile")) return cmd_hostile(ac, av);
+  if (!strcmp(c, "euid")) return cmd_euid();
   if (!strcmp(c, "cpu")) return cmd_cpu(ac, av);
   if (!strcmp(c, "mem")) return cmd_mem(ac, av);
   if (!strcmp(c, "syscall")) return cmd_syscall(ac, av);

@@ -28,5 +28,7 @@ int cmd_io(int argc, char **argv);
 int cmd_latency(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_hostile(int argc, char **argv);
+int cmd_euid(void);
 
 #endif

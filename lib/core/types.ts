@@ -30,6 +30,8 @@ export interface Instance {
   memoryMiB: number;
   /** A container started with no memory limit (only the isolation experiment's hog): memoryMiB is then Isolab's budget for it, not a kernel limit. */
   unlimitedMemory?: boolean;
+  /** Container only: started "root on the host" — no user namespace, no seccomp filter, every capability. */
+  privileged?: boolean;
   /** Set when an experiment started it (and will remove it); the sampler leaves its guest alone. */
   experimentId?: string;
   cpus: number;
@@ -47,8 +49,13 @@ export interface Instance {
   consoleTail?: string;
   /** false: its image has no probe, so there is no guest view and no command runs inside. */
   probe?: boolean;
-  /** VM only: "cold" (booted) or "warm" (restored from a snapshot: its template's, or one named at launch). */
-  startMode?: "cold" | "warm";
+  /**
+   * VM only: "cold" (booted), "warm" (restored from a full snapshot: its
+   * template's, or one named at launch), "template" (a clone of a
+   * shared-memory template) or "pooled" (a template clone the pool had
+   * started ahead; only attached at launch).
+   */
+  startMode?: VmStartMode;
   /** VM only: the snapshot a warm VM was restored from. */
   snapshotId?: string;
 }
@@ -62,7 +69,11 @@ export interface ExecResult {
 }
 
 /** Probe commands the API accepts; anything else is refused. */
-export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping"] as const;
+/** How a VM was started (ARCHITECTURE.md "VM start modes"). */
+export const VM_START_MODES = ["cold", "warm", "template", "pooled"] as const;
+export type VmStartMode = (typeof VM_START_MODES)[number];
+
+export const PROBE_COMMANDS = ["info", "cpu", "mem", "syscall", "stream", "io", "latency", "ping", "hostile"] as const;
 export type ProbeCommand = (typeof PROBE_COMMANDS)[number];
 
 export type CgroupVersion = "v1" | "hybrid" | "v2";
@@ -80,5 +91,13 @@ export interface HostInfo {
   /** null until the accelerator has been probed. */
   accelerator: { accel: Accel; reason: string; checkedAt?: string } | null;
   limits: { maxInstances: number; maxMemoryMiB: number };
+  /** The warm pool of templated VMs and what its waiting QEMUs cost now (their smaps_rollup); absent when the host card's caller has no VM engine. */
+  vmPool?: VmPoolInfo;
   measuredAt: string;
+}
+
+/** ISOLAB_VM_POOL_SIZE and, per templated machine, the clones waiting and their memory (PSS, RSS of their QEMUs). */
+export interface VmPoolInfo {
+  size: number;
+  slots: { image: string; memoryMiB: number; target: number; waiting: number; pssBytes: number; rssBytes: number; lastError?: string }[];
 }

@@ -54,9 +54,19 @@ describe("planCapacity", () => {
   });
 });
 
+describe("planCapacity with templated VMs", () => {
+  it("pays the template's file once and each clone's own overhead", () => {
+    const cold = planCapacity(input({ hostGiB: 8, workloadMiB: 128, containerOverheadMiB: 1, vmOverheadMiB: 180 }));
+    const tpl = planCapacity(input({ hostGiB: 8, workloadMiB: 128, containerOverheadMiB: 1, vmOverheadMiB: 18, templateMiB: 180 }));
+    // 8 GiB − 2 GiB reserve = 6144 MiB: cold 6144 / 308 = 19; template (6144 − 180) / 146 = 40.
+    expect([cold.vms.instances, tpl.vms.instances]).toEqual([19, 40]);
+    expect(tpl.assumptions.some((a) => /template's 180 MiB RAM file is paid once/.test(a))).toBe(true);
+  });
+});
+
 describe("PlannerInputSchema", () => {
   it("accepts the form's values and refuses nonsense with the field named", () => {
-    expect(PlannerInputSchema.parse(input())).toEqual(input());
+    expect(PlannerInputSchema.parse(input())).toEqual({ templateMiB: 0, ...input() });
     const bad = PlannerInputSchema.safeParse(input({ hostGiB: 0, vmOverheadMiB: -1, appsPerVm: 1.5 }));
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => i.path[0]).sort()).toEqual(["appsPerVm", "hostGiB", "vmOverheadMiB"]);

@@ -15,6 +15,8 @@ export interface PlannerInput {
   vmOverheadMiB: number;
   /** Applications grouped into one VM (teams do this because VMs are costly; one app per container). */
   appsPerVm: number;
+  /** Templated VMs: the template's RAM file, paid once per host before the first clone (0 or absent: cold VMs), MiB. */
+  templateMiB?: number;
 }
 
 export interface PlannedKind {
@@ -41,13 +43,19 @@ export function planCapacity(input: PlannerInput): PlannerResult {
   const hostMiB = Math.max(0, (input.hostGiB * GIB) / MIB);
   const reserveMiB = hostReserveBytes(input.hostGiB * GIB) / MIB;
   const usableMiB = Math.max(0, hostMiB - reserveMiB);
+  const templateMiB = Math.max(0, input.templateMiB ?? 0);
   const appsPerVm = Math.max(1, Math.floor(input.appsPerVm));
   const kind = (perInstanceMiB: number, appsEach: number): PlannedKind => {
     const instances = howManyFit(usableMiB, perInstanceMiB);
     return { perInstanceMiB, instances, apps: instances === null ? null : instances * appsEach };
   };
   const containers = kind(input.workloadMiB + input.containerOverheadMiB, 1);
-  const vms = kind(appsPerVm * input.workloadMiB + input.vmOverheadMiB, appsPerVm);
+  const vmInstances = howManyFit(Math.max(0, usableMiB - templateMiB), appsPerVm * input.workloadMiB + input.vmOverheadMiB);
+  const vms: PlannedKind = {
+    perInstanceMiB: appsPerVm * input.workloadMiB + input.vmOverheadMiB,
+    instances: vmInstances,
+    apps: vmInstances === null ? null : vmInstances * appsPerVm,
+  };
   const appsRatio = containers.apps !== null && vms.apps ? containers.apps / vms.apps : null;
   return {
     hostMiB,
@@ -62,6 +70,11 @@ export function planCapacity(input: PlannerInput): PlannerResult {
       "Each instance costs its workload's memory plus the measured idle overhead of its kind; the workload's memory is the same in either kind.",
       `A VM's guest memory is sized to hold its ${appsPerVm === 1 ? "workload" : `${appsPerVm} workloads`}; guest pages never touched cost the host nothing, so the untouched rest of the guest is not counted.`,
       "One application per container; containers share the host kernel, so there is no per-container operating system to pay for.",
+      ...(templateMiB > 0
+        ? [
+            `VMs are template clones: the template's ${Math.round(templateMiB)} MiB RAM file is paid once, and each clone's overhead is what it writes; every clone starts with the template's memory contents (and secrets).`,
+          ]
+        : []),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ExperimentBehaviour } from "./definition";
 import { densityExperiment } from "./density";
+import { hostileExperiment } from "./hostile";
 import { isolationExperiment } from "./isolation";
 import { overheadExperiment } from "./overhead";
 import { startupExperiment } from "./startup";
@@ -16,6 +17,7 @@ export const EXPERIMENTS = {
   overhead: overheadExperiment,
   isolation: isolationExperiment,
   density: densityExperiment,
+  hostile: hostileExperiment,
 } satisfies { [K in ExperimentType]: { type: K } };
 
 type Definitions = typeof EXPERIMENTS;
@@ -32,6 +34,7 @@ export const PLAN_SCHEMAS = [
   EXPERIMENTS.overhead.planSchema,
   EXPERIMENTS.isolation.planSchema,
   EXPERIMENTS.density.planSchema,
+  EXPERIMENTS.hostile.planSchema,
 ] as const;
 
 // The same definitions seen per type: indexing this with a type parameter K

@@ -10,7 +10,7 @@ import type { ExperimentResult } from "@/lib/experiments/registry";
 
 export type { ExperimentResult };
 
-export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density"] as const;
+export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density", "hostile"] as const;
 export type ExperimentType = (typeof EXPERIMENT_TYPES)[number];
 
 export const EXPERIMENT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
@@ -18,11 +18,15 @@ export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export const FINISHED_STATUSES: readonly ExperimentStatus[] = ["done", "failed", "cancelled", "interrupted"];
 
 /**
- * What a startup experiment can start: the three kinds, and `vm-warm` — a VM
- * restored from its template snapshot (an instance of kind vm, startMode warm).
+ * What a startup experiment can start: the three kinds, and the other VM
+ * start modes (instances of kind vm): `vm-warm` restored from its template's
+ * full snapshot, `vm-template` a clone of its shared-memory template,
+ * `vm-pooled` a clone the pool had started ahead.
  */
-export const STARTUP_KINDS = ["process", "container", "vm", "vm-warm"] as const;
+export const STARTUP_KINDS = ["process", "container", "vm", "vm-warm", "vm-template", "vm-pooled"] as const;
 export type StartupKind = (typeof STARTUP_KINDS)[number];
+/** A plan's kinds when it names none: the templated modes are asked for (they keep a template in /dev/shm, and the pool must be on). */
+export const DEFAULT_STARTUP_KINDS: readonly StartupKind[] = ["process", "container", "vm", "vm-warm"];
 
 export const WORKLOADS = ["cpu", "stream", "syscall", "io"] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -38,7 +42,8 @@ export interface ExperimentSample {
   /** "host": a reading of the whole host (isolation and density runs), not of one instance. */
   kind: StartupKind | "host";
   /** "memory": one host-memory reading of a VM in its first minute (startup runs with vm and vm-warm). */
-  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName;
+  /** "hostile": one `probe hostile` answer (kind container, `values.privileged` 1 for a privileged one, or vm). */
+  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName | "hostile";
   /** Run (startup) or repetition (overhead) number from 1; 0 for a warm-up. */
   rep: number;
   warmup: boolean;

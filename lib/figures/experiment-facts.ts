@@ -38,7 +38,8 @@ export function startupFacts(items: readonly ExperimentListItem[]): Fig22Data["s
     const result = e.result as StartupResult;
     const medianMs: NonNullable<Fig22Data["startup"]>["medianMs"] = {};
     for (const k of result.kinds ?? []) {
-      if (k.kind !== "vm-warm" && k.total.n > 0 && Number.isFinite(k.total.median)) medianMs[k.kind] = k.total.median;
+      const kind = k.kind;
+      if ((kind === "process" || kind === "container" || kind === "vm") && k.total.n > 0 && Number.isFinite(k.total.median)) medianMs[kind] = k.total.median;
     }
     if (Object.keys(medianMs).length === 0) continue;
     return { experimentId: e.id, at: when(e), medianMs, accel: accelOf(e) };

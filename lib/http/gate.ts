@@ -43,7 +43,7 @@ export type GateVerdict = { allow: true } | { allow: false; status: 403 | 413 | 
 
 const HOW_TO_ADD =
   "To reach Isolab under another name, set ISOLAB_PUBLIC_URL (e.g. https://isolab.example.org) or ISOLAB_ALLOWED_HOSTS " +
-  "(a comma list of host:port) and restart; see “Exposing Isolab” in the README: there is no sign-in yet.";
+  "(a comma list of host:port) and restart; see “Exposing Isolab” in the README.";
 
 export function judgeRequest(req: RequestFacts, policy: GatePolicy): GateVerdict {
   const host = req.host?.trim().toLowerCase();

@@ -16,7 +16,10 @@ import type { TarEntry } from "./tar";
 //   follows a link inside an unpacked root on the host (lookups are rooted).
 // - absolute, in the outer archive (a file tree, not a root filesystem):
 //   refused.
-// Hardlink targets are archive paths: the same rules as entry paths.
+// Hardlink targets are archive paths: the same rules as entry paths. A
+// hardlink to a symlink is refused: Go's tools link the symlink itself
+// (linkat without AT_SYMLINK_FOLLOW) while other readers follow it, so what
+// the entry becomes depends on who unpacks it.
 // Device nodes are refused; a layer has no business creating them.
 
 export type PathViolationKind =
@@ -27,6 +30,7 @@ export type PathViolationKind =
   | "symlink-to-root"
   | "absolute-symlink"
   | "hardlink-escape"
+  | "hardlink-to-symlink"
   | "through-symlink"
   | "device-node";
 
@@ -140,6 +144,7 @@ export class RootfsChecker {
       }
       const via = this.symlinkPrefix(t.path);
       if (via) return fail("hardlink-escape", `the hardlink target ${entry.linkpath} goes through the symlink ${via}`);
+      if (this.symlinks.has(t.path)) return fail("hardlink-to-symlink", `a hardlink to the symlink ${entry.linkpath}`);
     }
     this.symlinks.delete(p);
     if ((entry.type === "file" || entry.type === "hardlink") && base === "probe") this.probeFiles.add(p);

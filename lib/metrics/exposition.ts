@@ -31,7 +31,7 @@ export interface ExpositionInput {
 
 export interface StartupHistogram {
   kind: Instance["kind"];
-  startMode?: "cold" | "warm";
+  startMode?: Instance["startMode"];
   histogram: Histogram;
 }
 

@@ -48,3 +48,26 @@ describe("compareViews", () => {
     expect(rows.every((r) => r.note === undefined)).toBe(true);
   });
 });
+
+describe("confinement rows", () => {
+  const hostConf = { uidMap: "0 0 4294967295", uid: 0, seccomp: 0, capEff: "000001ffffffffff", capBnd: "000001ffffffffff", noNewPrivs: 0 };
+  const ctConf = { uidMap: "0 700000000 65536", uid: 0, seccomp: 2, capEff: "0000000000000420", capBnd: "0000000000000420", noNewPrivs: 1 };
+
+  it("are added when the instance's probe reports them, each saying what differs", () => {
+    const rows = compareViews({ ...host, confinement: hostConf }, { ...host, confinement: ctConf });
+    const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
+    expect(byKey.uidMap).toMatchObject({
+      host: "0 0 4294967295 — root is host root",
+      guest: "0 700000000 65536 — root is host 700000000 (65536 ids)",
+      differs: true,
+    });
+    expect(byKey.seccomp).toMatchObject({ host: "0 — no filter", guest: "2 — filter", differs: true, note: "a syscall filter" });
+    expect(byKey.capEff).toMatchObject({ host: "all 41", guest: "KILL, NET_BIND_SERVICE" });
+    expect(byKey.uid).toMatchObject({ differs: false });
+    expect(byKey.noNewPrivs.guest).toMatch(/^on/);
+  });
+
+  it("are absent for an older probe that does not report them", () => {
+    expect(compareViews(host, vm).map((r) => r.key)).not.toContain("seccomp");
+  });
+});

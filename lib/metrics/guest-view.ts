@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { formatBytes } from "@/lib/core/format";
+import { CONFINEMENT_ROWS, ConfinementSchema, type Confinement } from "@/lib/container/confinement-view";
 
 // The probe's `info` result (guest/README.md): what a workload sees from
 // where it runs. Parsed, never cast; then compared with the host's own.
@@ -19,6 +20,8 @@ export const ProbeInfoSchema = z.object({
   /** The probe's own memory from inside (VmRSS, smaps_rollup Pss); absent where its kernel could not say. */
   selfRssBytes: z.number().int().nonnegative().optional(),
   selfPssBytes: z.number().int().nonnegative().optional(),
+  /** What confines the probe where it runs (uid map, seccomp, capabilities, no_new_privs); absent from older probes. */
+  confinement: ConfinementSchema.optional(),
 });
 export type ProbeInfo = z.infer<typeof ProbeInfoSchema>;
 
@@ -59,12 +62,26 @@ export interface ViewRow {
   note?: string;
 }
 
+/** The host process that carries an instance (a container's init, QEMU, the bare probe), read from the host's /proc. */
+export interface Carrier {
+  pid: number;
+  /** "QEMU", "the container's init", "the probe" */
+  what: string;
+  confinement: Confinement;
+  rows: { key: string; label: string; value: string }[];
+}
+
 /** GET /api/instances/:id/views */
 export interface WhatItSees {
   id: string;
   host: ProbeInfo;
   guest: ProbeInfo;
   rows: ViewRow[];
+  carrier?: Carrier;
+}
+
+export function carrierRows(c: Confinement): Carrier["rows"] {
+  return CONFINEMENT_ROWS.map((r) => ({ key: r.key, label: r.label, value: r.value(c) }));
 }
 
 const listOf = (xs: string[]) => (xs.length ? [...xs].sort().join(", ") : "none");
@@ -94,6 +111,28 @@ export function compareViews(host: ProbeInfo, guest: ProbeInfo): ViewRow[] {
     { key: "memUsed", label: "Memory used (total − available)", host: used(host), guest: used(guest) },
     { key: "cpus", label: "CPUs", host: String(host.cpus), guest: String(guest.cpus) },
     { key: "interfaces", label: "Network interfaces", host: listOf(host.interfaces), guest: listOf(guest.interfaces), note: "own network namespace or NIC" },
+    ...confinementRows(host.confinement, guest.confinement),
   ];
   return rows.map((r) => ({ ...r, differs: r.host !== r.guest, note: r.host !== r.guest ? r.note : undefined }));
+}
+
+const CONFINEMENT_NOTES: Record<string, string> = {
+  uidMap: "its root is not host root",
+  uid: "a uid of its own namespace",
+  seccomp: "a syscall filter",
+  capEff: "fewer capabilities",
+  capBnd: "fewer capabilities it could ever gain",
+  noNewPrivs: "setuid programs cannot raise it",
+};
+
+/** uid map, seccomp, capabilities, no_new_privs: only when the instance's probe reports them. */
+function confinementRows(host: Confinement | undefined, guest: Confinement | undefined): Omit<ViewRow, "differs">[] {
+  if (!guest) return [];
+  return CONFINEMENT_ROWS.map((r) => ({
+    key: r.key,
+    label: r.label,
+    host: host ? r.value(host) : "not reported",
+    guest: r.value(guest),
+    note: CONFINEMENT_NOTES[r.key],
+  }));
 }

@@ -11,7 +11,21 @@ describe("CreateInstanceSchema", () => {
     expect(CreateInstanceSchema.parse({ kind: "vm", snapshot: "s0123456789ab" })).toMatchObject({ snapshot: "s0123456789ab" });
   });
 
+  it("takes privileged only for a container (off unless asked)", () => {
+    expect(CreateInstanceSchema.parse({ kind: "container", privileged: true })).toMatchObject({ privileged: true });
+    expect(CreateInstanceSchema.parse({ kind: "container" }).privileged).toBeUndefined();
+  });
+
+  it("takes a start mode for a VM: template clones and pooled starts", () => {
+    expect(CreateInstanceSchema.parse({ kind: "vm", startMode: "template" })).toMatchObject({ startMode: "template" });
+    expect(CreateInstanceSchema.parse({ kind: "vm", startMode: "pooled" })).toMatchObject({ startMode: "pooled" });
+    expect(CreateInstanceSchema.parse({ kind: "vm", startMode: "warm", warm: true })).toMatchObject({ startMode: "warm", warm: true });
+  });
+
   it.each([
+    [{ kind: "vm", privileged: true }, "privileged"],
+    [{ kind: "process", privileged: true }, "privileged"],
+    [{ kind: "container", privileged: "yes" }, "privileged"],
     [{ kind: "lxc" }, "kind"],
     [{ kind: "vm", name: "Bad_Name" }, "name"],
     [{ kind: "vm", name: "-x" }, "name"],
@@ -25,6 +39,10 @@ describe("CreateInstanceSchema", () => {
     [{ kind: "process", snapshot: "s0123456789ab" }, "snapshot"],
     [{ kind: "vm", warm: true, snapshot: "s0123456789ab" }, "snapshot"],
     [{ kind: "vm", snapshot: "../s" }, "snapshot"],
+    [{ kind: "container", startMode: "template" }, "startMode"],
+    [{ kind: "vm", startMode: "fast" }, "startMode"],
+    [{ kind: "vm", startMode: "pooled", warm: true }, "startMode"],
+    [{ kind: "vm", startMode: "template", snapshot: "s0123456789ab" }, "snapshot"],
   ])("refuses %j naming %s", (input, field) => {
     const r = CreateInstanceSchema.safeParse(input);
     expect(r.success).toBe(false);

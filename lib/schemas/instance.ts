@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INSTANCE_KINDS, PROBE_COMMANDS } from "@/lib/core/types";
+import { INSTANCE_KINDS, PROBE_COMMANDS, VM_START_MODES } from "@/lib/core/types";
 import { ImageRefSchema } from "./image";
 import { SnapshotIdSchema } from "./snapshot";
 
@@ -21,13 +21,32 @@ export const CreateInstanceSchema = z
     cpus: z.number().int().min(CPUS.min).max(CPUS.max).default(CPUS.default),
     /** VM only: restore the machine's template snapshot instead of booting (the first warm launch builds it). */
     warm: z.boolean().optional(),
+    /**
+     * VM only: "template" clones the machine's shared-memory template (built on
+     * first use); "pooled" takes a clone the pool started ahead. `warm: true`
+     * is the same as startMode "warm"; "cold" is the default.
+     */
+    startMode: z.enum(VM_START_MODES).optional(),
     /** VM only: restore this snapshot; it must have been saved with the same memory, vCPUs, kernel and image. */
     snapshot: SnapshotIdSchema.optional(),
+    /** Container only: "root on the host" — no user namespace, no seccomp filter, every capability. Off by default. */
+    privileged: z.boolean().optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
     for (const key of ["warm", "snapshot"] as const) {
       if (v[key] && v.kind !== "vm") ctx.addIssue({ code: "custom", path: [key], message: `only a VM starts from a snapshot; a ${v.kind} cannot` });
+    }
+    if (v.privileged && v.kind !== "container") {
+      ctx.addIssue({ code: "custom", path: ["privileged"], message: `only a container can be started privileged; a ${v.kind} cannot` });
+    }
+    if (v.startMode && v.startMode !== "cold" && v.kind !== "vm") {
+      ctx.addIssue({ code: "custom", path: ["startMode"], message: `only a VM has start modes; a ${v.kind} starts one way` });
+    }
+    if (v.startMode && v.startMode !== "warm" && v.warm)
+      ctx.addIssue({ code: "custom", path: ["startMode"], message: 'warm: true means startMode "warm"; give one of them' });
+    if (v.startMode && v.startMode !== "cold" && v.startMode !== "warm" && v.snapshot) {
+      ctx.addIssue({ code: "custom", path: ["snapshot"], message: `a ${v.startMode} VM starts from its shared-memory template, not from a snapshot` });
     }
     if (v.warm && v.snapshot) ctx.addIssue({ code: "custom", path: ["snapshot"], message: "choose warm (the template) or one snapshot, not both" });
   });

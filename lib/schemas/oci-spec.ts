@@ -1,8 +1,16 @@
 // The part of the OCI runtime-spec `config.json` Isolab writes
 // (https://github.com/opencontainers/runtime-spec/blob/main/config.md).
+import type { OciSeccomp } from "@/lib/container/seccomp";
+
 // Types only: Isolab builds this object, it never reads one back.
 
 export type OciCapability = `CAP_${string}`;
+
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
 
 export interface OciMount {
   destination: string;
@@ -17,7 +25,7 @@ export interface OciSpec {
   ociVersion: string;
   process: {
     terminal: boolean;
-    user: { uid: number; gid: number };
+    user: { uid: number; gid: number; additionalGids?: number[] };
     args: string[];
     env: string[];
     cwd: string;
@@ -25,6 +33,7 @@ export interface OciSpec {
       bounding: OciCapability[];
       effective: OciCapability[];
       permitted: OciCapability[];
+      inheritable?: OciCapability[];
     };
     rlimits: { type: string; hard: number; soft: number }[];
     noNewPrivileges: boolean;
@@ -45,5 +54,8 @@ export interface OciSpec {
     namespaces: { type: OciNamespaceType }[];
     maskedPaths: string[];
     readonlyPaths: string[];
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
+    seccomp?: OciSeccomp;
   };
 }

@@ -10,6 +10,8 @@ export const PlannerInputSchema = z
     containerOverheadMiB: z.number().min(0, "cannot be negative").max(65536),
     vmOverheadMiB: z.number().min(0, "cannot be negative").max(65536),
     appsPerVm: z.number().int("a whole number").min(1).max(64),
+    /** Templated VMs: the template's RAM file, paid once per host (0 for cold VMs), MiB. */
+    templateMiB: z.number().min(0, "cannot be negative").max(65536).default(0),
   })
   .strict();
 

@@ -24,6 +24,8 @@ describe("buildQemuArgs", () => {
     expect(values(args, "-accel")).toEqual(["tcg,tb-size=64"]);
     expect(args).toEqual(expect.arrayContaining(["-nodefaults", "-no-user-config", "-no-reboot"]));
     expect(values(args, "-display")).toEqual(["none"]);
+    // Confined: QEMU's seccomp filter, with set*uid, fork/exec and obsolete syscalls denied.
+    expect(values(args, "-sandbox")).toEqual(["on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"]);
     expect(values(args, "-m")).toEqual(["128"]);
     expect(values(args, "-smp")).toEqual(["1"]);
     expect(values(args, "-kernel")).toEqual(["/d/kernel/vmlinux"]);

@@ -32,6 +32,12 @@ export interface QemuSpec {
   incoming?: string;
   /** `-name`, shown in `ps` and QMP `query-name`. */
   name?: string;
+  /**
+   * Guest RAM in a file (a templated VM, server/vm/vm-templates.ts): the
+   * template maps it shared (`share: true`, so its RAM *is* the file), the
+   * clones privately (copy-on-write over the same page cache).
+   */
+  memoryFile?: { path: string; share: boolean };
 }
 
 /**
@@ -68,6 +74,14 @@ export const TUNED_KERNEL_ARGS: readonly string[] = [
   "rdinit=/init",
 ];
 
+/**
+ * QEMU's seccomp filter (`-sandbox`): besides its default deny list, no
+ * obsolete syscalls, no set*uid/set*gid (it is started as its own user and
+ * must stay so), no fork/exec (so `exec:` migration URIs cannot work; Isolab
+ * uses unix: and fd:), no affinity or priority changes. libvirt's default.
+ */
+export const QEMU_SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
 /** sun_path is 108 bytes including the terminating NUL. */
 export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
 
@@ -91,8 +105,24 @@ function checkSpec(spec: QemuSpec): void {
     // One array element must stay one kernel argument.
     if (a === "" || /\s/.test(a)) throw new Error(`kernel argument must be one non-empty word: ${JSON.stringify(a)}`);
   }
+  if (spec.memoryFile && !/^\/[A-Za-z0-9._/-]+$/.test(spec.memoryFile.path))
+    throw new Error(`invalid memory file path ${JSON.stringify(spec.memoryFile.path)}`);
   checkUnixSocketPath(spec.qmpSocket);
   checkUnixSocketPath(spec.agentSocket);
+}
+
+/**
+ * `-object memory-backend-file` and the machine's `memory-backend=`: guest RAM
+ * in a file. (The `x-ignore-shared` migration capability, which makes a save
+ * leave that RAM out, is set over QMP: QEMU 7.2 has no `-global` for it.)
+ */
+function memoryFileArgs(spec: QemuSpec): string[] {
+  if (!spec.memoryFile) return [];
+  const { path, share } = spec.memoryFile;
+  // prettier-ignore
+  return [
+    "-object", `memory-backend-file,id=mem,size=${spec.memoryMiB}M,mem-path=${escapeOptionValue(path)},share=${share ? "on" : "off"}`,
+  ];
 }
 
 /** QEMU's option parser splits on commas; a literal comma is doubled. */
@@ -113,12 +143,14 @@ export function buildQemuArgs(spec: QemuSpec): string[] {
   // prettier-ignore
   const args = [
     ...(spec.name ? ["-name", escapeOptionValue(spec.name)] : []),
+    "-sandbox", QEMU_SANDBOX,
     // tb-size=64 caps TCG's translation cache (default 1 GiB) to keep RSS down.
     "-accel", spec.accel === "kvm" ? "kvm" : "tcg,tb-size=64",
     // i440fx ("pc") is faster than q35 under TCG and is all a serial-only guest needs.
-    "-machine", "pc",
+    "-machine", spec.memoryFile ? "pc,memory-backend=mem" : "pc",
     ...(spec.accel === "kvm" ? ["-cpu", "host"] : []),
     "-m", String(spec.memoryMiB),
+    ...memoryFileArgs(spec),
     "-smp", String(spec.cpus),
     "-nodefaults", "-no-user-config", "-display", "none",
     // A reboot request (or panic=-1) ends QEMU instead of looping.

@@ -122,3 +122,25 @@ export function restoreStartupPhases(t: RestoreTimes): Startup {
   phases.push({ name: "ready", ms: round(total - sum) });
   return { totalMs: total, phases };
 }
+
+/**
+ * Startup of a pooled VM (host monotonic clock, from the moment Isolab asks):
+ *   pool   → a waiting clone was handed over (0 when one was waiting; the
+ *            start of a clone when the pool had to make one first)
+ *   ready  → `cont`, the clone's hostname and seed, and the agent's ping
+ * The QEMU was spawned and loaded before it was asked for: that time is the
+ * pool's, not this start's, and the pool's standing memory is its price.
+ */
+export function pooledStartupPhases(t: { askedAt: number; takenAt: number; readyAt: number }): Startup {
+  const takenAt = Math.max(t.askedAt, t.takenAt);
+  const readyAt = Math.max(takenAt, t.readyAt);
+  const total = round(readyAt - t.askedAt);
+  const pool = round(takenAt - t.askedAt);
+  return {
+    totalMs: total,
+    phases: [
+      { name: "pool", ms: pool },
+      { name: "ready", ms: round(total - pool) },
+    ],
+  };
+}

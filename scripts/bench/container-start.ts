@@ -38,7 +38,7 @@ export async function benchContainerStart(opts: { runs: number; launch?: Contain
   });
   // The raw run gets a bundle written by the same builder from the same request.
   const rawId = "bench-raw";
-  const rawBundle = writeRawBundle(stateDir, image, rawId);
+  const rawBundle = await writeRawBundle(stateDir, image, rawId);
 
   const isolabMs: number[] = [];
   const rawMs: number[] = [];

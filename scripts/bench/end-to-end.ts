@@ -28,7 +28,7 @@ export interface EndToEndTimings extends BenchTimings {
 }
 
 /** Starts scripts/serve.mjs and resolves once it listens; its output is kept for the error of a server that died. */
-async function startServer(stateDir: string, port: number, dev: boolean): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+async function startServer(stateDir: string, port: number, dev: boolean): Promise<{ child: ChildProcess; url: string; token: string; output: () => string }> {
   const child = spawn(process.execPath, ["scripts/serve.mjs", ...(dev ? ["--dev"] : [])], {
     cwd: process.cwd(),
     env: { ...process.env, ISOLAB_STATE_DIR: stateDir, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: dev ? "development" : "production" },
@@ -51,7 +51,9 @@ async function startServer(stateDir: string, port: number, dev: boolean): Promis
       reject(new Error(`the server exited with code ${code}:\n${output}`));
     });
   });
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output };
+  // Authenticated as a user's script is: the admin token the first start wrote.
+  const token = fs.readFileSync(path.join(stateDir, "admin-token"), "utf8").trim();
+  return { child, url: `http://127.0.0.1:${port}`, token, output: () => output };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -65,18 +67,19 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** One POST → 201, timed by the client; the instance is deleted after (untimed). */
-async function timedStart(url: string): Promise<{ ms: number; instance: Instance }> {
+async function timedStart(url: string, token: string): Promise<{ ms: number; instance: Instance }> {
+  const authorization = `Bearer ${token}`;
   const t0 = performance.now();
   const res = await fetch(`${url}/api/instances`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization },
     body: JSON.stringify({ kind: "container", image: "probe" }),
   });
   const body = await res.text();
   const ms = performance.now() - t0;
   if (res.status !== 201) throw new Error(`POST /api/instances answered ${res.status}: ${body}`);
   const instance = JSON.parse(body) as Instance;
-  const del = await fetch(`${url}/api/instances/${instance.id}`, { method: "DELETE" });
+  const del = await fetch(`${url}/api/instances/${instance.id}`, { method: "DELETE", headers: { authorization } });
   if (!del.ok) throw new Error(`DELETE /api/instances/${instance.id} answered ${del.status}: ${await del.text()}`);
   return { ms, instance };
 }
@@ -86,14 +89,14 @@ export async function benchEndToEnd(opts: { runs: number }): Promise<EndToEndTim
   const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-bench-e2e-raw-"));
   const dev = !fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
   const image = realImage(probeImage());
-  const rawBundle = writeRawBundle(rawDir, image, "bench-e2e-raw");
+  const rawBundle = await writeRawBundle(rawDir, image, "bench-e2e-raw");
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
   const phases: Record<string, number[]> = {};
   const server = await startServer(stateDir, await freePort(), dev);
   try {
     for (let i = 0; i < opts.runs + WARMUP_RUNS; i++) {
-      const { ms, instance } = await timedStart(server.url).catch((err: Error) => {
+      const { ms, instance } = await timedStart(server.url, server.token).catch((err: Error) => {
         throw new Error(`${err.message}\nserver output:\n${server.output()}`);
       });
       const raw = await rawRuncRunMs(rawDir, rawBundle, "bench-e2e-raw");

@@ -26,7 +26,7 @@ export async function benchRunnerOverhead(opts: { runs: number }): Promise<Runne
   const app = createApp(testAppConfig(stateDir, { maxInstances: 4, maxMemoryMiB: 1024 }));
   await app.ready;
   const { runner, supervisor } = app;
-  const bundle = writeRawBundle(stateDir, image, "bench-raw");
+  const bundle = await writeRawBundle(stateDir, image, "bench-raw");
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
   try {

@@ -56,7 +56,9 @@ async function rawRestore(dir: string, template: string[], stateFile: string, ti
   const paths = vmPaths(dir);
   const [qmpServer, agentServer] = await Promise.all([listen(paths.qmpSocket), listen(paths.agentSocket)]);
   // The file path goes through QEMU's /bin/sh: the bench's own temp path, no quoting needed.
-  const args = [...instantiateArgs(template, paths), "-S", "-incoming", `exec:cat ${stateFile}`];
+  // Raw QEMU as people run it: without Isolab's -sandbox (whose spawn=deny would forbid exec:), as root.
+  const raw = instantiateArgs(template, paths).filter((a, i, all) => a !== "-sandbox" && all[i - 1] !== "-sandbox");
+  const args = [...raw, "-S", "-incoming", `exec:cat ${stateFile}`];
   const t0 = performance.now();
   const qemu = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
   let stderr = "";

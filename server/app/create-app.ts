@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { IsolabConfig } from "@/server/config";
 import { instanceLimits } from "@/server/host/instance-limits";
 import { createContainerEngine, type ContainerEngineOptions } from "@/server/container/engine";
@@ -10,6 +11,7 @@ import { captureEnvironment } from "@/server/experiments/environment";
 import { readHostUsage } from "@/server/experiments/host-usage";
 import { ownerAlive, processOwner } from "@/server/experiments/owner";
 import { ExperimentRunner } from "@/server/experiments/runner";
+import { createAuthService } from "@/server/auth/service";
 import { createGuestFacts } from "@/server/figures/guest-facts";
 import { createScenario } from "@/server/figures/scenario";
 import { builtProbe, imageResolver } from "@/server/images";
@@ -44,8 +46,8 @@ export interface AppConfig extends IsolabConfig {
   readyTimeoutMs?: number;
   /** Sampler periods; `false` builds it without starting it (the CLI: its execs would land in measurements). */
   sampler?: SamplerTiming | false;
-  /** Extra VM engine options (tests: a firmware, kernel arguments). */
-  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs">;
+  /** Extra VM engine options (tests: a firmware, kernel arguments, the pool's size). */
+  vm?: Pick<VmEngineOptions, "bios" | "extraKernelArgs" | "poolSize" | "shmDir">;
   /** Extra container engine options (the bench: the launch mode it compares). */
   container?: Pick<ContainerEngineOptions, "launch">;
 }
@@ -57,7 +59,15 @@ export function createEngines(config: AppConfig) {
     container: createContainerEngine({ stateDir: config.stateDir, runtime: config.ociRuntime, ...config.container }),
     // One VM engine: the supervisor starts VMs with it and the snapshot
     // service reads and saves snapshots through it (one store, one binding).
-    vm: createVmEngine({ stateDir: config.stateDir, kernelPath: config.kernelPath, qemuBinary: config.qemuBinary, accel: config.accel, ...config.vm }),
+    vm: createVmEngine({
+      stateDir: config.stateDir,
+      kernelPath: config.kernelPath,
+      qemuBinary: config.qemuBinary,
+      accel: config.accel,
+      poolSize: config.vmPoolSize,
+      shmDir: config.shmDir,
+      ...config.vm,
+    }),
   };
 }
 
@@ -67,6 +77,11 @@ export function buildImageStore(config: Pick<IsolabConfig, "imageStoreDir">, liv
 }
 
 export function createApp(config: AppConfig) {
+  // The state directory holds images, snapshots (guest memory) and sockets:
+  // root's alone; QEMU's group and confined containers' mapped root may only
+  // pass through it (o+x, no listing), every directory below is closed
+  // (server/host/qemu-user.ts).
+  privateDir(config.stateDir, lookupUser(config.qemuUser), true);
   const events = bus();
   const limits = instanceLimits(config);
   const engines = createEngines(config);
@@ -94,7 +109,11 @@ export function createApp(config: AppConfig) {
     }
   });
 
-  const experiments = new ExperimentStore(openDatabase(config.dbPath));
+  const db = openDatabase(config.dbPath);
+  const experiments = new ExperimentStore(db);
+  // Accounts, sessions and tokens live in the same database; scripts/serve.mjs
+  // asks app.auth who each request comes from.
+  const auth = createAuthService({ db, stateDir: config.stateDir });
   const runner = new ExperimentRunner({
     store: experiments,
     supervisor: async () => supervisor,
@@ -140,7 +159,7 @@ export function createApp(config: AppConfig) {
    *     running one as interrupted and waits for its cleanup, which removes
    *     its instances (a start it had in flight has finished by then);
    *  2. the supervisor's instances — every other QEMU, runc container and
-   *     process, starts in flight aborted;
+   *     process, starts in flight aborted — then the VM pool's waiting QEMUs;
    *  3. the registry and the Prometheus Isolab started, if any;
    *  4. the sampler (after the instances, so none is sampled half-gone);
    *  5. the database, last: steps 1 and 2 still write to it.
@@ -152,6 +171,8 @@ export function createApp(config: AppConfig) {
       try {
         await runner.shutdown(reason);
         await supervisor.shutdown();
+        // The pool's waiting QEMUs belong to no instance: the VM engine stops them.
+        await engines.vm.shutdown().catch((err: Error) => console.error(`[isolab] stopping the VM pool: ${err.message}`));
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
         await fleet.prometheus.stop().catch((err: Error) => console.error(`[isolab] stopping Prometheus: ${err.message}`));
       } finally {
@@ -177,6 +198,7 @@ export function createApp(config: AppConfig) {
     fleet,
     guestFacts,
     scenario,
+    auth,
     ready,
     shutdown,
   };

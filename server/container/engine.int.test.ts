@@ -2,15 +2,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { config } from "@/server/config";
 import { ExecError, StartFailedError } from "@/server/errors";
 import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
 import { cgroupDirs, hostCgroupVersion, readCgroupUsage } from "./cgroup";
 import { UnsupportedHostError } from "./errors";
 import { createContainerEngine } from "./engine";
 import { selectRuntime } from "./select-runtime";
-import { leftovers, probeImage } from "./test-support";
+import { leftovers, probeImage, TEST_TIME_SCALE } from "./test-support";
 
-// Against the real runc on this host (cgroup v1 hybrid, ARCHITECTURE.md, "Hosts it has run on").
+// Against the real runtime ISOLAB_OCI_RUNTIME names (runc by default) on this
+// host: cgroup v1 hybrid here (ARCHITECTURE.md, "Hosts it has run on"); the
+// nested cgroup v2 guest runs this same file with runc and with crun
+// (nested-v2.int.test.ts).
+const runtime = config.ociRuntime;
 
 let stateDir: string;
 let engine: Engine;
@@ -37,16 +42,16 @@ function request(patch: Partial<StartRequest> = {}): StartRequest {
   const id = `ct-int-${process.pid}-${++counter}`;
   const dir = path.join(stateDir, "instances", id);
   used.push({ id, dir });
-  return { id, name: `web-${counter}`, image: probeImage(), memoryMiB: 96, cpus: 0.5, dir, readyTimeoutMs: 5000, ...patch };
+  return { id, name: `web-${counter}`, image: probeImage(), memoryMiB: 96, cpus: 0.5, dir, readyTimeoutMs: 5000 * TEST_TIME_SCALE, ...patch };
 }
 
 async function execJson(h: RunningHandle, command: string, args: string[] = []) {
-  const res = await h.exec(command, args, { timeoutMs: 10_000 });
+  const res = await h.exec(command, args, { timeoutMs: 10_000 * TEST_TIME_SCALE });
   expect(res.exitCode).toBe(0);
   return JSON.parse(res.output.trim().split("\n").pop() ?? "") as Record<string, unknown>;
 }
 
-describe("container engine (runc)", () => {
+describe(`container engine (${runtime})`, () => {
   it("passes check()", async () => {
     await expect(engine.check()).resolves.toBeUndefined();
   });
@@ -55,8 +60,9 @@ describe("container engine (runc)", () => {
     const req = request();
     const h = await engine.start(req);
     try {
-      expect(h.runtime).toBe("runc");
-      expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-run", "ready"]);
+      expect(h.runtime).toBe(runtime);
+      // The first confined start in this state directory also shifts the rootfs (confinement.int.test.ts).
+      expect(h.startup.phases.map((p) => p.name).filter((n) => n !== "rootfs-shift")).toEqual(["runtime-run", "ready"]);
       expect(h.startup.totalMs).toBeCloseTo(
         h.startup.phases.reduce((s, p) => s + p.ms, 0),
         5,
@@ -74,6 +80,11 @@ describe("container engine (runc)", () => {
       expect(usage.procs).toContain(h.pid);
       const [cpuDir] = cgroupDirs(`/${h.cgroupPath}`).filter((d) => d.includes("/cpu/"));
       if (cpuDir) expect(fs.readFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), "utf8").trim()).toBe("50000");
+      if (hostCgroupVersion() === "v2") {
+        const [unified] = cgroupDirs(`/${h.cgroupPath}`);
+        expect(fs.readFileSync(path.join(unified, "cpu.max"), "utf8").trim()).toBe("50000 100000");
+        expect(fs.readFileSync(path.join(unified, "memory.max"), "utf8").trim()).toBe(String(96 * 2 ** 20));
+      }
     } finally {
       await Promise.all([h.stop(), h.stop()]);
     }
@@ -113,7 +124,7 @@ describe("container engine (runc)", () => {
   it("counts an OOM kill when a workload outgrows the memory limit", async () => {
     const h = await engine.start(request({ memoryMiB: 48 }));
     try {
-      const res = await h.exec("mem", ["128", "16"], { timeoutMs: 20_000 });
+      const res = await h.exec("mem", ["128", "16"], { timeoutMs: 20_000 * TEST_TIME_SCALE });
       expect(res.exitCode).not.toBe(0);
       expect(readCgroupUsage(`/${h.cgroupPath}`).oomKills).toBeGreaterThan(0);
       expect((await execJson(h, "ping")).pong).toBe(true); // the init survived
@@ -178,7 +189,7 @@ describe("container engine (runc)", () => {
     const req = request();
     const h = await engine.start(req);
     const removed = await engine.reconcile(stateDir);
-    expect(removed).toContain(`runc container ${req.id}`);
+    expect(removed).toContain(`${runtime} container ${req.id}`);
     await expect(h.exited).resolves.toMatchObject({ reason: expect.stringContaining("on its own") });
   });
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { removeCgroup } from "@/server/container/cgroup";
 import { CONTAINER_INIT_ARGS, containerSpecFor, writeBundle } from "@/server/container/engine";
+import { CONFINED, confinementFor, type ConfineOptions } from "@/server/container/confinement";
 import { runtimeRoot, selectRuntime } from "@/server/container/select-runtime";
 import { isolabCgroupPath } from "@/server/container/cgroup-placement";
 import type { ImageRef } from "@/server/engine/contract";
@@ -20,11 +21,18 @@ export function realImage(image: ImageRef): ImageRef {
   return { ...image, rootfsDir: real(image.rootfsDir), initramfsPath: real(image.initramfsPath), probePath: real(image.probePath) };
 }
 
-/** Writes a bundle for `id` under `<stateDir>/raw/<id>`, as the engine would for the same request. */
-export function writeRawBundle(stateDir: string, image: ImageRef, id: string, memoryMiB = 128, cpus = 1): string {
+/** Writes a bundle for `id` under `<stateDir>/raw/<id>`, as the engine would for the same request (confined the same way by default). */
+export async function writeRawBundle(
+  stateDir: string,
+  image: ImageRef,
+  id: string,
+  opts: { memoryMiB?: number; cpus?: number; confine?: ConfineOptions } = {},
+): Promise<string> {
   const dir = path.join(stateDir, "raw", id);
   const bundle = path.join(dir, "bundle");
-  writeBundle(bundle, containerSpecFor({ id, name: id, image: realImage(image), memoryMiB, cpus, dir }, CONTAINER_INIT_ARGS, 512));
+  const req = { id, name: id, image: realImage(image), memoryMiB: opts.memoryMiB ?? 128, cpus: opts.cpus ?? 1, dir };
+  const confinement = await confinementFor(req, stateDir, opts.confine ?? CONFINED);
+  writeBundle(bundle, containerSpecFor(req, CONTAINER_INIT_ARGS, 512, confinement));
   return bundle;
 }
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "@/server/errors";
-import { assertContainerId, buildOciSpec, hostnameFor, type ContainerSpec } from "./spec";
+import {
+  ALL_CAPABILITIES,
+  assertContainerId,
+  buildOciSpec,
+  CONTAINER_CAPABILITIES,
+  DOCKER_DEFAULT_CAPABILITIES,
+  hostnameFor,
+  type ContainerSpec,
+} from "./spec";
 
 const base: ContainerSpec = {
   id: "ct-1a2b",
@@ -98,5 +106,46 @@ describe("hostnameFor", () => {
     expect(hostnameFor("web-1", "ct-1")).toBe("web-1");
     expect(hostnameFor("my web server", "ct-1")).toBe("ct-1");
     expect(hostnameFor("-x", "ct-1")).toBe("ct-1");
+  });
+});
+
+describe("confinement in the spec", () => {
+  const idMap = { uid: { start: 700_000_000, count: 65536 }, gid: { start: 700_000_000, count: 65536 } };
+  const seccomp = { defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 38, architectures: ["SCMP_ARCH_X86_64"], syscalls: [] };
+
+  it("keeps the capability set inside Docker's default", () => {
+    for (const c of CONTAINER_CAPABILITIES) expect(DOCKER_DEFAULT_CAPABILITIES).toContain(c);
+  });
+
+  it("adds a user namespace mapping root to the range, and the filter", () => {
+    const s = buildOciSpec({ ...base, idMap, seccomp }, { unified: false });
+    expect(s.linux.namespaces).toContainEqual({ type: "user" });
+    expect(s.linux.uidMappings).toEqual([{ containerID: 0, hostID: 700_000_000, size: 65536 }]);
+    expect(s.linux.gidMappings).toEqual([{ containerID: 0, hostID: 700_000_000, size: 65536 }]);
+    expect(s.linux.seccomp).toEqual(seccomp);
+    expect(s.process.noNewPrivileges).toBe(true);
+  });
+
+  it("runs the image's user with its groups; a user other than root holds no capability", () => {
+    const s = buildOciSpec({ ...base, user: { uid: 1000, gid: 1000, additionalGids: [29] } }, { unified: false });
+    expect(s.process.user).toEqual({ uid: 1000, gid: 1000, additionalGids: [29] });
+    expect(s.process.capabilities).toEqual({ bounding: CONTAINER_CAPABILITIES, effective: [], permitted: [] });
+  });
+
+  it("privileged: every capability given, no no_new_privs, nothing masked, no namespace of users", () => {
+    const s = buildOciSpec({ ...base, privileged: true, privilegedCapabilities: ["CAP_SYS_ADMIN", "CAP_KILL"] }, { unified: false });
+    expect(s.process.capabilities.effective).toEqual(["CAP_SYS_ADMIN", "CAP_KILL"]);
+    expect(s.process.noNewPrivileges).toBe(false);
+    expect(s.linux.maskedPaths).toEqual([]);
+    expect(s.linux.readonlyPaths).toEqual([]);
+    expect(s.linux.namespaces).not.toContainEqual({ type: "user" });
+    expect(s.linux.seccomp).toBeUndefined();
+    expect(buildOciSpec({ ...base, privileged: true }, { unified: false }).process.capabilities.bounding).toEqual(ALL_CAPABILITIES);
+  });
+
+  it("refuses a privileged spec that also asks for confinement, and a relative or climbing cwd", () => {
+    expect(() => buildOciSpec({ ...base, privileged: true, idMap }, { unified: false })).toThrow(InvalidRequestError);
+    expect(() => buildOciSpec({ ...base, cwd: "srv" }, { unified: false })).toThrow(/absolute/);
+    expect(() => buildOciSpec({ ...base, cwd: "/srv/../.." }, { unified: false })).toThrow(/absolute/);
   });
 });

@@ -1,4 +1,6 @@
 import "server-only";
+import type { OciSeccomp } from "@/lib/container/seccomp";
+import type { IdRange } from "@/lib/container/userns";
 import type { OciCapability, OciMount, OciNamespaceType, OciSpec } from "@/lib/schemas/oci-spec";
 import { InvalidRequestError } from "@/server/errors";
 
@@ -39,6 +41,16 @@ export interface ContainerSpec {
   /** Size cap of the /tmp tmpfs; tmpfs pages are charged to the container's memory cgroup. */
   tmpSizeMiB: number;
   annotations?: Record<string, string>;
+  /** The image's User, resolved in its rootfs; root when absent. */
+  user?: { uid: number; gid: number; additionalGids: number[] };
+  /** Container root → these host ids (a user namespace); absent: no user namespace, root is host root. */
+  idMap?: { uid: IdRange; gid: IdRange };
+  /** The OCI seccomp filter; absent: no filter. */
+  seccomp?: OciSeccomp;
+  /** "Root on the host": every capability, no no_new_privs, no masked paths, writable /sys. Refused with idMap or seccomp. */
+  privileged?: boolean;
+  /** A privileged container's set: ALL_CAPABILITIES less any Isolab itself does not hold (runc cannot grant those). */
+  privilegedCapabilities?: OciCapability[];
 }
 
 export interface HostCgroupInfo {
@@ -53,6 +65,74 @@ const MIB = 1024 * 1024;
 
 /** runc's default set minus CAP_AUDIT_WRITE: the probe only signals and binds. */
 export const CONTAINER_CAPABILITIES: OciCapability[] = ["CAP_KILL", "CAP_NET_BIND_SERVICE"];
+
+/** Docker's default set (moby oci/caps/defaults.go): Isolab's must stay inside it. */
+export const DOCKER_DEFAULT_CAPABILITIES: OciCapability[] = [
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FSETID",
+  "CAP_FOWNER",
+  "CAP_MKNOD",
+  "CAP_NET_RAW",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETFCAP",
+  "CAP_SETPCAP",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_SYS_CHROOT",
+  "CAP_KILL",
+  "CAP_AUDIT_WRITE",
+];
+
+/** Every capability runc 1.1 knows (`runc features`): a privileged container's set. */
+export const ALL_CAPABILITIES: OciCapability[] = [
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_DAC_READ_SEARCH",
+  "CAP_FOWNER",
+  "CAP_FSETID",
+  "CAP_KILL",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETPCAP",
+  "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_NET_BROADCAST",
+  "CAP_NET_ADMIN",
+  "CAP_NET_RAW",
+  "CAP_IPC_LOCK",
+  "CAP_IPC_OWNER",
+  "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO",
+  "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT",
+  "CAP_SYS_ADMIN",
+  "CAP_SYS_BOOT",
+  "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE",
+  "CAP_SYS_TIME",
+  "CAP_SYS_TTY_CONFIG",
+  "CAP_MKNOD",
+  "CAP_LEASE",
+  "CAP_AUDIT_WRITE",
+  "CAP_AUDIT_CONTROL",
+  "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE",
+  "CAP_MAC_ADMIN",
+  "CAP_SYSLOG",
+  "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND",
+  "CAP_AUDIT_READ",
+  "CAP_PERFMON",
+  "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE",
+];
+
+/** The bounding set a container gets; seccomp rules conditioned on capabilities are decided against it. */
+export function capabilitiesFor(privileged: boolean | undefined): OciCapability[] {
+  return privileged ? ALL_CAPABILITIES : CONTAINER_CAPABILITIES;
+}
 
 // The lists `runc spec` writes (runc 1.1), plus powercap (RAPL energy
 // counters leak host activity; newer runc masks it too).
@@ -84,25 +164,32 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
     throw new InvalidRequestError("memory, cpus, pids limit and /tmp size must be positive");
   }
   if (!HOSTNAME_PATTERN.test(spec.hostname)) throw new InvalidRequestError(`"${spec.hostname}" is not a valid hostname`);
+  if (spec.privileged && (spec.idMap || spec.seccomp)) throw new InvalidRequestError("a privileged container has no user namespace and no seccomp filter");
+  const cwd = spec.cwd || "/";
+  if (!cwd.startsWith("/") || cwd.split("/").includes("..")) throw new InvalidRequestError(`the working directory must be absolute without "..", got ${cwd}`);
+  const user = spec.user ?? { uid: 0, gid: 0, additionalGids: [] };
   const memoryBytes = spec.memoryMiB === null ? null : Math.round(spec.memoryMiB * MIB);
   const namespaces: OciNamespaceType[] = ["pid", "network", "ipc", "uts", "mount"];
   if (host.unified) namespaces.push("cgroup");
-  const caps = CONTAINER_CAPABILITIES;
+  if (spec.idMap) namespaces.push("user");
+  const caps = spec.privileged ? (spec.privilegedCapabilities ?? ALL_CAPABILITIES) : CONTAINER_CAPABILITIES;
+  // As Docker does: a user other than root keeps the bounding set but holds no capability.
+  const held = user.uid === 0 ? caps : [];
   return {
     ociVersion: "1.0.2",
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: [...user.additionalGids] } : {}) },
       args: [...spec.args],
       env: Object.entries({ PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...spec.env }).map(([k, v]) => `${k}=${v}`),
-      cwd: spec.cwd || "/",
-      capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
+      cwd,
+      capabilities: { bounding: [...caps], effective: [...held], permitted: [...held] },
       rlimits: [{ type: "RLIMIT_NOFILE", hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
+      noNewPrivileges: !spec.privileged,
     },
     root: { path: spec.rootfsDir, readonly: true },
     hostname: spec.hostname,
-    mounts: containerMounts(spec.tmpSizeMiB),
+    mounts: containerMounts(spec.tmpSizeMiB, spec.privileged === true),
     ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),
     linux: {
       cgroupsPath: cgroupsPathFor(spec.id, host.cgroupParent),
@@ -114,8 +201,16 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
         pids: { limit: spec.pidsLimit },
       },
       namespaces: namespaces.map((type) => ({ type })),
-      maskedPaths: [...MASKED_PATHS],
-      readonlyPaths: [...READONLY_PATHS],
+      // Docker's --privileged unmasks too: with CAP_SYS_ADMIN a mask is only a mount to undo.
+      maskedPaths: spec.privileged ? [] : [...MASKED_PATHS],
+      readonlyPaths: spec.privileged ? [] : [...READONLY_PATHS],
+      ...(spec.idMap
+        ? {
+            uidMappings: [{ containerID: 0, hostID: spec.idMap.uid.start, size: spec.idMap.uid.count }],
+            gidMappings: [{ containerID: 0, hostID: spec.idMap.gid.start, size: spec.idMap.gid.count }],
+          }
+        : {}),
+      ...(spec.seccomp ? { seccomp: spec.seccomp } : {}),
     },
   };
 }
@@ -123,7 +218,7 @@ export function buildOciSpec(spec: ContainerSpec, host: HostCgroupInfo): OciSpec
 // /sys/fs/cgroup is deliberately absent: on v1 runc would bind every
 // controller in one by one, which costs start time and shows the guest the
 // host's hierarchy layout.
-function containerMounts(tmpSizeMiB: number): OciMount[] {
+function containerMounts(tmpSizeMiB: number, privileged: boolean): OciMount[] {
   return [
     { destination: "/proc", type: "proc", source: "proc" },
     { destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"] },
@@ -135,7 +230,7 @@ function containerMounts(tmpSizeMiB: number): OciMount[] {
     },
     { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
     { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
-    { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
+    { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", privileged ? "rw" : "ro"] },
     {
       destination: "/tmp",
       type: "tmpfs",

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Accel, InstanceKind, Startup } from "@/lib/core/types";
+import type { Accel, InstanceKind, Startup, VmStartMode } from "@/lib/core/types";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import type { HostUsageReaders, HostUsageReading } from "./host-usage";
 
@@ -26,6 +26,8 @@ export interface ImageRef {
   env?: string[];
   /** Working directory of the entrypoint. */
   cwd?: string;
+  /** The image's `User` (name or uid[:gid]), resolved in its rootfs at a container's start; root when absent. */
+  user?: string;
   /** false: no /bin/probe inside, so a container of it has no guest view and runs no commands. */
   hasProbe?: boolean;
   /** The VM's init inside the initramfs (`rdinit=`), when it is not /init. */
@@ -43,6 +45,8 @@ export interface StartRequest {
    * unlimited hog asks for it, and bounds it itself.
    */
   unlimitedMemory?: boolean;
+  /** Container only: "root on the host" — no user namespace, no seccomp filter, every capability. */
+  privileged?: boolean;
   cpus: number;
   /** Per-instance directory under the state directory; logs and sockets go here. */
   dir: string;
@@ -52,6 +56,8 @@ export interface StartRequest {
   readyTimeoutMs?: number;
   /** VM only: restore the machine's template snapshot instead of booting (the template is built on first use). */
   warm?: boolean;
+  /** VM only: "template" clones the machine's shared-memory template; "pooled" takes a clone the pool started ahead. */
+  startMode?: "template" | "pooled";
   /** VM only: restore this snapshot; refused unless it was saved from the same machine, kernel and image. */
   snapshotId?: string;
 }
@@ -88,8 +94,8 @@ export interface RunningHandle {
   cgroupPath?: string;
   /** false when no probe runs inside (a container of an image without one): no guest view, no exec. */
   probe?: boolean;
-  /** VM only: booted ("cold") or restored from a snapshot ("warm"). */
-  startMode?: "cold" | "warm";
+  /** VM only: booted ("cold"), restored ("warm"), a template clone ("template") or a pool's clone ("pooled"). */
+  startMode?: VmStartMode;
   /** VM only: the snapshot a warm VM was restored from. */
   snapshotId?: string;
   exec(command: string, args: string[], opts?: ExecOptions): Promise<EngineExecResult>;
@@ -127,4 +133,6 @@ export interface Engine {
   start(req: StartRequest): Promise<RunningHandle>;
   /** Removes leftovers of an earlier Isolab run under stateDir; returns what it removed. */
   reconcile(stateDir: string): Promise<string[]>;
+  /** Settles once background work the engine does on its own (the VM pool's refills) has finished. */
+  idle?(): Promise<void>;
 }

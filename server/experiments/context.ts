@@ -15,12 +15,14 @@ export interface ExperimentSupervisor {
   exec(id: string, req: ExecRequest, opts?: ExecStreamOptions): Promise<ExecResult>;
   remove(id: string): Promise<void>;
   handle(id: string): { pid: number; cgroupPath?: string; logPath?: string; hostUsage?: RunningHandle["hostUsage"] } | undefined;
+  /** Settles once the engines' background work (the VM pool refilling) is done. */
+  idle?(): Promise<void>;
 }
 
 /** Progress lines as they arrive, and a signal that kills the command (isolation's latency and hogs). */
 export type ExecStreamOptions = Pick<ExecOptions, "onLine" | "signal">;
 
-const KIND_SHORT: Record<StartupKind, string> = { process: "p", container: "c", vm: "v", "vm-warm": "w" };
+const KIND_SHORT: Record<StartupKind, string> = { process: "p", container: "c", vm: "v", "vm-warm": "w", "vm-template": "t", "vm-pooled": "q" };
 
 /**
  * What one running experiment owns: its samples, its progress and every
@@ -52,11 +54,32 @@ export class RunContext<P extends ExperimentPlan = ExperimentPlan> {
     return `${this.id}-${KIND_SHORT[kind]}${label}`;
   }
 
-  /** `over`: a memory size other than the plan's, (a container only) no memory limit at all, or (a VM only) a warm start from its template snapshot. */
-  async startInstance(kind: InstanceKind, name: string, over: { memoryMiB?: number; unlimitedMemory?: boolean; warm?: boolean } = {}): Promise<Instance> {
+  /** Waits until no engine works in the background (a VM pool refilling), so that work lands in no measurement. */
+  async settle(): Promise<void> {
+    await abortable(this.supervisor.idle?.() ?? Promise.resolve(), this.signal);
+  }
+
+  /**
+   * `over`: a memory size other than the plan's, (a container only) no memory
+   * limit at all or a privileged start, or (a VM only) a start mode other than a cold boot.
+   */
+  async startInstance(
+    kind: InstanceKind,
+    name: string,
+    over: { memoryMiB?: number; unlimitedMemory?: boolean; warm?: boolean; startMode?: "warm" | "template" | "pooled"; privileged?: boolean } = {},
+  ): Promise<Instance> {
     this.throwIfAborted();
     const { image, memoryMiB, cpus } = this.plan;
-    const create = { kind, image, memoryMiB: over.memoryMiB ?? memoryMiB, cpus, name, ...(over.warm ? { warm: true } : {}) };
+    const startMode = over.startMode ?? (over.warm ? "warm" : undefined);
+    const create = {
+      kind,
+      image,
+      memoryMiB: over.memoryMiB ?? memoryMiB,
+      cpus,
+      name,
+      ...(startMode ? { startMode } : {}),
+      ...(over.privileged ? { privileged: true } : {}),
+    };
     const p = this.supervisor.create(create, { experimentId: this.id, ...(over.unlimitedMemory ? { unlimitedMemory: true } : {}) });
     // A failed start leaves a `failed` record in the supervisor: remove it too.
     const tracked = p.then(

@@ -7,7 +7,9 @@ import { predictCount } from "@/lib/experiments/density/verify";
 import { NAMESPACE_TYPES } from "@/lib/host/kernel-limits";
 import { MIB, hostReserveBytes, reserveRefusal, type HostMemory } from "@/lib/host/memory-guard";
 import { cpuPercent, kernelStructuresBytes } from "@/lib/host/procfs";
-import type { Instance, InstanceKind } from "@/lib/core/types";
+import type { Instance } from "@/lib/core/types";
+import type { DensityKind } from "@/lib/experiments/density/schema";
+import { launchRequest } from "@/lib/core/kinds";
 import { hostProbes, type HostProbes } from "./host-probes";
 import { errorMessage, isMissingDependency, statusOf, type RunContext } from "./context";
 import { QEMU_OVERHEAD_MIB } from "./isolation";
@@ -23,12 +25,33 @@ import { QEMU_OVERHEAD_MIB } from "./isolation";
 // Kinds run one after another and each kind's instances are removed before the next.
 
 /** What the first instance of a kind is assumed to take, before anything is measured (MiB). */
-export function firstGuessMiB(kind: InstanceKind, memoryMiB: number): number {
-  return kind === "vm" ? memoryMiB + QEMU_OVERHEAD_MIB : kind === "container" ? 32 : 16;
+export function firstGuessMiB(kind: DensityKind, memoryMiB: number): number {
+  // A template clone could, at worst, copy every page of its guest RAM.
+  return kind === "vm" || kind === "vm-template" ? memoryMiB + QEMU_OVERHEAD_MIB : kind === "container" ? 32 : 16;
 }
 
-export function maxFor(plan: DensityPlan, kind: InstanceKind): number {
-  return kind === "vm" ? Math.min(plan.max, plan.maxVm ?? DENSITY_MAX_VM.max) : plan.max;
+export function maxFor(plan: DensityPlan, kind: DensityKind): number {
+  return kind === "vm" || kind === "vm-template" ? Math.min(plan.max, plan.maxVm ?? DENSITY_MAX_VM.max) : plan.max;
+}
+
+/** The supervisor's kind and start mode of a density kind: a templated VM is a vm started as a template clone. */
+const startAs = (kind: DensityKind) => {
+  const r = launchRequest(kind);
+  return { kind: r.kind, over: r.startMode ? { startMode: r.startMode } : {} };
+};
+
+/**
+ * A templated VM's template (its RAM file on /dev/shm, its boot) is a
+ * one-off cost, not a clone's: one clone is started and removed before the
+ * baseline, so the slope counts clones only. (The file stays on /dev/shm
+ * for later clones; Figure 2.1 and the planner say so.)
+ */
+async function prepareKind(ctx: RunContext<DensityPlan>, kind: DensityKind): Promise<void> {
+  if (kind !== "vm-template") return;
+  const { kind: k, over } = startAs(kind);
+  const first = await ctx.startInstance(k, ctx.instanceName(kind, "tpl"), over);
+  await ctx.removeInstance(first.id);
+  await ctx.settle();
 }
 
 const REMOVE_BATCH = 16;
@@ -58,7 +81,7 @@ function kernelValues(probes: HostProbes): Record<string, number> {
   };
 }
 
-function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: HostProbes): void {
+function recordLimits(ctx: RunContext<DensityPlan>, kind: DensityKind, probes: HostProbes): void {
   const { kernel, isolab } = probes.hostLimits();
   const values: Record<string, number> = {
     pid_max: kernel.pidMax,
@@ -76,7 +99,7 @@ function recordLimits(ctx: RunContext<DensityPlan>, kind: InstanceKind, probes: 
 }
 
 /** Settle, then measure every live instance and the host at `n` instances; records a step. */
-async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: Instance[], probes: HostProbes, cores: number) {
+async function measure(ctx: RunContext<DensityPlan>, kind: DensityKind, live: Instance[], probes: HostProbes, cores: number) {
   const { plan, clock } = ctx;
   const n = live.length;
   const last = live[n - 1];
@@ -117,7 +140,7 @@ async function measure(ctx: RunContext<DensityPlan>, kind: InstanceKind, live: I
 const MIN_CALIBRATION = 10;
 
 /** The marginal the summary would choose from the samples so far, and where it came from. */
-function marginalSoFar(ctx: RunContext<DensityPlan>, kind: InstanceKind): { miB: number; from: MarginalSource } | null {
+function marginalSoFar(ctx: RunContext<DensityPlan>, kind: DensityKind): { miB: number; from: MarginalSource } | null {
   const m = summarizeDensity(ctx.samples, { kinds: [kind] }, []).kinds[0]?.marginal;
   return m && m.chosenMiB !== null && m.chosenFrom !== null ? { miB: m.chosenMiB, from: m.chosenFrom } : null;
 }
@@ -135,6 +158,7 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
     const max = maxFor(plan, kind);
     const points = new Set(measurePoints(max, scheduleFor(max, plan.schedule, DENSITY_EACH_UP_TO)));
     try {
+      await prepareKind(ctx, kind);
       // The previous kind's memory is handed back while this settles.
       await ctx.sleep(plan.settleMs);
       const base = probes.hostMemory();
@@ -207,7 +231,7 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
           break;
         }
         try {
-          live.push(await ctx.startInstance(kind, ctx.instanceName(kind, n)));
+          live.push(await ctx.startInstance(startAs(kind).kind, ctx.instanceName(kind, n), startAs(kind).over));
         } catch (err) {
           ctx.throwIfAborted();
           if (isMissingDependency(err)) ctx.skip(kind, errorMessage(err));

@@ -65,7 +65,9 @@ export class FakeSupervisor implements ExperimentSupervisor {
   templateBuilt = false;
 
   async create(input: CreateInstance): Promise<Instance> {
-    this.calls.push(`create ${input.kind}${input.warm ? " warm" : ""}`);
+    // A restore of the template, whichever field asks for it (the runner sends startMode; older callers warm).
+    const warm = input.warm || (input.startMode !== undefined && input.startMode !== "cold");
+    this.calls.push(`create ${input.kind}${warm ? ` ${input.startMode && input.startMode !== "warm" ? input.startMode : "warm"}` : ""}`);
     const n = ++this.n; // starts may overlap: each keeps its own number
     const id = `${input.kind}-${n}`;
     const inst: Instance = {
@@ -87,8 +89,8 @@ export class FakeSupervisor implements ExperimentSupervisor {
       this.live.delete(id);
       throw err;
     }
-    const table = input.warm ? (this.templateBuilt ? WARM_PHASES : [["template", 2000] as [string, number], ...WARM_PHASES]) : PHASES[input.kind];
-    if (input.warm) this.templateBuilt = true;
+    const table = warm ? (this.templateBuilt ? WARM_PHASES : [["template", 2000] as [string, number], ...WARM_PHASES]) : PHASES[input.kind];
+    if (warm) this.templateBuilt = true;
     const phases = table.map(([name, ms]) => ({ name, ms: ms * this.scale[input.kind] }));
     Object.assign(inst, {
       state: "running",

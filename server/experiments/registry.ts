@@ -4,6 +4,7 @@ import type { ExperimentType } from "@/lib/experiments/types";
 import type { RunContext } from "./context";
 import type { RunnerDeps } from "./deps";
 import { runDensity } from "./density";
+import { runHostile } from "./hostile";
 import { runIsolation } from "./isolation";
 import { runOverhead } from "./overhead";
 import { runStartup } from "./startup";
@@ -18,6 +19,7 @@ const RUNS: { [K in ExperimentType]: Run<K> } = {
   overhead: (ctx) => runOverhead(ctx),
   isolation: (ctx, deps) => runIsolation(ctx, deps.hostProbes),
   density: (ctx, deps) => runDensity(ctx, deps.hostProbes),
+  hostile: (ctx) => runHostile(ctx),
 };
 
 /** Runs the plan of `ctx` with its type's run function; samples and skipped kinds land in `ctx`. */

@@ -1,5 +1,6 @@
 import "server-only";
-import type { StartupKind } from "@/lib/experiments/types";
+import { STARTUP_KINDS, type StartupKind } from "@/lib/experiments/types";
+import { launchRequest } from "@/lib/core/kinds";
 import { phaseKey } from "@/lib/experiments/startup/summary";
 import type { StartupPlan } from "@/lib/experiments/startup/schema";
 import type { Instance, InstanceKind } from "@/lib/core/types";
@@ -15,13 +16,13 @@ export type ReadMemory = (pid: number) => { pssBytes: number; rssBytes: number }
 
 const readSmaps: ReadMemory = (pid) => procReaders.smapsRollup(pid);
 
-/** What each column starts: `vm-warm` is a VM restored from its template snapshot. */
-const TARGET: Record<StartupKind, { kind: InstanceKind; warm?: true }> = {
-  process: { kind: "process" },
-  container: { kind: "container" },
-  vm: { kind: "vm" },
-  "vm-warm": { kind: "vm", warm: true },
-};
+/** What each column starts (lib/core/kinds.ts launchRequest): the VM columns are start modes of kind vm. */
+const TARGET: Record<StartupKind, { kind: InstanceKind; startMode?: "warm" | "template" | "pooled" }> = Object.fromEntries(
+  STARTUP_KINDS.map((k) => [k, launchRequest(k)]),
+) as Record<StartupKind, { kind: InstanceKind; startMode?: "warm" | "template" | "pooled" }>;
+const startOver = (kind: StartupKind) => (TARGET[kind].startMode ? { startMode: TARGET[kind].startMode } : {});
+/** The pool is off: the column is skipped with the reason, not measured as something else. */
+const isPoolOff = (err: unknown) => (err as Error)?.name === "PoolDisabledError";
 
 const builtTemplate = (inst: Instance) => inst.startup?.phases.some((p) => p.name === "template") ?? false;
 
@@ -58,10 +59,12 @@ export async function runStartup(ctx: RunContext<StartupPlan>, readMemory: ReadM
     const warmup = rep === 0;
     let inst: Instance;
     try {
-      inst = await ctx.startInstance(TARGET[kind].kind, ctx.instanceName(kind, warmup ? "w" : rep), TARGET[kind].warm ? { warm: true } : {});
+      // A pool refilling in the background would land in this start's time, whichever kind it is.
+      await ctx.settle();
+      inst = await ctx.startInstance(TARGET[kind].kind, ctx.instanceName(kind, warmup ? "w" : rep), startOver(kind));
     } catch (err) {
       ctx.throwIfAborted();
-      if (isMissingDependency(err)) return drop(kind, errorMessage(err));
+      if (isMissingDependency(err) || isPoolOff(err)) return drop(kind, errorMessage(err));
       ctx.record({ kind, sample: "startup", rep, warmup, values: {}, error: errorMessage(err) });
       const n = (failures.get(kind) ?? 0) + 1;
       failures.set(kind, n);
@@ -112,7 +115,7 @@ export async function runStartup(ctx: RunContext<StartupPlan>, readMemory: ReadM
 async function watchMemory(ctx: RunContext<StartupPlan>, kind: WatchedKind, readMemory: ReadMemory, onTick?: () => void): Promise<void> {
   let inst: Instance;
   try {
-    inst = await ctx.startInstance("vm", ctx.instanceName(kind, "m"), TARGET[kind].warm ? { warm: true } : {});
+    inst = await ctx.startInstance("vm", ctx.instanceName(kind, "m"), startOver(kind));
   } catch (err) {
     ctx.throwIfAborted();
     ctx.record({ kind, sample: "memory", rep: 0, warmup: false, values: {}, error: errorMessage(err) });

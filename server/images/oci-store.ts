@@ -1,12 +1,13 @@
 import "server-only";
-import fs from "node:fs";
 import path from "node:path";
 import type { Instance, InstanceKind } from "@/lib/core/types";
 import { liveUsers } from "@/lib/images/lineage";
 import { canonicalRef } from "@/lib/images/ref";
 import { IMAGE_LIMITS, type ImageLimits, type ImageSummary } from "@/lib/schemas/image";
 import type { OciDescriptor } from "@/lib/schemas/oci-image";
+import { config } from "@/server/config";
 import { InvalidRequestError } from "@/server/errors";
+import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { ImageRef } from "@/server/engine/contract";
 import { assertReplaceable, createCatalog, PROBE_REF, type CommitOrigin } from "./catalog";
 import { ImageInUseError } from "./errors";
@@ -40,6 +41,9 @@ export type { Staging } from "./staging";
 //   <root>/rootfs/<manifest hex>/     unpacked root filesystem (rootfs-cache.ts)
 //   <root>/initramfs/<hex>-<key>.cpio rootfs + Isolab's init, busybox and probe (initramfs-cache.ts)
 //   <root>/tmp/                       staging, on the same file system for rename (staging.ts)
+//
+// <root>, and initramfs/, are 0710 root:isolab-qemu (QEMU, running as that
+// user, opens its initramfs there); everything else is 0700 root.
 
 export interface OciStoreOptions {
   root: string;
@@ -99,12 +103,19 @@ export function createOciStore(opts: OciStoreOptions): OciStore {
 
   let swept = false;
   async function ready(): Promise<void> {
-    for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+    // Root's alone: images carry what other host users must not reach. QEMU's
+    // group may pass through to the initramfs cache (VMs boot from it), no further.
+    const qemu = lookupUser(config.qemuUser);
+    privateDir(root, qemu);
+    privateDir(dirs.tmp);
+    privateDir(dirs.rootfs);
+    privateDir(dirs.initramfs, qemu);
     if (!swept) {
       swept = true;
       sweepStaging(dirs.tmp);
     }
     await initLayout(layout);
+    privateDir(layout);
   }
 
   function canonical(ref: string): string {

@@ -5,6 +5,7 @@ import type { ImageSummary } from "@/lib/schemas/image";
 import { mountedRoots } from "./mounts";
 import type { SingleFlight } from "./single-flight";
 import type { Staging } from "./staging";
+import { sanitizeRootfs } from "./rootfs-sanitize";
 import { runToolOrThrow } from "./tools";
 
 // Unpacked root filesystems, one per manifest digest, shared read-only by
@@ -28,8 +29,10 @@ export function createRootfsCache(o: { dir: string; layout: string; stage: () =>
       try {
         const tmp = path.join(staged.dir, "rootfs");
         await runToolOrThrow("umoci", ["raw", "unpack", "--image", `${o.layout}:${image.ref}`, tmp], `unpacking ${image.ref}`);
+        // What umoci wrote, checked and stripped of setuid/setgid and file capabilities before anyone uses it.
+        sanitizeRootfs(tmp);
         addMountPoints(tmp);
-        fs.mkdirSync(path.dirname(dir), { recursive: true });
+        fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
         try {
           fs.renameSync(tmp, dir);
         } catch (err) {

@@ -41,6 +41,7 @@ export async function runtimeImage(store: RuntimeImageSources, ref: string, kind
     entrypoint: [...image.entrypoint, ...image.cmd],
     env: effectiveEnv(image.env),
     cwd: image.workingDir || "/",
+    ...(image.user ? { user: image.user } : {}),
     hasProbe: image.hasProbe,
     vmInit: VM_INIT_PATH,
   };

@@ -84,6 +84,8 @@ const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 export interface CraftSpec {
   /** Entries of the one layer. */
   layer: (TarHeaderSpec & { body?: Buffer | string })[];
+  /** The layer's tar bytes as crafted (lib/images/tar-craft.ts), instead of `layer`. */
+  rawLayer?: Uint8Array;
   layerMediaType?: string;
   gzip?: boolean;
   /** Extra entries of the outer archive (before the layout's own). */
@@ -93,7 +95,7 @@ export interface CraftSpec {
 
 /** An OCI archive written byte by byte around one crafted layer. */
 export function craftOciArchive(file: string, spec: CraftSpec): string {
-  const rawLayer = buildTar(spec.layer);
+  const rawLayer = spec.rawLayer ? Buffer.from(spec.rawLayer) : buildTar(spec.layer);
   const layer = spec.gzip === false ? rawLayer : gzipSync(rawLayer);
   const layerMediaType = spec.layerMediaType ?? (spec.gzip === false ? MEDIA_TYPES.ociLayer : MEDIA_TYPES.ociLayerGzip);
   const config = Buffer.from(

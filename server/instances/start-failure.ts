@@ -1,6 +1,6 @@
 import "server-only";
 import type { Instance } from "@/lib/core/types";
-import { ConflictError, diskFullCause, DiskFullError, isIsolabError, StartFailedError, type IsolabError } from "@/server/errors";
+import { ConflictError, diskFullCause, DiskFullError, InvalidRequestError, isIsolabError, StartFailedError, type IsolabError } from "@/server/errors";
 
 export interface StartFailure {
   /** What the failed record says, in words a user can act on. */
@@ -40,8 +40,12 @@ export function describeStartFailure(opts: {
   const toError = (instance: Instance | undefined): IsolabError => {
     if (disk) return new DiskFullError(`${label} did not start: ${reason}`, { directory: dir, path: disk.path, code: disk.code, instance, consoleTail });
     if (opts.aborted) return new ConflictError(`${label} did not start: ${reason}`, { instance });
-    // A refusal before the engine was asked (a missing part, an unknown image) keeps its own status.
+    // A refusal before the engine was asked (a missing part, an unknown image) keeps its own status,
+    // and so does an image the engine refused to run (its User or WorkingDir, 422).
     if (!opts.registered && isIsolabError(cause)) return cause;
+    if (isIsolabError(cause) && cause.status === 422) {
+      return new InvalidRequestError(`${label} did not start: ${reason}`, { ...(cause.details as object | undefined), instance });
+    }
     return new StartFailedError(`${label} failed to start: ${reason}`, { instance, consoleTail });
   };
   return { reason, consoleTail, toError };

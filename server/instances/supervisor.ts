@@ -5,7 +5,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { limitRefusal, type InstanceLimits } from "@/lib/host/limits";
 import type { CreateInstance, ExecRequest } from "@/lib/schemas/instance";
-import type { ExecResult, Instance, InstanceKind, Startup } from "@/lib/core/types";
+import type { ExecResult, Instance, InstanceKind, Startup, VmStartMode } from "@/lib/core/types";
 import { CapacityError, ConflictError, InvalidRequestError, NotFoundError } from "@/server/errors";
 import { parseLastJson } from "@/lib/probe/output";
 import { bus } from "@/server/events";
@@ -156,10 +156,12 @@ export class Supervisor {
         image,
         memoryMiB: input.memoryMiB,
         unlimitedMemory: opts.unlimitedMemory,
+        ...(input.privileged ? { privileged: true } : {}),
         cpus: input.cpus,
         dir,
         readyTimeoutMs: this.deps.readyTimeoutMs,
-        ...(input.warm ? { warm: true } : {}),
+        ...(input.warm || input.startMode === "warm" ? { warm: true } : {}),
+        ...(input.startMode === "template" || input.startMode === "pooled" ? { startMode: input.startMode } : {}),
         ...(input.snapshot ? { snapshotId: input.snapshot } : {}),
       });
       // An engine that finished its start despite the abort is undone here.
@@ -173,6 +175,7 @@ export class Supervisor {
         runtime: handle.runtime,
         ...(handle.probe === false ? { probe: false } : {}),
         ...(handle.snapshotId ? { snapshotId: handle.snapshotId } : {}),
+        ...(handle.startMode ? { startMode: handle.startMode } : {}),
       });
       this.writeRecord(entry);
       entry.handle = handle;
@@ -246,9 +249,10 @@ export class Supervisor {
       state: "creating",
       memoryMiB: input.memoryMiB,
       ...(opts.unlimitedMemory ? { unlimitedMemory: true } : {}),
+      ...(input.privileged ? { privileged: true } : {}),
       ...(opts.experimentId ? { experimentId: opts.experimentId } : {}),
       cpus: input.cpus,
-      ...(input.kind === "vm" ? { startMode: input.warm || input.snapshot ? ("warm" as const) : ("cold" as const) } : {}),
+      ...(input.kind === "vm" ? { startMode: requestedStartMode(input) } : {}),
       createdAt: new Date().toISOString(),
     };
     const entry: Entry = { instance, dir };
@@ -282,6 +286,11 @@ export class Supervisor {
   }
 
   /** Idempotent: stopping a stopped, exited or failed instance succeeds; a start in flight is aborted and undone. */
+  /** Resolves once the engines' background work (the VM pool's refills) is done: experiments wait for it between measured starts. */
+  async idle(): Promise<void> {
+    await Promise.all(Object.values(this.deps.engines).map((e) => e.idle?.()));
+  }
+
   async stop(id: string): Promise<Instance> {
     const entry = this.entry(id);
     const { instance, handle } = entry;
@@ -316,6 +325,12 @@ export class Supervisor {
     const { instance, handle } = this.entry(id);
     if (!handle || instance.state !== "running") {
       throw new ConflictError(`"${instance.name}" is ${instance.state}; commands run only in a running instance.`);
+    }
+    // On the bare process `hostile` would mount, ptrace and write sysctls as root on the host itself.
+    if (req.command === "hostile" && instance.kind === "process") {
+      throw new InvalidRequestError("probe hostile runs only in a container or a VM: on the bare process it would act on the host itself.", {
+        field: "command",
+      });
     }
     const t0 = performance.now();
     const result = await handle.exec(req.command, req.args, { timeoutMs: req.timeoutMs, onLine: opts.onLine, signal: opts.signal });
@@ -405,4 +420,10 @@ export class Supervisor {
 export function withPrepare(startup: Startup, prepareMs: number): Startup {
   const ms = Math.max(0, prepareMs);
   return { totalMs: startup.totalMs + ms, phases: [{ name: "prepare", ms }, ...startup.phases] };
+}
+
+/** What a VM start asks for; the handle says what it got. */
+function requestedStartMode(input: CreateInstance): VmStartMode {
+  if (input.startMode) return input.startMode;
+  return input.warm || input.snapshot ? "warm" : "cold";
 }

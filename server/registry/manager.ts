@@ -1,4 +1,5 @@
 import "server-only";
+import { judgeRegistryUrl } from "@/lib/images/registry-policy";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -45,15 +46,12 @@ export interface RegistryManagerOptions {
 
 export type RegistryManager = ReturnType<typeof createRegistryManager>;
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
+/** The endpoint of a registry URL, refused (422, naming why) where the registry policy forbids it (lib/images/registry-policy.ts). */
 export function endpointFor(urlText: string): Endpoint {
+  const verdict = judgeRegistryUrl(urlText);
+  if (!verdict.ok) throw new InvalidRequestError(`Isolab does not use the registry ${urlText}: ${verdict.reason}.`, { field: "url" });
   const u = new URL(urlText);
-  const loopback = LOOPBACK.has(u.hostname);
-  if (u.protocol === "http:" && !loopback) {
-    throw new InvalidRequestError(`Plain http is used only for a registry on this host; use https for ${u.host}.`, { field: "url" });
-  }
-  return { url: `${u.protocol}//${u.host}`, host: u.host, insecure: loopback };
+  return { url: `${u.protocol}//${u.host}`, host: u.host, insecure: verdict.loopback };
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */

@@ -6,7 +6,7 @@ import { InvalidRequestError } from "@/server/errors";
 import { RegistryError, RegistryUnavailableError, TagNotFoundError } from "@/server/images/errors";
 import type { OciStore } from "@/server/images/oci-store";
 import { skopeoCopy, toolMessage, transports, type ToolOptions } from "@/server/images/tools";
-import { manifestDigest } from "./client";
+import { checkRegistry, manifestDigest } from "./client";
 import type { Endpoint } from "./manager";
 
 // Push and pull with skopeo, digests preserved: what arrives in the registry
@@ -14,16 +14,32 @@ import type { Endpoint } from "./manager";
 // same digest. A pull is untrusted input like an upload: staged, checked
 // layer by layer, then moved into the store.
 
-/** skopeo's message in the named error it means. */
+/**
+ * skopeo's failure as a named error. Its message can carry what the
+ * registry answered (error bodies, HTML from a proxy), so only the kind of
+ * failure is said, with what to do; the whole stderr goes to the server's
+ * log for the operator, not to the client.
+ */
 function transferError(stderr: string, what: string, ep: Endpoint, ref: { repository: string; tag: string }): Error {
   const message = toolMessage(stderr);
+  console.error(`[isolab] ${what}: skopeo said: ${message}`);
   if (/connection refused|no such host|i\/o timeout|server misbehaving|EOF$/i.test(message)) {
-    return new RegistryUnavailableError(`${what}: the registry at ${ep.url} does not answer (${message}).`, { url: ep.url });
+    return new RegistryUnavailableError(`${what}: the registry at ${ep.url} does not answer; check that it is running and reachable.`, { url: ep.url });
   }
   if (/manifest unknown|name unknown|not found/i.test(message)) {
-    return new TagNotFoundError(`${what}: the registry has no "${ref.repository}:${ref.tag}" (${message}).`, ref);
+    return new TagNotFoundError(`${what}: the registry has no "${ref.repository}:${ref.tag}".`, ref);
   }
-  return new RegistryError(`${what} failed: ${message}`, { stderr: stderr.slice(-2000) });
+  if (/unauthorized|authentication required|denied|status code 40[13]/i.test(message)) {
+    return new RegistryError(`${what}: the registry refused access (401/403); Isolab does not log in to registries.`, { url: ep.url });
+  }
+  if (/x509|certificate|tls:/i.test(message)) {
+    return new RegistryError(`${what}: the registry's TLS certificate is not trusted here; install its CA in the system store.`, { url: ep.url });
+  }
+  if (/redirect/i.test(message)) {
+    return new RegistryError(`${what}: the registry redirected somewhere skopeo would not go; point Isolab at the registry itself.`, { url: ep.url });
+  }
+  const status = /status(?: code)? (\d{3})/i.exec(message)?.[1];
+  return new RegistryError(`${what} failed${status ? ` (HTTP ${status})` : ""}; the server's log has skopeo's message.`, { url: ep.url });
 }
 
 export async function pushImage(
@@ -39,6 +55,8 @@ export async function pushImage(
   const repository = req.repository ?? parts.name;
   const tag = req.tag ?? parts.tag;
   const dest = transports.registry(ep.host, repository, tag);
+  // Isolab's own checked client first: a refused address or a redirect off the host stops here, before skopeo.
+  await checkRegistry(ep.url);
   return store.withImage(ref, async (source, image) => {
     const r = await skopeoCopy(source, dest, { ...opts, destInsecure: ep.insecure });
     if (r.code !== 0) throw transferError(r.stderr, `Pushing ${ref} to ${dest.slice("docker://".length)}`, ep, { repository, tag });

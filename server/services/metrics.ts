@@ -1,7 +1,9 @@
 import "server-only";
 import os from "node:os";
+import fs from "node:fs";
 import { buildFamilies } from "@/lib/metrics/exposition";
-import { compareViews, ProbeInfoSchema, type ProbeInfo, type WhatItSees } from "@/lib/metrics/guest-view";
+import { carrierRows, compareViews, ProbeInfoSchema, type Carrier, type ProbeInfo, type WhatItSees } from "@/lib/metrics/guest-view";
+import { confinementFromProc } from "@/lib/container/confinement-view";
 import { formatExposition } from "@/lib/metrics/prometheus";
 import type { InstanceSamples, SampleWindowS, SamplesSnapshot } from "@/lib/metrics/samples";
 import { parseLastJson } from "@/lib/probe/output";
@@ -77,5 +79,20 @@ export async function whatItSees(app: App, id: string): Promise<WhatItSees> {
   if (inside.exitCode !== 0) throw new ExecError(`probe info inside "${instance.name}" exited with ${inside.exitCode}: ${inside.output.slice(-300)}`);
   const guest = parseInfo(inside.output, `inside "${instance.name}"`);
   const host = parseInfo(onHost.output, "on the host");
-  return { id, host, guest, rows: compareViews(host, guest) };
+  return { id, host, guest, rows: compareViews(host, guest), ...carrierOf(instance) };
+}
+
+const CARRIER: Record<Instance["kind"], string> = { process: "the probe", container: "the container's init", vm: "QEMU" };
+
+/** The host process that carries the instance, as the host's /proc sees it (for a VM: QEMU's own confinement). */
+function carrierOf(instance: Instance): { carrier?: Carrier } {
+  const pid = instance.pid;
+  if (!pid) return {};
+  try {
+    const read = (f: string) => fs.readFileSync(`/proc/${pid}/${f}`, "utf8");
+    const confinement = confinementFromProc(read("status"), read("uid_map"), read("gid_map"));
+    return { carrier: { pid, what: CARRIER[instance.kind], confinement, rows: carrierRows(confinement) } };
+  } catch {
+    return {}; // it ended between the exec and this read
+  }
 }

@@ -52,6 +52,40 @@ export const MIGRATIONS: readonly Migration[] = [
           CREATE INDEX experiments_by_status ON experiments (status);`,
   },
   {
+    // 4, not 3: the audit log's migration (another branch) takes 3.
+    version: 4,
+    name: "accounts, sessions and API tokens",
+    // Secrets are never stored: passwords as argon2id hashes, session ids and
+    // tokens as SHA-256 hex digests. A session belongs to a user or to the
+    // token it was opened with, so removing either ends its sessions.
+    sql: `
+      CREATE TABLE users (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+      );
+      CREATE TABLE api_tokens (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        token_hash   TEXT NOT NULL UNIQUE,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT NOT NULL,
+        last_used_at INTEGER
+      );
+      CREATE TABLE sessions (
+        id_hash      TEXT PRIMARY KEY,
+        user_name    TEXT REFERENCES users (name) ON DELETE CASCADE,
+        token_id     TEXT REFERENCES api_tokens (id) ON DELETE CASCADE,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        CHECK ((user_name IS NULL) <> (token_id IS NULL))
+      );
+    `,
+  },
+  {
+    // 5, not 4: accounts take 4.
     version: 5,
     name: "fleet runs: one plan run on several hosts",
     // Each host runs (and keeps) its own experiment; this row links them and,

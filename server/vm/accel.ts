@@ -8,6 +8,7 @@ import type { Accel } from "@/lib/core/types";
 import { buildQemuArgs } from "@/lib/vm/qemu-args";
 import { config } from "@/server/config";
 import { killGroup, launchQemu, LaunchError, removeFiles } from "./launch";
+import type { QemuDirs } from "@/server/host/qemu-user";
 
 // Which accelerator VMs use, and why. /dev/kvm opening is not proof: on a
 // nested-PVM host a normal guest under -accel kvm hangs after the firmware
@@ -33,6 +34,8 @@ export interface AccelProbeOptions {
   kvmDevice?: string;
   /** Known QEMU version; asked from qemuBinary when absent. */
   qemuVersion?: string;
+  /** The QEMU user and its directories; the probe's QEMU is confined like every other. */
+  qemu?: () => QemuDirs;
   /** Boots one KVM guest to READY; injected by unit tests. */
   bootKvm?: (o: AccelProbeOptions & { timeoutMs: number }) => Promise<number>;
 }
@@ -74,8 +77,10 @@ function hostHint(): string {
 /** Boots the real image under KVM; resolves with ms to READY or throws LaunchError. */
 async function bootKvmOnce(o: AccelProbeOptions & { timeoutMs: number }): Promise<number> {
   const dir = path.join(o.stateDir, "kvm-probe");
-  fs.mkdirSync(dir, { recursive: true });
+  const qemu = o.qemu?.();
   const p = (f: string) => path.join(dir, f);
+  if (qemu) qemu.instanceDir(dir, [p("console.log"), p("qemu.pid")]);
+  else fs.mkdirSync(dir, { recursive: true });
   const paths = { qmpSocket: p("qmp.sock"), agentSocket: p("agent.sock"), qemuLog: p("qemu.err"), pidfile: p("qemu.pid") };
   const args = buildQemuArgs({
     ...paths,
@@ -89,7 +94,7 @@ async function bootKvmOnce(o: AccelProbeOptions & { timeoutMs: number }): Promis
     hostname: "kvm-probe",
   });
   try {
-    const vm = await launchQemu({ ...paths, qemuBinary: o.qemuBinary, args, readyTimeoutMs: o.timeoutMs });
+    const vm = await launchQemu({ ...paths, qemuBinary: o.qemuBinary, args, readyTimeoutMs: o.timeoutMs, user: qemu?.user });
     await killGroup(vm.child, vm.exit);
     return vm.ready.at - vm.spawnAt;
   } catch (err) {

@@ -118,6 +118,36 @@ describe("vm engine (QEMU, TCG)", () => {
     await expect(h.exec("ping", [])).rejects.toThrow(/closed/);
   });
 
+  it("runs QEMU confined: its seccomp filter on and an unprivileged user, read from /proc", async () => {
+    const req = request();
+    const h = (await engine().start(req)) as VmHandle;
+    try {
+      // Read from the kernel, not from Isolab: the QEMU whose pid file is in the instance directory.
+      const pid = Number(fs.readFileSync(path.join(req.dir, "qemu.pid"), "utf8").trim());
+      expect(pid).toBe(h.pid);
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toMatch(/qemu-system/);
+      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      const field = (name: string) => status.match(new RegExp(`^${name}:\\s+(.*)$`, "m"))?.[1].split(/\s+/) ?? [];
+      expect(field("Seccomp")).toEqual(["2"]);
+      expect(field("NoNewPrivs")).toEqual(["1"]);
+      const [ruid, euid, suid, fsuid] = field("Uid").map(Number);
+      expect(ruid).not.toBe(0);
+      expect([euid, suid, fsuid]).toEqual([ruid, ruid, ruid]);
+      expect(field("Gid").map(Number)).not.toContain(0);
+      expect(field("CapEff")).toEqual(["0000000000000000"]);
+      // It may pass through its instance directory but not write there; the files it writes are Isolab's, group-writable.
+      const [gid] = field("Gid").map(Number);
+      expect(fs.statSync(req.dir)).toMatchObject({ uid: 0, gid, mode: fs.constants.S_IFDIR | 0o710 });
+      expect(fs.statSync(path.join(req.dir, "console.log"))).toMatchObject({ uid: 0, gid, mode: fs.constants.S_IFREG | 0o660 });
+      expect(fs.statSync(path.join(req.dir, "console.log")).size).toBeGreaterThan(0);
+      expect(fs.statSync(stateDir).mode & 0o007).toBe(0);
+      expect((await h.exec("ping", [], { timeoutMs: 15_000 })).exitCode).toBe(0);
+    } finally {
+      await h.stop({ timeoutMs: 3000 });
+    }
+    expect(qemusIn(req.dir)).toEqual([]);
+  });
+
   it("fails a guest that never says READY, with the console tail and no QEMU left", async () => {
     // A later rdinit= wins: init becomes `cat`, which blocks on the console forever.
     const hangs = createVmEngine({ stateDir, kernelPath, accel: "tcg", extraKernelArgs: ["rdinit=/bin/cat", "loglevel=7"] });

@@ -17,12 +17,17 @@ import { currentBinding } from "./snapshot-binding";
 import { checkRestorable } from "./snapshot-restore";
 import { createSnapshotStore, type SnapshotStore } from "./snapshot-store";
 import { createWarmStarts, withSnapshots, type WarmHandleExtras } from "./warm-start";
+import { qemuDirs, requireQemuUser, unreadableBy } from "@/server/host/qemu-user";
+import { createTemplatedStarts, type TemplatedStarts } from "./templated-start";
+import { stateTagOf } from "./vm-templates";
 
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
 // the agent serial port. Startup phases: qemu-up → kernel → ready.
 // A warm start (StartRequest.warm, or .snapshotId) restores a snapshot
-// instead (warm-start.ts): qemu-up → state-loaded → ready.
+// instead (warm-start.ts): qemu-up → state-loaded → ready. A templated or
+// pooled start (StartRequest.startMode) clones a shared-memory template
+// (templated-start.ts).
 
 export interface VmEngineOptions {
   qemuBinary?: string;
@@ -35,6 +40,12 @@ export interface VmEngineOptions {
   readyTimeoutMs?: number;
   /** After the guest's `mitigations=`, which is the host's own state (server/host/mitigations.ts); a later one wins. */
   extraKernelArgs?: string[];
+  /** The unprivileged system user QEMU runs as (default ISOLAB_QEMU_USER, isolab-qemu). */
+  qemuUser?: string;
+  /** Waiting clones per templated machine (ISOLAB_VM_POOL_SIZE); 0 turns the pool off. */
+  poolSize?: number;
+  /** tmpfs for the shared-memory templates' RAM files (default /dev/shm). */
+  shmDir?: string;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -59,6 +70,10 @@ export type VmEngine = Omit<Engine, "start"> & {
   /** Snapshots under <stateDir>/snapshots: templates of warm starts and those saved through the API. */
   snapshots: SnapshotStore;
   checkSnapshot(id: string, req: Pick<StartRequest, "image" | "memoryMiB" | "cpus">): Promise<SnapshotMeta>;
+  /** The shared-memory templates and the warm pool (templated-start.ts). */
+  templated: TemplatedStarts;
+  /** Kills the pool's waiting QEMUs (app shutdown, after the instances). */
+  shutdown(): Promise<void>;
 };
 
 export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
@@ -70,9 +85,22 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
   const defaultInitramfs = path.join(config.imagesDir, "probe", "initramfs.cpio");
   const extraKernelArgs = [...guestMitigationKernelArgs(), ...(opts.extraKernelArgs ?? [])];
 
-  const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios });
+  const qemuUser = opts.qemuUser ?? config.qemuUser;
+  // Every QEMU runs as this user, under its seccomp sandbox (lib/vm/qemu-args.ts QEMU_SANDBOX).
+  const qemu = () => qemuDirs(stateDir, requireQemuUser(qemuUser));
+  const decide = (initramfsPath: string) => resolveAccel(choice, { qemuBinary, kernelPath, initramfsPath, stateDir, bios, qemu });
   const snapshots = createSnapshotStore(path.join(stateDir, "snapshots"));
-  const warm = createWarmStarts({ qemuBinary, store: snapshots, instancesDir: path.join(stateDir, "instances"), vmPaths });
+  const warm = createWarmStarts({ qemuBinary, store: snapshots, instancesDir: path.join(stateDir, "instances"), vmPaths, qemu });
+  const templated = createTemplatedStarts({
+    qemuBinary,
+    qemu,
+    store: createSnapshotStore(path.join(stateDir, "vm-templates")),
+    instancesDir: path.join(stateDir, "instances"),
+    shmDir: opts.shmDir ?? config.shmDir,
+    stateTag: stateTagOf(stateDir),
+    vmPaths,
+    poolSize: opts.poolSize ?? config.vmPoolSize,
+  });
 
   /** The accelerator and machine a VM of this request gets: one definition for boots, restores and their checks. */
   async function machineFor(req: Pick<StartRequest, "image" | "memoryMiB" | "cpus">): Promise<{ decision: AccelDecision; machine: MachineSpec }> {
@@ -104,6 +132,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
 
     async check() {
       await qemuVersionOrMissing(qemuBinary);
+      requireQemuUser(qemuUser);
       if (!fs.existsSync(kernelPath)) {
         throw new MissingDependencyError("kernel", `The guest kernel ${kernelPath} is missing.`);
       }
@@ -113,10 +142,17 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
 
     async start(req) {
       const paths = vmPaths(req.dir);
-      fs.mkdirSync(req.dir, { recursive: true });
+      const confined = qemu();
+      // QEMU (as its own user) creates its console log and pid file here and reaches its sockets.
+      confined.instanceDir(req.dir, [paths.consoleLog, paths.pidfile]);
+      for (const file of [kernelPath, req.image.initramfsPath]) {
+        const why = unreadableBy(file, confined.user);
+        if (why) throw new StartFailedError(`QEMU runs as ${confined.user.name} and cannot read ${file}: ${why}.`);
+      }
       const { decision, machine } = await machineFor(req);
       const readyTimeoutMs = req.readyTimeoutMs ?? opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
       if (req.warm || req.snapshotId) return warm.start(req, machine, decision, readyTimeoutMs);
+      if (req.startMode) return templated.start(req, req.startMode, machine, decision, readyTimeoutMs, paths);
       let args: string[];
       try {
         args = buildQemuArgs({ ...paths, ...machine, hostname: req.name, name: `isolab-${req.id}` });
@@ -124,7 +160,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
         throw new StartFailedError(`invalid VM settings: ${(err as Error).message}`);
       }
       try {
-        const vm = await launchQemu({ ...paths, qemuBinary, args, readyTimeoutMs, signal: req.signal });
+        const vm = await launchQemu({ ...paths, qemuBinary, args, readyTimeoutMs, signal: req.signal, user: confined.user });
         const startup = vmStartupPhases({
           spawnAt: vm.spawnAt,
           greetingAt: vm.greetingAt,
@@ -153,8 +189,15 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
 
     async reconcile(dir) {
       const removed = await reconcileVms(dir);
-      return [...removed, ...createSnapshotStore(path.join(dir, "snapshots")).cleanTemps()];
+      const temps = [...createSnapshotStore(path.join(dir, "snapshots")).cleanTemps(), ...createSnapshotStore(path.join(dir, "vm-templates")).cleanTemps()];
+      return [...removed, ...temps, ...(dir === stateDir ? templated.templates.removeOrphans() : [])];
     },
+
+    templated,
+
+    shutdown: () => templated.pool.shutdown(),
+
+    idle: () => templated.pool.idle(),
 
     snapshots,
 

@@ -34,6 +34,8 @@ export function createVmHandle(o: {
   startup: Startup;
   accel: AccelDecision;
   paths: { consoleLog: string; qmpSocket: string; agentSocket: string; pidfile: string };
+  /** Words that explain an exit this kind of VM is prone to (a templated clone's SIGBUS). */
+  exitHint?: (signal: string | null) => string | undefined;
 }): VmHandle {
   const { vm, paths } = o;
   let stopRequested = false;
@@ -58,6 +60,8 @@ export function createVmHandle(o: {
     if (stopRequested) reason = "stopped by Isolab";
     else if (shutdownReason && SHUTDOWN_WORDS[shutdownReason]) reason = `${SHUTDOWN_WORDS[shutdownReason]}; ${describeExit(e)}`;
     else reason = describeExit(e);
+    const hint = stopRequested ? undefined : o.exitHint?.(e.signal);
+    if (hint) reason += `: ${hint}`;
     return { code: e.code, signal: e.signal, reason } satisfies InstanceExit;
   });
 

@@ -67,7 +67,7 @@ function alive(pid: number): boolean {
 export function isOurQemu(pid: number, dir: string): boolean {
   const argv = cmdline(pid);
   if (!argv?.length) return false;
-  return path.basename(argv[0]).startsWith("qemu-system") && argv.some((a) => a.includes(dir));
+  return path.basename(argv[0]).startsWith("qemu-system") && argv.some((a) => a.includes(`${dir}/`));
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
@@ -90,7 +90,8 @@ export async function reconcileVms(stateDir: string): Promise<string[]> {
     const pidfile = path.join(dir, "qemu.pid");
     if (!fs.existsSync(pidfile)) continue;
     const pid = Number.parseInt(fs.readFileSync(pidfile, "utf8").trim(), 10);
-    if (Number.isInteger(pid) && pid > 1 && isOurQemu(pid, dir)) {
+    // A pooled VM keeps the arguments of the pool directory it was started in (templated-start.ts adopt).
+    if (Number.isInteger(pid) && pid > 1 && (isOurQemu(pid, dir) || isOurQemu(pid, path.join(root, "pool-")))) {
       // Its own process group (spawned detached): take helpers along.
       try {
         process.kill(-pid, "SIGKILL");
@@ -99,6 +100,12 @@ export async function reconcileVms(stateDir: string): Promise<string[]> {
       }
       await waitGone(pid, 5_000);
       removed.push(`QEMU pid ${pid} of ${id}`);
+    }
+    // A pool's directory belongs to no instance: nothing in it is worth keeping.
+    if (id.startsWith("pool-")) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(id);
+      continue;
     }
     for (const f of ["qemu.pid", "qmp.sock", "agent.sock"]) {
       const p = path.join(dir, f);

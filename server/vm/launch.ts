@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import { checkUnixSocketPath } from "@/lib/vm/qemu-args";
+import { asUser, type QemuUser } from "@/server/host/qemu-user";
 import { AgentChannel, type AgentReady } from "./agent-channel";
 import { QmpClient } from "./qmp-client";
 
@@ -24,6 +25,8 @@ export interface LaunchOptions extends LaunchPaths {
   args: string[];
   readyTimeoutMs: number;
   signal?: AbortSignal;
+  /** Run QEMU as this unprivileged user (server/host/qemu-user.ts); as Isolab's own user when absent (unit tests' fake QEMU). */
+  user?: QemuUser;
 }
 
 export interface QemuExit {
@@ -64,6 +67,9 @@ export async function listen(socketPath: string): Promise<net.Server> {
     server.once("error", reject);
     server.listen(socketPath, () => resolve());
   });
+  // QEMU connects as its own unprivileged user: the directory it sits in
+  // decides who can reach it (server/host/qemu-user.ts), the socket lets them in.
+  fs.chmodSync(socketPath, 0o666);
   return server;
 }
 
@@ -97,11 +103,19 @@ export async function killGroup(child: ChildProcess, exit: Promise<QemuExit>): P
  * group, so a dev reload or ^C of Isolab does not take it down mid-write;
  * reconcile() finds it later.
  */
-export function spawnQemu(binary: string, args: string[], logPath: string, extraFds: number[] = []): { child: ChildProcess; exit: Promise<QemuExit> } {
+export function spawnQemu(
+  binary: string,
+  args: string[],
+  logPath: string,
+  extraFds: number[] = [],
+  user?: QemuUser,
+): { child: ChildProcess; exit: Promise<QemuExit> } {
   const logFd = fs.openSync(logPath, "a");
   let child: ChildProcess;
   try {
-    child = spawn(binary, args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds] });
+    // setpriv execs QEMU in the same process: the pid, the process group and the pid file stay QEMU's.
+    const cmd = user ? asUser(user, binary, args) : { file: binary, args };
+    child = spawn(cmd.file, cmd.args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds] });
   } finally {
     fs.closeSync(logFd);
     for (const fd of extraFds) fs.closeSync(fd);
@@ -153,7 +167,7 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     const qmpConn = accept(qmpServer);
     const agentConn = accept(agentServer);
     const spawnAt = performance.now();
-    ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog));
+    ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog, [], opts.user));
 
     watch = watchStart(exit, opts.readyTimeoutMs, opts.signal, { guest: "the guest", awaited: "reach READY" });
     const failure = watch.failure;

@@ -29,3 +29,13 @@ export class SnapshotDiskFullError extends IsolabError {
 export class SnapshotSaveError extends IsolabError {
   override readonly status = 500;
 }
+
+/** The shared-memory filesystem (/dev/shm) has no room for a template's RAM; nothing was left behind (507). */
+export class SharedMemoryFullError extends IsolabError {
+  override readonly status = 507;
+}
+
+/** A pooled start was asked for while the pool is off (ISOLAB_VM_POOL_SIZE=0) (409). */
+export class PoolDisabledError extends IsolabError {
+  override readonly status = 409;
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import type { QemuUser } from "@/server/host/qemu-user";
 import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -52,6 +53,15 @@ export interface RestoreOptions {
   hostname?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The unprivileged user QEMU runs as; its instance directory is already its own. */
+  user?: QemuUser;
+  /**
+   * A templated clone's state was saved without its RAM (`x-ignore-shared`):
+   * the capability must be on before the stream is read, and QEMU 7.2 takes
+   * it only over QMP, so QEMU starts with `-incoming defer` and the load
+   * begins with `migrate-incoming fd:3` once the capability is set.
+   */
+  ignoreShared?: boolean;
 }
 
 export interface RestoredQemu extends LaunchedQemu {
@@ -107,11 +117,55 @@ function parseUptime(output: string): number {
   return up;
 }
 
+/** A restoring QEMU whose state is loaded and whose vCPUs are still stopped (`-S`): what a pool keeps waiting. */
+export interface LoadedQemu {
+  child: ChildProcess;
+  pid: number;
+  qmp: QmpClient;
+  agent: AgentChannel;
+  meta: SnapshotMeta;
+  spawnAt: number;
+  greetingAt: number;
+  loadedAt: number;
+  exit: Promise<QemuExit>;
+}
+
 /** Spawns the restoring QEMU and resolves once the guest answers; on any failure nothing is left running. */
 export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQemu> {
+  const loaded = await loadSnapshot(opts);
+  return resumeLoaded(loaded, opts);
+}
+
+/** Kills a loaded or restoring QEMU and closes its channels. */
+export async function discardLoaded(vm: Pick<LoadedQemu, "child" | "exit" | "qmp" | "agent">): Promise<void> {
+  vm.qmp.close();
+  vm.agent.close();
+  await killGroup(vm.child, vm.exit);
+}
+
+/** Names what went wrong: a state QEMU could not load, or how QEMU ended. */
+async function failureOf(err: unknown, child: ChildProcess | undefined, exit: Promise<QemuExit>, opts: Pick<RestoreOptions, "id" | "paths">): Promise<Error> {
+  let e = err;
+  if (child && !(err instanceof LaunchError) && !(err instanceof SnapshotCorruptError)) {
+    const ended = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 1_000))]);
+    if (ended) e = new LaunchError(`${describeExit(ended)} before the restored guest was ready`, ended);
+  }
+  const stderr = readTail(opts.paths.qemuLog, 5);
+  if (e instanceof SnapshotCorruptError || /load of migration failed|error while loading state|savevm|section/i.test(stderr)) {
+    return new SnapshotCorruptError(`QEMU could not load snapshot ${opts.id}${stderr ? `: ${stderr.split("\n").slice(-2).join(" ")}` : ""}`, {
+      id: opts.id,
+      stderr,
+    });
+  }
+  return e instanceof LaunchError ? e : new LaunchError((e as Error).message);
+}
+
+/** Spawns QEMU with the saved state as its incoming migration and resolves once it is loaded, vCPUs stopped. */
+export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
   opts.signal?.throwIfAborted();
   const meta = checkRestorable(opts.store, opts.id, opts.expected.binding);
-  const args = [...instantiateArgs(opts.expected.args, opts.paths, opts.name), "-global", "migration.x-events=on", "-S", "-incoming", `fd:${STATE_FD}`];
+  const incoming = opts.ignoreShared ? "defer" : `fd:${STATE_FD}`;
+  const args = [...instantiateArgs(opts.expected.args, opts.paths, opts.name), "-global", "migration.x-events=on", "-S", "-incoming", incoming];
 
   const qmpServer = await listen(opts.paths.qmpSocket);
   let agentServer: net.Server | undefined;
@@ -127,7 +181,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
-    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd]));
+    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd], opts.user));
     watch = watchStart(exit, opts.timeoutMs, opts.signal, { guest: "the restored guest", awaited: "answer" });
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
@@ -137,9 +191,36 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     agent = new AgentChannel(agentSock);
     agent.adopt(meta.agentNextId);
     const greetingAt = qmp.greetingAt ?? performance.now();
-
+    if (opts.ignoreShared) {
+      await race(qmp.execute("migrate-set-capabilities", { capabilities: [{ capability: "x-ignore-shared", state: true }] }));
+      await race(qmp.execute("migrate-incoming", { uri: `fd:${STATE_FD}` }));
+    }
     const loadedAt = await race(migrationDone(qmp));
+    if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
+    return { child, pid: child.pid, qmp, agent, meta, spawnAt, greetingAt, loadedAt, exit };
+  } catch (err) {
+    const e = await failureOf(err, child, exit, opts);
+    if (child) await killGroup(child, exit);
+    qmp?.close();
+    agent?.close();
+    throw e;
+  } finally {
+    watch?.dispose();
+    qmpServer.close();
+    agentServer?.close();
+    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket]);
+  }
+}
 
+/**
+ * `cont`, the clone's own hostname and a fresh RNG seed, then `ping`: the
+ * guest is ready once it answers. On failure the QEMU is killed.
+ */
+export async function resumeLoaded(vm: LoadedQemu, opts: Pick<RestoreOptions, "hostname" | "timeoutMs" | "signal" | "id" | "paths">): Promise<RestoredQemu> {
+  const { qmp, agent, child, exit } = vm;
+  const watch = watchStart(exit, opts.timeoutMs, opts.signal, { guest: "the restored guest", awaited: "answer" });
+  const race = <T>(p: Promise<T>) => Promise.race([p, watch.failure]);
+  try {
     // Identity first, then ping: the guest is ready once it answers with its own name.
     const cont = qmp.execute("cont");
     const identity = Promise.all([
@@ -155,29 +236,12 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoredQem
     const uptimeSeconds = parseUptime(pong.output);
     // Old images' agents lack the built-ins (they answer with a usage error): the VM still works.
     await race(identity).catch(() => undefined);
-    if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
-    return { child, pid: child.pid, qmp, agent, spawnAt, greetingAt, ready: { uptimeSeconds, at: readyAt }, exit, meta, loadedAt, uptimeSeconds };
+    return { ...vm, ready: { uptimeSeconds, at: readyAt }, uptimeSeconds };
   } catch (err) {
-    let e = err;
-    if (child && !(err instanceof LaunchError) && !(err instanceof SnapshotCorruptError)) {
-      const ended = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 1_000))]);
-      if (ended) e = new LaunchError(`${describeExit(ended)} before the restored guest was ready`, ended);
-    }
-    if (child) await killGroup(child, exit);
-    qmp?.close();
-    agent?.close();
-    const stderr = readTail(opts.paths.qemuLog, 5);
-    if (e instanceof SnapshotCorruptError || /load of migration failed|error while loading state|savevm|section/i.test(stderr)) {
-      throw new SnapshotCorruptError(`QEMU could not load snapshot ${opts.id}${stderr ? `: ${stderr.split("\n").slice(-2).join(" ")}` : ""}`, {
-        id: opts.id,
-        stderr,
-      });
-    }
-    throw e instanceof LaunchError ? e : new LaunchError((e as Error).message);
+    const e = await failureOf(err, child, exit, opts);
+    await discardLoaded(vm);
+    throw e;
   } finally {
-    watch?.dispose();
-    qmpServer.close();
-    agentServer?.close();
-    removeFiles([opts.paths.qmpSocket, opts.paths.agentSocket]);
+    watch.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import type { QemuDirs } from "@/server/host/qemu-user";
 import fs from "node:fs";
 import path from "node:path";
 import type net from "node:net";
@@ -41,6 +42,8 @@ export interface SaveOptions {
   timeoutMs?: number;
   /** Called when the save has begun (VM stopped), for tests that fault the disk. */
   onStopped?: () => void;
+  /** QEMU runs as its own user: the store's root is made searchable for it, to reach the migration socket. */
+  qemu?: QemuDirs;
 }
 
 export const DEFAULT_SAVE_TIMEOUT_MS = 60_000;
@@ -57,7 +60,7 @@ function receiveInto(server: net.Server, file: string, onError: (err: Error) => 
   return accept(server).then(
     (sock) =>
       new Promise<void>((resolve, reject) => {
-        const out = fs.createWriteStream(file, { flags: "wx" });
+        const out = fs.createWriteStream(file, { flags: "wx", mode: 0o600 });
         const fail = (err: Error) => {
           onError(err);
           sock.destroy(); // QEMU's write fails: the migration ends as `failed`
@@ -113,6 +116,7 @@ export async function saveSnapshot(target: SaveTarget, opts: SaveOptions): Promi
   let saved = false;
   const t0 = performance.now();
   try {
+    opts.qemu?.traverse(opts.store.root);
     server = await listen(sock).catch((err: Error) => {
       throw new SnapshotSaveError(`Cannot snapshot: ${err.message}`);
     });

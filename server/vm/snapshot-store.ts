@@ -158,10 +158,11 @@ export function createSnapshotStore(root: string) {
     },
 
     begin(): PendingSnapshot {
-      fs.mkdirSync(root, { recursive: true });
+      fs.mkdirSync(root, { recursive: true, mode: 0o700 });
       const id = `s${randomBytes(6).toString("hex")}`;
       const dir = path.join(root, `${TMP_PREFIX}${id}`);
-      fs.mkdirSync(dir);
+      // A snapshot is a guest's whole memory: root's alone (0700 directory, 0600 files).
+      fs.mkdirSync(dir, { mode: 0o700 });
       let done = false;
       return {
         id,
@@ -169,7 +170,7 @@ export function createSnapshotStore(root: string) {
         statePath: path.join(dir, STATE_FILE),
         commit(meta) {
           const metaPath = path.join(dir, META_FILE);
-          fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2));
+          fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2), { mode: 0o600 });
           fsyncPath(metaPath);
           fsyncPath(path.join(dir, STATE_FILE));
           fs.renameSync(dir, dirOf(id));

@@ -6,6 +6,7 @@ import { instantiateArgs } from "@/lib/vm/snapshot";
 import { killGroup, launchQemu, removeFiles, type LaunchPaths } from "./launch";
 import { saveSnapshot } from "./snapshot-save";
 import type { SnapshotStore } from "./snapshot-store";
+import type { QemuDirs } from "@/server/host/qemu-user";
 
 // Template VMs for warm launches: the first warm launch of a machine boots a
 // template cold, saves it, and quits it; every later one restores that
@@ -26,6 +27,8 @@ export interface TemplateContext {
   /** Where a template boots: <stateDir>/instances/tpl-<key>, so reconcile finds a QEMU a crash left. */
   instancesDir: string;
   vmPaths(dir: string): LaunchPaths & { consoleLog: string; pidfile: string };
+  /** The QEMU user and the directories it may reach (throws when the user is missing). */
+  qemu(): QemuDirs;
 }
 
 export interface TemplateRequest {
@@ -57,10 +60,12 @@ export function createTemplates(ctx: TemplateContext) {
   async function build(req: TemplateRequest): Promise<SnapshotMeta> {
     const dir = path.join(ctx.instancesDir, `tpl-${req.key}`);
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
+    const qemu = ctx.qemu();
     const paths = ctx.vmPaths(dir);
+    qemu.instanceDir(dir, [paths.consoleLog, paths.pidfile]);
     const vm = await launchQemu({
       ...paths,
+      user: qemu.user,
       qemuBinary: ctx.qemuBinary,
       args: instantiateArgs(req.args, paths, `isolab-template-${req.key}`),
       readyTimeoutMs: req.readyTimeoutMs,
@@ -79,6 +84,7 @@ export function createTemplates(ctx: TemplateContext) {
         source: { name: `template ${req.binding.image.name} ${req.binding.machine.memoryMiB} MiB` },
         resume: false,
         hostname: typeof hostname === "string" ? hostname : undefined,
+        qemu,
       });
       for (const old of ctx.store.list()) {
         if (old.purpose === "template" && old.templateKey !== req.key && sameMachine(old.binding, req.binding)) ctx.store.remove(old.id);

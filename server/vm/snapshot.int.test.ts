@@ -8,7 +8,9 @@ import { QmpStatusReply } from "@/lib/schemas/qmp";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { parseLastJson } from "@/lib/probe/output";
 import { TEST_ACCEL } from "@/server/app/test-support";
+import { config } from "@/server/config";
 import { isIsolabError } from "@/server/errors";
+import { qemuDirs, requireQemuUser } from "@/server/host/qemu-user";
 import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { createVmEngine } from "./engine";
@@ -173,7 +175,10 @@ describe("VM snapshots (QEMU, TCG)", () => {
         spec: { memoryMiB: 128, cpus: 1, accel: TEST_ACCEL, kernel: kernelPath, initrd: image.initramfsPath },
         imageName: "probe",
       });
-      const err = await saveSnapshot(vm, { store, binding: b.binding, args: b.args, purpose: "manual", source: {}, resume: true }).catch((e: unknown) => e);
+      const qemu = qemuDirs(stateDir, requireQemuUser(config.qemuUser));
+      const err = await saveSnapshot(vm, { store, binding: b.binding, args: b.args, purpose: "manual", source: {}, resume: true, qemu }).catch(
+        (e: unknown) => e,
+      );
       expect(isIsolabError(err) && err.status).toBe(507);
       expect((err as Error).message).toMatch(/disk .* is full; the snapshot was not saved and the VM was left as it was/);
       expect(store.list()).toEqual([]);

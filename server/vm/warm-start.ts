@@ -1,4 +1,5 @@
 import "server-only";
+import type { VmStartMode } from "@/lib/core/types";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
 import { restoreStartupPhases, type MachineSpec } from "@/lib/vm/snapshot";
 import { isIsolabError, StartFailedError } from "@/server/errors";
@@ -19,7 +20,7 @@ import { createTemplates, type TemplateContext } from "./snapshot-templates";
 type Binding = Awaited<ReturnType<typeof currentBinding>>;
 
 export interface WarmHandleExtras {
-  startMode: "cold" | "warm";
+  startMode: VmStartMode;
   /** The snapshot a warm VM was restored from. */
   snapshotId?: string;
   capabilities: { snapshot: SnapshotCapability };
@@ -28,7 +29,7 @@ export interface WarmHandleExtras {
 /** Gives a VM handle its start mode and the snapshot capability. */
 export function withSnapshots(
   handle: VmHandle,
-  extras: { startMode: "cold" | "warm"; snapshotId?: string; save: (opts: { resume: boolean }) => Promise<SnapshotMeta> },
+  extras: { startMode: VmStartMode; snapshotId?: string; save: (opts: { resume: boolean }) => Promise<SnapshotMeta> },
 ): VmHandle & WarmHandleExtras {
   const { save, ...rest } = extras;
   return Object.assign(handle, { ...rest, capabilities: { ...handle.capabilities, snapshot: { save } } });
@@ -39,7 +40,16 @@ export function createWarmStarts(ctx: TemplateContext) {
 
   function save(handle: VmHandle, binding: Promise<Binding>, source: SnapshotMeta["source"], resume: boolean): Promise<SnapshotMeta> {
     return binding.then((b) =>
-      saveSnapshot(handle, { store: ctx.store, binding: b.binding, args: b.args, purpose: "manual", source, resume, hostname: source.name }),
+      saveSnapshot(handle, {
+        store: ctx.store,
+        binding: b.binding,
+        args: b.args,
+        purpose: "manual",
+        source,
+        resume,
+        hostname: source.name,
+        qemu: ctx.qemu(),
+      }),
     );
   }
 
@@ -56,6 +66,7 @@ export function createWarmStarts(ctx: TemplateContext) {
         built = t.built;
       }
       const vm = await restoreSnapshot({
+        user: ctx.qemu().user,
         store: ctx.store,
         id,
         expected: current,

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { INSTANCE_KINDS } from "@/lib/core/types";
+
+/** What a density run packs: the three kinds, and VMs cloned from a shared-memory template (kind vm, startMode template). */
+export const DENSITY_KINDS = [...INSTANCE_KINDS, "vm-template"] as const;
+export type DensityKind = (typeof DENSITY_KINDS)[number];
 import { commonPlanFields, intIn, uniqueList } from "@/lib/experiments/plan-fields";
 
 // The density plan; a member of ExperimentPlanSchema (lib/schemas/experiment.ts).
@@ -20,7 +24,7 @@ const { image, memoryMiB, cpus } = commonPlanFields;
 export const DensityPlanSchema = z
   .object({
     type: z.literal("density"),
-    kinds: uniqueList(INSTANCE_KINDS, "kind").default(["container", "vm"]),
+    kinds: uniqueList(DENSITY_KINDS, "kind").default(["container", "vm"]),
     image,
     memoryMiB,
     cpus,

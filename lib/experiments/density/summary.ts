@@ -2,7 +2,7 @@ import type { ExperimentSample, SkippedKind } from "@/lib/experiments/types";
 import { howManyFit, linearFit, type LinearFit } from "@/lib/core/linear-fit";
 import { MIB, hostReserveBytes } from "@/lib/host/memory-guard";
 import { median } from "@/lib/core/stats";
-import { INSTANCE_KINDS, type InstanceKind } from "@/lib/core/types";
+import { DENSITY_KINDS, type DensityKind } from "./schema";
 import { densityLimits } from "./limits";
 import {
   STOP_REASONS,
@@ -92,7 +92,7 @@ function kernelBytes(v: Record<string, number>): number | null {
   return v.slab_bytes + (v.pagetables_bytes ?? 0) + (v.kernelstack_bytes ?? 0) + (v.percpu_bytes ?? 0);
 }
 
-function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], budgetMiB: number | undefined): DensityKindResult | undefined {
+function kindResult(kind: DensityKind, samples: readonly ExperimentSample[], budgetMiB: number | undefined): DensityKindResult | undefined {
   const mine = samples.filter((s) => s.kind === kind);
   const steps = mine.filter((s) => s.sample === "step" && !s.error).sort((a, b) => a.rep - b.rep);
   const base = steps.find((s) => s.rep === 0);
@@ -167,13 +167,13 @@ function kindResult(kind: InstanceKind, samples: readonly ExperimentSample[], bu
 
 export function summarizeDensity(
   samples: readonly ExperimentSample[],
-  plan: { kinds: readonly InstanceKind[]; budgetMiB?: number },
+  plan: { kinds: readonly DensityKind[]; budgetMiB?: number },
   skipped: readonly SkippedKind[],
 ): DensityResult {
-  const kinds = INSTANCE_KINDS.filter((k) => plan.kinds.includes(k))
+  const kinds = DENSITY_KINDS.filter((k) => plan.kinds.includes(k))
     .map((k) => kindResult(k, samples, plan.budgetMiB))
     .filter((k): k is DensityKindResult => k !== undefined);
-  const chosen = (k: InstanceKind) => kinds.find((x) => x.kind === k)?.marginal.chosenMiB ?? null;
+  const chosen = (k: DensityKind) => kinds.find((x) => x.kind === k)?.marginal.chosenMiB ?? null;
   const vm = chosen("vm");
   const ct = chosen("container");
   const first = samples.find((s) => s.sample === "step" && !s.error);
@@ -182,6 +182,7 @@ export function summarizeDensity(
     type: "density",
     kinds,
     ratioVmToContainer: vm !== null && ct !== null && ct > 0 ? vm / ct : null,
+    ratioTemplateToVm: vm !== null && chosen("vm-template") !== null && vm > 0 ? chosen("vm-template")! / vm : null,
     host: { totalBytes: total ?? null, reserveBytes: total ? hostReserveBytes(total) : null, cores: first?.values.cores ?? null },
     assumptions: [
       "Instances are idle: the probe waits, as a service between requests does. Busy instances add their workload's memory and CPU: use the planner.",
@@ -191,6 +192,7 @@ export function summarizeDensity(
       "The first limit compares memory with Isolab's caps, pid_max and threads-max (at the tasks each instance was measured to run) and the namespace limits (at the namespaces each instance was seen to have of its own); Isolab's caps count only this run's instances.",
       "“Fits on this host” divides the memory available when the kind started, minus the host's reserve (the larger of 20 % of its memory and 2 GiB), by that marginal cost — and the CPU the instances use at idle into 80 % of the host's cores — whichever allows fewer.",
       "Memory is assumed linear in the instance count; page sharing between instances (the same kernel or image pages) is already in the measured slope.",
+      "Templated VMs (vm-template) map their template's RAM file copy-on-write: the template's file itself (its guest memory, once) is on /dev/shm before the first clone and is not in the slope; each clone pays for the pages it changes.",
     ],
     skipped: [...skipped],
   };

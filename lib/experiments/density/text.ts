@@ -54,6 +54,7 @@ export function densityText(r: DensityResult): string[] {
     ),
   );
   out.push("", `VM / container marginal memory: ${formatRatio(r.ratioVmToContainer)}`);
+  if (r.ratioTemplateToVm != null) out.push(`templated VM / cold VM marginal memory: ${formatRatio(r.ratioTemplateToVm)} (target ≤ 0.10×)`);
   for (const k of r.kinds) {
     out.push("", `${tag(k)}: stopped because ${k.stopText}; budget for the extrapolation ${formatBytes(k.fits.budgetBytes)}`);
     if (k.marginal.note) out.push(`  note: ${k.marginal.note}`);

@@ -1,6 +1,7 @@
 import type { SkippedKind } from "@/lib/experiments/types";
 import type { LinearFit } from "@/lib/core/linear-fit";
-import type { Accel, InstanceKind } from "@/lib/core/types";
+import type { Accel } from "@/lib/core/types";
+import type { DensityKind } from "./schema";
 import type { LimitCount } from "@/lib/host/kernel-limits";
 
 // What a density run records and concludes. Samples:
@@ -110,7 +111,7 @@ export interface DensityVerify {
 }
 
 export interface DensityKindResult {
-  kind: InstanceKind;
+  kind: DensityKind;
   accel?: Accel;
   reached: number;
   stopReason: StopReason | null;
@@ -132,6 +133,8 @@ export interface DensityResult {
   kinds: DensityKindResult[];
   /** VM marginal memory / container marginal memory (the chosen estimates); null without both. */
   ratioVmToContainer: number | null;
+  /** Templated VM marginal memory / cold VM marginal memory (target ≤ 10 %); null without both, absent in older runs. */
+  ratioTemplateToVm?: number | null;
   host: { totalBytes: number | null; reserveBytes: number | null; cores: number | null };
   assumptions: string[];
   skipped: SkippedKind[];

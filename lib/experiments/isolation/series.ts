@@ -69,7 +69,7 @@ function hogSeries(hog: IsolationHog, samples: readonly ExperimentSample[], resu
 export function latencyBuckets(samples: readonly ExperimentSample[], bucketS = LATENCY_BUCKET_S): IsolationSeries["latency"] {
   const rows = new Map<number, { t: number } & Partial<Record<InstanceKind, number>>>();
   for (const s of samples) {
-    if (s.sample !== "latency" || s.error || s.kind === "host" || s.kind === "vm-warm") continue;
+    if (s.sample !== "latency" || s.error || !isInstanceKind(s.kind)) continue;
     const b = Math.floor(s.values.t_ms / 1000 / bucketS);
     const row = rows.get(b) ?? { t: Number(((b + 0.5) * bucketS).toFixed(3)) };
     const ms = s.values.oversleep_us / 1000;
@@ -97,3 +97,5 @@ export function isolationSeries(samples: readonly ExperimentSample[], result: Is
     events: result.events.map((e) => ({ t: sec(e.tMs), label: e.label, hog: e.hog })),
   };
 }
+
+const isInstanceKind = (k: string): k is InstanceKind => k === "process" || k === "container" || k === "vm";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { STARTUP_KINDS } from "@/lib/experiments/types";
+import { DEFAULT_STARTUP_KINDS, STARTUP_KINDS } from "@/lib/experiments/types";
 import { commonPlanFields, intIn, uniqueList } from "@/lib/experiments/plan-fields";
 
 // The startup plan; a member of ExperimentPlanSchema (lib/schemas/experiment.ts).
@@ -13,8 +13,11 @@ export const StartupPlanSchema = z
     type: z.literal("startup"),
     runs: intIn(STARTUP_RUNS).default(STARTUP_RUNS.default),
     ...commonPlanFields,
-    /** `vm-warm`: a VM restored from its template snapshot, beside the cold-booted `vm`. */
-    kinds: uniqueList(STARTUP_KINDS, "kind").default([...STARTUP_KINDS]),
+    /**
+     * `vm-warm`: a VM restored from its template snapshot, beside the cold-booted `vm`;
+     * `vm-template` a clone of its shared-memory template; `vm-pooled` one the pool started ahead.
+     */
+    kinds: uniqueList(STARTUP_KINDS, "kind").default([...DEFAULT_STARTUP_KINDS]),
     /** One unrecorded start per kind first: page cache and accelerator probe settle before measuring. */
     warmup: z.boolean().default(true),
     /** After the runs, one cold and one restored VM side by side, their host memory read once a second (needs vm and vm-warm). */

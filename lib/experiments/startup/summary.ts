@@ -49,6 +49,8 @@ export function summarizeStartup(samples: readonly ExperimentSample[], kinds: re
     ratioContainerToProcess: ratio(med("container"), med("process")),
     ratioWarmToVm: ratio(med("vm-warm"), med("vm")),
     ratioWarmToContainer: ratio(med("vm-warm"), med("container")),
+    ratioTemplateToContainer: ratio(med("vm-template"), med("container")),
+    ratioPooledToContainer: ratio(med("vm-pooled"), med("container")),
     memory: summarizeWarmMemory(watched),
   };
 }

@@ -9,7 +9,7 @@ import type { StartupResult } from "./types";
 
 export function startupText(r: StartupResult): string[] {
   const out: string[] = [];
-  const vmTag = (kind: string, accel?: string) => (kind === "vm" || kind === "vm-warm" ? ` [${accel?.toUpperCase() ?? "?"}]` : "");
+  const vmTag = (kind: string, accel?: string) => (kind === "vm" || kind.startsWith("vm-") ? ` [${accel?.toUpperCase() ?? "?"}]` : "");
   out.push(
     table(
       ["kind", "runs", "min", "median", "p95", "max", "failed"],
@@ -37,6 +37,12 @@ export function startupText(r: StartupResult): string[] {
   );
   if (r.kinds.some((k) => k.kind === "vm-warm"))
     out.push(`vm-warm/vm: ${formatRatio(r.ratioWarmToVm)}   vm-warm/container: ${formatRatio(r.ratioWarmToContainer)}`);
+  const modes = [
+    r.kinds.some((k) => k.kind === "vm-template") && `vm-template/container: ${formatRatio(r.ratioTemplateToContainer ?? null)} (target ≤ 2×)`,
+    r.kinds.some((k) => k.kind === "vm-pooled") &&
+      `vm-pooled/container: ${formatRatio(r.ratioPooledToContainer ?? null)} (target ≤ 1×; the pool's QEMUs were started ahead)`,
+  ].filter(Boolean);
+  if (modes.length) out.push(modes.join("   "));
   if (r.memory) {
     out.push("", `host memory over the first ${r.memory.seconds} s (QEMU, after ready):`);
     out.push(
@@ -61,9 +67,11 @@ export function startupText(r: StartupResult): string[] {
 /** Medians per kind, the VMs' accelerator and the headline ratios. */
 export function startupHeadline(result: StartupResult): string {
   const vmTag = (accel: Accel | undefined) => (accel ? ` (${accel.toUpperCase()})` : "");
-  const parts = result.kinds.map((k) => `${k.kind} ${formatMs(k.total.median)}${k.kind === "vm" || k.kind === "vm-warm" ? vmTag(k.accel) : ""}`);
+  const parts = result.kinds.map((k) => `${k.kind} ${formatMs(k.total.median)}${k.kind === "vm" || k.kind.startsWith("vm-") ? vmTag(k.accel) : ""}`);
   if (result.ratioVmToContainer !== null) parts.push(`vm/container ${formatRatio(result.ratioVmToContainer)}`);
   if (result.ratioWarmToVm !== undefined && result.ratioWarmToVm !== null) parts.push(`vm-warm/vm ${formatRatio(result.ratioWarmToVm)}`);
+  if (result.ratioTemplateToContainer != null) parts.push(`vm-template/container ${formatRatio(result.ratioTemplateToContainer)}`);
+  if (result.ratioPooledToContainer != null) parts.push(`vm-pooled/container ${formatRatio(result.ratioPooledToContainer)}`);
   for (const s of result.skipped) parts.push(`${s.kind} skipped`);
   return parts.join(" · ");
 }

@@ -33,6 +33,10 @@ export interface StartupResult {
   ratioWarmToVm?: number | null;
   /** vm-warm median total / container median total. */
   ratioWarmToContainer?: number | null;
+  /** vm-template median total / container median total (target ≤ 2×; absent in runs from before templated VMs). */
+  ratioTemplateToContainer?: number | null;
+  /** vm-pooled median total / container median total (target ≤ 1×). */
+  ratioPooledToContainer?: number | null;
   /** Host memory of a cold and a restored VM over their first seconds; null when the run had not both. */
   memory?: WarmMemoryResult | null;
 }
