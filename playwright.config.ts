@@ -45,7 +45,8 @@ export default defineConfig({
     url: `${E2E_BASE_URL}/sign-in`,
     timeout: 120_000,
     reuseExistingServer: false,
-    env: { PORT: String(E2E_PORT), HOST: "127.0.0.1", ISOLAB_STATE_DIR: E2E_STATE_DIR },
+    // Scrapes every second: the fleet spec's Prometheus sees a change within a second or two.
+    env: { PORT: String(E2E_PORT), HOST: "127.0.0.1", ISOLAB_STATE_DIR: E2E_STATE_DIR, ISOLAB_SCRAPE_INTERVAL_S: "1" },
     gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
   },
 });

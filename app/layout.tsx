@@ -26,6 +26,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/images">Images</Link>
               <Link href="/registry">Registry</Link>
               <Link href="/audit">Audit</Link>
+              <Link href="/fleet">Fleet</Link>
             </nav>
             <StreamIndicator />
             <UserMenu />

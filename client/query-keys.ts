@@ -19,6 +19,10 @@ export const queryKeys = {
   registryCatalog: ["registry", "catalog"] as const,
   snapshots: ["snapshots"] as const,
   audit: (query: string) => ["audit", query] as const,
+  fleet: ["fleet"] as const,
+  fleetPrometheus: ["fleet", "prometheus"] as const,
+  fleetRuns: ["fleet-runs"] as const,
+  fleetRun: (id: string) => ["fleet-runs", id] as const,
   me: ["me"] as const,
   accessUsers: ["access", "users"] as const,
   accessTokens: ["access", "tokens"] as const,
@@ -50,5 +54,7 @@ export const REGISTRY_REFRESH_MS = 5000;
 export const SNAPSHOTS_REFRESH_MS = 5000;
 /** The audit log's newest page while the page is open, in milliseconds. */
 export const AUDIT_REFRESH_MS = 5000;
+/** The fleet page asks Prometheus this often, in milliseconds (its own scrapes are 5 s apart by default). */
+export const FLEET_REFRESH_MS = 3000;
 /** Who is signed in: a role changes only when an admin changes it; in milliseconds. */
 export const ME_REFRESH_MS = 60_000;

@@ -29,8 +29,8 @@ test("container and VM side by side: live charts, info inside, metrics, themes, 
 
   // Prometheus exposition of the real server while both run.
   const metrics = await (await request.get("/api/metrics")).text();
-  expect(metrics).toMatch(/isolab_memory_host_bytes\{kind="vm",instance="dash-vm",accel="(tcg|kvm)"\} [1-9]/);
-  expect(metrics).toMatch(/isolab_cpu_seconds_total\{kind="container",instance="dash-ct",runtime="\w+"\} /);
+  expect(metrics).toMatch(/isolab_memory_host_bytes\{kind="vm",name="dash-vm",accel="(tcg|kvm)"\} [1-9]/);
+  expect(metrics).toMatch(/isolab_cpu_seconds_total\{kind="container",name="dash-ct",runtime="\w+"\} /);
   execFileSync("promtool", ["check", "metrics"], { input: metrics });
 
   // History for download: CSV with a header and rows.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fails when a test left something running or mounted: QEMU processes, probe
 # processes, terminal sessions' `runc exec -t` (or crun's), runc containers
-# under any Isolab runtime root, Isolab cgroups, registries Isolab started.
+# under any Isolab runtime root, Isolab cgroups, registries and Prometheus
+# servers Isolab started.
 set -u
 leaks=0
 if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/null; then
@@ -18,6 +19,9 @@ fi
 if pgrep -f '^/usr/bin/docker-registry serve .*/registry/config\.yml$' >/dev/null; then
   echo "leak: a registry Isolab started still runs:"; pgrep -af '^/usr/bin/docker-registry serve'; leaks=1
 fi
+if pgrep -f '^/usr/bin/prometheus --config.file=.*/prometheus/prometheus\.yml' >/dev/null; then
+  echo "leak: a Prometheus Isolab started still runs:"; pgrep -af '^/usr/bin/prometheus --config.file='; leaks=1
+fi
 for root in /run/runc "${TMPDIR:-/tmp}"/isolab-*/runc; do
   [ -d "$root" ] || continue
   n=$(runc --root "$root" list -q 2>/dev/null | wc -l)
@@ -28,5 +32,5 @@ for d in /sys/fs/cgroup/*/isolab /sys/fs/cgroup/isolab /sys/fs/cgroup/unified/is
   n=$(find "$d" -mindepth 1 -maxdepth 1 -type d | wc -l)
   [ "$n" -gt 0 ] && { echo "leak: $n cgroup(s) under $d"; leaks=1; }
 done
-[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, terminal exec, runc container, Isolab cgroup or registry remains"
+[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, terminal exec, runc container, Isolab cgroup, registry or Prometheus remains"
 exit $leaks

@@ -17,10 +17,23 @@ const EnvSchema = z.object({
     .default("isolab-qemu"),
   ISOLAB_MAX_INSTANCES: z.coerce.number().int().positive().optional(),
   ISOLAB_MAX_MEMORY_MIB: z.coerce.number().int().positive().optional(),
+  // The web server's own address (scripts/serve.mjs reads the same two): the fleet's local scrape target.
+  HOST: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Seconds between the scrapes of the Prometheus Isolab starts (tests: 1). */
+  ISOLAB_SCRAPE_INTERVAL_S: z.coerce.number().int().min(1).max(300).default(5),
   /** Clones kept waiting per templated VM machine (image, memory, vCPUs); each costs its QEMU's memory while it waits. */
   ISOLAB_VM_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(0),
   ISOLAB_SHM_DIR: z.string().min(1).default("/dev/shm"),
 });
+
+const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::", "[::]", "localhost"]);
+
+/** How this host's Isolab reaches itself: 127.0.0.1 when it binds every address or a loopback name. */
+function localUrlOf(host: string | undefined, port: number): string {
+  const h = host && !WILDCARD_HOSTS.has(host) ? (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host) : "127.0.0.1";
+  return `http://${h}:${port}`;
+}
 
 export type IsolabConfig = ReturnType<typeof loadConfig>;
 
@@ -51,6 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     qemuUser: e.ISOLAB_QEMU_USER,
     maxInstances: e.ISOLAB_MAX_INSTANCES,
     maxMemoryMiB: e.ISOLAB_MAX_MEMORY_MIB,
+    /** This host's Isolab as the fleet's Prometheus scrapes it. */
+    localUrl: localUrlOf(e.HOST, e.PORT),
+    scrapeIntervalS: e.ISOLAB_SCRAPE_INTERVAL_S,
     vmPoolSize: e.ISOLAB_VM_POOL_SIZE,
     /** Where templated VMs keep their template's RAM (a tmpfs). */
     shmDir: path.resolve(e.ISOLAB_SHM_DIR),

@@ -1,11 +1,16 @@
 import { INSTANCE_KINDS, type Instance } from "@/lib/core/types";
+import { histogramSamples, type Histogram } from "./histogram";
 import type { MetricFamily, MetricSample } from "./prometheus";
 import type { HostSample, InstanceSample, SamplerStats } from "./samples";
 
 // Isolab's metrics as Prometheus families, named after Incus's /1.0/metrics
 // (incus_cpu_seconds_total, incus_memory_*_bytes, incus_processes…) with
-// labels kind, instance (the name), accel and runtime. Pure: the route feeds
-// it the supervisor's list and the sampler's latest readings.
+// labels kind, name (the instance's name), accel and runtime. The label is
+// `name`, not `instance`: Prometheus sets `instance` to the scraped target
+// and would rename ours to `exported_instance`. Host-wide series carry no
+// host label either: the target (`instance`, and the `host` label Isolab's
+// scrape config adds) names the host. Pure: the route feeds it the
+// supervisor's list, the sampler's latest readings and the startup histograms.
 
 const STATES: Instance["state"][] = ["creating", "running", "stopping", "stopped", "exited", "failed"];
 
@@ -14,11 +19,32 @@ export interface ExpositionInput {
   latest: Record<string, InstanceSample>;
   host: HostSample | null;
   sampler: SamplerStats | null;
+  /** Every start this server measured since it began, one histogram per kind and start mode. */
+  startups?: StartupHistogram[];
+  /** The host's facts, as isolab_host_info labels; absent in callers that have none. */
+  hostInfo?: HostInfoLabels;
+  /** The host's memory reserve (lib/host/memory-guard.ts), bytes. */
+  memoryReserveBytes?: number;
+  /** The host's clock when the exposition was written, ms since the epoch: a down host's "last seen". */
+  nowMs?: number;
 }
 
-const labelsOf = (i: Instance) => ({ kind: i.kind, instance: i.name, accel: i.accel, runtime: i.runtime });
+export interface StartupHistogram {
+  kind: Instance["kind"];
+  startMode?: Instance["startMode"];
+  histogram: Histogram;
+}
 
-export function buildFamilies({ instances, latest, host, sampler }: ExpositionInput): MetricFamily[] {
+export interface HostInfoLabels {
+  hostname: string;
+  /** kvm, tcg, or "unknown" before the accelerator has been probed. */
+  accelerator: string;
+  cgroup: string;
+}
+
+const labelsOf = (i: Instance) => ({ kind: i.kind, name: i.name, accel: i.accel, runtime: i.runtime });
+
+export function buildFamilies({ instances, latest, host, sampler, startups = [], hostInfo, memoryReserveBytes, nowMs }: ExpositionInput): MetricFamily[] {
   const running = instances.filter((i) => i.state === "running" && latest[i.id]);
   const perInstance = (name: string, help: string, type: MetricFamily["type"], pick: (s: InstanceSample) => number | undefined): MetricFamily => ({
     name,
@@ -65,7 +91,13 @@ export function buildFamilies({ instances, latest, host, sampler }: ExpositionIn
     },
     {
       name: "isolab_startup_seconds",
-      help: "Time from the request to the probe's READY line, host monotonic clock.",
+      help: "Starts measured by this server since it began: time from the request to READY, host monotonic clock.",
+      type: "histogram",
+      samples: startups.flatMap((s) => histogramSamples(s.histogram, { kind: s.kind, start_mode: s.startMode })),
+    },
+    {
+      name: "isolab_instance_startup_seconds",
+      help: "How long each known instance took to start, host monotonic clock.",
       type: "gauge",
       samples: instances.flatMap((i) => (i.startup ? [{ labels: labelsOf(i), value: i.startup.totalMs / 1000 }] : [])),
     },
@@ -75,7 +107,20 @@ export function buildFamilies({ instances, latest, host, sampler }: ExpositionIn
       type: "gauge",
       samples: instances.flatMap((i) => (i.startup?.phases ?? []).map((p) => ({ labels: { ...labelsOf(i), phase: p.name }, value: p.ms / 1000 }))),
     },
+    {
+      name: "isolab_host_info",
+      help: "Facts about the host: hostname, accelerator, cgroup version (value 1).",
+      type: "gauge",
+      samples: hostInfo ? [{ labels: { hostname: hostInfo.hostname, accelerator: hostInfo.accelerator, cgroup: hostInfo.cgroup }, value: 1 }] : [],
+    },
+    single(
+      "isolab_host_time_seconds",
+      "The host's clock when these metrics were read (max_over_time of it is when the host was last seen).",
+      "gauge",
+      nowMs === undefined ? undefined : nowMs / 1000,
+    ),
     single("isolab_host_memory_total_bytes", "Host MemTotal.", "gauge", host?.memTotalBytes),
+    single("isolab_host_memory_reserve_bytes", "MemAvailable Isolab's experiments never go below: max(20 % of MemTotal, 2 GiB).", "gauge", memoryReserveBytes),
     single("isolab_host_memory_available_bytes", "Host MemAvailable.", "gauge", host?.memAvailableBytes),
     single(
       "isolab_host_cpu_usage_ratio",

@@ -3,9 +3,11 @@
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-export type MetricType = "counter" | "gauge";
+export type MetricType = "counter" | "gauge" | "histogram";
 
 export interface MetricSample {
+  /** A histogram's series carry a suffix: `_bucket` (with an `le` label), `_sum`, `_count`. */
+  suffix?: "_bucket" | "_sum" | "_count";
   /** Labels with an undefined or empty value are left out (Prometheus treats empty as absent). */
   labels?: Record<string, string | undefined>;
   value: number;
@@ -60,10 +62,11 @@ export function formatExposition(families: MetricFamily[]): string {
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
     const seenSeries = new Set<string>();
     for (const s of f.samples) {
-      const labels = formatLabels(s.labels);
-      if (seenSeries.has(labels)) throw new Error(`series ${f.name}${labels} appears twice`);
-      seenSeries.add(labels);
-      lines.push(`${f.name}${labels} ${formatValue(s.value)}`);
+      if ((f.type === "histogram") !== (s.suffix !== undefined)) throw new Error(`series of ${f.type} "${f.name}" ${s.suffix ? "has" : "lacks"} a suffix`);
+      const series = `${f.name}${s.suffix ?? ""}${formatLabels(s.labels)}`;
+      if (seenSeries.has(series)) throw new Error(`series ${series} appears twice`);
+      seenSeries.add(series);
+      lines.push(`${series} ${formatValue(s.value)}`);
     }
   }
   return lines.length ? `${lines.join("\n")}\n` : "";

@@ -1,4 +1,6 @@
 import "server-only";
+import fs from "node:fs";
+import path from "node:path";
 import { lookupUser, privateDir } from "@/server/host/qemu-user";
 import type { IsolabConfig } from "@/server/config";
 import { createAuditLog } from "@/server/audit/store";
@@ -19,8 +21,12 @@ import { Supervisor } from "@/server/instances/supervisor";
 import { processCpuUsage, systemClock, systemScheduler } from "@/server/metrics/clock";
 import { procReaders } from "@/server/metrics/readers";
 import { Sampler, type SamplerDeps } from "@/server/metrics/sampler";
+import { createStartupHistograms } from "@/server/metrics/startup-histograms";
 import { createProcessEngine } from "@/server/process/engine";
 import { createRegistryManager } from "@/server/registry/manager";
+import { createFleetHosts } from "@/server/fleet/hosts";
+import { createPrometheusManager } from "@/server/fleet/prometheus-manager";
+import { createFleetRuns } from "@/server/fleet/runs";
 import { openDatabase } from "@/server/store/db";
 import { ExperimentStore } from "@/server/store/experiments";
 import { createVmEngine, type VmEngineOptions } from "@/server/vm/engine";
@@ -31,6 +37,9 @@ import type { Instance } from "@/lib/core/types";
 // The web server (server/app/index.ts), the command-line runner
 // (server/experiments/standalone.ts), the bench and the integration tests
 // all call createApp, each with its own config (state directory, database).
+
+/** deploy/prometheus/rules.yml in the checkout the server runs from. */
+const FLEET_RULES_FILE = path.resolve("deploy/prometheus/rules.yml");
 
 type SamplerTiming = Pick<SamplerDeps, "intervalMs" | "guestIntervalMs" | "guestReadsPerSecond" | "guestTimeoutMs">;
 
@@ -94,6 +103,14 @@ export function createApp(config: AppConfig) {
     ...(config.sampler || {}),
   });
 
+  const startups = createStartupHistograms(events, (id) => {
+    try {
+      return Boolean(supervisor.get(id));
+    } catch {
+      return false;
+    }
+  });
+
   const db = openDatabase(config.dbPath);
   const experiments = new ExperimentStore(db);
   // Who changed what: scripts/serve.mjs records each state-changing request here when its answer finishes.
@@ -115,6 +132,18 @@ export function createApp(config: AppConfig) {
   if (interrupted.length) console.log(`[isolab] experiments interrupted by the last shutdown: ${interrupted.join(", ")}`);
 
   const registry = createRegistryManager({ stateDir: config.stateDir });
+  const fleetHosts = createFleetHosts({ stateDir: config.stateDir, localUrl: config.localUrl });
+  const fleet = {
+    hosts: fleetHosts,
+    runs: createFleetRuns({ db: experiments.db, hosts: fleetHosts }),
+    prometheus: createPrometheusManager({
+      stateDir: config.stateDir,
+      targets: fleetHosts.targets,
+      scrapeIntervalS: config.scrapeIntervalS,
+      // The same recording rules and alerts as a cluster's Prometheus (deploy/prometheus/), when the checkout has them.
+      ruleFiles: fs.existsSync(FLEET_RULES_FILE) ? [FLEET_RULES_FILE] : [],
+    }),
+  };
   const guestFacts = createGuestFacts();
   const scenario = createScenario({ supervisor: async () => supervisor, lock: {}, afterTeardown: guestFacts.prune });
 
@@ -129,8 +158,8 @@ export function createApp(config: AppConfig) {
   });
 
   const ready = (async () => {
-    const removedRegistry = registry.reconcile();
-    if (removedRegistry.length) console.log(`[isolab] removed a registry an earlier run left: ${removedRegistry.join(", ")}`);
+    const removedServers = [...registry.reconcile(), ...fleet.prometheus.reconcile()];
+    if (removedServers.length) console.log(`[isolab] removed what an earlier run left: ${removedServers.join(", ")}`);
     const removed = await supervisor.reconcile();
     if (removed.length) console.log(`[isolab] removed leftovers of an earlier run: ${removed.join(", ")}`);
     // Sampling starts once the supervisor knows what exists: ~1 Hz host view, slower guest view.
@@ -146,7 +175,7 @@ export function createApp(config: AppConfig) {
    *     its instances (a start it had in flight has finished by then);
    *  2. the supervisor's instances — every other QEMU, runc container and
    *     process, starts in flight aborted — then the VM pool's waiting QEMUs;
-   *  3. the registry Isolab started, if any;
+   *  3. the registry and the Prometheus Isolab started, if any;
    *  4. the sampler (after the instances, so none is sampled half-gone);
    *  5. the database, last: steps 1 and 2 still write to it.
    * Idempotent: a second call answers the first one's promise.
@@ -161,8 +190,10 @@ export function createApp(config: AppConfig) {
         // The pool's waiting QEMUs belong to no instance: the VM engine stops them.
         await engines.vm.shutdown().catch((err: Error) => console.error(`[isolab] stopping the VM pool: ${err.message}`));
         await registry.stop().catch((err: Error) => console.error(`[isolab] stopping the registry: ${err.message}`));
+        await fleet.prometheus.stop().catch((err: Error) => console.error(`[isolab] stopping Prometheus: ${err.message}`));
       } finally {
         sampler.stop();
+        startups.close();
         experiments.db.close();
       }
     })());
@@ -176,10 +207,12 @@ export function createApp(config: AppConfig) {
     resolveImage,
     images,
     sampler,
+    startups,
     experiments,
     audit,
     runner,
     registry,
+    fleet,
     guestFacts,
     scenario,
     auth,

@@ -1,4 +1,5 @@
 import "server-only";
+import os from "node:os";
 import fs from "node:fs";
 import { buildFamilies } from "@/lib/metrics/exposition";
 import { carrierRows, compareViews, ProbeInfoSchema, type Carrier, type ProbeInfo, type WhatItSees } from "@/lib/metrics/guest-view";
@@ -10,6 +11,9 @@ import type { Instance } from "@/lib/core/types";
 import { ExecError } from "@/server/errors";
 import type { App } from "@/server/app/create-app";
 import { runCommand } from "@/server/host/run-command";
+import { hostCgroupVersion } from "@/server/container/cgroup";
+import { knownAccelerator } from "@/server/vm/accel";
+import { hostReserveBytes } from "@/lib/host/memory-guard";
 
 // What the metric routes answer: the sampler's history and what an instance
 // sees from inside. Routes parse and map errors; this is the logic.
@@ -38,12 +42,21 @@ export function samplesSnapshot(app: App, windowS: SampleWindowS): SamplesSnapsh
 
 export function metricsText(app: App): string {
   const { supervisor, sampler } = app;
+  const host = sampler.hostSamples(60).at(-1) ?? null;
   return formatExposition(
     buildFamilies({
       instances: supervisor.list(),
       latest: sampler.latest(),
-      host: sampler.hostSamples(60).at(-1) ?? null,
+      host,
       sampler: sampler.stats(),
+      startups: app.startups.list(),
+      hostInfo: {
+        hostname: os.hostname(),
+        accelerator: knownAccelerator(app.config.stateDir)?.accel ?? "unknown",
+        cgroup: hostCgroupVersion(),
+      },
+      memoryReserveBytes: host ? hostReserveBytes(host.memTotalBytes) : undefined,
+      nowMs: Date.now(),
     }),
   );
 }

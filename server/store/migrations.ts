@@ -105,4 +105,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // 5, not 4: accounts take 4.
+    version: 5,
+    name: "fleet runs: one plan run on several hosts",
+    // Each host runs (and keeps) its own experiment; this row links them and,
+    // once every host has finished, keeps their records so the comparison
+    // survives a host that goes away.
+    sql: `CREATE TABLE fleet_runs (
+            id          TEXT PRIMARY KEY,
+            plan        TEXT NOT NULL,      -- JSON, the parsed plan sent to every host
+            hosts       TEXT NOT NULL,      -- JSON [{ name, url, experimentId, error }]
+            results     TEXT,               -- JSON { host: record without samples }, once all finished
+            created_at  TEXT NOT NULL,
+            finished_at TEXT
+          );
+          CREATE INDEX fleet_runs_by_created ON fleet_runs (created_at);`,
+  },
 ];

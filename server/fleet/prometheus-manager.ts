@@ -1,0 +1,214 @@
+import "server-only";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { prometheusConfigYaml } from "@/lib/fleet/prometheus-config";
+import type { PrometheusStatus } from "@/lib/schemas/fleet";
+import { MissingDependencyError } from "@/server/errors";
+import { runCommand } from "@/server/host/run-command";
+import { freePort } from "@/server/registry/manager";
+import { PrometheusConfigError, PrometheusUnavailableError } from "./errors";
+import type { FleetTarget } from "./hosts";
+import { pingPrometheus } from "./prometheus-api";
+
+// The Prometheus the fleet page queries: Debian's `prometheus`, started on
+// request on 127.0.0.1 at a free port, config and data under
+// <state>/prometheus/, or an existing one pointed at by URL. Like the
+// registry (server/registry/manager.ts): one per app, stopped with it, a
+// pid file so that one an earlier run left is ended first. Every config is
+// checked by `promtool check config` before Prometheus sees it; a change of
+// hosts rewrites it and reloads with SIGHUP.
+
+export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
+export const PROMTOOL_BINARY = "/usr/bin/promtool";
+const READY_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5000;
+
+export interface PrometheusManagerOptions {
+  stateDir: string;
+  targets: () => FleetTarget[];
+  /** Seconds between scrapes; tests use 1. */
+  scrapeIntervalS?: number;
+  /** Recording rules and alerts to load (deploy/prometheus/rules.yml). */
+  ruleFiles?: string[];
+  binary?: string;
+  promtool?: string;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function killGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+export function createPrometheusManager(opts: PrometheusManagerOptions) {
+  const binary = opts.binary ?? PROMETHEUS_BINARY;
+  const promtool = opts.promtool ?? PROMTOOL_BINARY;
+  const dir = path.join(opts.stateDir, "prometheus");
+  const dataDir = path.join(dir, "data");
+  const configPath = path.join(dir, "prometheus.yml");
+  const pidFile = path.join(dir, "prometheus.pid");
+  const logPath = path.join(dir, "prometheus.log");
+  let managed: { pid: number; port: number; startedAt: string } | null = null;
+  let external: string | null = null;
+  let note = "no Prometheus: start Isolab's own or give the URL of one";
+  let reconciled = false;
+  let starting: Promise<PrometheusStatus> | null = null;
+
+  function reconcile(): string[] {
+    if (reconciled) return [];
+    reconciled = true;
+    const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").trim() : "");
+    fs.rmSync(pidFile, { force: true });
+    if (!Number.isInteger(pid) || pid <= 0) return [];
+    const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
+    if (!cmdline.includes(configPath)) return [];
+    killGroup(pid, "SIGKILL");
+    return [`prometheus pid ${pid}`];
+  }
+
+  /** Writes the config for the current targets, refused unless promtool accepts it; the old one stays otherwise. */
+  async function writeConfig(): Promise<void> {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const text = prometheusConfigYaml({ targets: opts.targets(), scrapeIntervalS: opts.scrapeIntervalS ?? 5, ruleFiles: opts.ruleFiles });
+    const tmp = `${configPath}.new`;
+    fs.writeFileSync(tmp, text, { mode: 0o600 });
+    const check = await runCommand(promtool, ["check", "config", tmp], { timeoutMs: 15_000 }).catch((err: Error) => ({ exitCode: -1, output: err.message }));
+    if (check.exitCode !== 0) {
+      fs.rmSync(tmp, { force: true });
+      throw new PrometheusConfigError(`promtool refused the Prometheus config Isolab wrote: ${check.output.trim().slice(-500)}`);
+    }
+    fs.renameSync(tmp, configPath);
+  }
+
+  function url(): string | null {
+    if (managed) return `http://127.0.0.1:${managed.port}`;
+    return external;
+  }
+
+  async function status(): Promise<PrometheusStatus> {
+    if (managed && !alive(managed.pid)) {
+      note = `Prometheus (pid ${managed.pid}) exited on its own; see ${logPath}`;
+      managed = null;
+    }
+    const base = url();
+    const problem = base ? await pingPrometheus(base) : null;
+    return {
+      mode: managed ? "managed" : external ? "external" : "stopped",
+      url: base,
+      reachable: base !== null && problem === null,
+      pid: managed?.pid ?? null,
+      configPath: managed ? configPath : null,
+      dataDir: managed ? dataDir : null,
+      startedAt: managed?.startedAt ?? null,
+      note: problem ?? (base ? `answers at ${base}` : note),
+    };
+  }
+
+  async function start(): Promise<PrometheusStatus> {
+    if (managed && alive(managed.pid)) return status();
+    starting ??= (async () => {
+      reconcile();
+      for (const [bin, pkg] of [
+        [binary, "prometheus"],
+        [promtool, "prometheus"],
+      ])
+        if (!fs.existsSync(bin)) throw new MissingDependencyError(pkg, `${bin} is missing.`);
+      external = null;
+      fs.mkdirSync(dataDir, { recursive: true });
+      await writeConfig();
+      const port = await freePort();
+      const log = fs.openSync(logPath, "a");
+      // prettier-ignore
+      const args = [
+        `--config.file=${configPath}`,
+        `--storage.tsdb.path=${dataDir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--storage.tsdb.retention.time=15d",
+        "--log.level=warn",
+      ];
+      const child = spawn(binary, args, { stdio: ["ignore", log, log], detached: true });
+      fs.closeSync(log);
+      const pid = child.pid;
+      if (!pid) throw new PrometheusUnavailableError(`${binary} could not be started.`);
+      child.unref();
+      let exited = false;
+      child.once("exit", () => (exited = true));
+      fs.writeFileSync(pidFile, String(pid));
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + READY_TIMEOUT_MS;
+      while ((await pingPrometheus(base, 1000)) !== null) {
+        if (exited || Date.now() > deadline) {
+          killGroup(pid, "SIGKILL");
+          fs.rmSync(pidFile, { force: true });
+          const tail = fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n");
+          throw new PrometheusUnavailableError(`Prometheus did not come up on ${base}${exited ? " (it exited)" : ""}: ${tail}`, { logTail: tail });
+        }
+        await sleep(100);
+      }
+      managed = { pid, port, startedAt: new Date().toISOString() };
+      process.once("exit", () => {
+        if (managed?.pid === pid) {
+          killGroup(pid, "SIGKILL");
+          fs.rmSync(pidFile, { force: true });
+        }
+      });
+      return status();
+    })().finally(() => (starting = null));
+    return starting;
+  }
+
+  /** After the hosts changed: a managed Prometheus gets the new config (checked) and reloads it. */
+  async function reload(): Promise<void> {
+    if (!managed) return;
+    await writeConfig();
+    // One that exited on its own is reported by status(); the next start reads the new config.
+    if (alive(managed.pid)) process.kill(managed.pid, "SIGHUP");
+  }
+
+  /** Idempotent; the data directory is kept. */
+  async function stop(): Promise<PrometheusStatus> {
+    if (starting) await starting.catch(() => {});
+    if (managed) {
+      const { pid } = managed;
+      managed = null;
+      killGroup(pid, "SIGTERM");
+      const deadline = Date.now() + STOP_GRACE_MS;
+      while (alive(pid) && Date.now() < deadline) await sleep(20);
+      if (alive(pid)) killGroup(pid, "SIGKILL");
+      fs.rmSync(pidFile, { force: true });
+      note = "stopped by Isolab";
+    }
+    if (external) {
+      external = null;
+      note = "no longer using the external Prometheus";
+    }
+    return status();
+  }
+
+  async function useUrl(base: string): Promise<PrometheusStatus> {
+    if (managed) await stop();
+    external = base;
+    return status();
+  }
+
+  return { start, stop, status, reload, useUrl, url, reconcile, paths: { dir, dataDir, configPath, pidFile, logPath } };
+}
+
+export type PrometheusManager = ReturnType<typeof createPrometheusManager>;
