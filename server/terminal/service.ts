@@ -44,7 +44,6 @@ export interface AttachRequest {
   from?: string;
 }
 
-
 export interface TerminalServiceOptions {
   supervisor: Pick<Supervisor, "get" | "handle">;
   bus: EventEmitter<BusEvents>;
