@@ -30,8 +30,11 @@ for tool in ldd cpio sha256sum; do command -v "$tool" >/dev/null || die "missing
 # Each binary and library by path, size and modification time: a package
 # upgrade changes them, and reading 100 MB of Node to hash it would not be quick.
 libs() { ldd "$1" | grep -o '/[^ ]*' | sort -u; }
+# Containers are confined by default with this profile (server/container/seccomp-profile.ts).
+seccomp_profile=/usr/share/containers/seccomp.json
 inputs="$(
   sha256sum "$root/scripts/setup-v2host.sh"
+  sha256sum "$seccomp_profile" 2>/dev/null || true
   for b in "$busybox" "${bins[@]}"; do
     stat -L -c '%n %s %Y' "$b"
     for l in $(libs "$b" 2>/dev/null || true); do stat -L -c '%n %s %Y' "$l"; done
@@ -71,6 +74,8 @@ for b in "${bins[@]}"; do
   done
 done
 mknod -m 600 "$rootfs/dev/console" c 5 1
+mkdir -p "$rootfs$(dirname "$seccomp_profile")"
+cp "$seccomp_profile" "$rootfs$seccomp_profile" || die "$seccomp_profile is missing (Debian's golang-github-containers-common, installed with skopeo)"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 printf '127.0.0.1 localhost\n' >"$rootfs/etc/hosts"

@@ -68,7 +68,7 @@ export async function shiftedRootfs(stateDir: string, rootfsDir: string, ranges:
     fs.chownSync(base, ranges.uid.start, ranges.gid.start);
     const tmp = path.join(base, `.tmp-${randomBytes(4).toString("hex")}`);
     try {
-      await runToolOrThrow("cp", ["-a", "--no-target-directory", realSrc, tmp], `copying ${realSrc} for the user namespace`);
+      await runToolOrThrow("cp", ["-a", "-T", realSrc, tmp], `copying ${realSrc} for the user namespace`);
       await shiftOwners(tmp, ranges);
       fs.writeFileSync(`${dest}.source`, realSrc);
       fs.renameSync(tmp, dest);
