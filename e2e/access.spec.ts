@@ -57,6 +57,26 @@ test("a viewer cannot launch, an operator can, and each signs out", async ({ pag
     expect(forced.body.needed).toBe("operator");
     expect(forced.body.error).toContain("needs the operator role");
     expect((await (await adminRequest.get("/api/instances")).json()).instances.filter((i: { name: string }) => i.name.startsWith("e2e-"))).toHaveLength(0);
+    // No terminal for a viewer: the page offers none, and a socket forced from the page is refused by the server.
+    const started = await adminRequest.post("/api/instances", { data: { kind: "container", name: "e2e-viewer-term" } });
+    expect(started.status(), await started.text()).toBe(201);
+    const container = (await started.json()) as { id: string };
+    try {
+      await page.goto(`/instances/${container.id}`);
+      await expect(page.getByTestId("terminal-needs-role")).toBeVisible();
+      const socket = await page.evaluate(
+        (id) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/ws/terminal/${id}`);
+            ws.onopen = () => resolve("open");
+            ws.onerror = () => resolve("refused");
+          }),
+        container.id,
+      );
+      expect(socket).toBe("refused");
+    } finally {
+      await adminRequest.delete(`/api/instances/${container.id}`);
+    }
     await signOut(page);
 
     await signIn(page, "e2e-operator", "operator password");
