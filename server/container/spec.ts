@@ -1,6 +1,7 @@
 import "server-only";
 import type { OciSeccomp } from "@/lib/container/seccomp";
 import type { IdRange } from "@/lib/container/userns";
+import { CAPABILITY_NAMES } from "@/lib/container/capabilities";
 import type { OciCapability, OciMount, OciNamespaceType, OciSpec } from "@/lib/schemas/oci-spec";
 import { InvalidRequestError } from "@/server/errors";
 
@@ -84,50 +85,8 @@ export const DOCKER_DEFAULT_CAPABILITIES: OciCapability[] = [
   "CAP_AUDIT_WRITE",
 ];
 
-/** Every capability runc 1.1 knows (`runc features`): a privileged container's set. */
-export const ALL_CAPABILITIES: OciCapability[] = [
-  "CAP_CHOWN",
-  "CAP_DAC_OVERRIDE",
-  "CAP_DAC_READ_SEARCH",
-  "CAP_FOWNER",
-  "CAP_FSETID",
-  "CAP_KILL",
-  "CAP_SETGID",
-  "CAP_SETUID",
-  "CAP_SETPCAP",
-  "CAP_LINUX_IMMUTABLE",
-  "CAP_NET_BIND_SERVICE",
-  "CAP_NET_BROADCAST",
-  "CAP_NET_ADMIN",
-  "CAP_NET_RAW",
-  "CAP_IPC_LOCK",
-  "CAP_IPC_OWNER",
-  "CAP_SYS_MODULE",
-  "CAP_SYS_RAWIO",
-  "CAP_SYS_CHROOT",
-  "CAP_SYS_PTRACE",
-  "CAP_SYS_PACCT",
-  "CAP_SYS_ADMIN",
-  "CAP_SYS_BOOT",
-  "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE",
-  "CAP_SYS_TIME",
-  "CAP_SYS_TTY_CONFIG",
-  "CAP_MKNOD",
-  "CAP_LEASE",
-  "CAP_AUDIT_WRITE",
-  "CAP_AUDIT_CONTROL",
-  "CAP_SETFCAP",
-  "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN",
-  "CAP_SYSLOG",
-  "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND",
-  "CAP_AUDIT_READ",
-  "CAP_PERFMON",
-  "CAP_BPF",
-  "CAP_CHECKPOINT_RESTORE",
-];
+/** Every capability runc 1.1 knows (`runc features`), in the kernel's order: a privileged container's set. */
+export const ALL_CAPABILITIES: OciCapability[] = [...CAPABILITY_NAMES];
 
 /** The bounding set a container gets; seccomp rules conditioned on capabilities are decided against it. */
 export function capabilitiesFor(privileged: boolean | undefined): OciCapability[] {
