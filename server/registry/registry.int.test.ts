@@ -102,7 +102,8 @@ describe("the pulled image runs both ways", () => {
     const engine = app.engines.container;
     const h: RunningHandle = await engine.start(await request("container", "ct-hello"));
     try {
-      expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-run"]);
+      // Its first confined start shifts the freshly pulled rootfs into the user namespace's range; no READY (no probe).
+      expect(h.startup.phases.map((p) => p.name)).toEqual(["rootfs-shift", "runtime-run"]);
       expect(h.probe).toBe(false);
       const log = await waitForLine(h.logPath, "cwd=/bin greeting=hi there");
       expect(log).toContain(HELLO_LINE);
