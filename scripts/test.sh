@@ -17,8 +17,12 @@ step() {
 
 step typecheck npx tsc --noEmit
 step lint npm run lint
-step vitest npx vitest run --reporter=default --reporter=json --outputFile=e2e/artifacts/vitest.json
+# The production build first: the integration tests that start the real
+# server (the gate, TLS, audit, fleet, terminals) then serve it, several at
+# once, instead of each compiling a development server (Next allows only one
+# per directory).
 step build npx next build
+step vitest npx vitest run --reporter=default --reporter=json --outputFile=e2e/artifacts/vitest.json
 step e2e npx playwright test
 step leaks bash scripts/check-leaks.sh
 

@@ -81,6 +81,9 @@ export async function bundleSuite(outDir: string): Promise<void> {
       "server-only": path.join(ROOT, "scripts/stubs/server-only.ts"),
       // Native, and never opened by the engine or the doctor (guest/v2host/no-sqlite.ts).
       "better-sqlite3": path.join(ROOT, "guest/v2host/no-sqlite.ts"),
+      // Native too, and used by neither (guest/v2host/no-native.ts).
+      "@node-rs/argon2": path.join(ROOT, "guest/v2host/no-native.ts"),
+      "node-pty": path.join(ROOT, "guest/v2host/no-native.ts"),
     },
     logLevel: "error" as const,
   };

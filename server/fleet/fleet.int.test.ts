@@ -17,7 +17,11 @@ let b: IsolabServer;
 let hanging: http.Server | undefined;
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([0, 1].map(() => startIsolabServer({ env: { ISOLAB_SCRAPE_INTERVAL_S: String(SCRAPE_S) } })));
+  // allSettled: when one server fails to start, the other is still kept, so afterAll stops it.
+  const started = await Promise.allSettled([0, 1].map(() => startIsolabServer({ env: { ISOLAB_SCRAPE_INTERVAL_S: String(SCRAPE_S) } })));
+  [a, b] = started.map((s) => (s.status === "fulfilled" ? s.value : undefined)) as [IsolabServer, IsolabServer];
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
 }, 240_000);
 
 afterAll(async () => {
