@@ -41,7 +41,7 @@ test("launches a warm VM from the page and sees its restore phases; saves, lists
   expect(b.startMode).toBe("warm");
   expect(b.startup.phases.map((p) => p.name)).toEqual(["prepare", "qemu-up", "state-loaded", "ready"]);
   const card = page.getByRole("article", { name: /e2e-warm-b$/ });
-  await expect(card).toContainText("warm (restored)");
+  await expect(card).toContainText("warm (restored from a full snapshot)");
   const legend = card.getByTestId("startup-phases");
   for (const phase of ["qemu-up", "state-loaded", "ready", "total"]) await expect(legend).toContainText(phase);
 
