@@ -67,9 +67,10 @@ async function settle(shell: Shell, ms: number) {
 async function alternate(isolab: Shell, raw: Shell, keystrokes: number): Promise<{ isolabMs: number[]; rawMs: number[] }> {
   const isolabMs: number[] = [];
   const rawMs: number[] = [];
+  const named = <T>(which: string, p: Promise<T>) => p.catch((err: Error) => Promise.reject(new Error(`${which}: ${err.message}`)));
   for (let i = 0; i < keystrokes; i++) {
-    isolabMs.push(await echoMs(isolab, "x"));
-    rawMs.push(await echoMs(raw, "x"));
+    isolabMs.push(await named("through Isolab", echoMs(isolab, "x")));
+    rawMs.push(await named("raw", echoMs(raw, "x")));
   }
   return { isolabMs, rawMs };
 }
