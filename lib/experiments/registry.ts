@@ -3,6 +3,7 @@ import type { ExperimentBehaviour } from "./definition";
 import { densityExperiment } from "./density";
 import { hostileExperiment } from "./hostile";
 import { isolationExperiment } from "./isolation";
+import { ksmExperiment } from "./ksm";
 import { overheadExperiment } from "./overhead";
 import { startupExperiment } from "./startup";
 import type { ExperimentSample, ExperimentType, SkippedKind } from "./types";
@@ -18,6 +19,7 @@ export const EXPERIMENTS = {
   isolation: isolationExperiment,
   density: densityExperiment,
   hostile: hostileExperiment,
+  ksm: ksmExperiment,
 } satisfies { [K in ExperimentType]: { type: K } };
 
 type Definitions = typeof EXPERIMENTS;
@@ -35,6 +37,7 @@ export const PLAN_SCHEMAS = [
   EXPERIMENTS.isolation.planSchema,
   EXPERIMENTS.density.planSchema,
   EXPERIMENTS.hostile.planSchema,
+  EXPERIMENTS.ksm.planSchema,
 ] as const;
 
 // The same definitions seen per type: indexing this with a type parameter K

@@ -2,6 +2,7 @@ import type { Accel, HostInfo } from "@/lib/core/types";
 import type { MitigationRecord } from "@/lib/host/mitigations";
 import type { DensitySampleName } from "@/lib/experiments/density/types";
 import type { IsolationSampleName } from "@/lib/experiments/isolation/types";
+import type { KsmSampleName } from "@/lib/experiments/ksm/types";
 import type { ExperimentResult } from "@/lib/experiments/registry";
 
 // Domain types shared by every experiment type: records, samples, statuses.
@@ -10,7 +11,7 @@ import type { ExperimentResult } from "@/lib/experiments/registry";
 
 export type { ExperimentResult };
 
-export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density", "hostile"] as const;
+export const EXPERIMENT_TYPES = ["startup", "overhead", "isolation", "density", "hostile", "ksm"] as const;
 export type ExperimentType = (typeof EXPERIMENT_TYPES)[number];
 
 export const EXPERIMENT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
@@ -39,11 +40,11 @@ export type Workload = (typeof WORKLOADS)[number];
 export interface ExperimentSample {
   /** Order in which samples were taken, from 1. */
   seq: number;
-  /** "host": a reading of the whole host (isolation and density runs), not of one instance. */
+  /** "host": a reading of the whole host (isolation, density and KSM runs), not of one instance. */
   kind: StartupKind | "host";
   /** "memory": one host-memory reading of a VM in its first minute (startup runs with vm and vm-warm). */
   /** "hostile": one `probe hostile` answer (kind container, `values.privileged` 1 for a privileged one, or vm). */
-  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName | "hostile";
+  sample: "startup" | "memory" | "idle" | Workload | IsolationSampleName | DensitySampleName | "hostile" | KsmSampleName;
   /** Run (startup) or repetition (overhead) number from 1; 0 for a warm-up. */
   rep: number;
   warmup: boolean;
