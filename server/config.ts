@@ -54,6 +54,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     stateDir,
     /** The SQLite file; the server's and the CLI's runs share it even when their state directories differ. */
     dbPath: path.join(stateDir, "isolab.db"),
+    /** Where a KSM run keeps the host's own KSM settings until it puts them back; the server's and the CLI's runs share it, so one runs at a time. */
+    ksmSavedPath: path.join(stateDir, "ksm-saved.json"),
+    /** KSM's sysfs directory (a test points it where there is none). */
+    ksmSysfsDir: "/sys/kernel/mm/ksm",
     /** The OCI image store; the CLI's own state directory still uses the server's store. */
     imageStoreDir: path.join(stateDir, "image-store"),
     imagesDir: path.join(dataDir, "images"),

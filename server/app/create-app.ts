@@ -10,6 +10,7 @@ import { bus } from "@/server/events";
 import { systemClock as experimentClock } from "@/server/experiments/clock";
 import { captureEnvironment } from "@/server/experiments/environment";
 import { readHostUsage } from "@/server/experiments/host-usage";
+import { createKsmGuard } from "@/server/experiments/ksm-lease";
 import { ownerAlive, processOwner } from "@/server/experiments/owner";
 import { ExperimentRunner } from "@/server/experiments/runner";
 import { createAuthService } from "@/server/auth/service";
@@ -118,12 +119,15 @@ export function createApp(config: AppConfig) {
   // Accounts, sessions and tokens live in the same database; scripts/serve.mjs
   // asks app.auth who each request comes from.
   const auth = createAuthService({ db, stateDir: config.stateDir });
+  // KSM is host-wide: a run changes its settings and keeps the host's own in a file until it puts them back.
+  const ksm = createKsmGuard({ sysfsDir: config.ksmSysfsDir, file: config.ksmSavedPath });
   const runner = new ExperimentRunner({
     store: experiments,
     supervisor: async () => supervisor,
     clock: experimentClock,
     captureEnvironment: () => captureEnvironment(limits),
     readHostUsage,
+    ksm,
     owner: processOwner(),
     ownerAlive,
     publish: (e) => events.emit("experiment", e),
@@ -158,6 +162,9 @@ export function createApp(config: AppConfig) {
   });
 
   const ready = (async () => {
+    // A KSM run whose process died left the host's KSM changed: put it back first.
+    const ksmRestored = await ksm.recover().catch((err: Error) => `KSM settings: ${err.message}`);
+    if (ksmRestored) console.log(`[isolab] ${ksmRestored}`);
     const removedServers = [...registry.reconcile(), ...fleet.prometheus.reconcile()];
     if (removedServers.length) console.log(`[isolab] removed what an earlier run left: ${removedServers.join(", ")}`);
     const removed = await supervisor.reconcile();

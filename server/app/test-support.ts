@@ -25,6 +25,7 @@ export function testAppConfig(stateDir: string, overrides: Partial<AppConfig> = 
     stateDir,
     dbPath: path.join(stateDir, "isolab.db"),
     imageStoreDir: path.join(stateDir, "image-store"),
+    ksmSavedPath: path.join(stateDir, "ksm-saved.json"),
     accel: TEST_ACCEL,
     sampler: false,
     ...overrides,

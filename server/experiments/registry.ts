@@ -6,6 +6,7 @@ import type { RunnerDeps } from "./deps";
 import { runDensity } from "./density";
 import { runHostile } from "./hostile";
 import { runIsolation } from "./isolation";
+import { runKsm } from "./ksm";
 import { runOverhead } from "./overhead";
 import { runStartup } from "./startup";
 
@@ -20,6 +21,10 @@ const RUNS: { [K in ExperimentType]: Run<K> } = {
   isolation: (ctx, deps) => runIsolation(ctx, deps.hostProbes),
   density: (ctx, deps) => runDensity(ctx, deps.hostProbes),
   hostile: (ctx) => runHostile(ctx),
+  ksm: (ctx, deps) => {
+    if (!deps.ksm) throw new Error("this runner was built without KSM access (RunnerDeps.ksm)");
+    return runKsm(ctx, deps.ksm);
+  },
 };
 
 /** Runs the plan of `ctx` with its type's run function; samples and skipped kinds land in `ctx`. */
