@@ -28,6 +28,8 @@ export interface ExperimentDefinition<
   title: string;
   /** The plan a user may ask for; a member of ExperimentPlanSchema. */
   planSchema: S;
+  /** Set when starting a run needs more than the operator role (it changes the host for everyone). */
+  role?: "admin";
 }
 
 /** Keeps the definition's own plan and result types, so the registry can hand them on per type. */

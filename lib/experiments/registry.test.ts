@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { experimentHeadline, planLine, planShort } from "./registry";
+import { experimentHeadline, experimentRole, planLine, planShort } from "./registry";
 
 describe("experimentHeadline", () => {
   const s = (median: number) => ({ n: 5, min: median, median, p95: median, max: median, mean: median });
@@ -63,5 +63,13 @@ describe("plan lines", () => {
     expect(planLine("startup", { runs: 5, warmup: true })).toBe("5 cold starts per kind after one warm-up each");
     expect(planShort("overhead", { reps: 3 })).toBe("3 reps");
     expect(planLine("density", { max: 20 })).toBe("up to 20 per kind");
+  });
+});
+
+describe("experimentRole", () => {
+  it("lets operators start runs, and only admins one that changes the host's KSM for everyone", () => {
+    expect(experimentRole("startup")).toBe("operator");
+    expect(experimentRole("hostile")).toBe("operator");
+    expect(experimentRole("ksm")).toBe("admin");
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Role } from "@/lib/auth/roles";
 import type { ExperimentBehaviour } from "./definition";
 import { densityExperiment } from "./density";
 import { hostileExperiment } from "./hostile";
@@ -86,4 +87,10 @@ export function planLine(type: string, plan: Record<string, unknown>): string {
 /** The plan in a few words, for the list of runs; an unknown type is shown as its name. */
 export function planShort(type: string, plan: Record<string, unknown>): string {
   return known(type) ? EXPERIMENTS[type].planShort(plan) : type;
+}
+
+/** The least role that may start a run of `type`: operator, unless the type changes the host for everyone (ksm: admin). */
+export function experimentRole(type: ExperimentType): Role {
+  const def: { role?: Role } = EXPERIMENTS[type];
+  return def.role ?? "operator";
 }

@@ -8,6 +8,8 @@ export const ksmExperiment = defineExperiment({
   type: "ksm",
   title: "KSM: merging identical pages across VMs",
   planSchema: KsmPlanSchema,
+  // KSM is host-wide: the run merges every mergeable page on the host (other users' VMs too) while it runs.
+  role: "admin",
   summarize: summarizeKsm,
   text: ksmText,
   headline: ksmHeadline,
