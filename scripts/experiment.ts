@@ -5,6 +5,7 @@
 //   npm run experiment -- density --max 20 [--max-vm N] [--budget-mib N] [--schedule each|geometric] [--kinds container,vm,vm-template] [--json]
 //     Hundreds of containers: ISOLAB_MAX_INSTANCES=400 npm run experiment -- density --kinds container --max 300
 //     (Isolab's own cap, ISOLAB_MAX_INSTANCES, stops the run first otherwise; ISOLAB_MAX_MEMORY_MIB caps the granted memory).
+//   npm run experiment -- ksm [--vms 4] [--duration-s 60] [--sample-ms 1000] [--pages-to-scan 1000] [--sleep-ms 20] [--json]
 // Common: --memory-mib N, --cpus N, --kinds a,b. Progress goes to stderr; stdout
 // gets a readable table or, with --json, exactly the record GET /api/experiments/:id answers.
 // Ctrl-C cancels the run and removes every instance it started.
@@ -14,7 +15,7 @@ import { recordText } from "../lib/experiments/text";
 import { ExperimentPlanSchema } from "../lib/schemas/experiment";
 import { createStandaloneRunner } from "../server/experiments/standalone";
 
-const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density> [options]
+const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density|hostile|ksm> [options]
   startup   --runs N (1-50, default 5) [--no-warmup] [--kinds process,container,vm,vm-warm (all four)]
             [--memory-seconds N (0-120, default 0): then watch a cold and a restored VM's host memory]
   overhead  --reps N (1-20, default 3) [--workloads cpu,stream,syscall,io] [--idle-seconds N]
@@ -27,6 +28,10 @@ const USAGE = `usage: npm run experiment -- <startup|overhead|isolation|density>
             --budget-mib also checks a prediction: at half the budget it predicts the count, then fills the budget.
             Beyond Isolab's cap (default max(8, min(64, 16 × cores)) instances, half the host's memory granted)
             set ISOLAB_MAX_INSTANCES=400 (and ISOLAB_MAX_MEMORY_MIB, or --memory-mib 32) in the environment.
+  hostile   (no options of its own)
+  ksm       [--vms N (2-8, default 4)] [--duration-s N (5-600, default 60)] [--sample-ms N (250-10000, default 1000)]
+            [--pages-to-scan N (10-100000, default 1000)] [--sleep-ms N (10-10000, default 20)]
+            turns the host's KSM on at that rate for the run and puts its own settings back after.
   common    [--kinds process,container,vm] [--memory-mib N] [--cpus N] [--json]`;
 
 const FLAG_OF: Record<string, string> = {
@@ -52,6 +57,11 @@ const FLAG_OF: Record<string, string> = {
   schedule: "--schedule",
   settleMs: "--settle-ms",
   cpuWindowMs: "--cpu-window-ms",
+  vms: "--vms",
+  durationSeconds: "--duration-s",
+  sampleMs: "--sample-ms",
+  pagesToScan: "--pages-to-scan",
+  sleepMs: "--sleep-ms",
 };
 
 function fail(message: string, code = 2): never {
@@ -88,6 +98,11 @@ function parsePlan(argv: string[]) {
         schedule: { type: "string" },
         "settle-ms": { type: "string" },
         "cpu-window-ms": { type: "string" },
+        vms: { type: "string" },
+        "duration-s": { type: "string" },
+        "sample-ms": { type: "string" },
+        "pages-to-scan": { type: "string" },
+        "sleep-ms": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -100,7 +115,7 @@ function parsePlan(argv: string[]) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (positionals.length !== 1) fail("name one experiment type: startup, overhead, isolation or density");
+  if (positionals.length !== 1) fail("name one experiment type: startup, overhead, isolation, density, hostile or ksm");
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   const list = (s: string | undefined) =>
     s === undefined
@@ -133,6 +148,11 @@ function parsePlan(argv: string[]) {
     schedule: v.schedule,
     settleMs: num(v["settle-ms"]),
     cpuWindowMs: num(v["cpu-window-ms"]),
+    vms: num(v.vms),
+    durationSeconds: num(v["duration-s"]),
+    sampleMs: num(v["sample-ms"]),
+    pagesToScan: num(v["pages-to-scan"]),
+    sleepMs: num(v["sleep-ms"]),
   };
   for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
   const plan = ExperimentPlanSchema.safeParse(raw);

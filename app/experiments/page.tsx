@@ -4,6 +4,7 @@ import { ExperimentForm } from "@/components/experiments/experiment-form";
 import { ExperimentList } from "@/components/experiments/experiment-list";
 import { HostileForm } from "@/components/experiments/hostile-form";
 import { IsolationForm } from "@/components/experiments/isolation-form";
+import { KsmForm } from "@/components/experiments/ksm-form";
 
 export const dynamic = "force-dynamic";
 
@@ -17,6 +18,9 @@ export default function ExperimentsPage() {
           <DensityForm />
         </div>
         <HostileForm />
+      </RequireRole>
+      <RequireRole role="admin" note="A KSM run changes the host's kernel settings for every process on it and">
+        <KsmForm />
       </RequireRole>
       <ExperimentList />
     </div>

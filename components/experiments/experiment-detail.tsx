@@ -8,6 +8,7 @@ import { ExportLinks } from "./export-links";
 import { DensityResultView } from "./density-result";
 import { HostileResultView } from "./hostile-result";
 import { IsolationResultView } from "./isolation-result";
+import { KsmResultView } from "./ksm-result";
 import { OverheadResultView } from "./overhead-result";
 import { StartupResultView } from "./startup-result";
 import { StatusBadge } from "./status-badge";
@@ -16,7 +17,7 @@ export function planSummary(r: ExperimentRecord): string {
   const p = r.plan as Record<string, unknown>;
   const kinds = ((p.kinds ?? p.neighbours ?? p.targets) as string[] | undefined)?.join(", ");
   const head = planLine(r.type, p);
-  return `${head} · ${kinds} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
+  return `${head}${kinds ? ` · ${kinds}` : ""} · image ${p.image} · ${p.memoryMiB} MiB · ${p.cpus} CPU${p.cpus === 1 ? "" : "s"}`;
 }
 
 /** One run: status (live while unfinished), plan, results, environment, exports. */
@@ -63,6 +64,8 @@ export function ExperimentDetail({ record, compact = false }: { record: Experime
           <DensityResultView result={record.result} id={record.id} charts={!compact} />
         ) : record.result.type === "hostile" ? (
           <HostileResultView result={record.result} />
+        ) : record.result.type === "ksm" ? (
+          <KsmResultView result={record.result} charts={!compact} />
         ) : (
           <p className="muted">This page has no view for {record.type} results yet; the exports hold every sample.</p>
         )}
