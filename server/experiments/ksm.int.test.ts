@@ -96,6 +96,29 @@ describe.skipIf(!fs.existsSync(path.join(KSM_DIR, "run")))("KSM over cold VMs", 
   }, 120_000);
 });
 
+describe.skipIf(!fs.existsSync(path.join(KSM_DIR, "run")))("KSM run cancelled while merging", () => {
+  it("removes its VMs and still puts the host's settings back", async () => {
+    const before = hostSettings();
+    const app = await appWith();
+    const { id } = app.runner.submit(ExperimentPlanSchema.parse({ type: "ksm", vms: 2, durationSeconds: 120, sampleMs: 500, pagesToScan: 5000 }));
+    // Cancel once KSM is on: the first reading after run=1.
+    for (;;) {
+      const rec = app.runner.get(id);
+      if (rec.samples.some((s) => s.sample === "ksm" && s.rep >= 1) || rec.finishedAt) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(hostSettings().run).toBe("1");
+    await app.runner.cancel(id);
+    const rec = app.runner.get(id);
+    expect(rec.status).toBe("cancelled");
+    expect(hostSettings()).toEqual(before);
+    expect((rec.result as KsmResult).host.restored).toBe(true);
+    expect(fs.existsSync(app.config.ksmSavedPath)).toBe(false);
+    expect(app.supervisor.list()).toEqual([]);
+    expect(qemusOf(app.config.stateDir)).toEqual([]);
+  }, 90_000);
+});
+
 describe("KSM where the kernel has none", () => {
   it("refuses the run by name; nothing is started, changed or left", async () => {
     const before = hostSettings();
