@@ -2,7 +2,7 @@
 # Fails when a test left something running or mounted: QEMU processes, probe
 # processes, terminal sessions' `runc exec -t` (or crun's), runc containers
 # under any Isolab runtime root, Isolab cgroups, registries and Prometheus
-# servers Isolab started.
+# servers Isolab started, KSM settings a run did not put back.
 set -u
 leaks=0
 if pgrep -x qemu-system-x86 >/dev/null || pgrep -f '^qemu-system-x86_64' >/dev/null; then
@@ -32,5 +32,9 @@ for d in /sys/fs/cgroup/*/isolab /sys/fs/cgroup/isolab /sys/fs/cgroup/unified/is
   n=$(find "$d" -mindepth 1 -maxdepth 1 -type d | wc -l)
   [ "$n" -gt 0 ] && { echo "leak: $n cgroup(s) under $d"; leaks=1; }
 done
-[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, terminal exec, runc container, Isolab cgroup, registry or Prometheus remains"
+# A KSM run keeps the host's own KSM settings in ksm-saved.json until it has put them back.
+for f in "${TMPDIR:-/tmp}"/isolab-*/ksm-saved.json .isolab/state/ksm-saved.json; do
+  [ -f "$f" ] && { echo "leak: $f remains: a KSM run did not put the host's KSM settings back (the next start restores them)"; leaks=1; }
+done
+[ $leaks -eq 0 ] && echo "no leftovers: no QEMU, probe, terminal exec, runc container, Isolab cgroup, registry, Prometheus or unrestored KSM settings remain"
 exit $leaks

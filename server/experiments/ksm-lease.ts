@@ -9,10 +9,11 @@ import { ownerAlive, processOwner } from "./owner";
 
 // The host's KSM settings as a run found them, kept in a file until they are
 // put back: written before the first change, removed once the restore has
-// been read back equal. The file is also the lock — one KSM run at a time on
-// the host, whichever Isolab process (the server, the CLI) runs it, as both
-// use the server's path. A file left by a process that died is restored
-// when the next app starts (recover), or before the next run takes over.
+// been read back equal. The file is also the lock — one KSM run at a time
+// per installation, whichever Isolab process (the server, the CLI) runs it,
+// as both use the server's path (config.ksmSavedPath). A file left by a
+// process that died is restored when the next app starts (recover), or
+// before the next run takes over.
 
 const BOOT_ID = "/proc/sys/kernel/random/boot_id";
 
