@@ -48,7 +48,7 @@ export interface ExperimentSample {
   /** Run (startup) or repetition (overhead) number from 1; 0 for a warm-up. */
   rep: number;
   warmup: boolean;
-  /** Accelerator of the VM this sample came from; absent for other kinds. */
+  /** Accelerator of the VM this sample came from (of the VMs a KSM run's host reading covers); absent for other kinds. */
   accel?: Accel;
   values: Record<string, number>;
   /** Set when this run failed; values are then empty. */

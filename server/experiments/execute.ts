@@ -59,7 +59,8 @@ export async function executeRun(deps: RunnerDeps, id: string, plan: ExperimentP
   }
   try {
     const result = ctx ? summarizeExperiment(plan.type, plan, ctx.samples, ctx.skipped) : null;
-    if (environment && ctx?.samples.some((s) => s.kind === "vm" && s.accel)) {
+    // Only a VM's reading carries an accelerator (a KSM run's host readings carry their VMs').
+    if (environment && ctx?.samples.some((s) => s.accel)) {
       store.setEnvironment(id, await withAccelerator(deps, environment, ctx.samples.find((s) => s.accel)!.accel!));
     }
     store.finish(id, { status, finishedAt: clock.wallTime(), result, error });

@@ -8,7 +8,7 @@ import { ksmText } from "@/lib/experiments/ksm/text";
 import type { KsmResult } from "@/lib/experiments/ksm/types";
 import { ExperimentPlanSchema } from "@/lib/schemas/experiment";
 import { createApp, type App, type AppConfig } from "@/server/app/create-app";
-import { testAppConfig } from "@/server/app/test-support";
+import { TEST_ACCEL, testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import { processOwner } from "./owner";
 
@@ -78,6 +78,9 @@ describe.skipIf(!fs.existsSync(path.join(KSM_DIR, "run")))("KSM over cold VMs", 
     expect(fs.existsSync(app.config.ksmSavedPath)).toBe(false);
     // While it ran, KSM ran at the plan's rate.
     expect(r.host.during).toMatchObject({ run: 1, pagesToScan: 5000, sleepMs: 20 });
+    // The VMs' accelerator reaches the run's environment, though the readings are the host's.
+    expect(r.accel).toBe(TEST_ACCEL);
+    expect(rec.environment?.accelerator?.accel).toBe(TEST_ACCEL);
 
     expect(r.series.length).toBeGreaterThan(0);
     expect(Math.max(...r.series.map((p) => p.pagesSharing))).toBeGreaterThan(0);
