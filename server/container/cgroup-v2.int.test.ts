@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { median } from "@/lib/core/stats";
 import { parseControllers } from "@/lib/host/cgroup-placement";
 import { config } from "@/server/config";
-import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
+import type { RunningHandle } from "@/server/engine/contract";
 import { sampleInstance } from "@/server/metrics/host-view";
 import { procReaders } from "@/server/metrics/readers";
 import { RingBuffer } from "@/lib/metrics/ring-buffer";
@@ -13,8 +13,8 @@ import type { InstanceSample } from "@/lib/metrics/samples";
 import type { Series } from "@/server/metrics/sample-history";
 import { cgroupDirs, hostCgroupVersion } from "./cgroup";
 import { readPlacement } from "./cgroup-placement";
-import { createContainerEngine } from "./engine";
-import { leftovers, probeImage, TEST_TIME_SCALE } from "./test-support";
+import { TEST_TIME_SCALE } from "./test-support";
+import { containerTestBed } from "./test-bed";
 
 // What only a cgroup v2 host shows: the delegated subtree, and the sampler's
 // v2 readings against the files themselves. This host is v1 hybrid, so here
@@ -26,31 +26,7 @@ const runtime = config.ociRuntime;
 const onV2 = hostCgroupVersion() === "v2";
 const V2_ROOT = "/sys/fs/cgroup";
 
-let stateDir: string;
-let engine: Engine;
-let counter = 0;
-const used: { id: string; dir: string }[] = [];
-
-beforeAll(() => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-v2-int-"));
-  engine = createContainerEngine({ stateDir, exitPollMs: 50 });
-});
-
-afterEach(async () => {
-  for (const { id, dir } of used.splice(0)) expect(await leftovers(stateDir, id, dir)).toEqual([]);
-});
-
-afterAll(async () => {
-  await createContainerEngine({ stateDir }).reconcile(stateDir);
-  fs.rmSync(stateDir, { recursive: true, force: true });
-});
-
-function request(patch: Partial<StartRequest> = {}): StartRequest {
-  const id = `v2-int-${process.pid}-${++counter}`;
-  const dir = path.join(stateDir, "instances", id);
-  used.push({ id, dir });
-  return { id, name: `v2-${counter}`, image: probeImage(), memoryMiB: 96, cpus: 0.5, dir, readyTimeoutMs: 5000 * TEST_TIME_SCALE, ...patch };
-}
+const bed = containerTestBed({ prefix: "v2-int", name: "v2", defaults: { memoryMiB: 96, cpus: 0.5, readyTimeoutMs: 5000 * TEST_TIME_SCALE } });
 
 /** The cgroup's files as the kernel shows them, parsed only as far as a comparison needs. */
 function rawFiles(h: RunningHandle) {
@@ -88,8 +64,8 @@ describe.runIf(onV2)(`container engine on a cgroup v2 host (${runtime})`, () => 
     if (process.env.ISOLAB_EXPECT_DELEGATED === "1") {
       expect(placement.delegatedRoot).toBe("/system.slice/isolab.service");
     }
-    const req = request();
-    const h = await engine.start(req);
+    const req = bed.request();
+    const h = await bed.engine.start(req);
     try {
       expect(`/${h.cgroupPath}`).toBe(`${placement.parent}/${req.id}`);
       const enabled = parseControllers(fs.readFileSync(path.join(V2_ROOT, placement.parent, "cgroup.subtree_control"), "utf8"));
@@ -121,7 +97,7 @@ describe.runIf(onV2)(`container engine on a cgroup v2 host (${runtime})`, () => 
   });
 
   it("counts an OOM kill in memory.events and the sampler's reading alike", async () => {
-    const h = await engine.start(request({ memoryMiB: 48 }));
+    const h = await bed.engine.start(bed.request({ memoryMiB: 48 }));
     try {
       const res = await h.exec("mem", ["128", "16"], { timeoutMs: 20_000 * TEST_TIME_SCALE });
       expect(res.exitCode).not.toBe(0);
@@ -137,7 +113,7 @@ describe.runIf(onV2)(`container engine on a cgroup v2 host (${runtime})`, () => 
     const totals: number[] = [];
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const h = await engine.start(request());
+      const h = await bed.engine.start(bed.request());
       try {
         expect(h.runtime).toBe(runtime);
         totals.push(h.startup.totalMs);
@@ -145,7 +121,7 @@ describe.runIf(onV2)(`container engine on a cgroup v2 host (${runtime})`, () => 
       } finally {
         await h.stop();
       }
-      for (const { id, dir } of used.splice(0)) expect(await leftovers(stateDir, id, dir)).toEqual([]);
+      await bed.expectNoLeftovers();
     }
     expect(totals.every((t) => t > 0)).toBe(true);
     const figure = { runtime, starts: totals.length, medianStartMs: median(totals), medianRuntimeRunMs: median(runs), kernel: os.release() };

@@ -1,40 +1,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidRequestError } from "@/server/errors";
-import type { Engine, StartRequest } from "@/server/engine/contract";
-import { createContainerEngine } from "./engine";
 import { hostIdRanges } from "./id-range";
-import { leftovers, probeImage } from "./test-support";
+import { probeImage } from "./test-support";
+import { containerTestBed } from "./test-bed";
 
 // What confines a container, read from the host's /proc, not from Isolab.
 
-let stateDir: string;
-let engine: Engine;
-let counter = 0;
-const used: { id: string; dir: string }[] = [];
-
-beforeAll(() => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-confine-int-"));
-  engine = createContainerEngine({ stateDir, exitPollMs: 50 });
-});
-
-afterEach(async () => {
-  for (const { id, dir } of used.splice(0)) expect(await leftovers(stateDir, id, dir)).toEqual([]);
-});
-
-afterAll(async () => {
-  await createContainerEngine({ stateDir }).reconcile(stateDir);
-  fs.rmSync(stateDir, { recursive: true, force: true });
-});
-
-function request(patch: Partial<StartRequest> = {}): StartRequest {
-  const id = `ct-confine-${process.pid}-${++counter}`;
-  const dir = path.join(stateDir, "instances", id);
-  used.push({ id, dir });
-  return { id, name: `c-${counter}`, image: probeImage(), memoryMiB: 64, cpus: 1, dir, readyTimeoutMs: 5000, ...patch };
-}
+const bed = containerTestBed({ prefix: "ct-confine", name: "c", defaults: { memoryMiB: 64, cpus: 1, readyTimeoutMs: 5000 } });
 
 function status(pid: number): Record<string, string> {
   const out: Record<string, string> = {};
@@ -49,7 +24,7 @@ const idMap = (pid: number, which: "uid_map" | "gid_map") => fs.readFileSync(`/p
 
 describe("a confined container (the default)", () => {
   it("runs its init under the seccomp filter, in a user namespace whose root is not host root, with two capabilities", async () => {
-    const first = await engine.start(request());
+    const first = await bed.engine.start(bed.request());
     try {
       const range = hostIdRanges();
       const s = status(first.pid);
@@ -70,13 +45,13 @@ describe("a confined container (the default)", () => {
     } finally {
       await first.stop();
     }
-    const second = await engine.start(request());
+    const second = await bed.engine.start(bed.request());
     await second.stop();
     expect(second.startup.phases.map((p) => p.name)).toEqual(["runtime-run", "ready"]);
   });
 
   it("runs the image's User, resolved in its /etc/passwd, with no capabilities, in its WorkingDir", async () => {
-    const h = await engine.start(request({ image: { ...probeImage(), user: "nobody", cwd: "/tmp" } }));
+    const h = await bed.engine.start(bed.request({ image: { ...probeImage(), user: "nobody", cwd: "/tmp" } }));
     try {
       const s = status(h.pid);
       expect(s.Uid.split(/\s+/)[0]).toBe(String(hostIdRanges().uid.start + 65534));
@@ -92,7 +67,7 @@ describe("a confined container (the default)", () => {
 
 describe("a privileged container", () => {
   it("has no filter, no user namespace and every capability", async () => {
-    const h = await engine.start(request({ privileged: true }));
+    const h = await bed.engine.start(bed.request({ privileged: true }));
     try {
       const s = status(h.pid);
       expect(s.Seccomp).toBe("0");
@@ -125,8 +100,8 @@ describe("an image that cannot run as it says", () => {
     [{ cwd: "/escape/etc" }, /WorkingDir "\/escape\/etc" leads through a symlink out of the image's root/],
     [{ cwd: "/nowhere" }, /WorkingDir "\/nowhere" does not exist in the image/],
   ])("%j is refused with a 422 naming it, leaving nothing", async (patch, message) => {
-    const req = request({ image: { ...probeImage(), rootfsDir: rootfs, ...patch } });
-    const err = await engine.start(req).catch((e: unknown) => e);
+    const req = bed.request({ image: { ...probeImage(), rootfsDir: rootfs, ...patch } });
+    const err = await bed.engine.start(req).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as Error).message).toMatch(message);
     expect(fs.existsSync(req.dir)).toBe(false);
@@ -138,13 +113,13 @@ describe("shifted copies", () => {
     const src = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-confine-src-"));
     fs.mkdirSync(path.join(src, "etc"));
     const { shiftedRootfs } = await import("./shifted-rootfs");
-    const copy = await shiftedRootfs(stateDir, src, hostIdRanges());
+    const copy = await shiftedRootfs(bed.stateDir, src, hostIdRanges());
     expect(copy.copied).toBe(true);
     expect(fs.statSync(path.join(copy.dir, "etc")).uid).toBe(hostIdRanges().uid.start);
-    await engine.reconcile(stateDir);
+    await bed.engine.reconcile(bed.stateDir);
     expect(fs.existsSync(copy.dir)).toBe(true);
     fs.rmSync(src, { recursive: true });
-    await engine.reconcile(stateDir);
+    await bed.engine.reconcile(bed.stateDir);
     expect(fs.existsSync(copy.dir)).toBe(false);
     expect(fs.existsSync(`${copy.dir}.source`)).toBe(false);
   });

@@ -1,15 +1,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { config } from "@/server/config";
 import { ExecError, StartFailedError } from "@/server/errors";
-import type { Engine, RunningHandle, StartRequest } from "@/server/engine/contract";
+import type { RunningHandle } from "@/server/engine/contract";
 import { cgroupDirs, hostCgroupVersion, readCgroupUsage } from "./cgroup";
 import { UnsupportedHostError } from "./errors";
 import { createContainerEngine } from "./engine";
 import { selectRuntime } from "./select-runtime";
-import { leftovers, probeImage, TEST_TIME_SCALE } from "./test-support";
+import { TEST_TIME_SCALE } from "./test-support";
+import { containerTestBed } from "./test-bed";
 
 // Against the real runtime ISOLAB_OCI_RUNTIME names (runc by default) on this
 // host: cgroup v1 hybrid here (ARCHITECTURE.md, "Hosts it has run on"); the
@@ -17,33 +18,7 @@ import { leftovers, probeImage, TEST_TIME_SCALE } from "./test-support";
 // (nested-v2.int.test.ts).
 const runtime = config.ociRuntime;
 
-let stateDir: string;
-let engine: Engine;
-let counter = 0;
-const used: { id: string; dir: string }[] = [];
-
-beforeAll(() => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "isolab-ct-int-"));
-  engine = createContainerEngine({ stateDir, exitPollMs: 50 });
-});
-
-afterEach(async () => {
-  const all = used.splice(0);
-  for (const { id, dir } of all) expect(await leftovers(stateDir, id, dir)).toEqual([]);
-});
-
-afterAll(async () => {
-  // Whatever a failed assertion left running goes here, not onto the host.
-  await createContainerEngine({ stateDir }).reconcile(stateDir);
-  fs.rmSync(stateDir, { recursive: true, force: true });
-});
-
-function request(patch: Partial<StartRequest> = {}): StartRequest {
-  const id = `ct-int-${process.pid}-${++counter}`;
-  const dir = path.join(stateDir, "instances", id);
-  used.push({ id, dir });
-  return { id, name: `web-${counter}`, image: probeImage(), memoryMiB: 96, cpus: 0.5, dir, readyTimeoutMs: 5000 * TEST_TIME_SCALE, ...patch };
-}
+const bed = containerTestBed({ prefix: "ct-int", name: "web", defaults: { memoryMiB: 96, cpus: 0.5, readyTimeoutMs: 5000 * TEST_TIME_SCALE } });
 
 async function execJson(h: RunningHandle, command: string, args: string[] = []) {
   const res = await h.exec(command, args, { timeoutMs: 10_000 * TEST_TIME_SCALE });
@@ -53,12 +28,12 @@ async function execJson(h: RunningHandle, command: string, args: string[] = []) 
 
 describe(`container engine (${runtime})`, () => {
   it("passes check()", async () => {
-    await expect(engine.check()).resolves.toBeUndefined();
+    await expect(bed.engine.check()).resolves.toBeUndefined();
   });
 
   it("starts the probe isolated but on the host's kernel, limited, and stops idempotently", async () => {
-    const req = request();
-    const h = await engine.start(req);
+    const req = bed.request();
+    const h = await bed.engine.start(req);
     try {
       expect(h.runtime).toBe(runtime);
       // The first confined start in this state directory also shifts the rootfs (confinement.int.test.ts).
@@ -93,8 +68,8 @@ describe(`container engine (${runtime})`, () => {
   });
 
   it("can launch with create + start and time both phases", async () => {
-    const twoStep = createContainerEngine({ stateDir, launch: "create-start" });
-    const h = await twoStep.start(request());
+    const twoStep = createContainerEngine({ stateDir: bed.stateDir, launch: "create-start" });
+    const h = await twoStep.start(bed.request());
     try {
       expect(h.startup.phases.map((p) => p.name)).toEqual(["runtime-create", "runtime-start", "ready"]);
       expect((await execJson(h, "ping")).pong).toBe(true);
@@ -104,7 +79,7 @@ describe(`container engine (${runtime})`, () => {
   });
 
   it("streams progress lines and kills a timed-out command inside the container", async () => {
-    const h = await engine.start(request());
+    const h = await bed.engine.start(bed.request());
     try {
       const lines: string[] = [];
       const res = await h.exec("mem", ["16", "8"], { onLine: (l) => lines.push(l) });
@@ -122,7 +97,7 @@ describe(`container engine (${runtime})`, () => {
   });
 
   it("counts an OOM kill when a workload outgrows the memory limit", async () => {
-    const h = await engine.start(request({ memoryMiB: 48 }));
+    const h = await bed.engine.start(bed.request({ memoryMiB: 48 }));
     try {
       const res = await h.exec("mem", ["128", "16"], { timeoutMs: 20_000 * TEST_TIME_SCALE });
       expect(res.exitCode).not.toBe(0);
@@ -134,31 +109,31 @@ describe(`container engine (${runtime})`, () => {
   });
 
   it("undoes a start whose init cannot run", async () => {
-    const bad = createContainerEngine({ stateDir, initArgs: ["/bin/does-not-exist"] });
-    const err = await bad.start(request()).catch((e: unknown) => e);
+    const bad = createContainerEngine({ stateDir: bed.stateDir, initArgs: ["/bin/does-not-exist"] });
+    const err = await bad.start(bed.request()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StartFailedError);
     expect((err as StartFailedError).details).toMatchObject({ consoleTail: expect.stringContaining("does-not-exist") });
   });
 
   it("undoes a start that never prints READY within the timeout", async () => {
-    const silent = createContainerEngine({ stateDir, initArgs: ["/bin/sleep", "30"] });
-    await expect(silent.start(request({ readyTimeoutMs: 300 }))).rejects.toThrow(/no READY line within 300 ms/);
+    const silent = createContainerEngine({ stateDir: bed.stateDir, initArgs: ["/bin/sleep", "30"] });
+    await expect(silent.start(bed.request({ readyTimeoutMs: 300 }))).rejects.toThrow(/no READY line within 300 ms/);
   });
 
   it("undoes a start that is aborted", async () => {
     const ac = new AbortController();
-    const slow = createContainerEngine({ stateDir, initArgs: ["/bin/sleep", "30"] });
+    const slow = createContainerEngine({ stateDir: bed.stateDir, initArgs: ["/bin/sleep", "30"] });
     setTimeout(() => ac.abort(), 150);
-    await expect(slow.start(request({ signal: ac.signal }))).rejects.toThrow(StartFailedError);
+    await expect(slow.start(bed.request({ signal: ac.signal }))).rejects.toThrow(StartFailedError);
   });
 
   it("resolves exited, and cleans up, when the init exits on its own", async () => {
     const shortLived = createContainerEngine({
-      stateDir,
+      stateDir: bed.stateDir,
       exitPollMs: 50,
       initArgs: ["/bin/sh", "-c", "echo READY; sleep 0.2; echo bye; exit 3"],
     });
-    const h = await shortLived.start(request());
+    const h = await shortLived.start(bed.request());
     const exit = await h.exited;
     expect(exit.reason).toMatch(/exited on its own.*bye/);
     expect(exit).toMatchObject({ code: 3, signal: null }); // the shim's record of the init's status
@@ -166,7 +141,7 @@ describe(`container engine (${runtime})`, () => {
   });
 
   it("says SIGKILL when the init is killed from outside Isolab", async () => {
-    const h = await engine.start(request());
+    const h = await bed.engine.start(bed.request());
     process.kill(h.pid, "SIGKILL");
     const exit = await h.exited;
     expect(exit).toMatchObject({ code: null, signal: "SIGKILL", reason: expect.stringMatching(/killed by SIGKILL/) });
@@ -175,20 +150,20 @@ describe(`container engine (${runtime})`, () => {
 
   it("says OOM when the init itself outgrows the memory limit", async () => {
     const hog = createContainerEngine({
-      stateDir,
+      stateDir: bed.stateDir,
       exitPollMs: 50,
       initArgs: ["/bin/sh", "-c", "echo READY; exec /bin/probe mem 256 16"],
     });
-    const h = await hog.start(request({ memoryMiB: 48 }));
+    const h = await hog.start(bed.request({ memoryMiB: 48 }));
     const exit = await h.exited;
     expect(exit).toMatchObject({ code: null, signal: "SIGKILL", reason: expect.stringMatching(/OOM killer at the memory limit of 48 MiB/) });
     await expect(h.stop()).resolves.toBeUndefined();
   });
 
   it("reconcile removes containers a crashed server left behind", async () => {
-    const req = request();
-    const h = await engine.start(req);
-    const removed = await engine.reconcile(stateDir);
+    const req = bed.request();
+    const h = await bed.engine.start(req);
+    const removed = await bed.engine.reconcile(bed.stateDir);
     expect(removed).toContain(`${runtime} container ${req.id}`);
     await expect(h.exited).resolves.toMatchObject({ reason: expect.stringContaining("on its own") });
   });
@@ -197,9 +172,9 @@ describe(`container engine (${runtime})`, () => {
   const crunRefuses =
     hostCgroupVersion() === "hybrid" && fs.readFileSync("/sys/fs/cgroup/unified/cgroup.controllers", { encoding: "utf8", flag: "r" }).trim() !== "";
   it.runIf(crunRefuses)("reports crun's refusal of hybrid cgroups clearly", async () => {
-    const crun = selectRuntime("crun", stateDir);
+    const crun = selectRuntime("crun", bed.stateDir);
     await expect(crun.check()).rejects.toThrow(UnsupportedHostError);
-    const viaCrun = createContainerEngine({ stateDir, runtime: "crun" });
-    await expect(viaCrun.start(request())).rejects.toThrow(/ISOLAB_OCI_RUNTIME=runc/);
+    const viaCrun = createContainerEngine({ stateDir: bed.stateDir, runtime: "crun" });
+    await expect(viaCrun.start(bed.request())).rejects.toThrow(/ISOLAB_OCI_RUNTIME=runc/);
   });
 });
