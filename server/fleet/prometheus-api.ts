@@ -77,9 +77,15 @@ function result<T>(data: unknown, schema: z.ZodType<T>, type: string, query: str
   return r.data;
 }
 
-export async function instantQuery(base: string, query: string, opts: PromCallOptions = {}): Promise<PromVector> {
+export interface InstantQueryOptions extends PromCallOptions {
+  /** Evaluate at this time, seconds since the epoch; default: Prometheus's now. */
+  atS?: number;
+}
+
+export async function instantQuery(base: string, query: string, opts: InstantQueryOptions = {}): Promise<PromVector> {
   const timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS;
-  const data = await call(base, "/api/v1/query", { query, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` }, opts);
+  const params = { query, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s`, ...(opts.atS === undefined ? {} : { time: String(opts.atS) }) };
+  const data = await call(base, "/api/v1/query", params, opts);
   return result(data, PromVectorSchema, "vector", query);
 }
 
