@@ -100,10 +100,10 @@ describe("a fleet of two Isolab servers through a real Prometheus", { timeout: 1
     );
     expect(targets.data.activeTargets.map((t) => t.labels.host)).toContain("b");
 
-    const { answers, answerMs } = await until(
-      "both hosts' instances",
-      (o) => value(host(o, "local")?.instances.process) === 1 && value(host(o, "b")?.instances.process) === 2,
-    );
+    // Up as well as the instances: the overview's queries run at once, so one asked while B's first scrape is being
+    // committed may read it in some figures and not yet in others; the next answer has it in all.
+    const shows = (o: FleetOverview, name: string, n: number) => host(o, name)?.state === "up" && value(host(o, name)?.instances.process) === n;
+    const { answers, answerMs } = await until("both hosts up with their instances", (o) => shows(o, "local", 1) && shows(o, "b", 2));
     const shown = answers.at(-1)!;
     const scrapes = await scrapesOf(prom.url!, "b");
     // Every figure is read at queriedAt, so B's instances came from a scrape started by then; B's first or second scrape
