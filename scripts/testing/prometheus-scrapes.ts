@@ -27,18 +27,3 @@ export async function scrapesOf(promUrl: string, host: string, windowS = 900): P
   const duration = new Map(durations.map(([t, v]) => [t, Number(v)]));
   return up.map(([t, v]) => ({ startMs: t * 1000, endMs: (t + (duration.get(t) ?? 0)) * 1000, ok: v === "1" }));
 }
-
-/** When Prometheus's targets API lists a target labelled host=`host` (any health), as `Date.now()`; polled until `stop()`. */
-export function watchTargetListed(promUrl: string, host: string, everyMs = 25): { listedAt: () => number | null; stop: () => void } {
-  let listedAt: number | null = null;
-  let stopped = false;
-  void (async () => {
-    while (!stopped && listedAt === null) {
-      const res = await fetch(`${promUrl}/api/v1/targets?state=active`).catch(() => null);
-      const body = (await res?.json().catch(() => null)) as { data?: { activeTargets?: { labels: Record<string, string> }[] } } | null;
-      if (body?.data?.activeTargets?.some((t) => t.labels.host === host)) listedAt = Date.now();
-      else await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return { listedAt: () => listedAt, stop: () => (stopped = true) };
-}
