@@ -54,7 +54,7 @@ export const REGISTRY_REFRESH_MS = 5000;
 export const SNAPSHOTS_REFRESH_MS = 5000;
 /** The audit log's newest page while the page is open, in milliseconds. */
 export const AUDIT_REFRESH_MS = 5000;
-/** The fleet page asks Prometheus this often, in milliseconds (its own scrapes are 5 s apart by default). */
+/** The fleet page asks Prometheus this often until it says its scrape interval (then once per scrape), and the fleet's runs always; in milliseconds. */
 export const FLEET_REFRESH_MS = 3000;
 /** Who is signed in: a role changes only when an admin changes it; in milliseconds. */
 export const ME_REFRESH_MS = 60_000;

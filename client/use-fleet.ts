@@ -1,11 +1,17 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FleetHost, FleetHostInput, FleetOverview, FleetRun, FleetRunInput, PrometheusStatus } from "@/lib/schemas/fleet";
+import { fleetRefreshMs } from "@/lib/fleet/refresh";
 import { getJson, sendJson } from "./api";
 import { FLEET_REFRESH_MS, queryKeys } from "./query-keys";
 
+/** Asked again once per scrape interval (what Prometheus says it scrapes Isolab at): new figures come no faster. */
 export function useFleetOverview() {
-  return useQuery({ queryKey: queryKeys.fleet, queryFn: () => getJson<FleetOverview>("/api/fleet"), refetchInterval: FLEET_REFRESH_MS });
+  return useQuery({
+    queryKey: queryKeys.fleet,
+    queryFn: () => getJson<FleetOverview>("/api/fleet"),
+    refetchInterval: (q) => fleetRefreshMs(q.state.data?.scrapeIntervalS, FLEET_REFRESH_MS),
+  });
 }
 
 /** `{}` starts Isolab's own Prometheus; `{ url }` points at an existing one. */

@@ -1,13 +1,16 @@
+import http from "node:http";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { authHeaders, startIsolabServer, type IsolabServer } from "@/scripts/testing/isolab-server";
-import { E2E_STATE_DIR as stateDir } from "./e2e-env";
+import { E2E_BASE_URL, E2E_STATE_DIR as stateDir } from "./e2e-env";
 
 // The fleet page against two real servers: Playwright's own (the `local`
 // host, which starts the Prometheus) and a second one started here, each
 // with its own state directory and port. Prometheus scrapes both every
-// second (ISOLAB_SCRAPE_INTERVAL_S in playwright.config.ts).
+// second (ISOLAB_SCRAPE_INTERVAL_S in playwright.config.ts). Each fault of
+// the issue is read on the card of the host it concerns.
 
 const HOST_B = "e2e-b";
+const WRONG_TOKEN_HOST = "e2e-wrong-token";
 let b: IsolabServer;
 
 const api = (request: APIRequestContext) => ({
@@ -35,6 +38,7 @@ test("the fleet page shows both hosts side by side, then the stopped one down wi
   const local = page.getByRole("region", { name: "Host local" });
   const other = page.getByRole("region", { name: `Host ${HOST_B}` });
   await expect(local.getByTestId("fleet-host-state")).toHaveText("up");
+  await expect(local.getByTestId("fleet-instances-process")).toHaveText(/^process: \d+$/);
   await expect(other.getByTestId("fleet-host-state")).toHaveText("up");
   await expect(other.getByTestId("fleet-instances-process")).toHaveText("process: 1");
   await expect(other.getByRole("link", { name: HOST_B })).toHaveAttribute("href", b.url);
@@ -56,4 +60,42 @@ test("the add-host form names what is wrong before anything is sent", async ({ p
   await form.getByRole("button", { name: "Add host" }).click();
   await expect(form.getByRole("alert")).toContainText("name:");
   await expect(page.getByRole("region", { name: "Host Bad_Name" })).toHaveCount(0);
+});
+
+test("names each fault on its host's card: a wrong token, Prometheus stopped, a query that times out; the dashboard does not wait", async ({
+  page,
+  request,
+}) => {
+  // Ready, but its queries never answer: a Prometheus too loaded to evaluate them.
+  const hanging = http.createServer((req, res) => {
+    if (req.url === "/-/ready") res.end("Prometheus Server is Ready.\n");
+  });
+  await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", r));
+  try {
+    await page.goto("/fleet");
+    const local = page.getByRole("region", { name: "Host local" });
+    // A host that answers, with a token it does not accept (sign-in is on in e2e).
+    expect((await api(request).post("/api/fleet/hosts", { name: WRONG_TOKEN_HOST, url: E2E_BASE_URL, token: "not-the-token-0123" })).status()).toBe(201);
+    const wrong = page.getByRole("region", { name: `Host ${WRONG_TOKEN_HOST}` });
+    await expect(wrong.getByTestId("fleet-host-state")).toHaveText("down");
+    await expect(wrong.getByTestId("fleet-host-problems")).toContainText("401");
+    await expect(local.getByTestId("fleet-host-state")).toHaveText("up");
+
+    expect((await api(request).post("/api/fleet/prometheus/stop", {})).ok()).toBe(true);
+    await expect(local.getByTestId("fleet-host-state")).toHaveText("unknown");
+    await expect(local.getByTestId("fleet-host-problems")).toContainText("state unknown: no Prometheus");
+
+    const url = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+    expect((await api(request).post("/api/fleet/prometheus/start", { url })).ok()).toBe(true);
+    await expect(local.getByTestId("fleet-host-problems")).toContainText("did not answer within 4 s");
+    await expect(local.getByTestId("fleet-instances-process")).toContainText("did not answer within 4 s");
+    // No other page asks Prometheus.
+    await page.goto("/");
+    await expect(page.getByTestId("stream-status")).toHaveText(/live/);
+  } finally {
+    await api(request).delete(`/api/fleet/hosts/${WRONG_TOKEN_HOST}`);
+    await api(request).post("/api/fleet/prometheus/stop", {});
+    hanging.closeAllConnections();
+    hanging.close();
+  }
 });

@@ -3,8 +3,10 @@
 // Prometheus agree. Every per-host figure groups by the `host` label (the
 // name the admin gave; the node's name on Kubernetes).
 
-/** Isolab's scrape jobs: `isolab-<host>` from Isolab's own config, `isolab` from deploy/. */
-export const ISOLAB_JOBS = `job=~"isolab(-.+)?"`;
+/** Isolab's scrape jobs: `isolab-<host>` from Isolab's own config, `isolab` from deploy/ (anchored, as PromQL's `=~` is). */
+const ISOLAB_JOB_PATTERN = "isolab(-.+)?";
+export const ISOLAB_JOBS = `job=~"${ISOLAB_JOB_PATTERN}"`;
+export const ISOLAB_JOB_RE = new RegExp(`^${ISOLAB_JOB_PATTERN}$`);
 
 export const STARTUP_QUANTILES = { p50: 0.5, p95: 0.95 } as const;
 

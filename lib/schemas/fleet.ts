@@ -100,7 +100,10 @@ export interface FleetOverview {
   hosts: FleetHostView[];
   /** Problems that are not one host's: Prometheus down, a query refused. */
   problems: string[];
+  /** The instant every figure was evaluated at (each query is asked for this time). */
   queriedAt: string;
+  /** The shortest scrape interval among Isolab's targets (Prometheus's targets API), seconds; the page refetches at it. */
+  scrapeIntervalS: number | null;
 }
 
 // Prometheus's HTTP API v1 (https://prometheus.io/docs/prometheus/latest/querying/api/).
@@ -127,6 +130,8 @@ export const PromTargetsDataSchema = z.looseObject({
       health: z.enum(["up", "down", "unknown"]),
       lastError: z.string(),
       lastScrape: z.string(),
+      /** A Prometheus duration ("1s", "1m30s"); older Prometheus versions leave it out. */
+      scrapeInterval: z.string().optional(),
     }),
   ),
 });

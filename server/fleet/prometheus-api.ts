@@ -1,9 +1,11 @@
 import "server-only";
 import { z } from "zod";
+import { parseReloadState, type ReloadState } from "@/lib/fleet/prometheus-self";
 import { PromMatrixSchema, PromQueryDataSchema, PromResponseSchema, PromTargetsDataSchema, PromVectorSchema, type PromTarget } from "@/lib/schemas/fleet";
 
 // The few calls Isolab makes to Prometheus's HTTP API v1: instant queries,
-// range queries and the active targets. Every call has a deadline (also
+// range queries and the active targets, and to its own /metrics (whether
+// a config reload was applied). Every call has a deadline (also
 // passed to Prometheus as `timeout`, so it stops evaluating too) and reads
 // at most MAX_RESPONSE_BYTES: a fleet page must never wait on, or buffer,
 // whatever a misbehaving Prometheus sends. Failures are PromError with a
@@ -75,9 +77,15 @@ function result<T>(data: unknown, schema: z.ZodType<T>, type: string, query: str
   return r.data;
 }
 
-export async function instantQuery(base: string, query: string, opts: PromCallOptions = {}): Promise<PromVector> {
+export interface InstantQueryOptions extends PromCallOptions {
+  /** Evaluate at this time, seconds since the epoch; default: Prometheus's now. */
+  atS?: number;
+}
+
+export async function instantQuery(base: string, query: string, opts: InstantQueryOptions = {}): Promise<PromVector> {
   const timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS;
-  const data = await call(base, "/api/v1/query", { query, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` }, opts);
+  const params = { query, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s`, ...(opts.atS === undefined ? {} : { time: String(opts.atS) }) };
+  const data = await call(base, "/api/v1/query", params, opts);
   return result(data, PromVectorSchema, "vector", query);
 }
 
@@ -102,6 +110,23 @@ export async function activeTargets(base: string, opts: PromCallOptions = {}): P
   const r = PromTargetsDataSchema.safeParse(data);
   if (!r.success) throw new PromError("the targets API gave something Isolab cannot read");
   return r.data.activeTargets;
+}
+
+/** Whether Prometheus's last config reload worked and when one last did, from its own /metrics. */
+export async function reloadState(base: string, opts: PromCallOptions = {}): Promise<ReloadState> {
+  const timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS;
+  let text: string;
+  try {
+    const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
+    text = await boundedText(res, opts.maxBytes ?? MAX_RESPONSE_BYTES);
+    if (!res.ok) throw new PromError(`GET ${base}/metrics answered ${res.status}`);
+  } catch (err) {
+    if (err instanceof PromError) throw err;
+    throw new PromError(`Prometheus at ${base} did not give its own metrics (${(err as Error).name})`);
+  }
+  const state = parseReloadState(text);
+  if (!state) throw new PromError(`Prometheus at ${base} does not say whether its config reloaded (no prometheus_config_last_reload_* gauges)`);
+  return state;
 }
 
 /** null when /-/ready answers 200, else why not. */

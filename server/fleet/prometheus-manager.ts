@@ -10,7 +10,7 @@ import { runCommand } from "@/server/host/run-command";
 import { freePort } from "@/server/registry/manager";
 import { PrometheusConfigError, PrometheusUnavailableError } from "./errors";
 import type { FleetTarget } from "./hosts";
-import { pingPrometheus } from "./prometheus-api";
+import { activeTargets, pingPrometheus, reloadState } from "./prometheus-api";
 
 // The Prometheus the fleet page queries: Debian's `prometheus`, started on
 // request on 127.0.0.1 at a free port, config and data under
@@ -18,12 +18,22 @@ import { pingPrometheus } from "./prometheus-api";
 // registry (server/registry/manager.ts): one per app, stopped with it, a
 // pid file so that one an earlier run left is ended first. Every config is
 // checked by `promtool check config` before Prometheus sees it; a change of
-// hosts rewrites it and reloads with SIGHUP.
+// hosts rewrites it, reloads with SIGHUP and waits until Prometheus says it
+// applied it. Prometheus then starts scraping a new host only at its next
+// discovery update — it sends target changes at most every 5 s, a fixed
+// throttle in its discovery manager (measured: a new job's target is active
+// 0–5 s after the reload, and 5 s after a start) — so an added host is
+// waited for until the targets API lists it.
 
 export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
 export const PROMTOOL_BINARY = "/usr/bin/promtool";
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5000;
+/** A reload of a config promtool accepted takes milliseconds; past this, Prometheus is stuck. */
+const RELOAD_TIMEOUT_MS = 10_000;
+/** Prometheus's discovery throttle (5 s) and room for a loaded machine. */
+const TARGET_TIMEOUT_MS = 10_000;
+const POLL_MS = 50;
 
 export interface PrometheusManagerOptions {
   stateDir: string;
@@ -70,6 +80,10 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
   let note = "no Prometheus: start Isolab's own or give the URL of one";
   let reconciled = false;
   let starting: Promise<PrometheusStatus> | null = null;
+  // Reloads one at a time: each writes the same config file and compares Prometheus's state before and after.
+  let reloads: Promise<void> = Promise.resolve();
+
+  const logTail = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n") : "(no log)");
 
   function reconcile(): string[] {
     if (reconciled) return [];
@@ -157,7 +171,7 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
         if (exited || Date.now() > deadline) {
           killGroup(pid, "SIGKILL");
           fs.rmSync(pidFile, { force: true });
-          const tail = fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n");
+          const tail = logTail();
           throw new PrometheusUnavailableError(`Prometheus did not come up on ${base}${exited ? " (it exited)" : ""}: ${tail}`, { logTail: tail });
         }
         await sleep(100);
@@ -174,12 +188,49 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
     return starting;
   }
 
-  /** After the hosts changed: a managed Prometheus gets the new config (checked) and reloads it. */
-  async function reload(): Promise<void> {
+  async function reloadNow(): Promise<void> {
     if (!managed) return;
     await writeConfig();
+    const { pid } = managed;
     // One that exited on its own is reported by status(); the next start reads the new config.
-    if (alive(managed.pid)) process.kill(managed.pid, "SIGHUP");
+    if (!alive(pid)) return;
+    const base = url()!;
+    const before = await reloadState(base, { timeoutMs: 2000 }).catch(() => null);
+    process.kill(pid, "SIGHUP");
+    if (!before) return; // not answering: status() says so, and the reload happens when it does
+    const deadline = Date.now() + RELOAD_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      await sleep(POLL_MS);
+      if (managed?.pid !== pid || !alive(pid)) return; // stopped meanwhile; status() says so
+      const now = await reloadState(base, { timeoutMs: 2000 }).catch(() => null);
+      if (now && now.lastSuccessS > before.lastSuccessS) return;
+      if (now && before.successful && !now.successful) throw new PrometheusConfigError(`Prometheus refused the config promtool accepted: ${logTail()}`);
+    }
+    throw new PrometheusUnavailableError(`Prometheus (pid ${pid}) did not apply the new config within ${RELOAD_TIMEOUT_MS / 1000} s: ${logTail()}`);
+  }
+
+  /** After the hosts changed: a managed Prometheus gets the new config (checked), and this returns once it has applied it. */
+  function reload(): Promise<void> {
+    const next = reloads.then(reloadNow);
+    reloads = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * Whether the managed Prometheus lists `host` among its active targets, asked until it does or
+   * TARGET_TIMEOUT_MS passed. false at once for a Prometheus elsewhere: its targets are not Isolab's to set.
+   */
+  async function waitForTarget(host: string): Promise<boolean> {
+    const base = managed ? url() : null;
+    if (!base) return false;
+    const deadline = Date.now() + TARGET_TIMEOUT_MS;
+    for (;;) {
+      if (url() !== base) return false; // stopped meanwhile
+      const targets = await activeTargets(base, { timeoutMs: 2000 }).catch(() => []);
+      if (targets.some((t) => t.labels.host === host)) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(POLL_MS);
+    }
   }
 
   /** Idempotent; the data directory is kept. */
@@ -208,7 +259,7 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
     return status();
   }
 
-  return { start, stop, status, reload, useUrl, url, reconcile, paths: { dir, dataDir, configPath, pidFile, logPath } };
+  return { start, stop, status, reload, waitForTarget, useUrl, url, reconcile, paths: { dir, dataDir, configPath, pidFile, logPath } };
 }
 
 export type PrometheusManager = ReturnType<typeof createPrometheusManager>;

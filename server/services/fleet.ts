@@ -4,7 +4,8 @@ import type { App } from "@/server/app/create-app";
 import { fleetOverview } from "@/server/fleet/overview";
 
 // The fleet's use cases: the overview the page draws, and the admin's
-// changes to the hosts (each rewrites a running Prometheus's config).
+// changes to the hosts (each rewrites a running Prometheus's config and
+// waits until Prometheus applied it).
 
 export function overview(app: App): Promise<FleetOverview> {
   return fleetOverview(app.fleet);
@@ -13,6 +14,9 @@ export function overview(app: App): Promise<FleetOverview> {
 export async function addHost(app: App, input: FleetHostInput): Promise<FleetHost> {
   const host = app.fleet.hosts.add(input);
   await app.fleet.prometheus.reload();
+  // Answer once Isolab's Prometheus scrapes the host, so the page shows it within a scrape or two of the answer.
+  // Past the wait the host is still added; its card says Prometheus has no target for it yet.
+  await app.fleet.prometheus.waitForTarget(host.name);
   return host;
 }
 
