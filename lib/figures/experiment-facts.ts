@@ -4,6 +4,7 @@ import type { OverheadResult } from "@/lib/experiments/overhead/types";
 import type { StartupResult } from "@/lib/experiments/startup/types";
 import { RoomLimitSchema, type Fig21FirstLimits, type Fig22Data, type MeasuredBytes } from "@/lib/schemas/figures";
 import { INSTANCE_KINDS } from "@/lib/core/types";
+import { MARGINAL_WORDS } from "@/lib/experiments/density/types";
 
 // Stored experiments → the numbers Figures 2.1 and 2.2 carry. Pure: takes
 // the runner's list (newest first) and picks the newest finished run that
@@ -72,7 +73,7 @@ const DensityResultSchema = z.object({
   ),
 });
 
-const FIT_WORDS: Record<string, string> = { memavailable: "MemAvailable drop", "host-view": "summed host view", kernel: "kernel structures' growth" };
+const FIT_WORDS: Record<string, string> = MARGINAL_WORDS;
 
 export function densityMarginals(
   items: readonly ExperimentListItem[],
