@@ -34,8 +34,8 @@ const LEGEND = [
   { key: "enlarged", label: "dashed: enlarged to be visible", swatch: "fig-free fig-enlarged" },
 ];
 
-/** Said only when the templated host is drawn. */
-const TEMPLATED_LEGEND = [
+/** Said only for the parts the templated host draws. */
+const TEMPLATED_LEGEND: { key: Fig21Role; label: string; swatch: string }[] = [
   { key: "template", label: "template RAM file, once (what tmpfs holds)", swatch: "fig-template" },
   { key: "clone", label: "clone's own (PSS − its share of the file)", swatch: "fig-clone" },
   { key: "pool", label: "warm pool's waiting clones", swatch: "fig-pool" },
@@ -73,8 +73,10 @@ export interface Fig21MemoryProps {
 export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fig21MemoryProps) {
   const model = fig21Model(data);
   const layout = layoutFig21(model, mode);
-  const templated = model.hosts.some((h) => h.kind === "vm-template");
-  const legend = layoutLegend(templated ? [...LEGEND, ...TEMPLATED_LEGEND] : LEGEND, 10, layout.height + 4, layout.width - 20);
+  const templatedRoles = new Set(model.hosts.find((h) => h.kind === "vm-template")?.boxes.map((b) => b.role));
+  const templated = templatedRoles.size > 0;
+  // Only the templated parts drawn: no pool swatch without a pool.
+  const legend = layoutLegend([...LEGEND, ...TEMPLATED_LEGEND.filter((l) => templatedRoles.has(l.key))], 10, layout.height + 4, layout.width - 20);
   const height = layout.height + legend.height + 12;
   const noInstances = model.hosts.every((h) => !h.boxes.some((b) => b.role === "vm" || b.role === "container" || b.role === "clone"));
   const density = data.fig22.pending.find((p) => p.type === "density");

@@ -15,7 +15,11 @@ const m = (value: number, source = "fixture") => ({ value, source, at: AT });
 const FILE = "/dev/shm/isolab-36cb8ef736-c1d52a0ec7d9.ram";
 /** A clone whose PSS (57.5 MiB) holds half of a 75 MiB template file beside its own 20 MiB. */
 const clone = (name: string, own = 20 * MiB, over: Partial<FigureInstance> = {}): FigureInstance =>
-  inst(name, "vm", 57.5 * MiB, { startMode: "template", clone: { ramFile: FILE, private: m(own, `PSS − Pss_Shmem of ${name}`) }, ...over });
+  inst(name, "vm", 57.5 * MiB, {
+    startMode: "template",
+    clone: { ramFile: FILE, private: m(own, `PSS − Pss_Shmem of ${name}`), pssBytes: own + 37.5 * MiB, shareOfTemplateBytes: 37.5 * MiB },
+    ...over,
+  });
 const liveFile = { path: FILE, deleted: false, sizeBytes: 128 * MiB, resident: m(75 * MiB, "st_blocks of the file"), clones: 2 };
 
 const cold = [inst("cold-a", "vm", 150 * MiB), inst("ct-a", "container", 1 * MiB)];
@@ -60,7 +64,7 @@ describe("fig21Model: the templated host", () => {
     const a = host.boxes.find((b) => b.label === "tpl-a")!;
     expect(a.bytes).toBe(20 * MiB);
     expect(a.detail).toMatch(
-      /^tpl-a \(template start\): 20\.0 MiB of its own = PSS − Pss_Shmem of tpl-a at .*; maps isolab-36cb8ef736-c1d52a0ec7d9\.ram; its PSS, 57\.5 MiB, also holds a share of the template file, which is not drawn again$/,
+      /^tpl-a \(template start\): 20\.0 MiB of its own = PSS − Pss_Shmem of tpl-a at .*; maps isolab-36cb8ef736-c1d52a0ec7d9\.ram; its PSS, 57\.5 MiB, also holds 37\.5 MiB of the template file, which is drawn once on its own$/,
     );
     expect(host.boxes[1].detail).toContain("counted once — 2 running clones map it copy-on-write");
   });

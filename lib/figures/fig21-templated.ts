@@ -64,7 +64,7 @@ function templateBoxes(t: Fig21Templated): { boxes: Fig21Box[]; note: string } {
 }
 
 function cloneBox(c: MeasuredClone): Fig21Box {
-  const pss = c.hostMemory ? `; its PSS, ${formatBytes(c.hostMemory.value)}, also holds a share of the template file, which is not drawn again` : "";
+  const pss = `; its PSS, ${formatBytes(c.clone.pssBytes)}, also holds ${formatBytes(c.clone.shareOfTemplateBytes)} of the template file, which is drawn once on its own`;
   return {
     id: c.id,
     role: "clone",

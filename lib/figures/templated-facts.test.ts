@@ -26,6 +26,8 @@ describe("cloneFacts", () => {
   it("a clone's own cost is its PSS less its share of the template file, with both numbers and the pid in the source", () => {
     expect(cloneFacts(clone(4242), AT)).toEqual({
       ramFile: FILE.path,
+      pssBytes: 57.5 * MiB,
+      shareOfTemplateBytes: 37.5 * MiB,
       private: { value: 20 * MiB, source: "PSS 57.5 MiB − its share of the template file 37.5 MiB (Pss_Shmem), smaps_rollup of QEMU pid 4242", at: AT },
     });
   });

@@ -34,6 +34,8 @@ export function cloneFacts(c: CloneSeen, at: string): CloneFacts | null {
   const { pssBytes, pssShmemBytes } = c.rollup;
   return {
     ramFile: c.ramFile.path,
+    pssBytes,
+    shareOfTemplateBytes: pssShmemBytes,
     private: {
       value: Math.max(0, pssBytes - pssShmemBytes),
       source: `PSS ${formatBytes(pssBytes)} − its share of the template file ${formatBytes(pssShmemBytes)} (Pss_Shmem), smaps_rollup of QEMU pid ${c.pid}`,

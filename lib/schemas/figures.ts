@@ -47,6 +47,9 @@ export type GuestFacts = z.infer<typeof GuestFactsSchema>;
 export const CloneFactsSchema = z.object({
   ramFile: z.string(),
   private: MeasuredBytesSchema,
+  /** The same smaps_rollup read: its PSS, and the part of it that is its share of the template file. */
+  pssBytes: Bytes,
+  shareOfTemplateBytes: Bytes,
 });
 export type CloneFacts = z.infer<typeof CloneFactsSchema>;
 
