@@ -81,6 +81,17 @@ describe("fig21Model: the templated host", () => {
     expect(host.roomBasis).toBe("22.0 MiB per templated VM: median own cost (PSS − Pss_Shmem) of 2 live clones, no density run with vm-template");
   });
 
+  it("without a run of their own, the VMs' first limit caps the clones too (the same caps), and says whose it is", () => {
+    const cap = { id: "isolab-instances", label: "Isolab's instance cap", count: 3 };
+    const capped = input([...cold, clone("tpl-a"), clone("tpl-b")], { files: [liveFile], pool: null, density: null });
+    capped.fig21.marginal = { basis: "density", experimentId: "xv", vm: m(150 * MiB), container: null, firstLimit: { vm: cap, container: null } };
+    const h = third(fig21Model(capped).hosts);
+    expect(h.room.count).toBe(1);
+    expect(h.roomBasis).toMatch(
+      /^first limit: Isolab's instance cap \(3 in all\), before memory \(the VMs' run: clones count against the same caps\); 20\.0 MiB per templated VM: /,
+    );
+  });
+
   it("a clone whose own cost could not be read is left out and named, on no host", () => {
     const unread = clone("tpl-c", 0, { clone: null });
     const mm = fig21Model(input([...cold, clone("tpl-a"), unread], { files: [liveFile], pool: null, density: null }));

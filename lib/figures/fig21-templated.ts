@@ -1,7 +1,7 @@
 import { formatBytes } from "@/lib/core/format";
 import type { CloneFacts, FigureInstance, Fig21Templated, MeasuredBytes } from "@/lib/schemas/figures";
 import type { Fig21Box, Fig21Host } from "./fig21";
-import { firstLimitWords, liveFootprint, roomForMore, roomText, roomWithin } from "./room";
+import { firstLimitWords, liveFootprint, roomForMore, roomText, roomWithin, type RoomLimit } from "./room";
 import { isClone } from "./templated-facts";
 
 // Figure 2.1's third host: templated VMs (server/vm/vm-templates.ts). A
@@ -91,10 +91,12 @@ export interface TemplatedHostInput {
   hostOs: Fig21Box;
   clones: readonly MeasuredClone[];
   templated: Fig21Templated;
+  /** The cold VMs' first limit beyond memory (a density run's): clones count against the same caps when no run measured theirs. */
+  vmFirstLimit?: RoomLimit | null;
 }
 
 /** The host of templated VMs, or null when none runs, no template file exists and no density run measured them. */
-export function templatedHost({ total, hostOs, clones, templated: t }: TemplatedHostInput): { host: Fig21Host; notes: string[] } | null {
+export function templatedHost({ total, hostOs, clones, templated: t, vmFirstLimit = null }: TemplatedHostInput): { host: Fig21Host; notes: string[] } | null {
   if (!clones.length && !t.files.length && !t.pool && !t.density) return null;
   const notes: string[] = [];
   const templates = templateBoxes(t);
@@ -111,9 +113,10 @@ export function templatedHost({ total, hostOs, clones, templated: t }: Templated
   const instanceBytes = boxes.reduce((a, b) => a + b.bytes, 0);
   const freeBytes = Math.max(0, total - hostOs.bytes - instanceBytes);
   const per = perClone(clones, t);
-  const limit = t.density?.firstLimit ?? null;
+  const own = t.density?.firstLimit ?? null;
+  const limit = own ?? vmFirstLimit;
   const room = roomWithin(roomForMore(freeBytes, per?.value), limit, clones.length);
-  const limitWords = t.density ? firstLimitWords(room, limit) : "";
+  const limitWords = t.density || limit ? `${firstLimitWords(room, limit)}${!own && limit ? " (the VMs' run: clones count against the same caps)" : ""}` : "";
   const roomLabel = roomText(room, TEMPLATED_NOUN);
   const roomBasis = per
     ? `${limitWords ? `${limitWords}; ` : ""}${formatBytes(per.value)} per ${TEMPLATED_NOUN}: ${per.source}`

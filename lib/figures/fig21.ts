@@ -197,7 +197,7 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
       roomBasis: basis,
     };
   });
-  const third = templatedHost({ total, hostOs, clones, templated: fig21.templated });
+  const third = templatedHost({ total, hostOs, clones, templated: fig21.templated, vmFirstLimit: fig21.marginal.firstLimit?.vm });
   if (third) {
     hosts.push(third.host);
     notes.push(...third.notes);
