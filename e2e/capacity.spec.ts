@@ -154,3 +154,22 @@ test("the planner page computes from the newest density run and states its assum
   await planner.getByText("Assumptions").click();
   await expect(planner.getByRole("listitem").first()).toContainText("reserve");
 });
+
+test("the planner offers template clones only from a density run that measured them, and says what to run otherwise", async ({ page, request }) => {
+  const runs = ((await (await request.get("/api/experiments")).json()) as { experiments: ExperimentRecord[] }).experiments;
+  const newest = runs.find((r) => r.type === "density" && r.status === "done" && r.result?.type === "density");
+  const clones = (newest?.result as DensityResult | undefined)?.kinds.find((k) => k.kind === "vm-template");
+  await page.goto("/experiments/planner");
+  const planner = page.getByRole("form", { name: "Capacity planner" });
+  const option = planner.getByRole("option", { name: /^as template clones/ });
+  const note = planner.getByTestId("planner-template-note");
+  if (!clones || clones.marginal.chosenMiB === null) {
+    // No figure stands in for an unmeasured clone.
+    await expect(option).toBeDisabled();
+    await expect(note).toHaveText("Template clones: run the density experiment with vm-template to plan templated VMs.");
+    return;
+  }
+  await planner.getByLabel("VMs start").selectOption("template");
+  await expect(planner.getByLabel("VM overhead (MiB)")).toHaveValue(String(Number(clones.marginal.chosenMiB.toFixed(2))));
+  await expect(note).toContainText("Templated VMs: each clone's overhead is the vm-template marginal memory");
+});

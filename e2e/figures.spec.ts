@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { formatNs } from "@/lib/figures/fig22";
+import { fig21Model } from "@/lib/figures/fig21";
 import type { FiguresPayload } from "@/lib/schemas/figures";
 import { expect, FIGURE_NUMBERS, SCREENSHOT_DIR, test, type FigureNumber } from "./figure-fixtures";
 
@@ -159,4 +160,64 @@ test("Figures 2.1–2.4 show this host's measured values and download as SVG and
     expect(p.instances.filter((i) => i.name.startsWith("fig23-"))).toEqual([]);
     await expect(figures.figure("2.3").getByRole("img", { name: "fig23-vm-c: not running. Launch the Figure 2.3 scenario." })).toBeVisible();
   });
+});
+
+test("Figure 2.1 draws a host of templated VMs: two live clones, their template's file once, and room from their measured cost", async ({
+  request,
+  figures,
+}) => {
+  test.setTimeout(300_000);
+  const ids: string[] = [];
+  try {
+    // The first clone builds the template (a boot); the second only maps its file.
+    for (const name of ["fig21-tpl-a", "fig21-tpl-b"]) {
+      const res = await request.post("/api/instances", { data: { kind: "vm", name, startMode: "template", memoryMiB: 128 } });
+      expect(res.status(), await res.text()).toBe(201);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    // The API's facts: each clone's own cost read beside the one file both map.
+    let p!: FiguresPayload;
+    await expect(async () => {
+      p = await figures.facts();
+      const clones = p.instances.filter((i) => ids.includes(i.id));
+      expect(clones.map((i) => i.clone?.private.value ?? 0).every((v) => v > 0)).toBe(true);
+      expect(p.fig21.templated.files.filter((f) => f.clones === 2)).toHaveLength(1);
+    }).toPass({ timeout: 30_000 });
+    const file = p.fig21.templated.files.find((f) => f.clones === 2)!;
+    // Clones share the file's pages: each one's PSS holds a share of it, so its own cost is its PSS less that share (one read).
+    for (const i of p.instances.filter((x) => ids.includes(x.id))) {
+      expect(i.clone!.shareOfTemplateBytes).toBeGreaterThan(0);
+      expect(i.clone!.private.value).toBe(i.clone!.pssBytes - i.clone!.shareOfTemplateBytes);
+    }
+    const model = fig21Model(p);
+    const host = model.hosts.find((h) => h.kind === "vm-template")!;
+    expect(host.boxes.reduce((a, b) => a + b.bytes, 0)).toBeCloseTo(p.host.memTotal.value, -3);
+
+    await figures.open();
+    const fig = figures.figure("2.1");
+    await expect(fig.getByText("Host running templated VMs (2)", { exact: false })).toBeVisible();
+    const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+    // The file once on the host (and once more in its magnified inset), never per clone.
+    await expect(
+      fig.getByRole("img", { name: new RegExp(`^template RAM file ${escapeRegExp(name)}: .* counted once — 2 running clones map it copy-on-write`) }),
+    ).toHaveCount(2);
+    await expect(
+      fig
+        .getByRole("img", {
+          name: /^fig21-tpl-a \(template start\): .* of its own = PSS .* − its share of the template file .* \(Pss_Shmem\), smaps_rollup of QEMU pid \d+/,
+        })
+        .first(),
+    ).toBeVisible();
+    // No density run with vm-template on this server: the room divides by the live clones' median own cost.
+    const basis = p.fig21.templated.density
+      ? escapeRegExp(p.fig21.templated.density.perClone.source)
+      : "median own cost \\(PSS − Pss_Shmem\\) of 2 live clones";
+    await expect(fig.getByRole("img", { name: new RegExp(`^room for \\d+ more templated VMs; .*per templated VM: ${basis}`) })).toBeVisible();
+    await expect(fig.getByTestId("figure-2-1-caption")).toContainText("counted once, by what tmpfs holds for it (st_blocks)");
+    await expect(fig.getByTestId("figure-2-1-caption")).toContainText("any secret it held");
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await fig.screenshot({ path: path.join(SCREENSHOT_DIR, "figure-2-1-templated.png") });
+  } finally {
+    for (const id of ids) await request.delete(`/api/instances/${id}`);
+  }
 });

@@ -1,11 +1,11 @@
 import { formatRatio } from "@/lib/experiments/format";
 import { formatBytes, formatMs } from "@/lib/core/format";
 import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
-import { firstLimitText } from "@/lib/experiments/density/text";
+import { firstLimitText, templateFileText } from "@/lib/experiments/density/text";
 import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
 import type { LinearFit } from "@/lib/core/linear-fit";
 import { GIB, MIB } from "@/lib/host/memory-guard";
-import { measuredTemplate, plannerDefaults } from "@/lib/experiments/density/planner-defaults";
+import { plannerDefaults, templatePlan } from "@/lib/experiments/density/planner-defaults";
 import { AccelBadge } from "./accel-badge";
 import { DensityCharts, type DensityChartKind } from "./density-charts";
 import { KindName } from "./kind-name";
@@ -77,7 +77,8 @@ const COLUMNS: ResultColumn<DensityKindResult>[] = [
 /** Which estimate was used and why, the first limit, and a budget's prediction checked: a few lines per kind. */
 function KindFacts({ k }: { k: DensityKindResult }) {
   const first = firstLimitText(k);
-  if (!k.marginal.why && !first && !k.verify) return null;
+  const template = templateFileText(k);
+  if (!k.marginal.why && !first && !k.verify && !template) return null;
   return (
     <ul className="small" style={{ margin: 0 }} data-testid={`density-facts-${k.kind}`}>
       {k.marginal.why && (
@@ -87,6 +88,7 @@ function KindFacts({ k }: { k: DensityKindResult }) {
       )}
       {first && <li data-testid={`first-limit-${k.kind}`}>{first}.</li>}
       {k.verify && <li data-testid={`verify-${k.kind}`}>Prediction checked: {k.verify.text}.</li>}
+      {template && <li data-testid={`template-file-${k.kind}`}>{template}.</li>}
     </ul>
   );
 }
@@ -151,7 +153,7 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
       {charts && (
         <PlannerForm
           defaults={defaults}
-          templateDefaults={measuredTemplate(result) ? plannerDefaults(result, undefined, "template") : undefined}
+          template={templatePlan(result)}
           source={`Overheads measured by this run (${id}); host memory ${result.host.totalBytes ? `${(result.host.totalBytes / GIB).toFixed(1)} GiB, this host's` : "unknown"}. Change any number.`}
         />
       )}

@@ -2,6 +2,7 @@
 import { useId, useMemo, useState } from "react";
 import { planCapacity } from "@/lib/experiments/planner";
 import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
+import type { TemplatePlan } from "@/lib/experiments/density/planner-defaults";
 import { PlannerInputSchema, type PlannerInputValues } from "@/lib/schemas/planner";
 import { NumberField } from "@/components/ui/number-field";
 import { withUnit } from "@/components/ui/label-text";
@@ -13,8 +14,8 @@ import "./density-isolation.css";
 
 export interface PlannerFormProps {
   defaults: PlannerInputValues;
-  /** The same host planned with templated VMs (their measured clone overhead and template file); offered as a mode when given. */
-  templateDefaults?: PlannerInputValues;
+  /** The same host planned with templated VMs from a density run's measurements, or why it cannot be (the mode is then disabled). */
+  template: TemplatePlan;
   /** Where the overheads came from, said under the form. */
   source: string;
 }
@@ -35,16 +36,17 @@ const fieldLabel = (key: PropertyKey) => {
 const asText = (d: PlannerInputValues) =>
   Object.fromEntries(FIELDS.map((f) => [f.key, String(Number(d[f.key].toFixed(2)))])) as Record<keyof PlannerInputValues, string>;
 
-export function PlannerForm({ defaults, templateDefaults, source }: PlannerFormProps) {
+export function PlannerForm({ defaults, template, source }: PlannerFormProps) {
   const [values, setValues] = useState<Record<keyof PlannerInputValues, string>>(() => asText(defaults));
   const [mode, setMode] = useState<"cold" | "template">("cold");
   const chooseMode = (next: "cold" | "template") => {
     setMode(next);
-    const d = next === "template" && templateDefaults ? templateDefaults : defaults;
+    const d = next === "template" && template.defaults ? template.defaults : defaults;
     const t = asText(d);
     setValues({ ...values, vmOverheadMiB: t.vmOverheadMiB, templateMiB: t.templateMiB });
   };
   const outId = useId();
+  const noteId = useId();
   const parsed = useMemo(
     () => PlannerInputSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key] === "" ? NaN : Number(values[f.key])]))),
     [values],
@@ -54,15 +56,15 @@ export function PlannerForm({ defaults, templateDefaults, source }: PlannerFormP
     <form className="panel stack cap-planner" aria-label="Capacity planner" onSubmit={(e) => e.preventDefault()} noValidate>
       <h3 style={{ margin: 0 }}>Capacity planner</h3>
       <div className="row" style={{ alignItems: "flex-end" }}>
-        {templateDefaults && (
-          <label>
-            VMs start
-            <select value={mode} onChange={(e) => chooseMode(e.target.value as "cold" | "template")} aria-controls={outId}>
-              <option value="cold">cold (each its own memory)</option>
-              <option value="template">as template clones (shared memory)</option>
-            </select>
-          </label>
-        )}
+        <label>
+          VMs start
+          <select value={mode} onChange={(e) => chooseMode(e.target.value as "cold" | "template")} aria-controls={outId} aria-describedby={noteId}>
+            <option value="cold">cold (each its own memory)</option>
+            <option value="template" disabled={!template.defaults}>
+              as template clones (shared memory){template.defaults ? "" : " — not measured"}
+            </option>
+          </select>
+        </label>
         {FIELDS.map((f) => (
           <NumberField
             key={f.key}
@@ -78,6 +80,13 @@ export function PlannerForm({ defaults, templateDefaults, source }: PlannerFormP
       </div>
       <p className="small muted" style={{ margin: 0 }}>
         {source}
+      </p>
+      <p className="small muted" style={{ margin: 0 }} id={noteId} data-testid="planner-template-note">
+        {template.defaults
+          ? mode === "template"
+            ? template.source
+            : "Template clones: measured by the density run; choose them above."
+          : `Template clones: ${template.why}.`}
       </p>
       <output id={outId} aria-live="polite" data-testid="planner-result">
         {!parsed.success ? (

@@ -18,6 +18,9 @@ const CLASS: Record<Fig21Role, string> = {
   guest: "fig-guest",
   app: "fig-app",
   vmm: "fig-vmm",
+  template: "fig-template",
+  clone: "fig-clone",
+  pool: "fig-pool",
 };
 
 const LEGEND = [
@@ -29,6 +32,13 @@ const LEGEND = [
   { key: "container", label: "container (cgroup usage)", swatch: "fig-container" },
   { key: "free", label: "free", swatch: "fig-free" },
   { key: "enlarged", label: "dashed: enlarged to be visible", swatch: "fig-free fig-enlarged" },
+];
+
+/** Said only for the parts the templated host draws. */
+const TEMPLATED_LEGEND: { key: Fig21Role; label: string; swatch: string }[] = [
+  { key: "template", label: "template RAM file, once (what tmpfs holds)", swatch: "fig-template" },
+  { key: "clone", label: "clone's own (PSS − its share of the file)", swatch: "fig-clone" },
+  { key: "pool", label: "warm pool's waiting clones", swatch: "fig-pool" },
 ];
 
 function Cell({ cell, testPrefix }: { cell: Fig21Cell; testPrefix: string }) {
@@ -63,15 +73,20 @@ export interface Fig21MemoryProps {
 export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fig21MemoryProps) {
   const model = fig21Model(data);
   const layout = layoutFig21(model, mode);
-  const legend = layoutLegend(LEGEND, 10, layout.height + 4, layout.width - 20);
+  const templatedRoles = new Set(model.hosts.find((h) => h.kind === "vm-template")?.boxes.map((b) => b.role));
+  const templated = templatedRoles.size > 0;
+  // Only the templated parts drawn: no pool swatch without a pool.
+  const legend = layoutLegend([...LEGEND, ...TEMPLATED_LEGEND.filter((l) => templatedRoles.has(l.key))], 10, layout.height + 4, layout.width - 20);
   const height = layout.height + legend.height + 12;
-  const noInstances = model.hosts.every((h) => h.boxes.length === 2);
+  const noInstances = model.hosts.every((h) => !h.boxes.some((b) => b.role === "vm" || b.role === "container" || b.role === "clone"));
   const density = data.fig22.pending.find((p) => p.type === "density");
   const missing =
     model.blocked ??
     (noInstances ? (
       <>
-        <span>No VM or container runs, so the hosts hold only the host OS and free memory. Launch some to see their footprint:</span>
+        <span>
+          No VM or container runs, so the hosts hold only the host OS{templated ? " (and a template)" : ""} and free memory. Launch some to see their footprint:
+        </span>
         {launchButton}
       </>
     ) : density ? (
@@ -94,7 +109,7 @@ export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fi
           className="fig-svg"
           viewBox={`0 0 ${layout.width} ${height}`}
           role="group"
-          aria-label="Figure 2.1: two hosts of this host's memory, one running VMs, one running containers"
+          aria-label={`Figure 2.1: ${model.hosts.length} hosts of this host's memory, one running VMs, one running containers${templated ? ", one running templated VMs" : ""}`}
         >
           <title>Figure 2.1 — VMs vs containers, memory drawn to scale</title>
           <desc>{fig21Caption(data, now).text}</desc>
@@ -113,7 +128,7 @@ export function Fig21Memory({ data, mode, now, launchButton, densityButton }: Fi
                 <text x={h.inset.frame.x} y={h.inset.titleY} className="fig-small fig-muted">
                   {truncate(
                     x
-                      ? `Instances only, ×${x >= 10 ? x.toFixed(0) : x.toFixed(1)} (one scale for both): ${formatBytes(h.host.instanceBytes)}`
+                      ? `Instances only, ×${x >= 10 ? x.toFixed(0) : x.toFixed(1)} (one scale for ${model.hosts.length === 2 ? "both" : "all"}): ${formatBytes(h.host.instanceBytes)}`
                       : "Instances only: none running",
                     h.frame.w,
                     11,

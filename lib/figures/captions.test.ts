@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fig21Caption, fig22Caption, fig23Caption, fig24Caption } from "./captions";
 import { layoutLegend } from "./legend";
-import { AT, inst, MiB, payload } from "./test-fixtures";
+import { AT, inst, MiB, NO_TEMPLATED, payload } from "./test-fixtures";
 
 const now = Date.parse(AT) + 12 * 60_000;
 
@@ -9,7 +9,7 @@ describe("captions", () => {
   it("Figure 2.1 names its sources and goes stale with old readings", () => {
     const p = payload({
       instances: [inst("v", "vm", 170 * MiB)],
-      fig21: { marginal: { basis: "live", vm: null, container: null }, app: null, densityAvailable: false },
+      fig21: { marginal: { basis: "live", vm: null, container: null }, app: null, densityAvailable: false, templated: NO_TEMPLATED },
     });
     const c = fig21Caption(p, now);
     expect(c.text).toContain("cgroup usage");
@@ -20,13 +20,16 @@ describe("captions", () => {
 
   it("Figure 2.1 names the density experiment and its age when it sizes the room", () => {
     const vm = { value: 170 * MiB, source: "density", at: AT };
-    const p = payload({ fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null }, app: null, densityAvailable: true } });
+    const p = payload({
+      fig21: { marginal: { basis: "density", experimentId: "xd", vm, container: null }, app: null, densityAvailable: true, templated: NO_TEMPLATED },
+    });
     expect(fig21Caption(p, now).text).toContain("from density experiment xd, finished");
     const limited = payload({
       fig21: {
         marginal: { basis: "density", experimentId: "xd", vm, container: null, firstLimit: { vm: null, container: null } },
         app: null,
         densityAvailable: true,
+        templated: NO_TEMPLATED,
       },
     });
     expect(fig21Caption(limited, now).text).toContain("capped by the first limit that run found beyond memory");

@@ -2,6 +2,7 @@ import { accelLabel } from "@/lib/experiments/types";
 import type { FiguresPayload } from "@/lib/schemas/figures";
 import { clockTime, EXPERIMENT_STALE_MS, freshness, LIVE_STALE_MS, oldest, type Freshness } from "./age";
 import { fig22Model, formatNs } from "./fig22";
+import { drawsTemplatedHost } from "./fig21-templated";
 
 // What each figure's caption says: which measurement, when, and how old. Pure.
 
@@ -34,8 +35,11 @@ export function fig21Caption(p: FiguresPayload, now: number): Caption {
       : m.basis === "live"
         ? `"Room for N more" divides each host's free memory by the median footprint of the live instances of that kind (no density experiment).`
         : `"Room for N more" needs a per-instance footprint: launch instances${p.fig21.densityAvailable ? " or run the density experiment" : ""}.`;
+  const templated = drawsTemplatedHost(p.instances, p.fig21.templated)
+    ? ` Templated VMs: the template's RAM file is counted once, by what tmpfs holds for it (st_blocks), and each clone by its PSS less its share of that file (Pss_Shmem), so no page is counted twice; their room divides by ${p.fig21.templated.density ? `density experiment ${p.fig21.templated.density.experimentId}'s marginal memory per clone` : "the live clones' median own cost"}. What is given up: every clone starts from the template's memory — its page cache, its kernel's random state at save time and any secret it held — shared with every other clone.`
+    : "";
   return caption(
-    `Both hosts have this host's memory (MemTotal). Host OS = used − instances, from /proc/meminfo; containers by cgroup usage, VMs by QEMU's PSS (host view) split by the guest's own MemTotal − MemAvailable (guest view). ${basis}`,
+    `Every host has this host's memory (MemTotal). Host OS = used − instances, from /proc/meminfo; containers by cgroup usage, VMs by QEMU's PSS (host view) split by the guest's own MemTotal − MemAvailable (guest view). ${basis}${templated}`,
     at,
     now,
     LIVE_STALE_MS,

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
 import type { ExperimentListItem } from "@/lib/experiments/types";
 import type { Summary } from "@/lib/core/stats";
-import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "./experiment-facts";
+import recorded from "@/lib/experiments/density/recorded-run.json";
+import { densityMarginals, densityTemplated, overheadFacts, pendingExperiments, startupFacts } from "./experiment-facts";
 
 const sum = (median: number, n = 3): Summary => ({ n, min: median, median, p95: median * 1.1, max: median * 1.2, mean: median });
 const env = { host: {} as never, accelerator: { accel: "tcg" as const, reason: "KVM hung" }, node: "v20", capturedAt: "2026-01-01T10:00:00Z" };
@@ -135,5 +136,43 @@ describe("pendingExperiments and densityMarginals", () => {
     expect(densityMarginals([bad, noVm])).toBeNull();
     expect(densityMarginals([item({ type: "density", status: "running", result: good.result })])).toBeNull();
     expect(densityMarginals([])).toBeNull();
+  });
+
+  it("a real run with templated VMs (recorded on this host) is still read for its cold VMs", () => {
+    const run = recorded as unknown as ExperimentListItem;
+    const m = densityMarginals([run])!;
+    expect(m.experimentId).toBe(run.id);
+    expect(m.vm!.value / 2 ** 20).toBeCloseTo((run.result as DensityResult).kinds.find((k) => k.kind === "vm")!.marginal.chosenMiB!, 10);
+    expect(m.container).toBeNull();
+  });
+});
+
+describe("densityTemplated", () => {
+  const run = recorded as unknown as ExperimentListItem;
+  const tpl = (run.result as DensityResult).kinds.find((k) => k.kind === "vm-template")!;
+
+  it("reads the clone's marginal and the template's RAM file from a real run, each with its source", () => {
+    const t = densityTemplated([run])!;
+    expect(t.experimentId).toBe(run.id);
+    expect(t.perClone.value).toBeCloseTo(tpl.marginal.chosenMiB! * 2 ** 20, 3);
+    expect(t.perClone.source).toMatch(
+      new RegExp(`^marginal host memory per templated VM \\(clone\\) \\(.+ per instance over 10 instances\\), density experiment ${run.id}$`),
+    );
+    expect(t.templateFile).toEqual({
+      value: tpl.templateFile!.residentBytes,
+      source: `the template's RAM file as tmpfs held it (st_blocks × 512, of 128 MiB) before the first clone, density experiment ${run.id}`,
+      at: run.finishedAt,
+    });
+    const first = tpl.limits!.firstBeyondMemory!;
+    expect(t.firstLimit).toEqual({ id: first.id, label: first.label, count: first.count });
+  });
+
+  it("a run from before the file was recorded has no file; runs without templated VMs, unfinished ones and none give nothing", () => {
+    const older = { ...run, result: { ...(run.result as DensityResult), kinds: [{ ...tpl, templateFile: undefined }] } };
+    expect(densityTemplated([older])!.templateFile).toBeNull();
+    const coldOnly = { ...run, result: { ...(run.result as DensityResult), kinds: (run.result as DensityResult).kinds.filter((k) => k.kind === "vm") } };
+    expect(densityTemplated([coldOnly])).toBeNull();
+    expect(densityTemplated([{ ...run, status: "running" }])).toBeNull();
+    expect(densityTemplated([])).toBeNull();
   });
 });

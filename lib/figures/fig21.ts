@@ -3,15 +3,23 @@ import type { Fig21Data, FigureInstance, GuestFacts, HostFacts, MeasuredBytes } 
 import { atLeast, fitsText, inset as shrink, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
 import { firstLimitWords, roomForMore, roomText, roomWithin, type Room } from "./room";
 import { slice, squarify } from "./treemap";
+import { templatedBytes, templatedHost, type MeasuredClone } from "./fig21-templated";
+import { isClone } from "./templated-facts";
 
-// Figure 2.1: two bare-metal hosts the size of this one (its MemTotal), one
-// running the live VMs, one the live containers. Box areas are measured
+// Figure 2.1: bare-metal hosts the size of this one (its MemTotal), one
+// running the live VMs, one the live containers and — when templated VMs
+// run, or a density run measured them — one of templated VMs
+// (fig21-templated.ts: the template's file once, each clone's own cost).
+// Box areas are measured
 // bytes: the host OS (used − every instance), each instance's host view and,
 // inside a VM, its guest view split into guest OS and app (the app's own PSS
 // from inside; the bare process's, labelled an estimate, when the guest gave
 // none) plus what QEMU holds beyond what the guest counts as used. Pure.
 
-export type Fig21Role = "host-os" | "vm" | "container" | "free" | "guest-os" | "app" | "vmm" | "guest";
+export type Fig21Role = "host-os" | "vm" | "container" | "free" | "guest-os" | "app" | "vmm" | "guest" | "template" | "clone" | "pool";
+
+/** The boxes drawn again, magnified, in a host's inset: what its instances hold. */
+export const INSTANCE_ROLES: readonly Fig21Role[] = ["vm", "container", "template", "clone", "pool"];
 
 export interface Fig21Box {
   id: string;
@@ -24,7 +32,7 @@ export interface Fig21Box {
 }
 
 export interface Fig21Host {
-  kind: "vm" | "container";
+  kind: "vm" | "container" | "vm-template";
   title: string;
   totalBytes: number;
   boxes: Fig21Box[];
@@ -134,18 +142,24 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
     return { ...empty, blocked: "The host's memory has not been measured yet (the sampler reads /proc/meminfo each second)." };
   }
   const running = instances.filter((i) => i.state === "running");
-  const sampled = running.filter((i): i is FigureInstance & { hostMemory: MeasuredBytes } => valid(i.hostMemory));
+  // Clones are counted by their own cost beside their template's file, never by their PSS (fig21-templated.ts).
+  const sampled = running.filter((i): i is FigureInstance & { hostMemory: MeasuredBytes } => valid(i.hostMemory) && !isClone(i));
+  const clones = running.filter((i): i is MeasuredClone => isClone(i) && !!i.clone);
   const notes: string[] = [];
-  const unsampled = running.filter((i) => !valid(i.hostMemory) && i.kind !== "process");
+  const unsampled = running.filter((i) => !valid(i.hostMemory) && i.kind !== "process" && !isClone(i));
   if (unsampled.length) notes.push(`not sampled yet, left out: ${unsampled.map((i) => i.name).join(", ")}`);
-  const allInstances = sampled.reduce((a, i) => a + i.hostMemory.value, 0);
+  const unread = running.filter((i) => isClone(i) && !i.clone);
+  if (unread.length)
+    notes.push(`templated VMs whose own cost could not be read (their RAM file or Pss_Shmem), left out: ${unread.map((i) => i.name).join(", ")}`);
+  const templated = templatedBytes(clones, fig21.templated);
+  const allInstances = sampled.reduce((a, i) => a + i.hostMemory.value, 0) + templated;
   const hostOsBytes = Math.max(0, Math.min(total, total - available - allInstances));
   const hostOs: Fig21Box = {
     id: "host-os",
     role: "host-os",
     label: "host OS + other processes",
     bytes: hostOsBytes,
-    detail: `host OS and everything else: ${formatBytes(hostOsBytes)} = MemTotal ${formatBytes(total)} − MemAvailable ${formatBytes(available)} − instances ${formatBytes(allInstances)} (${host.memAvailable.source} at ${host.memAvailable.at})`,
+    detail: `host OS and everything else: ${formatBytes(hostOsBytes)} = MemTotal ${formatBytes(total)} − MemAvailable ${formatBytes(available)} − instances ${formatBytes(allInstances)}${templated > 0 ? ` (templated VMs' ${formatBytes(templated)} among them: template files once, clones' own)` : ""} (${host.memAvailable.source} at ${host.memAvailable.at})`,
   };
 
   const hosts = (["vm", "container"] as const).map((kind): Fig21Host => {
@@ -183,6 +197,13 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
       roomBasis: basis,
     };
   });
+  const third = templatedHost({ total, hostOs, clones, templated: fig21.templated, vmFirstLimit: fig21.marginal.firstLimit?.vm });
+  if (third) {
+    hosts.push(third.host);
+    notes.push(...third.notes);
+  } else if (fig21.densityAvailable) {
+    notes.push("no templated VMs: launch VMs with start mode template, or run the density experiment with vm-template, to draw a host of them");
+  }
   return { blocked: null, hostOsBytes, hosts, notes };
 }
 
@@ -279,7 +300,7 @@ export function layoutFig21(model: Fig21Model, mode: LayoutMode): Fig21Layout {
     const a = host.instanceBytes * pxPerByte;
     const rw = Math.min(insetFrame.w, Math.sqrt((a * insetFrame.w) / insetFrame.h));
     const region: Rect = { x: insetFrame.x, y: insetFrame.y, w: rw, h: rw > 0 ? Math.min(insetFrame.h, a / rw) : 0 };
-    const instanceBoxes = host.boxes.filter((b) => b.role === "vm" || b.role === "container");
+    const instanceBoxes = host.boxes.filter((b) => INSTANCE_ROLES.includes(b.role));
     return {
       host,
       frame,

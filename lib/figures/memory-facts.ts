@@ -2,6 +2,7 @@ import type { InstanceSample } from "@/lib/metrics/samples";
 import type { Fig21Data, FigureInstance, MeasuredBytes } from "@/lib/schemas/figures";
 import type { Instance, InstanceKind } from "@/lib/core/types";
 import { liveFootprint } from "./room";
+import { isClone } from "./templated-facts";
 
 // Sampler readings → measured values with their source, and the per-kind
 // footprints Figure 2.1 divides free memory by when no density experiment
@@ -26,7 +27,8 @@ export function hostMemoryFact(instance: Pick<Instance, "kind" | "pid">, sample:
 const oldestAt = (xs: FigureInstance[]) => xs.map((i) => i.hostMemory!.at).sort()[0];
 
 function footprintOf(instances: FigureInstance[], kind: InstanceKind, noun: [string, string]): MeasuredBytes | null {
-  const mine = instances.filter((i) => i.kind === kind && i.state === "running" && i.hostMemory && i.hostMemory.value > 0);
+  // A templated clone's PSS holds a share of its template's file: it is drawn on a host of its own, not priced as a VM.
+  const mine = instances.filter((i) => i.kind === kind && !isClone(i) && i.state === "running" && i.hostMemory && i.hostMemory.value > 0);
   const f = liveFootprint(mine.map((i) => i.hostMemory!.value));
   if (!f) return null;
   const names = mine.map((i) => i.name);

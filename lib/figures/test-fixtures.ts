@@ -54,6 +54,9 @@ export function inst(name: string, kind: FigureInstance["kind"], hostBytes: numb
   };
 }
 
+/** No templated VM, template file, pool or density run with vm-template. */
+export const NO_TEMPLATED = { files: [], pool: null, density: null };
+
 export function payload(over: Partial<FiguresPayload> = {}): FiguresPayload {
   return {
     generatedAt: AT,
@@ -70,7 +73,7 @@ export function payload(over: Partial<FiguresPayload> = {}): FiguresPayload {
       accelerator: { accel: "tcg", reason: "KVM hung at boot", source: "accelerator probe", at: AT },
     },
     instances: [],
-    fig21: { marginal: { basis: "none", vm: null, container: null }, app: null, densityAvailable: false },
+    fig21: { marginal: { basis: "none", vm: null, container: null }, app: null, densityAvailable: false, templated: NO_TEMPLATED },
     fig22: { overhead: null, startup: null, pending: [] },
     fig23: { members: [], running: false },
     fig24: { images: [], imagesNote: null, registry: { running: false, mode: "stopped", url: null, repositories: [], note: "no registry running", at: AT } },

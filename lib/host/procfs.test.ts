@@ -69,6 +69,8 @@ Pss_Anon:          90000 kB
 Shared_Clean:        100 kB
 `;
   it("reads Rss and Pss in bytes", () => expect(parseSmapsRollup(text)).toEqual({ rssBytes: 131072 * 1024, pssBytes: 98765 * 1024 }));
+  it("reads the shared-memory part of the PSS when the kernel splits it (a templated clone's share of its template)", () =>
+    expect(parseSmapsRollup(`${text}Pss_Shmem:          8765 kB\n`)).toEqual({ rssBytes: 131072 * 1024, pssBytes: 98765 * 1024, pssShmemBytes: 8765 * 1024 }));
   it("refuses text without Pss", () => expect(() => parseSmapsRollup("Rss: 1 kB\n")).toThrow(/Pss/));
 });
 

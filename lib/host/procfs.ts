@@ -50,6 +50,11 @@ export function parseProcStat(text: string): ProcStat {
 export interface SmapsRollup {
   rssBytes: number;
   pssBytes: number;
+  /**
+   * The part of the PSS in shared memory (tmpfs, shmem): for a templated VM its
+   * share of the template's RAM file. Absent on kernels before 5.7, which do not split PSS.
+   */
+  pssShmemBytes?: number;
 }
 
 export function parseSmapsRollup(text: string): SmapsRollup {
@@ -58,7 +63,8 @@ export function parseSmapsRollup(text: string): SmapsRollup {
     if (!m) throw new Error(`smaps_rollup has no ${key} line`);
     return Number(m[1]) * 1024;
   };
-  return { rssBytes: kib("Rss"), pssBytes: kib("Pss") };
+  const shmem = /^Pss_Shmem:\s+(\d+) kB/m.exec(text);
+  return { rssBytes: kib("Rss"), pssBytes: kib("Pss"), ...(shmem ? { pssShmemBytes: Number(shmem[1]) * 1024 } : {}) };
 }
 
 /** CPU used between two readings as % of one core (100 = one core busy the whole time). */

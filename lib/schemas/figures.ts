@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INSTANCE_KINDS } from "@/lib/core/types";
+import { INSTANCE_KINDS, VM_START_MODES } from "@/lib/core/types";
 
 // GET /api/figures: the facts Figures 2.1–2.4 are drawn from. Every value
 // carries where it was measured (`source`) and when (`at`, ISO 8601), so a
@@ -38,6 +38,21 @@ export const GuestFactsSchema = z.object({
 });
 export type GuestFacts = z.infer<typeof GuestFactsSchema>;
 
+/**
+ * A templated VM (start mode template or pooled) beside its template: the
+ * RAM file it maps as guest RAM, and what it costs beyond that file. Its PSS
+ * splits the file's pages among every mapper; the file is counted once on
+ * its own, so the clone's own cost is its PSS less that share (Pss_Shmem).
+ */
+export const CloneFactsSchema = z.object({
+  ramFile: z.string(),
+  private: MeasuredBytesSchema,
+  /** The same smaps_rollup read: its PSS, and the part of it that is its share of the template file. */
+  pssBytes: Bytes,
+  shareOfTemplateBytes: Bytes,
+});
+export type CloneFacts = z.infer<typeof CloneFactsSchema>;
+
 export const FigureInstanceSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -52,6 +67,10 @@ export const FigureInstanceSchema = z.object({
   guest: GuestFactsSchema.nullable(),
   /** Why `guest` is missing, when it is. */
   guestError: z.string().optional(),
+  /** VM only: how it was started (cold, warm, template, pooled). */
+  startMode: z.enum(VM_START_MODES).optional(),
+  /** A running template or pooled VM's template file and own cost; null when they could not be read. */
+  clone: CloneFactsSchema.nullable().optional(),
 });
 export type FigureInstance = z.infer<typeof FigureInstanceSchema>;
 
@@ -83,6 +102,38 @@ export const RoomLimitSchema = z.object({ id: z.string(), label: z.string(), cou
 export const Fig21FirstLimitsSchema = z.object({ vm: RoomLimitSchema.nullable(), container: RoomLimitSchema.nullable() });
 export type Fig21FirstLimits = z.infer<typeof Fig21FirstLimitsSchema>;
 
+/** A shared-memory template's RAM file on tmpfs: host memory paid once, however many clones map it. */
+export const TemplateFileFactSchema = z.object({
+  path: z.string(),
+  /** A rebuild unlinked it while a clone still maps it. */
+  deleted: z.boolean(),
+  /** The guest RAM it can hold (st_size). */
+  sizeBytes: Bytes,
+  /** What tmpfs holds for it (st_blocks × 512). */
+  resident: MeasuredBytesSchema,
+  /** Running instances that map it. */
+  clones: z.number().int().nonnegative(),
+});
+export type TemplateFileFact = z.infer<typeof TemplateFileFactSchema>;
+
+/** Figure 2.1's third host: templated VMs, live or as a density run measured them. */
+export const Fig21TemplatedSchema = z.object({
+  /** This Isolab's template RAM files now (its state directory's, and any a running clone still maps). */
+  files: z.array(TemplateFileFactSchema),
+  /** The warm pool's waiting clones (ISOLAB_VM_POOL_SIZE): their own cost beyond the template, summed. */
+  pool: z.object({ waiting: z.number().int().positive(), private: MeasuredBytesSchema }).nullable(),
+  /** The newest density run that measured vm-template: the marginal per clone, the template's file, the first limit beyond memory. */
+  density: z
+    .object({
+      experimentId: z.string(),
+      perClone: MeasuredBytesSchema,
+      templateFile: MeasuredBytesSchema.nullable(),
+      firstLimit: RoomLimitSchema.nullable(),
+    })
+    .nullable(),
+});
+export type Fig21Templated = z.infer<typeof Fig21TemplatedSchema>;
+
 export const Fig21DataSchema = z.object({
   /** Per-instance memory used for "room for N more", per kind. */
   marginal: z.object({
@@ -97,6 +148,7 @@ export const Fig21DataSchema = z.object({
   app: MeasuredBytesSchema.nullable(),
   /** The density experiment, when Isolab has one; absent until that runner exists. */
   densityAvailable: z.boolean(),
+  templated: Fig21TemplatedSchema,
 });
 export type Fig21Data = z.infer<typeof Fig21DataSchema>;
 

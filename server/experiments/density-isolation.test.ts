@@ -76,6 +76,11 @@ class FakeProbes implements HostProbes {
   instanceFootprint() {
     return { tasks: 2, namespaces: { net: 1 as const } };
   }
+  /** A templated VM's RAM file: 80 MiB of its 128 MiB held by tmpfs (as a TCG probe guest touches). */
+  ramFile: { residentBytes: number; sizeBytes: number } | null = { residentBytes: 80 * MIB, sizeBytes: 128 * MIB };
+  templateFile(t: { kind: string }) {
+    return t.kind === "vm" && this.ramFile ? { path: "/dev/shm/isolab-t-k.ram", deleted: false, ...this.ramFile } : null;
+  }
 }
 
 let clock: FakeClock;
@@ -290,6 +295,32 @@ describe("density experiment", () => {
     expect(result.kinds[1].marginal.hostView?.slope).toBeCloseTo(150, 10);
     expect(result.ratioVmToContainer).toBeCloseTo(300, 6);
     expect(result.kinds[1].steps[1].startupMs).toBe(1230);
+    expect(sup.live.size).toBe(0);
+  });
+
+  it("templated VMs: the template's clone goes before the baseline, and its RAM file is recorded once, apart from the slope", async () => {
+    const r = runner();
+    const rec = await r.waitFor(r.submit(plan({ type: "density", kinds: ["vm-template"], max: 2 })).id);
+    expect(rec.error).toBeNull();
+    expect(sup.calls.filter((c) => c.startsWith("create") || c.startsWith("remove"))).toEqual([
+      "create vm template",
+      "remove vm",
+      "create vm template",
+      "create vm template",
+      "remove vm",
+      "remove vm",
+    ]);
+    const template = rec.samples.filter((s) => s.sample === "template");
+    expect(template).toMatchObject([{ kind: "vm-template", rep: 0, values: { resident_bytes: 80 * MIB, size_bytes: 128 * MIB } }]);
+    expect(template[0].seq).toBeLessThan(rec.samples.find((s) => s.sample === "step")!.seq);
+    const k = (rec.result as DensityResult).kinds[0];
+    expect(k.templateFile).toEqual({ residentBytes: 80 * MIB, sizeBytes: 128 * MIB });
+    expect(k.steps.map((s) => s.instances)).toEqual([0, 1, 2]);
+
+    probes.ramFile = null;
+    const none = await r.waitFor(r.submit(plan({ type: "density", kinds: ["vm-template"], max: 1 })).id);
+    expect(none.samples.find((s) => s.sample === "template")?.error).toBe("the clone mapped no RAM file of its guest's size");
+    expect((none.result as DensityResult).kinds[0].templateFile).toBeNull();
     expect(sup.live.size).toBe(0);
   });
 

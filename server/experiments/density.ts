@@ -43,15 +43,26 @@ const startAs = (kind: DensityKind) => {
 /**
  * A templated VM's template (its RAM file on /dev/shm, its boot) is a
  * one-off cost, not a clone's: one clone is started and removed before the
- * baseline, so the slope counts clones only. (The file stays on /dev/shm
- * for later clones; Figure 2.1 and the planner say so.)
+ * baseline, so the slope counts clones only. The file stays on /dev/shm for
+ * later clones; what tmpfs holds for it is recorded (sample `template`), so
+ * Figure 2.1 and the planner pay it once from a measurement.
  */
-async function prepareKind(ctx: RunContext<DensityPlan>, kind: DensityKind): Promise<void> {
+async function prepareKind(ctx: RunContext<DensityPlan>, kind: DensityKind, probes: HostProbes): Promise<void> {
   if (kind !== "vm-template") return;
   const { kind: k, over } = startAs(kind);
   const first = await ctx.startInstance(k, ctx.instanceName(kind, "tpl"), over);
-  await ctx.removeInstance(first.id);
+  let file: ReturnType<HostProbes["templateFile"]> = null;
+  let why = "the clone mapped no RAM file of its guest's size";
+  try {
+    file = probes.templateFile(ctx.usageTarget(first), ctx.plan.memoryMiB);
+  } catch (err) {
+    why = `the clone's RAM file could not be read: ${errorMessage(err)}`;
+  } finally {
+    await ctx.removeInstance(first.id);
+  }
   await ctx.settle();
+  const values: Record<string, number> = file ? { resident_bytes: file.residentBytes, size_bytes: file.sizeBytes } : {};
+  ctx.record({ kind, sample: "template", rep: 0, warmup: false, values, ...(file ? {} : { error: why }) });
 }
 
 const REMOVE_BATCH = 16;
@@ -158,7 +169,7 @@ export async function runDensity(ctx: RunContext<DensityPlan>, probes: HostProbe
     const max = maxFor(plan, kind);
     const points = new Set(measurePoints(max, scheduleFor(max, plan.schedule, DENSITY_EACH_UP_TO)));
     try {
-      await prepareKind(ctx, kind);
+      await prepareKind(ctx, kind, probes);
       // The previous kind's memory is handed back while this settles.
       await ctx.sleep(plan.settleMs);
       const base = probes.hostMemory();

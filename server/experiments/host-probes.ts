@@ -8,6 +8,7 @@ import { parseKbLines, parseKernelMemory, parseProcStat, type KernelMemory } fro
 import { isolabCaps, ownNamespaces, readHostLimits, readHostTasks } from "@/server/host/kernel-limits";
 import { splitQemuMemory } from "@/lib/vm/qemu-smaps";
 import { readCgroupMemoryPeak, readCgroupUsage } from "@/server/container/cgroup";
+import { mappedRamFile, type RamFileReading } from "@/server/host/template-ram";
 import { usageOf, type UsageTarget } from "./host-usage";
 
 // What the isolation and density runners read from the host, behind one
@@ -49,6 +50,8 @@ export interface HostProbes {
   othersAnonBytes(exclude: readonly number[]): number;
   /** One instance's tasks (its cgroup's pids.current, or QEMU's threads) and the namespaces it has of its own. */
   instanceFootprint(target: UsageTarget): { tasks: number; namespaces: Partial<Record<NamespaceType, 0 | 1>> };
+  /** The template RAM file a templated VM maps as its guest RAM, with what tmpfs holds for it; null for any other instance. */
+  templateFile(target: UsageTarget, guestMiB: number): RamFileReading | null;
 }
 
 export function parseHostMemory(meminfo: string): HostMemory {
@@ -92,6 +95,7 @@ export const hostProbes: HostProbes = {
     const tasks = target.cgroupPath ? readCgroupUsage(target.cgroupPath).pids : parseProcStat(fs.readFileSync(`/proc/${target.pid}/stat`, "utf8")).numThreads;
     return { tasks, namespaces: ownNamespaces(target.pid) };
   },
+  templateFile: (target, guestMiB) => mappedRamFile(target.pid, guestMiB),
   readText(file) {
     try {
       return fs.readFileSync(file, "utf8");

@@ -8,6 +8,7 @@ import type { App } from "@/server/app/create-app";
 import type { Sampler } from "@/server/metrics/sampler";
 import { knownAccelerator } from "@/server/vm/accel";
 import { experimentFacts, experimentSources, imageFacts, registryFacts } from "./sources";
+import { templatedSources } from "./templated-sources";
 
 // GET /api/figures: every figure's facts from what exists now — live
 // instances, their latest samples and `probe info` from inside, the newest
@@ -44,8 +45,10 @@ export async function getFigures(app: App): Promise<FiguresPayload> {
   ]);
   const memory = hostMemory(sampler, generatedAt);
 
+  const templated = templatedSources(app, list, generatedAt);
   const instances: FigureInstance[] = list.map((i, k) => {
     const g = guests[k];
+    const clone = templated.clones.get(i.id);
     return {
       id: i.id,
       name: i.name,
@@ -58,6 +61,8 @@ export async function getFigures(app: App): Promise<FiguresPayload> {
       hostMemory: i.state === "running" ? hostMemoryFact(i, latest[i.id]) : null,
       guest: g && "facts" in g ? g.facts : null,
       ...(g && "error" in g ? { guestError: g.error } : {}),
+      ...(i.startMode ? { startMode: i.startMode } : {}),
+      ...(clone !== undefined ? { clone } : {}),
     };
   });
 
@@ -99,7 +104,12 @@ export async function getFigures(app: App): Promise<FiguresPayload> {
     generatedAt,
     host,
     instances,
-    fig21: { marginal, app: appFootprint(instances), densityAvailable: facts.densityAvailable },
+    fig21: {
+      marginal,
+      app: appFootprint(instances),
+      densityAvailable: facts.densityAvailable,
+      templated: { files: templated.files, pool: templated.pool, density: facts.templated },
+    },
     fig22: { overhead: facts.overhead, startup: facts.startup, pending: facts.pending },
     fig23: { members, running: members.every((m) => m.instanceId && byName.get(m.name)?.state === "running") },
     fig24: { ...images, registry },

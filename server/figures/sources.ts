@@ -1,5 +1,5 @@
 import "server-only";
-import { densityMarginals, overheadFacts, pendingExperiments, startupFacts } from "@/lib/figures/experiment-facts";
+import { densityMarginals, densityTemplated, overheadFacts, pendingExperiments, startupFacts } from "@/lib/figures/experiment-facts";
 import { EXPERIMENT_TYPES, type ExperimentListItem } from "@/lib/experiments/types";
 import type { ImageWithInstances } from "@/lib/schemas/image";
 import type { Fig24Data, FigureImage } from "@/lib/schemas/figures";
@@ -25,6 +25,7 @@ export function experimentFacts(items: ExperimentListItem[]) {
     startup: startupFacts(items),
     pending: pendingExperiments(items),
     density: densityMarginals(items),
+    templated: densityTemplated(items),
     // Whether this Isolab can run a density experiment at all (it landed after the figures).
     densityAvailable: (EXPERIMENT_TYPES as readonly string[]).includes("density"),
   };

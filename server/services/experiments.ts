@@ -1,6 +1,6 @@
 import "server-only";
 import os from "node:os";
-import { measuredTemplate, plannerDefaults } from "@/lib/experiments/density/planner-defaults";
+import { plannerDefaults, templatePlan, type TemplatePlan } from "@/lib/experiments/density/planner-defaults";
 import type { ExperimentRecord } from "@/lib/experiments/types";
 import { ExperimentIdSchema } from "@/lib/schemas/experiment";
 import type { PlannerInputValues } from "@/lib/schemas/planner";
@@ -15,13 +15,13 @@ export function findExperiment(app: App, id: string): ExperimentRecord | undefin
 }
 
 /** The planner page's starting values: the newest finished density run's overheads on this host's memory. */
-export function plannerStart(app: App): { defaults: PlannerInputValues; templateDefaults?: PlannerInputValues; source: string } {
+export function plannerStart(app: App): { defaults: PlannerInputValues; template: TemplatePlan; source: string } {
   const latest = app.runner.list().find((x) => x.type === "density" && x.status === "done" && x.result?.type === "density");
   const result = latest?.result?.type === "density" ? latest.result : null;
   const defaults = plannerDefaults(result, os.totalmem());
   const source = latest
     ? `Overheads measured by density run ${latest.id} (${new Date(latest.finishedAt ?? latest.createdAt).toLocaleString()}); host memory: this host's. Change any number.`
     : "No density run has measured overheads here yet: the overheads are the ones measured on Isolab's development host (TCG). Run one on /experiments, or type your own.";
-  // Templated VMs as a planner mode once a density run has measured their clones.
-  return { defaults, source, ...(measuredTemplate(result) ? { templateDefaults: plannerDefaults(result, os.totalmem(), "template") } : {}) };
+  // Templated VMs as a planner mode only once a density run has measured their clones.
+  return { defaults, source, template: templatePlan(result, os.totalmem()) };
 }

@@ -6,10 +6,10 @@ import { plannerStart } from "@/server/services/experiments";
 export const dynamic = "force-dynamic";
 
 export default async function PlannerPage() {
-  const { defaults, templateDefaults, source } = plannerStart(await getApp());
+  const { defaults, template, source } = plannerStart(await getApp());
   return (
     <div className="stack">
-      <PlannerForm defaults={defaults} templateDefaults={templateDefaults} source={source} />
+      <PlannerForm defaults={defaults} template={template} source={source} />
       <Link href="/experiments">← All experiments</Link>
     </div>
   );

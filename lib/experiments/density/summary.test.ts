@@ -6,7 +6,11 @@ import { STOP_REASONS } from "./types";
 
 type Step = { availMiB: number; sumMiB: number; cpu: number; startup?: number };
 
-function run(kind: "container" | "vm", steps: Step[], stop: { reason: (typeof STOP_REASONS)[number]; error?: string } = { reason: "max" }): ExperimentSample[] {
+function run(
+  kind: "container" | "vm" | "vm-template",
+  steps: Step[],
+  stop: { reason: (typeof STOP_REASONS)[number]; error?: string } = { reason: "max" },
+): ExperimentSample[] {
   const base = 20 * GIB;
   const out: ExperimentSample[] = steps.map((s, n) => ({
     seq: n + 1,
@@ -14,7 +18,7 @@ function run(kind: "container" | "vm", steps: Step[], stop: { reason: (typeof ST
     sample: "step",
     rep: n,
     warmup: false,
-    accel: kind === "vm" && n > 0 ? "tcg" : undefined,
+    accel: kind !== "container" && n > 0 ? "tcg" : undefined,
     values: {
       instances: n,
       available_bytes: base - s.availMiB * MIB,
@@ -185,6 +189,31 @@ describe("summarizeDensity", () => {
     expect(k.marginal.kernel!.slope).toBeCloseTo(0.5, 10);
     expect(k.marginal).toMatchObject({ chosenFrom: "memavailable", why: expect.stringMatching(/^MemAvailable \(2.00 MiB, R² 1.00\): it counts everything/) });
     expect(k.steps[3].othersDeltaBytes).toBe(300 * MIB);
+  });
+
+  it("templated VMs: the template's RAM file is the run's reading before the baseline, apart from the clones' slope", () => {
+    const clones = run(
+      "vm-template",
+      line(3, 12).map((avail, i) => ({ availMiB: avail, sumMiB: i * 30, cpu: 0 })),
+    );
+    const file = { kind: "vm-template" as const, sample: "template" as const, rep: 0, warmup: false, takenAt: "" };
+    const measured = summarizeDensity(
+      [...vms, { ...file, seq: 0, values: { resident_bytes: 80 * MIB, size_bytes: 128 * MIB } }, ...clones],
+      { kinds: ["vm", "vm-template"] },
+      [],
+    );
+    const [vm, tpl] = measured.kinds;
+    expect(vm.templateFile).toBeUndefined();
+    expect(tpl.templateFile).toEqual({ residentBytes: 80 * MIB, sizeBytes: 128 * MIB });
+    // The clones' own slope (the larger of MemAvailable and the host view): the file is not in it.
+    expect(tpl.marginal.chosenMiB).toBeCloseTo(30, 10);
+    expect(measured.ratioTemplateToVm).toBeCloseTo(30 / 180, 10);
+    const missing = summarizeDensity(
+      [{ ...file, seq: 0, values: {}, error: "the clone mapped no RAM file of its guest's size" }, ...clones],
+      { kinds: ["vm-template"] },
+      [],
+    );
+    expect(missing.kinds[0].templateFile).toBeNull();
   });
 
   it("has no ratio without both kinds", () => {

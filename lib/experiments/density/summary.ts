@@ -92,6 +92,13 @@ function kernelBytes(v: Record<string, number>): number | null {
   return v.slab_bytes + (v.pagetables_bytes ?? 0) + (v.kernelstack_bytes ?? 0) + (v.percpu_bytes ?? 0);
 }
 
+/** The template's RAM file as the run found it before the baseline (sample `template`). */
+function templateFileOf(mine: readonly ExperimentSample[]): DensityKindResult["templateFile"] {
+  const t = mine.find((s) => s.sample === "template" && !s.error);
+  const v = t?.values;
+  return v && v.resident_bytes !== undefined && v.size_bytes !== undefined ? { residentBytes: v.resident_bytes, sizeBytes: v.size_bytes } : null;
+}
+
 function kindResult(kind: DensityKind, samples: readonly ExperimentSample[], budgetMiB: number | undefined): DensityKindResult | undefined {
   const mine = samples.filter((s) => s.kind === kind);
   const steps = mine.filter((s) => s.sample === "step" && !s.error).sort((a, b) => a.rep - b.rep);
@@ -162,6 +169,7 @@ function kindResult(kind: DensityKind, samples: readonly ExperimentSample[], bud
     fits,
     limits: densityLimits(mine, fits, marginal.chosenMiB),
     verify: densityVerify(mine, reached, stopReason),
+    ...(kind === "vm-template" ? { templateFile: templateFileOf(mine) } : {}),
   };
 }
 
@@ -192,7 +200,7 @@ export function summarizeDensity(
       "The first limit compares memory with Isolab's caps, pid_max and threads-max (at the tasks each instance was measured to run) and the namespace limits (at the namespaces each instance was seen to have of its own); Isolab's caps count only this run's instances.",
       "“Fits on this host” divides the memory available when the kind started, minus the host's reserve (the larger of 20 % of its memory and 2 GiB), by that marginal cost — and the CPU the instances use at idle into 80 % of the host's cores — whichever allows fewer.",
       "Memory is assumed linear in the instance count; page sharing between instances (the same kernel or image pages) is already in the measured slope.",
-      "Templated VMs (vm-template) map their template's RAM file copy-on-write: the template's file itself (its guest memory, once) is on /dev/shm before the first clone and is not in the slope; each clone pays for the pages it changes.",
+      "Templated VMs (vm-template) map their template's RAM file copy-on-write: the template's file itself (its guest memory, once) is on /dev/shm before the first clone and is not in the slope — what tmpfs holds for it is measured apart (its allocated blocks), to be paid once; each clone pays for the pages it changes.",
     ],
     skipped: [...skipped],
   };

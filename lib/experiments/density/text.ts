@@ -23,6 +23,13 @@ export function firstLimitText(k: DensityKindResult): string | null {
   return f ? `first limit: ${limitCountText(f)} — ${f.label}${f.raise ? `; raise with ${f.raise}` : ""}` : "first limit: none measured";
 }
 
+/** vm-template: the template's RAM file the run measured before its baseline, paid once; null for other kinds and older runs. */
+export function templateFileText(k: DensityKindResult): string | null {
+  if (k.templateFile === undefined) return null;
+  if (k.templateFile === null) return "template RAM file: not found, so not measured";
+  return `template RAM file, paid once beside the clones: ${formatBytes(k.templateFile.residentBytes)} held by tmpfs (st_blocks) of ${formatBytes(k.templateFile.sizeBytes)}`;
+}
+
 const bytesOrDash = (b: number | null) => (b === null ? "—" : formatBytes(b));
 
 export function densityText(r: DensityResult): string[] {
@@ -62,6 +69,8 @@ export function densityText(r: DensityResult): string[] {
     if (k.marginal.why) out.push(`  used: ${k.marginal.why}`);
     const first = firstLimitText(k);
     if (first) out.push(`  ${first}`);
+    const template = templateFileText(k);
+    if (template) out.push(`  ${template}`);
     if (k.limits) out.push("  limits:", ...k.limits.counts.map((c) => `    ${limitCountText(c)}`));
     if (k.verify) out.push(`  check: ${k.verify.text}`);
     out.push(

@@ -17,11 +17,13 @@ import type { LimitCount } from "@/lib/host/kernel-limits";
 //         <type>_namespaces (in use), isolab_max_instances, isolab_max_memory_mib, memory_mib (granted each)
 //   verify kind, rep = instances when predicted (a run with a budget, once half of it is used):
 //         budget_bytes, used_bytes, marginal_bytes, predicted_count, from_code (MARGINAL_SOURCES index)
+//   template  kind vm-template, rep 0, before the baseline: resident_bytes (what tmpfs holds for the
+//         template's RAM file, st_blocks × 512), size_bytes (its size); error when no file was found
 //   stop  kind, rep = instances reached: reason_code (STOP_REASONS index), instances,
 //         available_bytes?, need_bytes?, reserve_bytes?; error carries a refusal's or failure's own words
 // The result is derived from them alone (lib/experiments/density/summary.ts).
 
-export const DENSITY_SAMPLES = ["step", "limits", "verify", "stop"] as const;
+export const DENSITY_SAMPLES = ["step", "limits", "verify", "stop", "template"] as const;
 export type DensitySampleName = (typeof DENSITY_SAMPLES)[number];
 
 export const STOP_REASONS = ["max", "reserve", "budget", "cap", "start-failed"] as const;
@@ -29,6 +31,12 @@ export type StopReason = (typeof STOP_REASONS)[number];
 
 export const MARGINAL_SOURCES = ["memavailable", "host-view", "kernel"] as const;
 export type MarginalSource = (typeof MARGINAL_SOURCES)[number];
+/** Which fit a marginal came from, in words (captions, the planner's source line). */
+export const MARGINAL_WORDS: Record<MarginalSource, string> = {
+  memavailable: "MemAvailable drop",
+  "host-view": "summed host view",
+  kernel: "kernel structures' growth",
+};
 
 export interface DensityStep {
   instances: number;
@@ -125,6 +133,8 @@ export interface DensityKindResult {
   /** Absent in runs recorded before the limits were read. */
   limits?: DensityLimits;
   verify?: DensityVerify | null;
+  /** vm-template only: the template's RAM file, paid once before the first clone; null when not found, absent in older runs. */
+  templateFile?: { residentBytes: number; sizeBytes: number } | null;
   schedule?: "each" | "geometric";
 }
 
