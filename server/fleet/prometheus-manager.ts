@@ -1,13 +1,11 @@
 import "server-only";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { prometheusConfigYaml } from "@/lib/fleet/prometheus-config";
 import type { PrometheusStatus } from "@/lib/schemas/fleet";
 import { MissingDependencyError } from "@/server/errors";
+import { alive, createManagedDaemon, daemonPaths, freePort } from "@/server/host/managed-daemon";
 import { runCommand } from "@/server/host/run-command";
-import { freePort } from "@/server/registry/manager";
 import { PrometheusConfigError, PrometheusUnavailableError } from "./errors";
 import type { FleetTarget } from "./hosts";
 import { activeTargets, pingPrometheus, reloadState } from "./prometheus-api";
@@ -23,12 +21,12 @@ import { activeTargets, pingPrometheus, reloadState } from "./prometheus-api";
 // discovery update — it sends target changes at most every 5 s, a fixed
 // throttle in its discovery manager (measured: a new job's target is active
 // 0–5 s after the reload, and 5 s after a start) — so an added host is
-// waited for until the targets API lists it.
+// waited for until the targets API lists it. Starting, stopping and the pid
+// file are server/host/managed-daemon.ts's.
 
 export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
 export const PROMTOOL_BINARY = "/usr/bin/promtool";
 const READY_TIMEOUT_MS = 20_000;
-const STOP_GRACE_MS = 5000;
 /** A reload of a config promtool accepted takes milliseconds; past this, Prometheus is stuck. */
 const RELOAD_TIMEOUT_MS = 10_000;
 /** Prometheus's discovery throttle (5 s) and room for a loaded machine. */
@@ -46,56 +44,13 @@ export interface PrometheusManagerOptions {
   promtool?: string;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function killGroup(pid: number, signal: NodeJS.Signals) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone
-    }
-  }
-}
-
 export function createPrometheusManager(opts: PrometheusManagerOptions) {
   const binary = opts.binary ?? PROMETHEUS_BINARY;
   const promtool = opts.promtool ?? PROMTOOL_BINARY;
-  const dir = path.join(opts.stateDir, "prometheus");
-  const dataDir = path.join(dir, "data");
-  const configPath = path.join(dir, "prometheus.yml");
-  const pidFile = path.join(dir, "prometheus.pid");
-  const logPath = path.join(dir, "prometheus.log");
-  let managed: { pid: number; port: number; startedAt: string } | null = null;
-  let external: string | null = null;
-  let note = "no Prometheus: start Isolab's own or give the URL of one";
-  let reconciled = false;
-  let starting: Promise<PrometheusStatus> | null = null;
+  const paths = daemonPaths(opts.stateDir, "prometheus", "prometheus.yml");
+  const { dir, dataDir, configPath, logPath } = paths;
   // Reloads one at a time: each writes the same config file and compares Prometheus's state before and after.
   let reloads: Promise<void> = Promise.resolve();
-
-  const logTail = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n") : "(no log)");
-
-  function reconcile(): string[] {
-    if (reconciled) return [];
-    reconciled = true;
-    const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").trim() : "");
-    fs.rmSync(pidFile, { force: true });
-    if (!Number.isInteger(pid) || pid <= 0) return [];
-    const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
-    if (!cmdline.includes(configPath)) return [];
-    killGroup(pid, "SIGKILL");
-    return [`prometheus pid ${pid}`];
-  }
 
   /** Writes the config for the current targets, refused unless promtool accepts it; the old one stays otherwise. */
   async function writeConfig(): Promise<void> {
@@ -111,20 +66,53 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
     fs.renameSync(tmp, configPath);
   }
 
+  const daemon = createManagedDaemon<string>({
+    paths,
+    requireInstalled() {
+      for (const [bin, pkg] of [
+        [binary, "prometheus"],
+        [promtool, "prometheus"],
+      ])
+        if (!fs.existsSync(bin)) throw new MissingDependencyError(pkg, `${bin} is missing.`);
+    },
+    async prepare() {
+      fs.mkdirSync(dataDir, { recursive: true });
+      await writeConfig();
+      const port = await freePort();
+      // prettier-ignore
+      const args = [
+        `--config.file=${configPath}`,
+        `--storage.tsdb.path=${dataDir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--storage.tsdb.retention.time=15d",
+        "--log.level=warn",
+      ];
+      return { binary, args, port };
+    },
+    probe: (base) => pingPrometheus(base, 1000),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    probeEveryMs: 100,
+    Unavailable: PrometheusUnavailableError,
+    texts: {
+      none: "no Prometheus: start Isolab's own or give the URL of one",
+      leftover: (pid) => `prometheus pid ${pid}`,
+      notUp: (base, exited, tail) => `Prometheus did not come up on ${base}${exited ? " (it exited)" : ""}: ${tail}`,
+      exitedOnItsOwn: (pid) => `Prometheus (pid ${pid}) exited on its own; see ${logPath}`,
+      externalDropped: "no longer using the external Prometheus",
+    },
+  });
+  const logTail = daemon.logTail;
+
   function url(): string | null {
-    if (managed) return `http://127.0.0.1:${managed.port}`;
-    return external;
+    return daemon.managed()?.url ?? daemon.external();
   }
 
   async function status(): Promise<PrometheusStatus> {
-    if (managed && !alive(managed.pid)) {
-      note = `Prometheus (pid ${managed.pid}) exited on its own; see ${logPath}`;
-      managed = null;
-    }
+    const { mode, managed, note } = daemon.check();
     const base = url();
     const problem = base ? await pingPrometheus(base) : null;
     return {
-      mode: managed ? "managed" : external ? "external" : "stopped",
+      mode,
       url: base,
       reachable: base !== null && problem === null,
       pid: managed?.pid ?? null,
@@ -136,61 +124,15 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
   }
 
   async function start(): Promise<PrometheusStatus> {
-    if (managed && alive(managed.pid)) return status();
-    starting ??= (async () => {
-      reconcile();
-      for (const [bin, pkg] of [
-        [binary, "prometheus"],
-        [promtool, "prometheus"],
-      ])
-        if (!fs.existsSync(bin)) throw new MissingDependencyError(pkg, `${bin} is missing.`);
-      external = null;
-      fs.mkdirSync(dataDir, { recursive: true });
-      await writeConfig();
-      const port = await freePort();
-      const log = fs.openSync(logPath, "a");
-      // prettier-ignore
-      const args = [
-        `--config.file=${configPath}`,
-        `--storage.tsdb.path=${dataDir}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        "--storage.tsdb.retention.time=15d",
-        "--log.level=warn",
-      ];
-      const child = spawn(binary, args, { stdio: ["ignore", log, log], detached: true });
-      fs.closeSync(log);
-      const pid = child.pid;
-      if (!pid) throw new PrometheusUnavailableError(`${binary} could not be started.`);
-      child.unref();
-      let exited = false;
-      child.once("exit", () => (exited = true));
-      fs.writeFileSync(pidFile, String(pid));
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + READY_TIMEOUT_MS;
-      while ((await pingPrometheus(base, 1000)) !== null) {
-        if (exited || Date.now() > deadline) {
-          killGroup(pid, "SIGKILL");
-          fs.rmSync(pidFile, { force: true });
-          const tail = logTail();
-          throw new PrometheusUnavailableError(`Prometheus did not come up on ${base}${exited ? " (it exited)" : ""}: ${tail}`, { logTail: tail });
-        }
-        await sleep(100);
-      }
-      managed = { pid, port, startedAt: new Date().toISOString() };
-      process.once("exit", () => {
-        if (managed?.pid === pid) {
-          killGroup(pid, "SIGKILL");
-          fs.rmSync(pidFile, { force: true });
-        }
-      });
-      return status();
-    })().finally(() => (starting = null));
-    return starting;
+    await daemon.start();
+    return status();
   }
 
   async function reloadNow(): Promise<void> {
-    if (!managed) return;
+    if (!daemon.managed()) return;
     await writeConfig();
+    const managed = daemon.managed();
+    if (!managed) return; // stopped while promtool checked the config
     const { pid } = managed;
     // One that exited on its own is reported by status(); the next start reads the new config.
     if (!alive(pid)) return;
@@ -201,7 +143,7 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
     const deadline = Date.now() + RELOAD_TIMEOUT_MS;
     while (Date.now() < deadline) {
       await sleep(POLL_MS);
-      if (managed?.pid !== pid || !alive(pid)) return; // stopped meanwhile; status() says so
+      if (daemon.managed()?.pid !== pid || !alive(pid)) return; // stopped meanwhile; status() says so
       const now = await reloadState(base, { timeoutMs: 2000 }).catch(() => null);
       if (now && now.lastSuccessS > before.lastSuccessS) return;
       if (now && before.successful && !now.successful) throw new PrometheusConfigError(`Prometheus refused the config promtool accepted: ${logTail()}`);
@@ -221,7 +163,7 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
    * TARGET_TIMEOUT_MS passed. false at once for a Prometheus elsewhere: its targets are not Isolab's to set.
    */
   async function waitForTarget(host: string): Promise<boolean> {
-    const base = managed ? url() : null;
+    const base = daemon.managed() ? url() : null;
     if (!base) return false;
     const deadline = Date.now() + TARGET_TIMEOUT_MS;
     for (;;) {
@@ -235,31 +177,16 @@ export function createPrometheusManager(opts: PrometheusManagerOptions) {
 
   /** Idempotent; the data directory is kept. */
   async function stop(): Promise<PrometheusStatus> {
-    if (starting) await starting.catch(() => {});
-    if (managed) {
-      const { pid } = managed;
-      managed = null;
-      killGroup(pid, "SIGTERM");
-      const deadline = Date.now() + STOP_GRACE_MS;
-      while (alive(pid) && Date.now() < deadline) await sleep(20);
-      if (alive(pid)) killGroup(pid, "SIGKILL");
-      fs.rmSync(pidFile, { force: true });
-      note = "stopped by Isolab";
-    }
-    if (external) {
-      external = null;
-      note = "no longer using the external Prometheus";
-    }
+    await daemon.stop();
     return status();
   }
 
   async function useUrl(base: string): Promise<PrometheusStatus> {
-    if (managed) await stop();
-    external = base;
+    await daemon.use(base);
     return status();
   }
 
-  return { start, stop, status, reload, waitForTarget, useUrl, url, reconcile, paths: { dir, dataDir, configPath, pidFile, logPath } };
+  return { start, stop, status, reload, waitForTarget, useUrl, url, reconcile: daemon.reconcile, paths };
 }
 
 export type PrometheusManager = ReturnType<typeof createPrometheusManager>;
