@@ -14,7 +14,7 @@ import type { Instance } from "../../lib/core/types";
 import { median } from "../../lib/core/stats";
 import { rawRuncRunMs, realImage, writeRawBundle } from "../../server/container/raw-run";
 import { probeImage } from "../../server/container/test-support";
-import { freePort } from "../../server/host/managed-daemon";
+import { freePort } from "../../server/host/free-port";
 import { formatPairedRow, type BenchTimings } from "./report";
 
 // Next compiles a route on its first request (dev) and warms its caches on the first few.

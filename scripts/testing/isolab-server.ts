@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../../server/host/free-port";
 
 // A real Isolab server (scripts/serve.mjs: the production build when there is
 // one, else development mode) on a loopback port of its own with a state
@@ -11,14 +11,6 @@ import path from "node:path";
 // the admin token the server wrote at first start, once sign-in exists.
 
 const root = path.resolve(__dirname, "../..");
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** `Authorization: Bearer <stateDir>/admin-token` when that file exists (sign-in is on), else nothing. */
 export function authHeaders(stateDir: string): Record<string, string> {

@@ -3,7 +3,8 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FleetHostView, FleetOverview, FleetRun, PrometheusStatus } from "@/lib/schemas/fleet";
 import type { Instance } from "@/lib/core/types";
-import { authHeaders, freePort, startIsolabServer, type IsolabServer } from "@/scripts/testing/isolab-server";
+import { freePort } from "@/server/host/free-port";
+import { authHeaders, startIsolabServer, type IsolabServer } from "@/scripts/testing/isolab-server";
 import { scrapesOf, type Scrape } from "@/scripts/testing/prometheus-scrapes";
 
 // Two real Isolab servers on loopback, each with its own state directory and

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { alive, createManagedDaemon, daemonPaths, freePort, killGroup, type DaemonPaths } from "./managed-daemon";
+import { freePort } from "./free-port";
+import { alive, createManagedDaemon, daemonPaths, killGroup, type DaemonPaths } from "./managed-daemon";
 import { pidRuns } from "./process-tools";
 
 // The shared lifecycle of the registry's and Prometheus's managers, on real

@@ -1,7 +1,6 @@
 import "server-only";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -83,18 +82,6 @@ export function daemonPaths(stateDir: string, name: string, configFile: string):
     pidFile: path.join(dir, `${name}.pid`),
     logPath: path.join(dir, `${name}.log`),
   };
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function alive(pid: number): boolean {

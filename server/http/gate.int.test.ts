@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@/server/host/free-port";
 import { MAX_JSON_BODY_BYTES } from "@/lib/http/gate";
 import { MAX_EVENT_STREAMS } from "@/server/metrics/event-stream";
 
@@ -59,14 +59,6 @@ function headersOnly(method: string, urlPath: string, headers: Record<string, st
     req.on("error", reject);
     req.flushHeaders();
   });
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port: p } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return p;
 }
 
 /** `npm run access -- ARGS` against the server's state directory; answers its stdout. */

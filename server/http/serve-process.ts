@@ -1,7 +1,7 @@
 import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "@/server/host/free-port";
 import path from "node:path";
 
 // The real server (node scripts/serve.mjs) as integration tests start it:
@@ -19,14 +19,6 @@ export interface ServeProcess {
   exited: Promise<number | null>;
   /** SIGTERM and wait (it stops its instances first). */
   stop: () => Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 export async function startServe(env: Record<string, string>, port?: number): Promise<ServeProcess> {

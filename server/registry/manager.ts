@@ -5,7 +5,8 @@ import fs from "node:fs";
 import { registryConfigYaml } from "@/lib/images/registry-config";
 import type { RegistryStatus } from "@/lib/schemas/registry";
 import { InvalidRequestError, MissingDependencyError } from "@/server/errors";
-import { createManagedDaemon, daemonPaths, freePort } from "@/server/host/managed-daemon";
+import { freePort } from "@/server/host/free-port";
+import { createManagedDaemon, daemonPaths } from "@/server/host/managed-daemon";
 import { RegistryUnavailableError } from "@/server/images/errors";
 import { pingRegistry } from "./client";
 
