@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { removeTemplateRam, shmDirOf } from "./template-ram";
 
 // A real Isolab server (scripts/serve.mjs: the production build when there is
 // one, else development mode) on a loopback port of its own with a state
@@ -34,7 +35,7 @@ export interface IsolabServer {
   api<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T>;
   /** SIGTERM (serve.mjs runs app.shutdown: instances, Prometheus, registry) and waits for the exit. */
   stop(): Promise<void>;
-  /** stop() and remove the state directory. */
+  /** stop() and remove the state directory, with its templates' RAM files on /dev/shm. */
   dispose(): Promise<void>;
   log(): string;
 }
@@ -93,6 +94,7 @@ export async function startIsolabServer(opts: { env?: Record<string, string>; st
     stop,
     async dispose() {
       await stop();
+      removeTemplateRam(stateDir, shmDirOf({ ...process.env, ...opts.env }));
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
     log: () => log,
