@@ -16,6 +16,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   reporter: [["list"], ["json", { outputFile: "e2e/artifacts/report.json" }]],
+  // The e2e server's template RAM files on /dev/shm go when the run ends (e2e/global-teardown.ts).
+  globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL: E2E_BASE_URL,
     browserName: "chromium",

@@ -99,6 +99,65 @@ test("an isolation run from the browser: a verdict per hog from measured kills, 
   expect(instances.filter((i) => i.name.startsWith(id))).toEqual([]);
 });
 
+/** The newest finished density run, as the planner page picks it. */
+async function newestDensity(request: APIRequestContext): Promise<{ id: string; result: DensityResult } | null> {
+  const runs = ((await (await request.get("/api/experiments")).json()) as { experiments: ExperimentRecord[] }).experiments;
+  const newest = runs.find((r) => r.type === "density" && r.status === "done" && r.result?.type === "density");
+  return newest ? { id: newest.id, result: newest.result as DensityResult } : null;
+}
+
+test("the planner starts from what this host measured: a kind no density run measured starts empty, it asks for a run or your numbers, computes nothing, and labels typed numbers as yours", async ({
+  page,
+  request,
+}) => {
+  const run = await newestDensity(request);
+  const host = (await (await request.get("/api/host")).json()) as { memory: { totalBytes: number } };
+  await page.goto("/experiments/planner");
+  const planner = page.getByRole("form", { name: "Capacity planner" });
+  const source = planner.getByTestId("planner-source");
+  await expect(planner.getByLabel("Host memory (GiB)")).toHaveValue(String(Number((host.memory.totalBytes / 2 ** 30).toFixed(2))));
+  await expect(source).toContainText("Host memory: this host's MemTotal.");
+  await expect(source).toContainText("Workload memory, Apps per VM: your choice (a starting value, not a measurement).");
+
+  const fields = [
+    { kind: "container", label: "Container overhead (MiB)", name: "Container overhead", words: "container marginal memory", mine: "1" },
+    { kind: "vm", label: "VM overhead (MiB)", name: "VM overhead", words: "cold VM marginal memory", mine: "180" },
+  ] as const;
+  const missing: (typeof fields)[number][] = [];
+  for (const f of fields) {
+    const measured = run?.result.kinds.find((k) => k.kind === f.kind)?.marginal.chosenMiB ?? null;
+    if (measured === null) {
+      // No stand-in from another host: the field is empty and said to be unmeasured.
+      await expect(planner.getByLabel(f.label)).toHaveValue("");
+      missing.push(f);
+    } else {
+      await expect(planner.getByLabel(f.label)).toHaveValue(String(Number(measured.toFixed(2))));
+      await expect(source).toContainText(`${f.name}: density run ${run!.id} (`);
+      await expect(source).toContainText(`, ${f.words} (`);
+    }
+  }
+  if (missing.length) {
+    await expect(source).toContainText(`${missing.map((f) => f.name).join(", ")}: not measured on this host.`);
+    const prompt = planner.getByTestId("planner-missing");
+    await expect(prompt).toContainText(`To plan, fill in ${missing.map((f) => f.label).join(", ")}.`);
+    await expect(prompt).toContainText("run the density experiment to measure them here, or type your own numbers");
+    await expect(prompt.getByRole("link", { name: "Plan a density run" })).toHaveAttribute("href", "/experiments#plan-density");
+    await expect(planner.getByTestId("planner-containers")).toHaveCount(0);
+    await expect(planner.getByTestId("planner-vms")).toHaveCount(0);
+  }
+  // Typed numbers are the user's, and the plan is computed from them.
+  for (const f of fields) await planner.getByLabel(f.label).fill(f.mine);
+  await expect(source).toContainText("Container overhead, VM overhead: typed by you.");
+  await expect(planner.getByTestId("planner-missing")).toHaveCount(0);
+  await expect(planner.getByTestId("planner-containers")).toContainText("apps as containers");
+  if (missing.length) {
+    // The way to a measurement: the density run's form.
+    await planner.getByLabel(missing[0].label).fill("");
+    await planner.getByRole("link", { name: "Plan a density run" }).click();
+    await expect(page.getByRole("form", { name: "Plan a density run" })).toBeVisible();
+  }
+});
+
 test("a small density run from the browser: instances vs host memory per kind, the VM/container ratio, and the planner on its numbers", async ({
   page,
   request,
@@ -123,8 +182,12 @@ test("a small density run from the browser: instances vs host memory per kind, t
   await expect(page.getByRole("img", { name: /^Virtual machine: 1 instance costs the host/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^Startup time as density grows/ })).toBeVisible();
 
-  // The planner starts from the measured overheads and recomputes as numbers change.
+  // The planner starts from the measured overheads, says they are this run's, and recomputes as numbers change.
   const planner = page.getByRole("form", { name: "Capacity planner" });
+  const source = planner.getByTestId("planner-source");
+  await expect(source).toContainText(`Container overhead: this run (${id}), container marginal memory (`);
+  await expect(source).toContainText(`VM overhead: this run (${id}), cold VM marginal memory (`);
+  await expect(source).toContainText(`Host memory: this host's MemTotal, as this run (${id}) read it.`);
   await planner.getByLabel("Host memory (GiB)").fill("64");
   await planner.getByLabel("Workload memory (MiB)").fill("512");
   const expected = planCapacity({
@@ -136,6 +199,7 @@ test("a small density run from the browser: instances vs host memory per kind, t
   });
   await expect(planner.getByTestId("planner-containers")).toContainText(`${expected.containers.apps!.toLocaleString("en-US")} apps as containers`);
   await expect(planner.getByTestId("planner-vms")).toContainText(`${expected.vms.apps!.toLocaleString("en-US")} apps in`);
+  await expect(source).toContainText("Workload memory: typed by you.");
   await planner.getByLabel("Host memory (GiB)").fill("0");
   await expect(planner.getByRole("alert")).toContainText("Host memory (GiB): at least 1 GiB");
 });
@@ -156,9 +220,7 @@ test("the planner page computes from the newest density run and states its assum
 });
 
 test("the planner offers template clones only from a density run that measured them, and says what to run otherwise", async ({ page, request }) => {
-  const runs = ((await (await request.get("/api/experiments")).json()) as { experiments: ExperimentRecord[] }).experiments;
-  const newest = runs.find((r) => r.type === "density" && r.status === "done" && r.result?.type === "density");
-  const clones = (newest?.result as DensityResult | undefined)?.kinds.find((k) => k.kind === "vm-template");
+  const clones = (await newestDensity(request))?.result.kinds.find((k) => k.kind === "vm-template");
   await page.goto("/experiments/planner");
   const planner = page.getByRole("form", { name: "Capacity planner" });
   const option = planner.getByRole("option", { name: /^as template clones/ });

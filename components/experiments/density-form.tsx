@@ -39,7 +39,7 @@ export function DensityForm() {
   }
 
   return (
-    <form className="panel stack" onSubmit={submit} aria-label="Plan a density run" noValidate>
+    <form id="plan-density" className="panel stack" onSubmit={submit} aria-label="Plan a density run" noValidate>
       <h2 style={{ margin: 0 }}>Density and capacity</h2>
       <p className="small muted" style={{ margin: 0 }}>
         Starts one more idle instance at a time, per kind, and measures what each one adds to the host&apos;s memory and CPU, until the count, the budget,

@@ -4,8 +4,8 @@ import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
 import { firstLimitText, templateFileText } from "@/lib/experiments/density/text";
 import type { DensityKindResult, DensityResult } from "@/lib/experiments/density/types";
 import type { LinearFit } from "@/lib/core/linear-fit";
-import { GIB, MIB } from "@/lib/host/memory-guard";
-import { plannerDefaults, templatePlan } from "@/lib/experiments/density/planner-defaults";
+import { MIB } from "@/lib/host/memory-guard";
+import { plannerFigures, templatePlan } from "@/lib/experiments/density/planner-defaults";
 import { AccelBadge } from "./accel-badge";
 import { DensityCharts, type DensityChartKind } from "./density-charts";
 import { KindName } from "./kind-name";
@@ -109,7 +109,7 @@ function chartKind(k: DensityKindResult): DensityChartKind {
 }
 
 export function DensityResultView({ result, id, charts = true }: { result: DensityResult; id: string; charts?: boolean }) {
-  const defaults = plannerDefaults(result);
+  const run = { result, label: `this run (${id})` };
   return (
     <div className="stack">
       <SkippedKinds skipped={result.skipped} />
@@ -150,13 +150,7 @@ export function DensityResultView({ result, id, charts = true }: { result: Densi
           ))}
         </ul>
       </details>
-      {charts && (
-        <PlannerForm
-          defaults={defaults}
-          template={templatePlan(result)}
-          source={`Overheads measured by this run (${id}); host memory ${result.host.totalBytes ? `${(result.host.totalBytes / GIB).toFixed(1)} GiB, this host's` : "unknown"}. Change any number.`}
-        />
-      )}
+      {charts && <PlannerForm figures={plannerFigures(run)} template={templatePlan(run)} />}
     </div>
   );
 }

@@ -1,71 +1,82 @@
 "use client";
+import Link from "next/link";
 import { useId, useMemo, useState } from "react";
 import { planCapacity } from "@/lib/experiments/planner";
 import { formatCount, formatMiB } from "@/lib/experiments/density/headline";
-import type { TemplatePlan } from "@/lib/experiments/density/planner-defaults";
-import { PlannerInputSchema, type PlannerInputValues } from "@/lib/schemas/planner";
+import {
+  PLANNER_FIELDS,
+  RUN_OR_TYPE,
+  sourceLine,
+  TYPED,
+  type PlannerField,
+  type PlannerFigures,
+  type TemplatePlan,
+} from "@/lib/experiments/density/planner-defaults";
+import { PlannerInputSchema } from "@/lib/schemas/planner";
 import { NumberField } from "@/components/ui/number-field";
 import { withUnit } from "@/components/ui/label-text";
 import "./density-isolation.css";
 
 // "How many fit on a host of X GiB as containers vs as VMs": the planner's
-// arithmetic (lib/experiments/planner.ts) on what is typed, live, with the
-// measured overheads filled in when a density run has measured them.
+// arithmetic (lib/experiments/planner.ts) on what is typed, live. It starts
+// from what was measured here (a density run's overheads, this host's
+// MemTotal) and leaves what was not empty; the line under the fields says
+// where each number came from, a typed one as the user's.
 
 export interface PlannerFormProps {
-  defaults: PlannerInputValues;
+  /** Cold VMs' starting figures with their sources (lib/experiments/density/planner-defaults.ts). */
+  figures: PlannerFigures;
   /** The same host planned with templated VMs from a density run's measurements, or why it cannot be (the mode is then disabled). */
   template: TemplatePlan;
-  /** Where the overheads came from, said under the form. */
-  source: string;
 }
 
-const FIELDS: { key: keyof PlannerInputValues; label: string; unit?: string; step: number }[] = [
-  { key: "hostGiB", label: "Host memory", unit: "GiB", step: 1 },
-  { key: "workloadMiB", label: "Workload memory", unit: "MiB", step: 1 },
-  { key: "containerOverheadMiB", label: "Container overhead", unit: "MiB", step: 0.01 },
-  { key: "vmOverheadMiB", label: "VM overhead", unit: "MiB", step: 1 },
-  { key: "appsPerVm", label: "Apps per VM", step: 1 },
-  { key: "templateMiB", label: "Template file", unit: "MiB", step: 1 },
-];
+type Texts = Record<PlannerField, string>;
+type Sources = Record<PlannerField, string>;
+
 const fieldLabel = (key: PropertyKey) => {
-  const f = FIELDS.find((x) => x.key === key);
+  const f = PLANNER_FIELDS.find((x) => x.key === key);
   return f ? withUnit(f.label, f.unit) : "input";
 };
+const textOf = (v: number | null) => (v === null ? "" : String(Number(v.toFixed(2))));
+const texts = (f: PlannerFigures) => Object.fromEntries(PLANNER_FIELDS.map(({ key }) => [key, textOf(f[key].value)])) as Texts;
+const sourcesOf = (f: PlannerFigures) => Object.fromEntries(PLANNER_FIELDS.map(({ key }) => [key, f[key].source])) as Sources;
 
-const asText = (d: PlannerInputValues) =>
-  Object.fromEntries(FIELDS.map((f) => [f.key, String(Number(d[f.key].toFixed(2)))])) as Record<keyof PlannerInputValues, string>;
-
-export function PlannerForm({ defaults, template, source }: PlannerFormProps) {
-  const [values, setValues] = useState<Record<keyof PlannerInputValues, string>>(() => asText(defaults));
+export function PlannerForm({ figures, template }: PlannerFormProps) {
   const [mode, setMode] = useState<"cold" | "template">("cold");
-  const chooseMode = (next: "cold" | "template") => {
+  const base = (m: typeof mode): PlannerFigures => (m === "template" && template.figures ? { ...figures, ...template.figures } : figures);
+  const [values, setValues] = useState<Texts>(() => texts(figures));
+  const [sources, setSources] = useState<Sources>(() => sourcesOf(figures));
+  const chooseMode = (next: typeof mode) => {
     setMode(next);
-    const d = next === "template" && template.defaults ? template.defaults : defaults;
-    const t = asText(d);
-    setValues({ ...values, vmOverheadMiB: t.vmOverheadMiB, templateMiB: t.templateMiB });
+    const b = base(next);
+    setValues({ ...values, vmOverheadMiB: textOf(b.vmOverheadMiB.value), templateMiB: textOf(b.templateMiB.value) });
+    setSources({ ...sources, vmOverheadMiB: b.vmOverheadMiB.source, templateMiB: b.templateMiB.source });
+  };
+  // A number typed over a starting figure is the user's; typing the figure back gives it its source again.
+  const edit = (key: PlannerField, text: string) => {
+    const b = base(mode)[key];
+    setValues({ ...values, [key]: text });
+    setSources({ ...sources, [key]: text === textOf(b.value) ? b.source : TYPED });
   };
   const outId = useId();
   const noteId = useId();
-  const parsed = useMemo(
-    () => PlannerInputSchema.safeParse(Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key] === "" ? NaN : Number(values[f.key])]))),
-    [values],
-  );
-  const plan = parsed.success ? planCapacity(parsed.data) : null;
+  const missing = PLANNER_FIELDS.filter((f) => values[f.key].trim() === "");
+  const parsed = useMemo(() => PlannerInputSchema.safeParse(Object.fromEntries(PLANNER_FIELDS.map((f) => [f.key, Number(values[f.key])]))), [values]);
+  const plan = missing.length === 0 && parsed.success ? planCapacity(parsed.data) : null;
   return (
     <form className="panel stack cap-planner" aria-label="Capacity planner" onSubmit={(e) => e.preventDefault()} noValidate>
       <h3 style={{ margin: 0 }}>Capacity planner</h3>
       <div className="row" style={{ alignItems: "flex-end" }}>
         <label>
           VMs start
-          <select value={mode} onChange={(e) => chooseMode(e.target.value as "cold" | "template")} aria-controls={outId} aria-describedby={noteId}>
+          <select value={mode} onChange={(e) => chooseMode(e.target.value as typeof mode)} aria-controls={outId} aria-describedby={noteId}>
             <option value="cold">cold (each its own memory)</option>
-            <option value="template" disabled={!template.defaults}>
-              as template clones (shared memory){template.defaults ? "" : " — not measured"}
+            <option value="template" disabled={!template.figures}>
+              as template clones (shared memory){template.figures ? "" : " — not measured"}
             </option>
           </select>
         </label>
-        {FIELDS.map((f) => (
+        {PLANNER_FIELDS.map((f) => (
           <NumberField
             key={f.key}
             label={f.label}
@@ -73,23 +84,26 @@ export function PlannerForm({ defaults, template, source }: PlannerFormProps) {
             min={0}
             step={f.step}
             value={values[f.key]}
+            placeholder={base(mode)[f.key].value === null ? "not measured" : undefined}
             controls={outId}
-            onChange={(_, text) => setValues({ ...values, [f.key]: text })}
+            onChange={(_, text) => edit(f.key, text)}
           />
         ))}
       </div>
-      <p className="small muted" style={{ margin: 0 }}>
-        {source}
+      <p className="small muted" style={{ margin: 0 }} data-testid="planner-source">
+        {sourceLine(sources)}
       </p>
       <p className="small muted" style={{ margin: 0 }} id={noteId} data-testid="planner-template-note">
-        {template.defaults
+        {template.figures
           ? mode === "template"
             ? template.source
             : "Template clones: measured by the density run; choose them above."
           : `Template clones: ${template.why}.`}
       </p>
       <output id={outId} aria-live="polite" data-testid="planner-result">
-        {!parsed.success ? (
+        {missing.length > 0 ? (
+          <MissingFigures labels={missing.map((f) => withUnit(f.label, f.unit))} unmeasured={missing.some((f) => base(mode)[f.key].value === null)} />
+        ) : !parsed.success ? (
           <span className="error" role="alert">
             {parsed.error.issues.map((i) => `${fieldLabel(i.path[0])}: ${i.message}`).join("; ")}
           </span>
@@ -127,5 +141,21 @@ export function PlannerForm({ defaults, template, source }: PlannerFormProps) {
         )}
       </output>
     </form>
+  );
+}
+
+/** No result from a number nobody gave: what is missing and, for what a run measures, how to get it. */
+function MissingFigures({ labels, unmeasured }: { labels: string[]; unmeasured: boolean }) {
+  return (
+    <p style={{ margin: 0 }} data-testid="planner-missing">
+      To plan, fill in {labels.join(", ")}.
+      {unmeasured && (
+        <>
+          {" "}
+          Not measured on this host yet: {RUN_OR_TYPE} (the line above then says they are yours).{" "}
+          <Link href="/experiments#plan-density">Plan a density run</Link>
+        </>
+      )}
+    </p>
   );
 }

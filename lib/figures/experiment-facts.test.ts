@@ -164,7 +164,7 @@ describe("densityTemplated", () => {
       at: run.finishedAt,
     });
     const first = tpl.limits!.firstBeyondMemory!;
-    expect(t.firstLimit).toEqual({ id: first.id, label: first.label, count: first.count });
+    expect(t.firstLimit).toEqual({ id: first.id, label: first.label, count: first.count, limit: first.limit, perInstance: first.perInstance });
   });
 
   it("a run from before the file was recorded has no file; runs without templated VMs, unfinished ones and none give nothing", () => {

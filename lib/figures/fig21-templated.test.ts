@@ -82,13 +82,14 @@ describe("fig21Model: the templated host", () => {
   });
 
   it("without a run of their own, the VMs' first limit caps the clones too (the same caps), and says whose it is", () => {
-    const cap = { id: "isolab-instances", label: "Isolab's instance cap", count: 3 };
+    const cap = { id: "isolab-instances", label: "Isolab's instance cap", count: 5 };
     const capped = input([...cold, clone("tpl-a"), clone("tpl-b")], { files: [liveFile], pool: null, density: null });
     capped.fig21.marginal = { basis: "density", experimentId: "xv", vm: m(150 * MiB), container: null, firstLimit: { vm: cap, container: null } };
     const h = third(fig21Model(capped).hosts);
+    // Two clones, a cold VM and a container are live: the cap of 5 leaves 1.
     expect(h.room.count).toBe(1);
     expect(h.roomBasis).toMatch(
-      /^first limit: Isolab's instance cap \(3 in all\), before memory \(the VMs' run: clones count against the same caps\); 20\.0 MiB per templated VM: /,
+      /^first limit: Isolab's instance cap \(5 in all, 4 live instances of every kind\), before memory \(the VMs' run: clones count against the same caps\); 20\.0 MiB per templated VM: /,
     );
   });
 
@@ -118,7 +119,9 @@ describe("fig21Model: the templated host from a real density run (recorded on th
   it("room divides by the run's marginal per clone, capped by its first limit beyond memory, and names both", () => {
     const per = density.perClone.value;
     const byMemory = Math.floor(host.freeBytes / per);
-    expect(host.room.count).toBe(Math.min(byMemory, density.firstLimit!.count));
+    // The run's first limit is Isolab's instance cap: the cold VM and the container live now take from it.
+    expect(density.firstLimit!.id).toBe("isolab-instances");
+    expect(host.room.count).toBe(Math.min(byMemory, density.firstLimit!.count - cold.length));
     expect(host.roomBasis).toContain(`per templated VM: ${density.perClone.source}`);
     expect(host.roomBasis).toMatch(/^first limit: /);
   });

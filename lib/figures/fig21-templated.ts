@@ -1,7 +1,7 @@
 import { formatBytes } from "@/lib/core/format";
 import type { CloneFacts, FigureInstance, Fig21Templated, MeasuredBytes } from "@/lib/schemas/figures";
 import type { Fig21Box, Fig21Host } from "./fig21";
-import { firstLimitWords, liveFootprint, roomForMore, roomText, roomWithin, type RoomLimit } from "./room";
+import { firstLimitWords, liveFootprint, roomForMore, roomText, roomWithin, type CapUsage, type RoomLimit } from "./room";
 import { isClone } from "./templated-facts";
 
 // Figure 2.1's third host: templated VMs (server/vm/vm-templates.ts). A
@@ -93,10 +93,19 @@ export interface TemplatedHostInput {
   templated: Fig21Templated;
   /** The cold VMs' first limit beyond memory (a density run's): clones count against the same caps when no run measured theirs. */
   vmFirstLimit?: RoomLimit | null;
+  /** What Isolab's caps count now: every live instance, clones and the other kinds alike. */
+  caps: CapUsage;
 }
 
 /** The host of templated VMs, or null when none runs, no template file exists and no density run measured them. */
-export function templatedHost({ total, hostOs, clones, templated: t, vmFirstLimit = null }: TemplatedHostInput): { host: Fig21Host; notes: string[] } | null {
+export function templatedHost({
+  total,
+  hostOs,
+  clones,
+  templated: t,
+  vmFirstLimit = null,
+  caps,
+}: TemplatedHostInput): { host: Fig21Host; notes: string[] } | null {
   if (!clones.length && !t.files.length && !t.pool && !t.density) return null;
   const notes: string[] = [];
   const templates = templateBoxes(t);
@@ -115,7 +124,7 @@ export function templatedHost({ total, hostOs, clones, templated: t, vmFirstLimi
   const per = perClone(clones, t);
   const own = t.density?.firstLimit ?? null;
   const limit = own ?? vmFirstLimit;
-  const room = roomWithin(roomForMore(freeBytes, per?.value), limit, clones.length);
+  const room = roomWithin(roomForMore(freeBytes, per?.value), limit, { mine: clones.length, caps });
   const limitWords = t.density || limit ? `${firstLimitWords(room, limit)}${!own && limit ? " (the VMs' run: clones count against the same caps)" : ""}` : "";
   const roomLabel = roomText(room, TEMPLATED_NOUN);
   const roomBasis = per

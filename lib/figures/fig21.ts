@@ -1,7 +1,7 @@
 import { formatBytes } from "@/lib/core/format";
 import type { Fig21Data, FigureInstance, GuestFacts, HostFacts, MeasuredBytes } from "@/lib/schemas/figures";
 import { atLeast, fitsText, inset as shrink, VIEW_WIDTH, type LayoutMode, type Rect } from "./geometry";
-import { firstLimitWords, roomForMore, roomText, roomWithin, type Room } from "./room";
+import { capUsage, firstLimitWords, roomForMore, roomText, roomWithin, type Room } from "./room";
 import { slice, squarify } from "./treemap";
 import { templatedBytes, templatedHost, type MeasuredClone } from "./fig21-templated";
 import { isClone } from "./templated-facts";
@@ -162,6 +162,8 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
     detail: `host OS and everything else: ${formatBytes(hostOsBytes)} = MemTotal ${formatBytes(total)} − MemAvailable ${formatBytes(available)} − instances ${formatBytes(allInstances)}${templated > 0 ? ` (templated VMs' ${formatBytes(templated)} among them: template files once, clones' own)` : ""} (${host.memAvailable.source} at ${host.memAvailable.at})`,
   };
 
+  // Isolab's caps count every live instance, of every kind: each host's room is what the others leave of them.
+  const caps = capUsage(instances);
   const hosts = (["vm", "container"] as const).map((kind): Fig21Host => {
     const mine = sampled.filter((i) => i.kind === kind);
     const boxes = mine.map((i) => instanceBox(i, fig21.app, total));
@@ -170,7 +172,7 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
     const freeBytes = Math.max(0, total - hostOsBytes - instanceBytes);
     const per = fig21.marginal[kind];
     const limit = fig21.marginal.firstLimit?.[kind] ?? null;
-    const room = roomWithin(roomForMore(freeBytes, per?.value), limit, mine.length);
+    const room = roomWithin(roomForMore(freeBytes, per?.value), limit, { mine: mine.length, caps });
     const limitWords = fig21.marginal.firstLimit ? firstLimitWords(room, limit) : "";
     const basis = !per
       ? fig21.densityAvailable
@@ -197,7 +199,7 @@ export function fig21Model({ host, instances, fig21 }: Fig21Input): Fig21Model {
       roomBasis: basis,
     };
   });
-  const third = templatedHost({ total, hostOs, clones, templated: fig21.templated, vmFirstLimit: fig21.marginal.firstLimit?.vm });
+  const third = templatedHost({ total, hostOs, clones, templated: fig21.templated, vmFirstLimit: fig21.marginal.firstLimit?.vm, caps });
   if (third) {
     hosts.push(third.host);
     notes.push(...third.notes);

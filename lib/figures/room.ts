@@ -8,11 +8,35 @@ import { median } from "@/lib/core/stats";
 export interface RoomLimit {
   id: string;
   label: string;
-  /** Instances of the kind the limit allows beyond what ran when it was read. */
+  /** Instances of the kind the limit allows in all, as the run read it. */
   count: number;
+  /** The limit itself and what one instance takes of it, as the run read them (Isolab's memory cap: MiB granted). */
+  limit?: number;
+  perInstance?: number | null;
 }
 
-export type Room = { count: number; freeBytes: number; perInstanceBytes: number; limitedBy?: RoomLimit } | { count: null; reason: string };
+/** What Isolab's own caps count now, as the supervisor does: every live instance (creating, running, stopping) of every kind, and the memory granted them. */
+export interface CapUsage {
+  instances: number;
+  memoryMiB: number;
+}
+
+const LIVE_STATES: ReadonlySet<string> = new Set(["creating", "running", "stopping"]);
+
+export function capUsage(instances: readonly { state: string; memoryMiB: number }[]): CapUsage {
+  const live = instances.filter((i) => LIVE_STATES.has(i.state));
+  return { instances: live.length, memoryMiB: live.reduce((a, i) => a + i.memoryMiB, 0) };
+}
+
+/** What already takes from a limit: the live instances of the host's own kind, and what Isolab's caps count. */
+export interface Taken {
+  mine: number;
+  caps: CapUsage;
+}
+
+type LimitedBy = RoomLimit & { taken: string };
+
+export type Room = { count: number; freeBytes: number; perInstanceBytes: number; limitedBy?: LimitedBy } | { count: null; reason: string };
 
 const ok = (n: number | null | undefined): n is number => typeof n === "number" && Number.isFinite(n);
 
@@ -24,20 +48,42 @@ export function roomForMore(freeBytes: number | null | undefined, perInstanceByt
   return { count: Math.max(0, Math.floor(freeBytes / perInstanceBytes + 1e-9)), freeBytes, perInstanceBytes };
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
 /**
- * The memory room, capped by a limit other than memory when that allows
- * fewer; `live` instances of the kind already take from the limit.
+ * How many more a limit allows now, and what took the rest. Isolab's caps
+ * are shared: every live instance counts against the instance cap, whatever
+ * its kind, and its granted memory against the memory cap (at the run's
+ * memory per instance). A kernel limit's count is in instances of this kind
+ * (what one took in the run), so this kind's live ones are taken from it.
  */
-export function roomWithin(room: Room, limit: RoomLimit | null | undefined, live: number): Room {
+export function limitLeft(limit: RoomLimit, { mine, caps }: Taken): { left: number; taken: string } {
+  const everyKind = { left: limit.count - caps.instances, taken: `${plural(caps.instances, "live instance")} of every kind` };
+  if (limit.id === "isolab-instances") return everyKind;
+  if (limit.id === "isolab-memory") {
+    const per = limit.perInstance;
+    if (!ok(limit.limit) || !ok(per) || per <= 0) return everyKind;
+    return {
+      left: Math.floor(Math.max(0, limit.limit - caps.memoryMiB) / per + 1e-9),
+      taken: `${caps.memoryMiB.toLocaleString("en-US")} MiB granted to live instances`,
+    };
+  }
+  return { left: limit.count - mine, taken: `${mine.toLocaleString("en-US")} live of this kind` };
+}
+
+/** The memory room, capped by a limit other than memory when that allows fewer than memory does. */
+export function roomWithin(room: Room, limit: RoomLimit | null | undefined, taken: Taken): Room {
   if (room.count === null || !limit) return room;
-  const left = Math.max(0, limit.count - Math.max(0, live));
-  return left < room.count ? { ...room, count: left, limitedBy: limit } : room;
+  const { left, taken: words } = limitLeft(limit, taken);
+  const n = Math.max(0, left);
+  return n < room.count ? { ...room, count: n, limitedBy: { ...limit, taken: words } } : room;
 }
 
 /** Which limit comes first, in words: "first limit: …" when another limit caps the memory room. */
 export function firstLimitWords(room: Room, limit: RoomLimit | null | undefined): string {
   if (room.count === null) return "";
-  if (room.limitedBy) return `first limit: ${room.limitedBy.label} (${room.limitedBy.count.toLocaleString("en-US")} in all), before memory`;
+  if (room.limitedBy)
+    return `first limit: ${room.limitedBy.label} (${room.limitedBy.count.toLocaleString("en-US")} in all, ${room.limitedBy.taken}), before memory`;
   return limit ? `first limit: memory (then ${limit.label} at ${limit.count.toLocaleString("en-US")})` : "first limit: memory";
 }
 

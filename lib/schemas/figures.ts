@@ -98,7 +98,14 @@ export const PendingExperimentSchema = z.object({
 });
 
 /** A limit other than memory on more instances of a kind (a density run's first one), lib/figures/room.ts. */
-export const RoomLimitSchema = z.object({ id: z.string(), label: z.string(), count: z.number().int().nonnegative() });
+export const RoomLimitSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  count: z.number().int().nonnegative(),
+  /** The limit and what one instance took of it in the run (Isolab's memory cap: MiB), so the room can take out what live instances hold now. */
+  limit: z.number().finite().optional(),
+  perInstance: z.number().finite().nullable().optional(),
+});
 export const Fig21FirstLimitsSchema = z.object({ vm: RoomLimitSchema.nullable(), container: RoomLimitSchema.nullable() });
 export type Fig21FirstLimits = z.infer<typeof Fig21FirstLimitsSchema>;
 

@@ -228,8 +228,12 @@ export async function benchVmTemplate(opts: { runs: number }): Promise<VmTemplat
       stateBytes: meta.state.sizeBytes,
     };
   } finally {
-    await vm.shutdown();
-    vm.templated.templates.removeAll();
+    try {
+      await vm.shutdown();
+    } finally {
+      // The template's RAM file lives on /dev/shm, not in the state directory: it goes even when the shutdown failed.
+      vm.templated.templates.removeAll();
+    }
     await vm.reconcile(stateDir);
     await engines.container.reconcile(stateDir);
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../server/host/free-port";
+import { removeTemplateRam, shmDirOf } from "./template-ram";
 
 // A real Isolab server (scripts/serve.mjs: the production build when there is
 // one, else development mode) on a loopback port of its own with a state
@@ -26,7 +27,7 @@ export interface IsolabServer {
   api<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T>;
   /** SIGTERM (serve.mjs runs app.shutdown: instances, Prometheus, registry) and waits for the exit. */
   stop(): Promise<void>;
-  /** stop() and remove the state directory. */
+  /** stop() and remove the state directory, with its templates' RAM files on /dev/shm. */
   dispose(): Promise<void>;
   log(): string;
 }
@@ -85,6 +86,7 @@ export async function startIsolabServer(opts: { env?: Record<string, string>; st
     stop,
     async dispose() {
       await stop();
+      removeTemplateRam(stateDir, shmDirOf({ ...process.env, ...opts.env }));
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
     log: () => log,

@@ -1,9 +1,8 @@
 import "server-only";
 import os from "node:os";
-import { plannerDefaults, templatePlan, type TemplatePlan } from "@/lib/experiments/density/planner-defaults";
+import { plannerFigures, templatePlan, type PlannerFigures, type TemplatePlan } from "@/lib/experiments/density/planner-defaults";
 import type { ExperimentRecord } from "@/lib/experiments/types";
 import { ExperimentIdSchema } from "@/lib/schemas/experiment";
-import type { PlannerInputValues } from "@/lib/schemas/planner";
 import type { App } from "@/server/app/create-app";
 
 // What the experiment pages read from the app's runner.
@@ -14,14 +13,16 @@ export function findExperiment(app: App, id: string): ExperimentRecord | undefin
   return app.runner.find(id);
 }
 
-/** The planner page's starting values: the newest finished density run's overheads on this host's memory. */
-export function plannerStart(app: App): { defaults: PlannerInputValues; template: TemplatePlan; source: string } {
+/**
+ * The planner page's starting figures: the newest finished density run's
+ * overheads (only the kinds it measured), this host's MemTotal, and the
+ * templated mode from the same run; without a run, the overheads are empty.
+ */
+export function plannerStart(app: App): { figures: PlannerFigures; template: TemplatePlan } {
   const latest = app.runner.list().find((x) => x.type === "density" && x.status === "done" && x.result?.type === "density");
-  const result = latest?.result?.type === "density" ? latest.result : null;
-  const defaults = plannerDefaults(result, os.totalmem());
-  const source = latest
-    ? `Overheads measured by density run ${latest.id} (${new Date(latest.finishedAt ?? latest.createdAt).toLocaleString()}); host memory: this host's. Change any number.`
-    : "No density run has measured overheads here yet: the overheads are the ones measured on Isolab's development host (TCG). Run one on /experiments, or type your own.";
-  // Templated VMs as a planner mode only once a density run has measured their clones.
-  return { defaults, source, template: templatePlan(result, os.totalmem()) };
+  const run =
+    latest?.result?.type === "density"
+      ? { result: latest.result, label: `density run ${latest.id} (${new Date(latest.finishedAt ?? latest.createdAt).toLocaleString()})` }
+      : null;
+  return { figures: plannerFigures(run, os.totalmem()), template: templatePlan(run) };
 }

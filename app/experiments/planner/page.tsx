@@ -6,10 +6,10 @@ import { plannerStart } from "@/server/services/experiments";
 export const dynamic = "force-dynamic";
 
 export default async function PlannerPage() {
-  const { defaults, template, source } = plannerStart(await getApp());
+  const { figures, template } = plannerStart(await getApp());
   return (
     <div className="stack">
-      <PlannerForm defaults={defaults} template={template} source={source} />
+      <PlannerForm figures={figures} template={template} />
       <Link href="/experiments">← All experiments</Link>
     </div>
   );
