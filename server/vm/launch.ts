@@ -101,6 +101,11 @@ export async function killGroup(child: ChildProcess, exit: Promise<QemuExit>): P
   return exit;
 }
 
+/** The environment every QEMU is started with (the bench's raw side uses it too). */
+export function qemuEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
 /**
  * Spawns QEMU with its output to `logPath` and any `extraFds` as fds 3, 4, …
  * (closed here once QEMU holds them). Detached: QEMU leads its own process
@@ -119,7 +124,7 @@ export function spawnQemu(
   try {
     // setpriv execs QEMU in the same process: the pid, the process group and the pid file stay QEMU's.
     const cmd = user ? asUser(user, binary, args) : { file: binary, args };
-    child = spawn(cmd.file, cmd.args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds] });
+    child = spawn(cmd.file, cmd.args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds], env: qemuEnv() });
   } finally {
     fs.closeSync(logFd);
     for (const fd of extraFds) fs.closeSync(fd);

@@ -72,7 +72,7 @@ export interface RestoredQemu extends LaunchedQemu {
 }
 
 /** The state file goes to QEMU as this fd (stdin, stdout, stderr, then it). */
-const STATE_FD = 3;
+export const STATE_FD = 3;
 
 /** Refuses before anything is spawned: a snapshot bound to something else, or a damaged file. */
 export function checkRestorable(store: SnapshotStore, id: string, expected: SnapshotBinding): SnapshotMeta {
@@ -163,12 +163,21 @@ async function failureOf(err: unknown, child: ChildProcess | undefined, exit: Pr
   return e instanceof LaunchError ? e : new LaunchError((e as Error).message);
 }
 
+/**
+ * The restoring QEMU's argument array: the snapshot's own, filled in for
+ * this instance, then the incoming side (the state as fd 3, or `defer` for a
+ * templated clone). The bench's raw side starts QEMU with exactly this.
+ */
+export function restoreArgs(args: readonly string[], paths: InstancePaths, opts: { name?: string; ignoreShared?: boolean } = {}): string[] {
+  const incoming = opts.ignoreShared ? "defer" : `fd:${STATE_FD}`;
+  return [...instantiateArgs(args, paths, opts.name), "-global", "migration.x-events=on", "-S", "-incoming", incoming];
+}
+
 /** Spawns QEMU with the saved state as its incoming migration and resolves once it is loaded, vCPUs stopped. */
 export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
   opts.signal?.throwIfAborted();
   const meta = checkRestorable(opts.store, opts.id, opts.expected.binding);
-  const incoming = opts.ignoreShared ? "defer" : `fd:${STATE_FD}`;
-  const args = [...instantiateArgs(opts.expected.args, opts.paths, opts.name), "-global", "migration.x-events=on", "-S", "-incoming", incoming];
+  const args = restoreArgs(opts.expected.args, opts.paths, opts);
 
   const qmpServer = await listen(opts.paths.qmpSocket);
   let agentServer: net.Server | undefined;
