@@ -83,12 +83,8 @@ export function checkRestorable(store: SnapshotStore, id: string, expected: Snap
   return meta;
 }
 
-/**
- * Resolves with the time the incoming migration completed. QEMU sends no
- * events before QMP negotiation, so a load that finished during it is found
- * by `query-migrate` instead (a moment late, never missed).
- */
-async function migrationDone(qmp: QmpClient): Promise<number> {
+/** Resolves with the time QEMU's MIGRATION event says the load completed; `off` stops listening. */
+function migrationEvent(qmp: QmpClient): { event: Promise<number>; off: () => void } {
   let off = () => {};
   const event = new Promise<number>((resolve, reject) => {
     const onEvent = (ev: QmpEvent) => {
@@ -101,6 +97,16 @@ async function migrationDone(qmp: QmpClient): Promise<number> {
     off = () => qmp.events.off("event", onEvent);
   });
   event.catch(() => {});
+  return { event, off };
+}
+
+/**
+ * Resolves with the time the incoming migration completed. QEMU sends no
+ * events before QMP negotiation, so a load that finished during it is found
+ * by `query-migrate` instead (a moment late, never missed).
+ */
+async function migrationDone(qmp: QmpClient): Promise<number> {
+  const { event, off } = migrationEvent(qmp);
   try {
     const now = await qmp.execute("query-migrate", undefined, { schema: QmpMigrateReply });
     if (now.status === "completed") return performance.now();
@@ -203,16 +209,39 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
 
-    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn, termConn]));
+    // A templated clone: the capability and the load go out behind
+    // qmp_capabilities, in one burst; the listener is on before the load can
+    // start, so its MIGRATION event cannot be missed.
+    let deferred: { sent: Promise<unknown>; loaded: ReturnType<typeof migrationEvent> } | undefined;
+    const pipeline = opts.ignoreShared
+      ? (c: QmpClient) => {
+          const loaded = migrationEvent(c);
+          const sent = Promise.all([
+            c.execute("migrate-set-capabilities", { capabilities: [{ capability: "x-ignore-shared", state: true }] }),
+            c.execute("migrate-incoming", { uri: `fd:${STATE_FD}` }),
+          ]);
+          sent.catch(() => {});
+          deferred = { sent, loaded };
+        }
+      : undefined;
+    const [q, agentSock] = await race(
+      Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs, pipeline })), agentConn, termConn]),
+    );
     qmp = q;
     agent = new AgentChannel(agentSock);
     agent.adopt(meta.agentNextId);
     const greetingAt = qmp.greetingAt ?? performance.now();
-    if (opts.ignoreShared) {
-      await race(qmp.execute("migrate-set-capabilities", { capabilities: [{ capability: "x-ignore-shared", state: true }] }));
-      await race(qmp.execute("migrate-incoming", { uri: `fd:${STATE_FD}` }));
+    let loadedAt: number;
+    if (deferred) {
+      try {
+        await race(deferred.sent);
+        loadedAt = await race(deferred.loaded.event);
+      } finally {
+        deferred.loaded.off();
+      }
+    } else {
+      loadedAt = await race(migrationDone(qmp));
     }
-    const loadedAt = await race(migrationDone(qmp));
     if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
     return { child, pid: child.pid, qmp, agent, meta, spawnAt, greetingAt, loadedAt, exit, ...(term ? { term } : {}) };
   } catch (err) {

@@ -52,9 +52,15 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
   const templates = createSharedTemplates(ctx);
   const pool = createVmPool<PoolClone>({ size: ctx.poolSize });
 
-  async function prepare(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number) {
+  /** The machine's binding and template key: a few stat() calls (the hashes are cached). */
+  async function keyOf(req: Pick<StartRequest, "image">, machine: MachineSpec) {
     const current = await currentBinding({ qemuBinary: ctx.qemuBinary, spec: machine, imageName: req.image.name });
-    const key = templateKey(current.binding);
+    return { current, key: templateKey(current.binding) };
+  }
+
+  /** The key and a usable template, built now when there is none. */
+  async function prepare(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number) {
+    const { current, key } = await keyOf(req, machine);
     const t = await templates.ensure({ key, binding: current.binding, machine, readyTimeoutMs });
     return { current, key, t };
   }
@@ -81,8 +87,8 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
       // Run the attach path once and stop again: under TCG a restored guest
       // first translates every code path it runs (cont, the agent's built-ins,
       // the CRNG reseed); doing that now keeps it out of the pooled start.
-      // The clone is reseeded again, with fresh bytes, when it is taken.
-      await resumeLoaded(loaded, { timeoutMs: readyTimeoutMs, id: t.meta.id, paths });
+      // The clone is named and reseeded again, with fresh bytes, when taken.
+      await resumeLoaded(loaded, { hostname: path.basename(dir), timeoutMs: readyTimeoutMs, id: t.meta.id, paths });
       await loaded.qmp.execute("stop").catch(async (err: Error) => {
         await discardLoaded(loaded);
         throw err;
@@ -137,14 +143,16 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         if (ctx.poolSize <= 0) {
           throw new PoolDisabledError("The VM pool is off (ISOLAB_VM_POOL_SIZE=0): set it to 1 or more to launch pooled VMs, or launch `template`.");
         }
-        const { key, t } = await prepare(req, machine, readyTimeoutMs);
+        // No template check here: a waiting clone already holds its template's
+        // RAM mapped; a missing or damaged template is rebuilt by the refill.
+        const { key } = await keyOf(req, machine);
         pool.ensure(key, { image: req.image.name, memoryMiB: machine.memoryMiB }, () => spawnClone(req, machine, readyTimeoutMs));
         const clone = await pool.take(key, req.signal);
         loaded = clone.loaded;
         const takenAt = performance.now();
         try {
           adopt(clone, paths);
-          snapshotId = clone.templateId ?? t.meta.id;
+          snapshotId = clone.templateId;
           resumed = true; // from here resumeLoaded owns the QEMU (it kills it on failure)
           vm = await resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
         } finally {
