@@ -1,8 +1,8 @@
 // A templated clone started by hand, for the bench's raw side: the very
 // argument array Isolab gives a clone (the template's, instantiated, plus
 // `-S -incoming defer`: server/vm/snapshot-restore.ts restoreArgs), run the
-// way Isolab runs every QEMU (setpriv as the QEMU user, under its -sandbox,
-// with its environment), driven over QMP and the agent by the shortest
+// way Isolab runs a clone's QEMU (isolab-nothp, setpriv as the QEMU user,
+// under its -sandbox, one malloc arena: launch.ts qemuCommand), driven over QMP and the agent by the shortest
 // script that does the same work: qmp_capabilities, x-ignore-shared,
 // migrate-incoming fd:3, the MIGRATION completed event, cont, then the
 // clone's hostname, a fresh seed and ping, written at once. Every wait is
@@ -14,9 +14,8 @@ import fs from "node:fs";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import type { QemuDirs } from "../../server/host/qemu-user";
-import { asUser } from "../../server/host/qemu-user";
 import { vmPaths } from "../../server/vm/engine";
-import { qemuEnv } from "../../server/vm/launch";
+import { qemuCommand } from "../../server/vm/launch";
 import { restoreArgs, STATE_FD } from "../../server/vm/snapshot-restore";
 
 export interface RawClone {
@@ -59,6 +58,8 @@ export async function startRawClone(o: {
   qemuBinary: string;
   cloneArgs: string[];
   stateFile: string;
+  /** As Isolab starts clones (vm.templated.lean()). */
+  lean: { nothp: string };
   timeoutMs: number;
 }): Promise<RawClone> {
   fs.rmSync(o.dir, { recursive: true, force: true });
@@ -66,9 +67,10 @@ export async function startRawClone(o: {
   o.qemu.instanceDir(o.dir, [paths.consoleLog, paths.pidfile]);
   const servers = await Promise.all([listen(paths.qmpSocket), listen(paths.agentSocket), listen(paths.termSocket)]);
   const conns = servers.map((s) => new Promise<net.Socket>((r) => s.once("connection", r)));
-  const cmd = asUser(o.qemu.user, o.qemuBinary, restoreArgs(o.cloneArgs, paths, { name: "isolab-raw-clone", ignoreShared: true }));
+  const args = restoreArgs(o.cloneArgs, paths, { name: "isolab-raw-clone", ignoreShared: true });
+  const cmd = qemuCommand(o.qemuBinary, args, { user: o.qemu.user, lean: o.lean });
   const stateFd = fs.openSync(o.stateFile, "r");
-  const qemu = spawn(cmd.file, cmd.args, { stdio: ["ignore", "ignore", "pipe", stateFd], detached: true, env: qemuEnv() });
+  const qemu = spawn(cmd.file, cmd.args, { stdio: ["ignore", "ignore", "pipe", stateFd], detached: true, env: cmd.env });
   fs.closeSync(stateFd);
   let stderr = "";
   qemu.stderr!.on("data", (d) => (stderr += d));

@@ -72,6 +72,7 @@ export async function benchVmTemplate(opts: { runs: number }): Promise<VmTemplat
         qemuBinary: config.qemuBinary,
         cloneArgs: meta.args,
         stateFile,
+        lean: vm.templated.lean(),
         timeoutMs: TIMEOUT_MS,
       });
       raws.add(r);

@@ -19,6 +19,7 @@ import {
   spawnQemu,
   watchStart,
   type LaunchedQemu,
+  type QemuCommandOptions,
   type QemuExit,
   type StartWatch,
 } from "./launch";
@@ -55,6 +56,8 @@ export interface RestoreOptions {
   signal?: AbortSignal;
   /** The unprivileged user QEMU runs as; its instance directory is already its own. */
   user?: QemuUser;
+  /** A templated clone's QEMU runs lean (launch.ts QemuCommandOptions). */
+  lean?: QemuCommandOptions["lean"];
   /**
    * A templated clone's state was saved without its RAM (`x-ignore-shared`):
    * the capability must be on before the stream is read, and QEMU 7.2 takes
@@ -204,7 +207,7 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
     // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
-    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd], opts.user));
+    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd], { user: opts.user, lean: opts.lean }));
     watch = watchStart(exit, opts.timeoutMs, opts.signal, { guest: "the restored guest", awaited: "answer" });
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pooledStartupPhases, restoreStartupPhases, type MachineSpec } from "@/lib/vm/snapshot";
-import { ConflictError, isIsolabError, StartFailedError } from "@/server/errors";
+import { ConflictError, isIsolabError, MissingDependencyError, StartFailedError } from "@/server/errors";
 import { PoolDisabledError } from "./snapshot-errors";
 import type { StartRequest } from "@/server/engine/contract";
 import { readProcUsage } from "@/server/engine/host-usage";
@@ -39,6 +39,8 @@ interface PoolClone extends PoolMember {
 
 export interface TemplatedContext extends SharedTemplateContext {
   poolSize: number;
+  /** isolab-nothp (guest/nothp, built by set-up): clones run without transparent huge pages. */
+  nothp: string;
 }
 
 /** A SIGBUS in a clone is almost always its template's RAM file truncated under it. */
@@ -51,6 +53,12 @@ function sigbusHint(signal: string | null): string | undefined {
 export function createTemplatedStarts(ctx: TemplatedContext) {
   const templates = createSharedTemplates(ctx);
   const pool = createVmPool<PoolClone>({ size: ctx.poolSize });
+
+  /** How every clone's QEMU starts (launch.ts QemuCommandOptions); refused before anything starts when set-up has not built the helper. */
+  function lean(): { nothp: string } {
+    if (!fs.existsSync(ctx.nothp)) throw new MissingDependencyError("isolab-nothp", `${ctx.nothp} is missing; run npm run setup to build it.`);
+    return { nothp: ctx.nothp };
+  }
 
   /** The machine's binding and template key: a few stat() calls (the hashes are cached). */
   async function keyOf(req: Pick<StartRequest, "image">, machine: MachineSpec) {
@@ -66,6 +74,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
   }
 
   async function spawnClone(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number): Promise<PoolClone> {
+    const leanQemu = lean();
     const { current, t } = await prepare(req, machine, readyTimeoutMs);
     const dir = path.join(ctx.instancesDir, `pool-${randomBytes(5).toString("hex")}`);
     const paths = ctx.vmPaths(dir);
@@ -75,6 +84,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
       qemu.instanceDir(dir, [paths.consoleLog, paths.pidfile]);
       const loaded = await loadSnapshot({
         user: qemu.user,
+        lean: leanQemu,
         store: ctx.store,
         id: t.meta.id,
         expected: { binding: current.binding, args: t.cloneArgs },
@@ -136,6 +146,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
     let loaded: LoadedQemu | undefined;
     let resumed = false;
     try {
+      const leanQemu = lean();
       let startup;
       let snapshotId: string;
       let vm;
@@ -165,6 +176,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         // The instance's directory was made for the QEMU user by the engine (engine.ts start).
         loaded = await loadSnapshot({
           user: ctx.qemu().user,
+          lean: leanQemu,
           store: ctx.store,
           id: t.meta.id,
           expected: { binding: current.binding, args: t.cloneArgs },
@@ -213,6 +225,8 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
     start,
     templates,
     pool,
+    /** How clones' QEMUs start (the bench's raw side starts its clones the same way). */
+    lean,
     /** A template's metadata and state file (the bench restores it by hand). */
     template: (id: string) => ({ meta: ctx.store.get(id), statePath: ctx.store.statePath(id) }),
     /** The pool's standing cost: every waiting QEMU's PSS and RSS, read now. */
