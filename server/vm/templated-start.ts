@@ -162,10 +162,20 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         loaded = clone.loaded;
         const takenAt = performance.now();
         try {
-          adopt(clone, paths);
           snapshotId = clone.templateId;
+          // cont and the identity go out first; the clone's files move into
+          // the instance's directory while its guest answers them.
+          const resuming = resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
+          resuming.catch(() => {});
           resumed = true; // from here resumeLoaded owns the QEMU (it kills it on failure)
-          vm = await resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
+          try {
+            adopt(clone, paths);
+          } catch (err) {
+            await resuming.catch(() => undefined);
+            await discardLoaded(loaded);
+            throw err;
+          }
+          vm = await resuming;
         } finally {
           pool.refill(key);
         }
