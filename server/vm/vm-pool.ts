@@ -66,9 +66,11 @@ export function createVmPool<M extends PoolMember>(opts: { size: number; log?: (
     slot.inFlight = slot
       .spawn()
       .then(
-        (m) => {
+        async (m) => {
+          // Drained or shut down meanwhile: killed before the fill counts as
+          // settled, so drain() and shutdown() return with nothing running.
           if (stopped || slots.get(slot.key) !== slot) {
-            void m.discard();
+            await m.discard();
             return;
           }
           slot.spawned.add(m);
