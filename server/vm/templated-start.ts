@@ -18,11 +18,12 @@ import { createVmPool, type PoolMember } from "./vm-pool";
 import { withSnapshots, type WarmHandleExtras } from "./warm-start";
 
 // The VM engine's templated and pooled starts (vm-templates.ts, vm-pool.ts):
-//   template  spawn a clone of the machine's shared-memory template, load its
-//             device state (~150 KB), cont, name it, reseed, ping
+//   template  spawn a clone of the machine's shared-memory template (lean:
+//             launch.ts), load its device state (~150 KB), cont, name it,
+//             reseed, ping
 //   pooled    take a clone the pool loaded (and ran once, then stopped)
-//             ahead, move its files into the instance's directory, cont,
-//             name it, reseed, ping
+//             ahead; cont, name it, reseed, ping, its files moving into the
+//             instance's directory meanwhile
 // Clone identity: hostname and RNG are the clone's own (set after cont, as
 // for warm starts). QEMU's `vmgenid` device is not added: the guest kernel
 // (Debian's cloud 6.1) is built without CONFIG_VMGENID, so nothing inside
