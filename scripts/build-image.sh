@@ -3,7 +3,7 @@
 #   rootfs/          busybox + /bin/probe + /init (containers use it read-only)
 #   initramfs.cpio   the same tree, newc, uncompressed (TCG decompresses slowly)
 #   image.json       what guest/README.md lists, plus the hash of the inputs
-# and the host-side helpers isolab-shim and isolab-cgexec in ${ISOLAB_DATA_DIR:-.isolab}/bin/.
+# and the host-side helpers isolab-shim, isolab-cgexec and isolab-nothp in ${ISOLAB_DATA_DIR:-.isolab}/bin/.
 # Rebuilds only when the inputs (guest sources, this script, busybox, the
 # compiler) change. `probe/` stays a real directory (runc refuses a rootfs
 # path through a symlink): a rebuild renames the old one aside and the new one
@@ -49,7 +49,8 @@ flock 9
 # $data/bin, only when their source or the compiler changed, so a change to
 # one does not rebuild the image. isolab-shim (guest/shim) adopts a
 # container's init; isolab-cgexec (guest/cgexec) puts the bare process and
-# its commands into their cgroup before they run.
+# its commands into their cgroup before they run; isolab-nothp (guest/nothp)
+# starts a templated VM clone's QEMU without transparent huge pages.
 build_host_helper() {
   local name=$1 src=$2 out="$data/bin/$1" hash
   hash="$( (sha256sum <"$src"; printf '%s\n' "$cc $("$cc" -dumpversion)") | sha256sum | cut -d' ' -f1)"
@@ -63,6 +64,7 @@ build_host_helper() {
 }
 build_host_helper isolab-shim "$root/guest/shim/isolab-shim.c"
 build_host_helper isolab-cgexec "$root/guest/cgexec/isolab-cgexec.c"
+build_host_helper isolab-nothp "$root/guest/nothp/isolab-nothp.c"
 
 # Removes builds renamed aside (and temp dirs of killed builds) that no
 # process uses as its root. A container's /proc/PID/root reads "/", but its

@@ -37,17 +37,20 @@ static int write_all(int fd, const char *buf, size_t len) {
 }
 
 /* One write(2) per framed line: the tty serialises whole writes, so lines of
- * concurrent requests interleave but never mix. */
+ * concurrent requests interleave but never mix. A short line (every
+ * built-in's) is framed on the stack: musl's malloc maps and unmaps memory
+ * for it, kernel work a restored clone's TCG would translate afresh. */
 static void send_framed(int tty, const char *id, char sep, const char *body, size_t len) {
   size_t idlen = strlen(id);
-  char *out = malloc(idlen + len + 2);
+  char small[512];
+  char *out = idlen + len + 2 <= sizeof small ? small : malloc(idlen + len + 2);
   if (!out) return;
   memcpy(out, id, idlen);
   out[idlen] = sep;
   memcpy(out + idlen + 1, body, len);
   out[idlen + 1 + len] = '\n';
   write_all(tty, out, idlen + len + 2);
-  free(out);
+  if (out != small) free(out);
 }
 
 /* Our own path, resolved once: exec'ing "/proc/self/exe" itself would name
@@ -101,6 +104,15 @@ static void handle_request(int tty, const char *id, char **args) {
   send_framed(tty, id, '#', c, (size_t)clen);
 }
 
+/* A hex digit's value, or -1 (the reseed's parser: no sscanf on a clone's
+ * first request, whose code its TCG would translate afresh). */
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 /* Built-ins, answered by the agent itself without a fork. A VM restored from
  * a snapshot (server/vm/snapshot-restore.ts) runs every guest code path for
  * the first time in an empty TCG translation cache, where fork + exec of a
@@ -109,10 +121,13 @@ static void handle_request(int tty, const char *id, char **args) {
  * Returns 1 when the request was one of them. */
 static int builtin(int tty, const char *id, char **args, int n) {
   if (n == 2 && !strcmp(args[1], "ping")) {
-    char up[64], body[96];
-    read_uptime(up, sizeof up);
-    int len = snprintf(body, sizeof body, "{\"pong\":true,\"uptime\":%s}", up);
-    send_framed(tty, id, '|', body, (size_t)len);
+    /* No printf (read_uptime): a clone's first ping is its readiness. */
+    char body[96] = "{\"pong\":true,\"uptime\":";
+    size_t len = strlen(body);
+    read_uptime(body + len, sizeof body - len - 1);
+    len += strlen(body + len);
+    body[len++] = '}';
+    send_framed(tty, id, '|', body, len);
     send_framed(tty, id, '#', "0", 1);
     return 1;
   }
@@ -126,18 +141,20 @@ static int builtin(int tty, const char *id, char **args, int n) {
      * would otherwise draw the same random numbers. */
     unsigned char seed[64];
     size_t len = 0;
-    for (const char *h = args[2]; h[0] && h[1] && len < sizeof seed; h += 2) {
-      unsigned v;
-      if (sscanf(h, "%2x", &v) != 1) break;
-      seed[len++] = (unsigned char)v;
+    for (const char *h = args[2]; len < sizeof seed; h += 2) {
+      int hi = hexval(h[0]), lo = hi < 0 ? -1 : hexval(h[1]);
+      if (lo < 0) break;
+      seed[len++] = (unsigned char)(hi << 4 | lo);
     }
-    int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+    /* Opened once and kept: a clone's first reseed then walks no path (its
+     * template opened it), kernel code its TCG would translate afresh. */
+    static int fd = -1;
+    if (fd < 0) fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
     int ok = fd >= 0 && len > 0 && write_all(fd, (const char *)seed, len) == 0;
     /* A write only mixes into the input pool; the CRNG would keep the
      * template's key until its next scheduled reseed (up to a minute), so
      * every clone would still draw the same numbers. Reseed it now. */
     if (ok) ok = ioctl(fd, RNDRESEEDCRNG) == 0;
-    if (fd >= 0) close(fd);
     send_framed(tty, id, '#', ok ? "0" : "1", 1);
     return 1;
   }

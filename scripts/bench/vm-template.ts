@@ -3,33 +3,33 @@
 //   template  Isolab: engine.start({ startMode: "template" }) until it resolves
 //             (checks, spawn, x-ignore-shared, migrate-incoming, cont, new
 //             name and seed, ping answered).
-//             raw: the clone's own arguments + `-S -incoming defer`, by hand:
-//             qmp_capabilities, migrate-set-capabilities x-ignore-shared,
-//             migrate-incoming fd:3, poll query-migrate, cont, ping.
+//             raw: the same QEMU invocation by hand (raw-clone.ts): the
+//             clone's own argument array, user, sandbox and environment;
+//             the shortest QMP and agent script doing the same work.
 //   pooled    Isolab: engine.start({ startMode: "pooled" }) with a clone
 //             waiting (the pool is idle first); raw: a clone loaded by hand
 //             ahead, run once and stopped (as the pool does), timed from
 //             `cont` to the ping's answer.
 // Runs alternate (container, template, raw template, pooled, raw pooled) so
-// every column sees the same host load. TCG.
-import { spawn, type ChildProcess } from "node:child_process";
+// every column sees the same host load. TCG. Whatever fails, the finally
+// kills the raw QEMUs, the pool and the templates' RAM files.
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { median } from "../../lib/core/stats";
-import { instantiateArgs } from "../../lib/vm/snapshot";
+import { config } from "../../server/config";
 import { createEngines } from "../../server/app/create-app";
 import { testAppConfig } from "../../server/app/test-support";
 import { probeImage } from "../../server/container/test-support";
 import type { StartRequest } from "../../server/engine/contract";
+import { qemuDirs, requireQemuUser } from "../../server/host/qemu-user";
 import { getImage, getKernel } from "../../server/images/store";
-import { vmPaths } from "../../server/vm/engine";
+import { startRawClone, timed, type RawClone } from "./raw-clone";
 import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 1;
 const MEMORY_MIB = 128;
+const TIMEOUT_MS = 60_000;
 
 export interface VmTemplateTimings {
   template: BenchTimings;
@@ -37,115 +37,6 @@ export interface VmTemplateTimings {
   containerMs: number[];
   templatePhasesMs: Record<string, number>;
   stateBytes: number;
-}
-
-function lines(sock: net.Socket, onLine: (l: string) => void) {
-  let buf = "";
-  sock.on("data", (d) => {
-    buf += d.toString("utf8");
-    let i: number;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      onLine(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-  });
-  sock.on("error", () => {});
-}
-
-async function listen(p: string): Promise<net.Server> {
-  fs.rmSync(p, { force: true });
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(p, r));
-  return server;
-}
-
-interface RawClone {
-  qemu: ChildProcess;
-  /** Spawned → state loaded, vCPUs stopped. */
-  loadedMs: number;
-  cmd(execute: string, args?: unknown): Promise<{ return?: { status?: string } }>;
-  /** cont, then ping; resolves when the guest answers. */
-  resume(): Promise<void>;
-  kill(): Promise<void>;
-}
-
-/** A clone by hand: the clone's arguments, -incoming defer, x-ignore-shared, migrate-incoming fd:3; resolves once loaded. */
-async function rawClone(dir: string, cloneArgs: string[], stateFile: string): Promise<RawClone> {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const paths = vmPaths(dir);
-  const [qmpServer, agentServer] = await Promise.all([listen(paths.qmpSocket), listen(paths.agentSocket)]);
-  const args = [...instantiateArgs(cloneArgs, paths), "-S", "-incoming", "defer"];
-  const stateFd = fs.openSync(stateFile, "r");
-  const t0 = performance.now();
-  const qemu = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "ignore", "pipe", stateFd], detached: true });
-  fs.closeSync(stateFd);
-  let stderr = "";
-  qemu.stderr!.on("data", (d) => (stderr += d));
-  const exited = new Promise<void>((r) => qemu.once("exit", () => r()));
-  const [q, agent] = await Promise.all([
-    new Promise<net.Socket>((r) => qmpServer.once("connection", r)),
-    new Promise<net.Socket>((r) => agentServer.once("connection", r)),
-  ]);
-  qmpServer.close();
-  agentServer.close();
-  let id = 0;
-  const pending = new Map<number, (v: { return?: { status?: string } }) => void>();
-  let greeted: () => void = () => {};
-  const greeting = new Promise<void>((r) => (greeted = r));
-  lines(q, (l) => {
-    const m = JSON.parse(l) as { QMP?: unknown; id?: number };
-    if (m.QMP) greeted();
-    else if (m.id !== undefined) pending.get(m.id)?.(m as { return?: { status?: string } });
-  });
-  const cmd = (execute: string, a?: unknown) =>
-    new Promise<{ return?: { status?: string } }>((r) => {
-      pending.set(++id, r);
-      q.write(`${JSON.stringify({ execute, id, ...(a ? { arguments: a } : {}) })}\n`);
-    });
-  let pong: () => void = () => {};
-  lines(agent, (l) => {
-    if (l.startsWith("900001|")) pong();
-  });
-  const kill = async () => {
-    try {
-      process.kill(-qemu.pid!, "SIGKILL");
-    } catch {
-      qemu.kill("SIGKILL");
-    }
-    await exited;
-    q.destroy();
-    agent.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await Promise.race([greeting, exited.then(() => Promise.reject(new Error(`raw QEMU exited: ${stderr.trim()}`)))]);
-    await cmd("qmp_capabilities");
-    await cmd("migrate-set-capabilities", { capabilities: [{ capability: "x-ignore-shared", state: true }] });
-    await cmd("migrate-incoming", { uri: "fd:3" });
-    for (;;) {
-      const s = await cmd("query-migrate");
-      if (s.return?.status === "completed") break;
-      if (s.return?.status === "failed") throw new Error(`raw QEMU: migration failed: ${stderr.trim()}`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  } catch (err) {
-    await kill();
-    throw err;
-  }
-  const loadedMs = performance.now() - t0;
-  return {
-    qemu,
-    loadedMs,
-    cmd,
-    async resume() {
-      const answered = new Promise<void>((r) => (pong = r));
-      await cmd("cont");
-      agent.write("900001 ping\n");
-      await answered;
-    },
-    kill,
-  };
 }
 
 export async function benchVmTemplate(opts: { runs: number }): Promise<VmTemplateTimings> {
@@ -161,22 +52,36 @@ export async function benchVmTemplate(opts: { runs: number }): Promise<VmTemplat
     memoryMiB: MEMORY_MIB,
     cpus: 1,
     dir: path.join(stateDir, "instances", id),
-    readyTimeoutMs: 60_000,
+    readyTimeoutMs: TIMEOUT_MS,
     ...patch,
   });
   const containerImage = probeImage();
-  const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
-    const t0 = performance.now();
-    const v = await f();
-    return [v, performance.now() - t0];
-  };
   const out = { template: [] as number[], rawTemplate: [] as number[], pooled: [] as number[], rawPooled: [] as number[], container: [] as number[] };
   const phases: Record<string, number[]> = {};
+  const raws = new Set<RawClone>();
+  const qemu = qemuDirs(stateDir, requireQemuUser(config.qemuUser));
   try {
     // The first templated start builds the template; its state and clone arguments are what the raw side uses.
     const first = await vm.start(request("t", { startMode: "template" }));
     await first.stop({ timeoutMs: 2000 });
     const { meta, statePath: stateFile } = vm.templated.template(first.snapshotId!);
+    const rawClone = async (name: string) => {
+      const r = await startRawClone({
+        dir: path.join(stateDir, "instances", name),
+        qemu,
+        qemuBinary: config.qemuBinary,
+        cloneArgs: meta.args,
+        stateFile,
+        lean: vm.templated.lean(),
+        timeoutMs: TIMEOUT_MS,
+      });
+      raws.add(r);
+      return r;
+    };
+    const killRaw = async (r: RawClone) => {
+      raws.delete(r);
+      await r.kill();
+    };
     for (let i = 0; i < opts.runs + WARMUP_RUNS; i++) {
       const warm = i < WARMUP_RUNS;
       await vm.idle!();
@@ -188,22 +93,25 @@ export async function benchVmTemplate(opts: { runs: number }): Promise<VmTemplat
       await t.stop({ timeoutMs: 2000 });
 
       const [raw, rawMs] = await timed(async () => {
-        const r = await rawClone(path.join(stateDir, "raw"), meta.args, stateFile);
+        const r = await rawClone("raw");
+        await r.loaded;
         await r.resume();
         return r;
       });
-      await raw.kill();
+      await killRaw(raw);
 
       await vm.idle!();
       const [p, pMs] = await timed(() => vm.start(request(`p${i}`, { startMode: "pooled" })));
       await p.stop({ timeoutMs: 2000 });
 
       // The pool's technique: loaded, run once (translating the attach path under TCG), stopped.
-      const rp = await rawClone(path.join(stateDir, "rawp"), meta.args, stateFile);
+      await vm.idle!();
+      const rp = await rawClone("rawp");
+      await rp.loaded;
       await rp.resume();
-      await rp.cmd("stop");
+      await rp.stop();
       const [, rpMs] = await timed(() => rp.resume());
-      await rp.kill();
+      await killRaw(rp);
 
       for (const id of [`c${i}`, `t${i}`, `p${i}`]) fs.rmSync(path.join(stateDir, "instances", id), { recursive: true, force: true });
       if (warm) continue;
@@ -219,16 +127,23 @@ export async function benchVmTemplate(opts: { runs: number }): Promise<VmTemplat
         label: "VM template clone → ping (TCG)",
         isolabMs: out.template,
         rawMs: out.rawTemplate,
-        rawLabel: "qemu -incoming defer + x-ignore-shared",
+        rawLabel: "same qemu invocation by hand",
         target: 1.25,
       },
-      pooled: { label: "VM pooled start → ping (TCG)", isolabMs: out.pooled, rawMs: out.rawPooled, rawLabel: "loaded qemu: cont + ping", target: 1.25 },
+      pooled: {
+        label: "VM pooled start → ping (TCG)",
+        isolabMs: out.pooled,
+        rawMs: out.rawPooled,
+        rawLabel: "loaded qemu: cont, name, seed, ping",
+        target: 1.25,
+      },
       containerMs: out.container,
       templatePhasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
       stateBytes: meta.state.sizeBytes,
     };
   } finally {
     try {
+      await Promise.all([...raws].map((r) => r.kill()));
       await vm.shutdown();
     } finally {
       // The template's RAM file lives on /dev/shm, not in the state directory: it goes even when the shutdown failed.

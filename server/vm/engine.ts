@@ -46,6 +46,8 @@ export interface VmEngineOptions {
   poolSize?: number;
   /** tmpfs for the shared-memory templates' RAM files (default /dev/shm). */
   shmDir?: string;
+  /** isolab-nothp (guest/nothp, built by scripts/build-image.sh), which templated clones start behind; defaults to `<dataDir>/bin/isolab-nothp`. */
+  nothp?: string;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -103,6 +105,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
     stateTag: stateTagOf(stateDir),
     vmPaths,
     poolSize: opts.poolSize ?? config.vmPoolSize,
+    nothp: opts.nothp ?? path.join(config.dataDir, "bin", "isolab-nothp"),
   });
 
   /** The accelerator and machine a VM of this request gets: one definition for boots, restores and their checks. */

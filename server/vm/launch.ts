@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import { checkUnixSocketPath } from "@/lib/vm/qemu-args";
+import { findOnPath } from "@/server/host/find-on-path";
 import { asUser, type QemuUser } from "@/server/host/qemu-user";
 import { AgentChannel, type AgentReady } from "./agent-channel";
 import { QmpClient } from "./qmp-client";
@@ -101,6 +102,37 @@ export async function killGroup(child: ChildProcess, exit: Promise<QemuExit>): P
   return exit;
 }
 
+export interface QemuCommandOptions {
+  /** Run QEMU as this unprivileged user (setpriv); as Isolab's own user when absent (unit tests' fake QEMU, the nested test host). */
+  user?: QemuUser;
+  /**
+   * A templated clone's QEMU, whose own memory is what each clone costs
+   * (ARCHITECTURE.md, templated VMs): started behind isolab-nothp (this is
+   * its path), so none of its memory is in transparent huge pages — it
+   * touches a few MiB of each 2 MiB region QEMU asks them for (the TCG
+   * cache, the ACPI tables' RAM block) — and with one malloc arena for all
+   * its threads. A cold VM keeps both: its guest RAM is anonymous memory
+   * that huge pages serve well.
+   */
+  lean?: { nothp: string };
+}
+
+/** What a lean QEMU gets beside Isolab's own environment: one malloc arena (its vCPU thread would otherwise grow its own). */
+export const LEAN_QEMU_ENV = { MALLOC_ARENA_MAX: "1" } as const;
+
+/**
+ * The program, arguments and environment that run QEMU: setpriv as its
+ * user, behind isolab-nothp for a lean one. Each execs the next in the same
+ * process, so the pid, the process group and the pid file stay QEMU's.
+ */
+export function qemuCommand(binary: string, args: string[], o: QemuCommandOptions = {}): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const cmd = o.user ? asUser(o.user, binary, args) : { file: binary, args };
+  if (!o.lean) return { ...cmd, env: process.env };
+  const file = findOnPath(cmd.file);
+  if (!file) throw new LaunchError(`${cmd.file} is not on PATH`);
+  return { file: o.lean.nothp, args: [file, ...cmd.args], env: { ...process.env, ...LEAN_QEMU_ENV } };
+}
+
 /**
  * Spawns QEMU with its output to `logPath` and any `extraFds` as fds 3, 4, …
  * (closed here once QEMU holds them). Detached: QEMU leads its own process
@@ -112,14 +144,13 @@ export function spawnQemu(
   args: string[],
   logPath: string,
   extraFds: number[] = [],
-  user?: QemuUser,
+  o: QemuCommandOptions = {},
 ): { child: ChildProcess; exit: Promise<QemuExit> } {
   const logFd = fs.openSync(logPath, "a");
   let child: ChildProcess;
   try {
-    // setpriv execs QEMU in the same process: the pid, the process group and the pid file stay QEMU's.
-    const cmd = user ? asUser(user, binary, args) : { file: binary, args };
-    child = spawn(cmd.file, cmd.args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds] });
+    const cmd = qemuCommand(binary, args, o);
+    child = spawn(cmd.file, cmd.args, { detached: true, stdio: ["ignore", logFd, logFd, ...extraFds], env: cmd.env });
   } finally {
     fs.closeSync(logFd);
     for (const fd of extraFds) fs.closeSync(fd);
@@ -175,7 +206,7 @@ export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
     const agentConn = accept(agentServer);
     const termConn = termServer ? accept(termServer).then((s) => (term = s)) : undefined;
     const spawnAt = performance.now();
-    ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog, [], opts.user));
+    ({ child, exit } = spawnQemu(opts.qemuBinary, opts.args, opts.qemuLog, [], { user: opts.user }));
 
     watch = watchStart(exit, opts.readyTimeoutMs, opts.signal, { guest: "the guest", awaited: "reach READY" });
     const failure = watch.failure;

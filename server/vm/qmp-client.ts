@@ -68,11 +68,16 @@ export class QmpClient {
     socket.on("close", () => this.onClose());
   }
 
-  /** Takes an already connected socket (QEMU connected to Isolab's listener). */
-  static async fromSocket(socket: net.Socket, opts: { timeoutMs?: number } = {}): Promise<QmpClient> {
+  /**
+   * Takes an already connected socket (QEMU connected to Isolab's listener).
+   * `pipeline` runs right after `qmp_capabilities` is written, before its
+   * reply: what it executes follows in the same burst (QMP answers in order),
+   * one round trip for all instead of one each. Its promises are its own.
+   */
+  static async fromSocket(socket: net.Socket, opts: { timeoutMs?: number; pipeline?: (client: QmpClient) => void } = {}): Promise<QmpClient> {
     const client = new QmpClient(socket);
     try {
-      await client.handshake(opts.timeoutMs ?? 10_000);
+      await client.handshake(opts.timeoutMs ?? 10_000, opts.pipeline);
       return client;
     } catch (err) {
       client.close();
@@ -133,7 +138,7 @@ export class QmpClient {
     this.socket.destroy();
   }
 
-  private async handshake(timeoutMs: number): Promise<void> {
+  private async handshake(timeoutMs: number, pipeline?: (client: QmpClient) => void): Promise<void> {
     const greeting = new Promise<QmpGreeting>((resolve, reject) => (this.greetingWaiter = { resolve, reject }));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -141,7 +146,9 @@ export class QmpClient {
     });
     const negotiated = greeting.then((g) => {
       this.greeting = g;
-      return this.execute("qmp_capabilities");
+      const caps = this.execute("qmp_capabilities");
+      pipeline?.(this);
+      return caps;
     });
     // If the timeout wins, the close that follows rejects `negotiated` too.
     negotiated.catch(() => {});

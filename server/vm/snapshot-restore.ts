@@ -19,6 +19,7 @@ import {
   spawnQemu,
   watchStart,
   type LaunchedQemu,
+  type QemuCommandOptions,
   type QemuExit,
   type StartWatch,
 } from "./launch";
@@ -55,6 +56,8 @@ export interface RestoreOptions {
   signal?: AbortSignal;
   /** The unprivileged user QEMU runs as; its instance directory is already its own. */
   user?: QemuUser;
+  /** A templated clone's QEMU runs lean (launch.ts QemuCommandOptions). */
+  lean?: QemuCommandOptions["lean"];
   /**
    * A templated clone's state was saved without its RAM (`x-ignore-shared`):
    * the capability must be on before the stream is read, and QEMU 7.2 takes
@@ -72,7 +75,7 @@ export interface RestoredQemu extends LaunchedQemu {
 }
 
 /** The state file goes to QEMU as this fd (stdin, stdout, stderr, then it). */
-const STATE_FD = 3;
+export const STATE_FD = 3;
 
 /** Refuses before anything is spawned: a snapshot bound to something else, or a damaged file. */
 export function checkRestorable(store: SnapshotStore, id: string, expected: SnapshotBinding): SnapshotMeta {
@@ -83,12 +86,8 @@ export function checkRestorable(store: SnapshotStore, id: string, expected: Snap
   return meta;
 }
 
-/**
- * Resolves with the time the incoming migration completed. QEMU sends no
- * events before QMP negotiation, so a load that finished during it is found
- * by `query-migrate` instead (a moment late, never missed).
- */
-async function migrationDone(qmp: QmpClient): Promise<number> {
+/** Resolves with the time QEMU's MIGRATION event says the load completed; `off` stops listening. */
+function migrationEvent(qmp: QmpClient): { event: Promise<number>; off: () => void } {
   let off = () => {};
   const event = new Promise<number>((resolve, reject) => {
     const onEvent = (ev: QmpEvent) => {
@@ -101,6 +100,16 @@ async function migrationDone(qmp: QmpClient): Promise<number> {
     off = () => qmp.events.off("event", onEvent);
   });
   event.catch(() => {});
+  return { event, off };
+}
+
+/**
+ * Resolves with the time the incoming migration completed. QEMU sends no
+ * events before QMP negotiation, so a load that finished during it is found
+ * by `query-migrate` instead (a moment late, never missed).
+ */
+async function migrationDone(qmp: QmpClient): Promise<number> {
+  const { event, off } = migrationEvent(qmp);
   try {
     const now = await qmp.execute("query-migrate", undefined, { schema: QmpMigrateReply });
     if (now.status === "completed") return performance.now();
@@ -163,12 +172,21 @@ async function failureOf(err: unknown, child: ChildProcess | undefined, exit: Pr
   return e instanceof LaunchError ? e : new LaunchError((e as Error).message);
 }
 
+/**
+ * The restoring QEMU's argument array: the snapshot's own, filled in for
+ * this instance, then the incoming side (the state as fd 3, or `defer` for a
+ * templated clone). The bench's raw side starts QEMU with exactly this.
+ */
+export function restoreArgs(args: readonly string[], paths: InstancePaths, opts: { name?: string; ignoreShared?: boolean } = {}): string[] {
+  const incoming = opts.ignoreShared ? "defer" : `fd:${STATE_FD}`;
+  return [...instantiateArgs(args, paths, opts.name), "-global", "migration.x-events=on", "-S", "-incoming", incoming];
+}
+
 /** Spawns QEMU with the saved state as its incoming migration and resolves once it is loaded, vCPUs stopped. */
 export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
   opts.signal?.throwIfAborted();
   const meta = checkRestorable(opts.store, opts.id, opts.expected.binding);
-  const incoming = opts.ignoreShared ? "defer" : `fd:${STATE_FD}`;
-  const args = [...instantiateArgs(opts.expected.args, opts.paths, opts.name), "-global", "migration.x-events=on", "-S", "-incoming", incoming];
+  const args = restoreArgs(opts.expected.args, opts.paths, opts);
 
   const qmpServer = await listen(opts.paths.qmpSocket);
   let agentServer: net.Server | undefined;
@@ -189,21 +207,44 @@ export async function loadSnapshot(opts: RestoreOptions): Promise<LoadedQemu> {
     // The saved state reaches QEMU as fd 3 (`-incoming fd:3`): no cat, no shell.
     const stateFd = fs.openSync(opts.store.statePath(opts.id), "r");
     const spawnAt = performance.now();
-    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd], opts.user));
+    ({ child, exit } = spawnQemu(opts.qemuBinary, args, opts.paths.qemuLog, [stateFd], { user: opts.user, lean: opts.lean }));
     watch = watchStart(exit, opts.timeoutMs, opts.signal, { guest: "the restored guest", awaited: "answer" });
     const failure = watch.failure;
     const race = <T>(p: Promise<T>) => Promise.race([p, failure]);
 
-    const [q, agentSock] = await race(Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs })), agentConn, termConn]));
+    // A templated clone: the capability and the load go out behind
+    // qmp_capabilities, in one burst; the listener is on before the load can
+    // start, so its MIGRATION event cannot be missed.
+    let deferred: { sent: Promise<unknown>; loaded: ReturnType<typeof migrationEvent> } | undefined;
+    const pipeline = opts.ignoreShared
+      ? (c: QmpClient) => {
+          const loaded = migrationEvent(c);
+          const sent = Promise.all([
+            c.execute("migrate-set-capabilities", { capabilities: [{ capability: "x-ignore-shared", state: true }] }),
+            c.execute("migrate-incoming", { uri: `fd:${STATE_FD}` }),
+          ]);
+          sent.catch(() => {});
+          deferred = { sent, loaded };
+        }
+      : undefined;
+    const [q, agentSock] = await race(
+      Promise.all([qmpConn.then((s) => QmpClient.fromSocket(s, { timeoutMs: opts.timeoutMs, pipeline })), agentConn, termConn]),
+    );
     qmp = q;
     agent = new AgentChannel(agentSock);
     agent.adopt(meta.agentNextId);
     const greetingAt = qmp.greetingAt ?? performance.now();
-    if (opts.ignoreShared) {
-      await race(qmp.execute("migrate-set-capabilities", { capabilities: [{ capability: "x-ignore-shared", state: true }] }));
-      await race(qmp.execute("migrate-incoming", { uri: `fd:${STATE_FD}` }));
+    let loadedAt: number;
+    if (deferred) {
+      try {
+        await race(deferred.sent);
+        loadedAt = await race(deferred.loaded.event);
+      } finally {
+        deferred.loaded.off();
+      }
+    } else {
+      loadedAt = await race(migrationDone(qmp));
     }
-    const loadedAt = await race(migrationDone(qmp));
     if (child.pid === undefined) throw new LaunchError("QEMU started without a pid");
     return { child, pid: child.pid, qmp, agent, meta, spawnAt, greetingAt, loadedAt, exit, ...(term ? { term } : {}) };
   } catch (err) {

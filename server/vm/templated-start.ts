@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pooledStartupPhases, restoreStartupPhases, type MachineSpec } from "@/lib/vm/snapshot";
-import { ConflictError, isIsolabError, StartFailedError } from "@/server/errors";
+import { ConflictError, isIsolabError, MissingDependencyError, StartFailedError } from "@/server/errors";
 import { PoolDisabledError } from "./snapshot-errors";
 import type { StartRequest } from "@/server/engine/contract";
 import { readProcUsage } from "@/server/engine/host-usage";
@@ -18,11 +18,12 @@ import { createVmPool, type PoolMember } from "./vm-pool";
 import { withSnapshots, type WarmHandleExtras } from "./warm-start";
 
 // The VM engine's templated and pooled starts (vm-templates.ts, vm-pool.ts):
-//   template  spawn a clone of the machine's shared-memory template, load its
-//             device state (~150 KB), cont, name it, reseed, ping
+//   template  spawn a clone of the machine's shared-memory template (lean:
+//             launch.ts), load its device state (~150 KB), cont, name it,
+//             reseed, ping
 //   pooled    take a clone the pool loaded (and ran once, then stopped)
-//             ahead, move its files into the instance's directory, cont,
-//             name it, reseed, ping
+//             ahead; cont, name it, reseed, ping, its files moving into the
+//             instance's directory meanwhile
 // Clone identity: hostname and RNG are the clone's own (set after cont, as
 // for warm starts). QEMU's `vmgenid` device is not added: the guest kernel
 // (Debian's cloud 6.1) is built without CONFIG_VMGENID, so nothing inside
@@ -39,6 +40,8 @@ interface PoolClone extends PoolMember {
 
 export interface TemplatedContext extends SharedTemplateContext {
   poolSize: number;
+  /** isolab-nothp (guest/nothp, built by set-up): clones run without transparent huge pages. */
+  nothp: string;
 }
 
 /** A SIGBUS in a clone is almost always its template's RAM file truncated under it. */
@@ -52,14 +55,27 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
   const templates = createSharedTemplates(ctx);
   const pool = createVmPool<PoolClone>({ size: ctx.poolSize });
 
-  async function prepare(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number) {
+  /** How every clone's QEMU starts (launch.ts QemuCommandOptions); refused before anything starts when set-up has not built the helper. */
+  function lean(): { nothp: string } {
+    if (!fs.existsSync(ctx.nothp)) throw new MissingDependencyError("isolab-nothp", `${ctx.nothp} is missing; run npm run setup to build it.`);
+    return { nothp: ctx.nothp };
+  }
+
+  /** The machine's binding and template key: a few stat() calls (the hashes are cached). */
+  async function keyOf(req: Pick<StartRequest, "image">, machine: MachineSpec) {
     const current = await currentBinding({ qemuBinary: ctx.qemuBinary, spec: machine, imageName: req.image.name });
-    const key = templateKey(current.binding);
+    return { current, key: templateKey(current.binding) };
+  }
+
+  /** The key and a usable template, built now when there is none. */
+  async function prepare(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number) {
+    const { current, key } = await keyOf(req, machine);
     const t = await templates.ensure({ key, binding: current.binding, machine, readyTimeoutMs });
     return { current, key, t };
   }
 
   async function spawnClone(req: Pick<StartRequest, "image">, machine: MachineSpec, readyTimeoutMs: number): Promise<PoolClone> {
+    const leanQemu = lean();
     const { current, t } = await prepare(req, machine, readyTimeoutMs);
     const dir = path.join(ctx.instancesDir, `pool-${randomBytes(5).toString("hex")}`);
     const paths = ctx.vmPaths(dir);
@@ -69,6 +85,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
       qemu.instanceDir(dir, [paths.consoleLog, paths.pidfile]);
       const loaded = await loadSnapshot({
         user: qemu.user,
+        lean: leanQemu,
         store: ctx.store,
         id: t.meta.id,
         expected: { binding: current.binding, args: t.cloneArgs },
@@ -81,8 +98,8 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
       // Run the attach path once and stop again: under TCG a restored guest
       // first translates every code path it runs (cont, the agent's built-ins,
       // the CRNG reseed); doing that now keeps it out of the pooled start.
-      // The clone is reseeded again, with fresh bytes, when it is taken.
-      await resumeLoaded(loaded, { timeoutMs: readyTimeoutMs, id: t.meta.id, paths });
+      // The clone is named and reseeded again, with fresh bytes, when taken.
+      await resumeLoaded(loaded, { hostname: path.basename(dir), timeoutMs: readyTimeoutMs, id: t.meta.id, paths });
       await loaded.qmp.execute("stop").catch(async (err: Error) => {
         await discardLoaded(loaded);
         throw err;
@@ -130,6 +147,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
     let loaded: LoadedQemu | undefined;
     let resumed = false;
     try {
+      const leanQemu = lean();
       let startup;
       let snapshotId: string;
       let vm;
@@ -137,16 +155,28 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         if (ctx.poolSize <= 0) {
           throw new PoolDisabledError("The VM pool is off (ISOLAB_VM_POOL_SIZE=0): set it to 1 or more to launch pooled VMs, or launch `template`.");
         }
-        const { key, t } = await prepare(req, machine, readyTimeoutMs);
+        // No template check here: a waiting clone already holds its template's
+        // RAM mapped; a missing or damaged template is rebuilt by the refill.
+        const { key } = await keyOf(req, machine);
         pool.ensure(key, { image: req.image.name, memoryMiB: machine.memoryMiB }, () => spawnClone(req, machine, readyTimeoutMs));
         const clone = await pool.take(key, req.signal);
         loaded = clone.loaded;
         const takenAt = performance.now();
         try {
-          adopt(clone, paths);
-          snapshotId = clone.templateId ?? t.meta.id;
+          snapshotId = clone.templateId;
+          // cont and the identity go out first; the clone's files move into
+          // the instance's directory while its guest answers them.
+          const resuming = resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
+          resuming.catch(() => {});
           resumed = true; // from here resumeLoaded owns the QEMU (it kills it on failure)
-          vm = await resumeLoaded(loaded, { hostname: req.name, timeoutMs: readyTimeoutMs, signal: req.signal, id: snapshotId, paths });
+          try {
+            adopt(clone, paths);
+          } catch (err) {
+            await resuming.catch(() => undefined);
+            await discardLoaded(loaded);
+            throw err;
+          }
+          vm = await resuming;
         } finally {
           pool.refill(key);
         }
@@ -157,6 +187,7 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
         // The instance's directory was made for the QEMU user by the engine (engine.ts start).
         loaded = await loadSnapshot({
           user: ctx.qemu().user,
+          lean: leanQemu,
           store: ctx.store,
           id: t.meta.id,
           expected: { binding: current.binding, args: t.cloneArgs },
@@ -205,6 +236,8 @@ export function createTemplatedStarts(ctx: TemplatedContext) {
     start,
     templates,
     pool,
+    /** How clones' QEMUs start (the bench's raw side starts its clones the same way). */
+    lean,
     /** A template's metadata and state file (the bench restores it by hand). */
     template: (id: string) => ({ meta: ctx.store.get(id), statePath: ctx.store.statePath(id) }),
     /** The pool's standing cost: every waiting QEMU's PSS and RSS, read now. */

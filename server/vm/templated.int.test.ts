@@ -16,7 +16,8 @@ import { stateTagOf } from "./vm-templates";
 // the warm pool. Each must be its own guest (hostname, RNG) while its RAM
 // is the template's file, shared (host view: PSS far below RSS). Then the
 // faults: the pool refills after a waiting QEMU is killed, a truncated
-// template file is rebuilt, a full /dev/shm is a named error.
+// template file kills its clones (SIGBUS) and is rebuilt, a deleted one
+// leaves its clones running, a full /dev/shm is a named error.
 
 let image: ImageRef;
 let kernelPath: string;
@@ -58,13 +59,19 @@ function procStatus(pid: number, name: string): string[] {
   return status.match(new RegExp(`^${name}:\\s+(.*)$`, "m"))?.[1].split(/\s+/) ?? [];
 }
 
-/** A clone's QEMU runs as the unprivileged QEMU user under its seccomp filter, as a cold VM's does. */
-function expectConfined(pid: number): void {
+/**
+ * A clone's QEMU runs as the unprivileged QEMU user under its seccomp
+ * filter, as a cold VM's does, and lean (launch.ts): no transparent huge
+ * pages, one malloc arena.
+ */
+function expectConfinedAndLean(pid: number): void {
   expect(procStatus(pid, "Seccomp")).toEqual(["2"]);
   const [ruid, euid, suid, fsuid] = procStatus(pid, "Uid").map(Number);
   expect(ruid).not.toBe(0);
   expect([euid, suid, fsuid]).toEqual([ruid, ruid, ruid]);
   expect(procStatus(pid, "CapEff")).toEqual(["0000000000000000"]);
+  expect(procStatus(pid, "THP_enabled")).toEqual(["0"]);
+  expect(fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=1");
 }
 
 const smaps = (pid: number) => parseSmapsRollup(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
@@ -103,7 +110,7 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
       expect(clones[0].startup.phases.map((p) => p.name)).toEqual(["template", "qemu-up", "state-loaded", "ready"]);
       expect(clones[1].startup.phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
       expect(ramFiles()).toHaveLength(1);
-      for (const c of clones) expectConfined(c.pid);
+      for (const c of clones) expectConfinedAndLean(c.pid);
       // The guest RAM is root's, readable and writable by QEMU's group only (vm-templates.ts createRamFile).
       const [gid] = procStatus(clones[0].pid, "Gid").map(Number);
       expect(fs.statSync(path.join("/dev/shm", ramFiles()[0]))).toMatchObject({ uid: 0, gid, mode: fs.constants.S_IFREG | 0o660 });
@@ -138,10 +145,15 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
       expect([a.startMode, b.startMode]).toEqual(["pooled", "pooled"]);
       expect(a.startup.phases.map((p) => p.name)).toEqual(["pool", "ready"]);
       expect(slot.pids).toContain(a.pid);
-      expectConfined(a.pid);
+      expectConfinedAndLean(a.pid);
       const [ga, gb] = await Promise.all([guestInfo(a), guestInfo(b)]);
       expect([ga.hostname, gb.hostname]).toEqual([`clone-${counter - 1}`, `clone-${counter}`]);
       expect(ga.randomUuid).not.toBe(gb.randomUuid);
+      // Their RAM is the template's file too, shared with each other and the waiting clones.
+      for (const c of [a, b]) {
+        const m = smaps(c.pid);
+        expect(m.pssBytes).toBeLessThan(m.rssBytes * 0.8);
+      }
       // Its files now live in the instance's directory: reconcile finds it there.
       const dir = path.join(stateDir, "instances", `vm${counter - 1}`);
       expect(fs.readFileSync(path.join(dir, "qemu.pid"), "utf8").trim()).toBe(String(a.pid));
@@ -159,7 +171,7 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
     }
   });
 
-  it("a template file truncated under a running clone: the clone dies of SIGBUS, named; the next templated start rebuilds the template", async () => {
+  it("a template file truncated under a running clone kills it with SIGBUS, named, and is rebuilt; one deleted under a running clone leaves it running", async () => {
     for (const s of engine.templated.pool.status()) await engine.templated.pool.drain(s.key);
     const clone = await engine.start(request({ startMode: "template" }));
     const [file] = ramFiles();
@@ -172,10 +184,19 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
     const next = await engine.start(request({ startMode: "template" }));
     try {
       expect(next.startup.phases[0].name).toBe("template");
-      expect((await guestInfo(next)).hostname).toBe(`clone-${counter}`);
+      const name = `clone-${counter}`;
+      expect((await guestInfo(next)).hostname).toBe(name);
+      // Deleted, not truncated: the unlinked file lives on while a clone maps it.
+      fs.rmSync(path.join("/dev/shm", file));
+      expect(ramFiles()).toEqual([]);
+      const mem = await next.exec("mem", ["64"], { timeoutMs: 20_000 });
+      expect(mem.exitCode).toBe(0);
+      expect((await guestInfo(next)).hostname).toBe(name);
     } finally {
       await next.stop();
     }
+    // It ran until Isolab stopped it (a fault would have ended it first, with its own reason).
+    expect((await next.exited).reason).toBe("stopped by Isolab");
   });
 
   it("refuses a pooled start while the pool is off, and a template that /dev/shm cannot hold, naming both; nothing is left", async () => {

@@ -62,6 +62,25 @@ describe("createVmPool", () => {
     await pool.shutdown();
   });
 
+  it("shutdown() returns only once a member still being started has been killed, and refills asked for then start nothing", async () => {
+    let arrive: (m: ReturnType<typeof fakeMember>) => void = () => {};
+    const late = fakeMember(7);
+    let killed = false;
+    late.discard = async () => {
+      await new Promise((r) => setImmediate(r)); // a kill takes a moment
+      late.discarded = killed = true;
+    };
+    const pool = createVmPool({ size: 1, ...quietly });
+    pool.ensure("k", { image: "probe", memoryMiB: 128 }, () => new Promise((r) => (arrive = r)));
+    pool.refill("k");
+    const down = pool.shutdown();
+    arrive(late);
+    await down;
+    expect(killed).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(pool.status()).toEqual([]);
+  });
+
   it("stops after a failed fill and says why; refuses when off", async () => {
     const pool = createVmPool({ size: 1, ...quietly });
     pool.ensure("k", { image: "probe", memoryMiB: 128 }, async () => {

@@ -37,6 +37,8 @@ interface Slot<M extends PoolMember> {
   spawn: () => Promise<M>;
   members: M[];
   inFlight?: Promise<void>;
+  /** A refill asked for and not yet begun (refill()). */
+  refillSoon?: Promise<void>;
   lastError?: string;
   spawned: Set<M>;
 }
@@ -64,9 +66,11 @@ export function createVmPool<M extends PoolMember>(opts: { size: number; log?: (
     slot.inFlight = slot
       .spawn()
       .then(
-        (m) => {
+        async (m) => {
+          // Drained or shut down meanwhile: killed before the fill counts as
+          // settled, so drain() and shutdown() return with nothing running.
           if (stopped || slots.get(slot.key) !== slot) {
-            void m.discard();
+            await m.discard();
             return;
           }
           slot.spawned.add(m);
@@ -123,16 +127,28 @@ export function createVmPool<M extends PoolMember>(opts: { size: number; log?: (
       }
     },
 
-    /** Starts replacing what take() handed out (after the taker's attach, so the two do not compete). */
+    /**
+     * Starts replacing what take() handed out (after the taker's attach, so
+     * the two do not compete), a macrotask later: spawning QEMU is synchronous
+     * work in this process, and the taker's caller should see its start end
+     * first.
+     */
     refill(key: string): void {
       const slot = slots.get(key);
-      if (slot) fill(slot);
+      if (!slot || slot.refillSoon) return;
+      slot.refillSoon = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          slot.refillSoon = undefined;
+          fill(slot);
+          resolve();
+        }),
+      );
     },
 
     /** Settles once no member is being started (every pool full, or its last fill failed). */
     async idle(): Promise<void> {
       for (;;) {
-        const busy = [...slots.values()].flatMap((s) => (s.inFlight ? [s.inFlight] : []));
+        const busy = [...slots.values()].flatMap((s) => [s.inFlight, s.refillSoon].filter((p): p is Promise<void> => p !== undefined));
         if (!busy.length) return;
         await Promise.allSettled(busy);
         // The next fill of a chain starts in a later callback.
