@@ -11,6 +11,10 @@ function healthy(): DoctorFacts {
     tools: { "qemu-system-x86_64": tool("qemu-system-x86", "QEMU emulator version 8.2.2"), runc: tool("runc"), crun: tool("crun"), umoci: tool("umoci") },
     kernel: { path: "/d/kernel/vmlinux", exists: true },
     probeImage: { path: "/d/images/probe", exists: true },
+    helpers: [
+      { name: "isolab-shim", path: "/d/bin/isolab-shim", exists: true, neededFor: "containers", essential: true },
+      { name: "isolab-nothp", path: "/d/bin/isolab-nothp", exists: true, neededFor: "templated and pooled VMs", essential: false },
+    ],
     cgroup: {
       mode: "v2",
       rootControllers: ["cpuset", "cpu", "io", "memory", "pids"],
@@ -65,6 +69,8 @@ describe("doctorVerdict", () => {
     ["no umoci (optional)", (f) => (f.tools.umoci.path = null), "tool:umoci", true, /apt-get install umoci/],
     ["no kernel", (f) => (f.kernel.exists = false), "kernel", false, /npm run setup/],
     ["no probe image", (f) => (f.probeImage.exists = false), "probe-image", false, /npm run setup/],
+    ["no container shim", (f) => (f.helpers[0].exists = false), "helper:isolab-shim", false, /npm run setup/],
+    ["no isolab-nothp (templated VMs only)", (f) => (f.helpers[1].exists = false), "helper:isolab-nothp", true, /npm run setup/],
     ["runc cannot start a container", (f) => (f.runtimes.runc = { ok: false, error: "permission denied" }), "runtime:runc", false, /root/],
     ["crun fails while runc is configured", (f) => (f.runtimes.crun = { ok: false, error: "boom" }), "runtime:crun", true, /.+/],
     ["crun fails and is configured", (f) => ((f.configuredRuntime = "crun"), (f.runtimes.crun = { ok: false, error: "boom" })), "runtime:crun", false, /.+/],

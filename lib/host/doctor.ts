@@ -42,6 +42,8 @@ export interface DoctorFacts {
   tools: Record<string, ToolFact>;
   kernel: { path: string; exists: boolean };
   probeImage: { path: string; exists: boolean };
+  /** The small static programs set-up builds into <data>/bin (guest/*), each with what needs it. */
+  helpers: { name: string; path: string; exists: boolean; neededFor: string; essential: boolean }[];
   cgroup: {
     mode: CgroupVersion;
     /** Controllers the host offers Isolab's cgroups at the top: v2 the root's subtree_control, v1 the mounted hierarchies. */
@@ -235,6 +237,14 @@ export function doctorVerdict(f: DoctorFacts): DoctorVerdict {
       a.exists
         ? { id, title, status: "ok", essential: true, detail: a.path }
         : { id, title, status: "fail", essential: true, detail: `missing: ${a.path}`, fix: "npm run setup" },
+    );
+  }
+  for (const h of f.helpers) {
+    const title = `${h.name} (${h.neededFor})`;
+    checks.push(
+      h.exists
+        ? { id: `helper:${h.name}`, title, status: "ok", essential: h.essential, detail: h.path }
+        : { id: `helper:${h.name}`, title, status: "fail", essential: h.essential, detail: `missing: ${h.path}`, fix: "npm run setup" },
     );
   }
   checks.push(...cgroupChecks(f), runtimeCheck(f, "runc"), runtimeCheck(f, "crun"), ...accelChecks(f));

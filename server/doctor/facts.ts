@@ -8,7 +8,9 @@ import { readPlacement, unitProperties } from "@/server/container/cgroup-placeme
 import { findOnPath } from "@/server/host/find-on-path";
 import { runCommand } from "@/server/host/run-command";
 import { cachedAccel, checkKvmDevice, qemuVersion } from "@/server/vm/accel";
-import { createVmEngine } from "@/server/vm/engine";
+import { SHIM_NAME } from "@/server/container/engine";
+import { CGEXEC_NAME } from "@/server/process/engine";
+import { createVmEngine, NOTHP_NAME } from "@/server/vm/engine";
 import { tryContainer } from "./container-trial";
 
 // The host facts `npm run doctor` judges (lib/host/doctor.ts). Each reader
@@ -127,6 +129,13 @@ function freeBytes(dir: string): { path: string; freeBytes: number } {
   return { path: p, freeBytes: st.bavail * st.bsize };
 }
 
+/** What set-up builds into <data>/bin, and what refuses to start without each. */
+const HOST_HELPERS = [
+  { name: SHIM_NAME, neededFor: "containers", essential: true },
+  { name: CGEXEC_NAME, neededFor: "bare processes in their own cgroup", essential: true },
+  { name: NOTHP_NAME, neededFor: "templated and pooled VMs", essential: false },
+] as const;
+
 /** isolab.service as systemd knows it: the doctor itself runs outside it, in the caller's session. */
 function readService(): DoctorFacts["service"] {
   if (!fs.existsSync("/run/systemd/system")) return null;
@@ -149,6 +158,10 @@ export async function gatherFacts(config: IsolabConfig): Promise<DoctorFacts> {
     tools,
     kernel: { path: config.kernelPath, exists: fs.existsSync(config.kernelPath) },
     probeImage,
+    helpers: HOST_HELPERS.map((h) => {
+      const p = path.join(config.dataDir, "bin", h.name);
+      return { ...h, path: p, exists: fs.existsSync(p) };
+    }),
     cgroup,
     configuredRuntime: config.ociRuntime,
     runtimes: { runc, crun },

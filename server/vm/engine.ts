@@ -21,6 +21,9 @@ import { qemuDirs, requireQemuUser, unreadableBy } from "@/server/host/qemu-user
 import { createTemplatedStarts, type TemplatedStarts } from "./templated-start";
 import { stateTagOf } from "./vm-templates";
 
+/** The helper templated clones start behind (guest/nothp, built by set-up into <data>/bin). */
+export const NOTHP_NAME = "isolab-nothp";
+
 // The "vm" engine: the probe image's initramfs plus the guest kernel in QEMU,
 // tuned for a fast direct boot (lib/vm/qemu-args.ts), controlled over QMP and
 // the agent serial port. Startup phases: qemu-up → kernel → ready.
@@ -105,7 +108,7 @@ export function createVmEngine(opts: VmEngineOptions = {}): VmEngine {
     stateTag: stateTagOf(stateDir),
     vmPaths,
     poolSize: opts.poolSize ?? config.vmPoolSize,
-    nothp: opts.nothp ?? path.join(config.dataDir, "bin", "isolab-nothp"),
+    nothp: opts.nothp ?? path.join(config.dataDir, "bin", NOTHP_NAME),
   });
 
   /** The accelerator and machine a VM of this request gets: one definition for boots, restores and their checks. */
