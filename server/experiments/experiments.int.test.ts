@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +15,7 @@ import { systemClock } from "./clock";
 import { captureEnvironment } from "./environment";
 import { readHostUsage } from "./host-usage";
 import { ExperimentRunner } from "./runner";
+import { qemusIn } from "@/server/vm/test-helpers";
 
 // Real experiments: the bare probe, runc containers and TCG VMs from the
 // built image (npm run setup), through a real supervisor, stored in SQLite.
@@ -40,16 +40,6 @@ function makeRunner(s: ExperimentStore, ownerAlive: (o: string | null) => boolea
   });
 }
 const plan = (p: ExperimentPlanInput) => ExperimentPlanSchema.parse(p);
-
-function qemusIn(dir: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("qemu-system"));
-  } catch {
-    return [];
-  }
-}
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(config.dataDir, "kernel", "vmlinux"))) throw new Error("no guest kernel: run `npm run setup` first");

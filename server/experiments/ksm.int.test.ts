@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +10,7 @@ import { createApp, type App, type AppConfig } from "@/server/app/create-app";
 import { TEST_ACCEL, testAppConfig } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import { processOwner } from "./owner";
+import { qemusIn } from "@/server/vm/test-helpers";
 
 // The KSM experiment on this host's real /sys/kernel/mm/ksm with real cold
 // TCG VMs: pages merge while it runs, and the host's KSM settings afterwards
@@ -25,16 +25,6 @@ function hostSettings(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of TUNABLES) if (fs.existsSync(path.join(KSM_DIR, f))) out[f] = fs.readFileSync(path.join(KSM_DIR, f), "utf8").trim();
   return out;
-}
-
-function qemusOf(dir: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("qemu-system"));
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
 }
 
 const apps: { app: App; dir: string }[] = [];
@@ -95,7 +85,7 @@ describe.skipIf(!fs.existsSync(path.join(KSM_DIR, "run")))("KSM over cold VMs", 
     expect(Number(rows.at(-1)!.saved_bytes)).toBe(r.summary!.savedEndBytes);
 
     expect(app.supervisor.list().filter((i) => i.experimentId === id)).toEqual([]);
-    expect(qemusOf(app.config.stateDir)).toEqual([]);
+    expect(qemusIn(app.config.stateDir)).toEqual([]);
   }, 120_000);
 });
 
@@ -118,7 +108,7 @@ describe.skipIf(!fs.existsSync(path.join(KSM_DIR, "run")))("KSM run cancelled wh
     expect((rec.result as KsmResult).host.restored).toBe(true);
     expect(fs.existsSync(app.config.ksmSavedPath)).toBe(false);
     expect(app.supervisor.list()).toEqual([]);
-    expect(qemusOf(app.config.stateDir)).toEqual([]);
+    expect(qemusIn(app.config.stateDir)).toEqual([]);
   }, 90_000);
 });
 

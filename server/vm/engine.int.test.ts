@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +12,7 @@ import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { resolveAccel } from "./accel";
 import { createVmEngine, type VmHandle } from "./engine";
+import { qemusIn, vmFilesLeft } from "./test-helpers";
 
 // Real QEMU under TEST_ACCEL (TCG unless ISOLAB_ACCEL=kvm) with the built kernel and probe image (npm run setup).
 // A boot takes ≈1.5 s here; the suite keeps to a handful.
@@ -30,21 +30,6 @@ const engine = () => createVmEngine({ stateDir, kernelPath, accel: TEST_ACCEL })
 function request(patch: Partial<StartRequest> = {}): StartRequest {
   const id = `vm${++counter}`;
   return { id, name: `vm-${counter}`, image, memoryMiB: 128, cpus: 1, dir: path.join(stateDir, "instances", id), readyTimeoutMs: 20_000, ...patch };
-}
-
-/** QEMU processes whose arguments mention `dir`. */
-function qemusIn(dir: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("qemu-system"));
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-function leftovers(dir: string): string[] {
-  return ["qmp.sock", "agent.sock", "qemu.pid"].filter((f) => fs.existsSync(path.join(dir, f)));
 }
 
 beforeAll(async () => {
@@ -114,7 +99,7 @@ describe("vm engine (QEMU, TCG)", () => {
     await h.stop();
     await expect(h.exited).resolves.toMatchObject({ reason: "stopped by Isolab" });
     expect(qemusIn(req.dir)).toEqual([]);
-    expect(leftovers(req.dir)).toEqual([]);
+    expect(vmFilesLeft(req.dir)).toEqual([]);
     await expect(h.exec("ping", [])).rejects.toThrow(/closed/);
   });
 
@@ -160,7 +145,7 @@ describe("vm engine (QEMU, TCG)", () => {
     expect(err.message).toMatch(new RegExp(`did not reach READY within ${timeoutMs} ms`));
     expect(err.details.consoleTail).toMatch(/Run \/bin\/cat as init process/);
     expect(qemusIn(req.dir)).toEqual([]);
-    expect(leftovers(req.dir)).toEqual([]);
+    expect(vmFilesLeft(req.dir)).toEqual([]);
   }, 180_000);
 
   it("fails fast when the guest panics on a bogus initrd", async () => {
@@ -174,7 +159,7 @@ describe("vm engine (QEMU, TCG)", () => {
     expect(err.message).toMatch(/QEMU exited with code 0 before the guest was ready/);
     expect(err.details.consoleTail).toMatch(/Kernel panic/);
     expect(qemusIn(req.dir)).toEqual([]);
-    expect(leftovers(req.dir)).toEqual([]);
+    expect(vmFilesLeft(req.dir)).toEqual([]);
   });
 
   it("fails when QEMU refuses its arguments, with QEMU's words in the tail", async () => {
@@ -184,7 +169,7 @@ describe("vm engine (QEMU, TCG)", () => {
     expect(err).toBeInstanceOf(StartFailedError);
     expect(err.message).toMatch(/QEMU exited with code 1/);
     expect(err.details.consoleTail).toMatch(/bios/i);
-    expect(leftovers(req.dir)).toEqual([]);
+    expect(vmFilesLeft(req.dir)).toEqual([]);
   });
 
   it("reconcile() kills a QEMU left by an earlier run and removes its files", async () => {
@@ -195,7 +180,7 @@ describe("vm engine (QEMU, TCG)", () => {
     expect(removed).toContain(`QEMU pid ${h.pid} of ${req.id}`);
     await expect(h.exited).resolves.toMatchObject({ signal: "SIGKILL", reason: "QEMU killed by SIGKILL" });
     expect(qemusIn(req.dir)).toEqual([]);
-    expect(leftovers(req.dir)).toEqual([]);
+    expect(vmFilesLeft(req.dir)).toEqual([]);
     await h.stop(); // still idempotent after an outside kill
   });
 });

@@ -6,7 +6,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QmpStatusReply } from "@/lib/schemas/qmp";
 import type { SnapshotMeta } from "@/lib/schemas/snapshot";
-import { parseLastJson } from "@/lib/probe/output";
 import { TEST_ACCEL } from "@/server/app/test-support";
 import { config } from "@/server/config";
 import { isIsolabError } from "@/server/errors";
@@ -17,10 +16,17 @@ import { createVmEngine } from "./engine";
 import { currentBinding } from "./snapshot-binding";
 import { saveSnapshot } from "./snapshot-save";
 import { createSnapshotStore, edgesSha256 } from "./snapshot-store";
+import { guestInfo, qemusIn, vmFilesLeft } from "./test-helpers";
 
 // Real QEMU under TCG: one cold boot saved, restored twice; refusals of a
 // damaged, foreign and mismatched snapshot; a full disk while saving; and a
 // warm launch that builds its template once. ≈15 s on 2 cores.
+
+interface SnapshotGuestInfo {
+  hostname: string;
+  uptimeSeconds: number;
+  kernelRelease: string;
+}
 
 let image: ImageRef;
 let kernelPath: string;
@@ -31,24 +37,6 @@ const engine = () => createVmEngine({ stateDir, kernelPath, accel: TEST_ACCEL })
 function request(patch: Partial<StartRequest> = {}): StartRequest {
   const id = `vm${++counter}`;
   return { id, name: `snap-${counter}`, image, memoryMiB: 128, cpus: 1, dir: path.join(stateDir, "instances", id), readyTimeoutMs: 30_000, ...patch };
-}
-
-function qemusIn(dir: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("qemu-system"));
-  } catch {
-    return [];
-  }
-}
-
-const leftovers = (dir: string) => ["qmp.sock", "agent.sock", "qemu.pid"].filter((f) => fs.existsSync(path.join(dir, f)));
-
-async function guestInfo(h: { exec: (c: string, a: string[], o?: { timeoutMs?: number }) => Promise<{ exitCode: number; output: string }> }) {
-  const r = await h.exec("info", [], { timeoutMs: 20_000 });
-  expect(r.exitCode).toBe(0);
-  return parseLastJson(r.output) as { hostname: string; uptimeSeconds: number; kernelRelease: string };
 }
 
 /** A copy of a snapshot under a new id, with `edit` applied to its metadata; returns the new id. */
@@ -72,7 +60,7 @@ async function expectRefused(req: StartRequest, status: number, message: RegExp)
   expect(isIsolabError(err) && err.status).toBe(status);
   expect((err as Error).message).toMatch(message);
   expect(qemusIn(req.dir)).toEqual([]);
-  expect(leftovers(req.dir)).toEqual([]);
+  expect(vmFilesLeft(req.dir)).toEqual([]);
   expect(qemusIn(stateDir)).toHaveLength(before);
 }
 
@@ -119,7 +107,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
         expect(clone.startup.phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
         expect(Math.abs(clone.startup.phases.reduce((s, p) => s + p.ms, 0) - clone.startup.totalMs)).toBeLessThan(1);
         console.log(`[restore ${i + 1}] ${clone.startup.totalMs} ms: ${clone.startup.phases.map((p) => `${p.name} ${p.ms}`).join(", ")}`);
-        const info = await guestInfo(clone);
+        const info = await guestInfo<SnapshotGuestInfo>(clone);
         expect(info.hostname).toBe(req.name);
         expect(info.uptimeSeconds).toBeGreaterThanOrEqual(meta.guestUptimeSeconds!);
         expect(qemusIn(req.dir)).toHaveLength(1);
@@ -127,7 +115,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
         await clone.stop({ timeoutMs: 3000 });
       }
       expect(qemusIn(req.dir)).toEqual([]);
-      expect(leftovers(req.dir)).toEqual([]);
+      expect(vmFilesLeft(req.dir)).toEqual([]);
     }
   });
 
@@ -208,7 +196,7 @@ describe("VM snapshots (QEMU, TCG)", () => {
       expect(second.snapshotId).toBe(templateId);
       expect(second.startup.phases.map((p) => p.name)).toEqual(["qemu-up", "state-loaded", "ready"]);
       console.log(`[warm] ${second.startup.totalMs} ms: ${second.startup.phases.map((p) => `${p.name} ${p.ms}`).join(", ")}`);
-      expect((await guestInfo(second)).hostname).toBe(req.name);
+      expect((await guestInfo<SnapshotGuestInfo>(second)).hostname).toBe(req.name);
     } finally {
       await second.stop({ timeoutMs: 3000 });
     }

@@ -1,9 +1,7 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseLastJson } from "@/lib/probe/output";
 import { parseSmapsRollup } from "@/lib/host/procfs";
 import { TEST_ACCEL } from "@/server/app/test-support";
 import { isIsolabError } from "@/server/errors";
@@ -11,6 +9,7 @@ import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { createVmEngine, type VmEngine } from "./engine";
 import { stateTagOf } from "./vm-templates";
+import { guestInfo, qemusIn } from "./test-helpers";
 
 // Real QEMU under TCG: clones of a shared-memory template and clones from
 // the warm pool. Each must be its own guest (hostname, RNG) while its RAM
@@ -31,26 +30,10 @@ function request(patch: Partial<StartRequest> = {}): StartRequest {
   return { id, name: `clone-${counter}`, image, memoryMiB: 128, cpus: 1, dir: path.join(stateDir, "instances", id), readyTimeoutMs: 30_000, ...patch };
 }
 
-function qemusIn(dir: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-af", dir], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("qemu-system"));
-  } catch {
-    return [];
-  }
-}
-
 interface GuestInfo {
   hostname: string;
   bootId: string;
   randomUuid: string;
-}
-
-async function guestInfo(h: { exec: (c: string, a: string[], o?: { timeoutMs?: number }) => Promise<{ exitCode: number; output: string }> }) {
-  const r = await h.exec("info", [], { timeoutMs: 20_000 });
-  expect(r.exitCode).toBe(0);
-  return parseLastJson(r.output) as GuestInfo;
 }
 
 /** A field of /proc/<pid>/status, split on whitespace. */
@@ -115,7 +98,7 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
       const [gid] = procStatus(clones[0].pid, "Gid").map(Number);
       expect(fs.statSync(path.join("/dev/shm", ramFiles()[0]))).toMatchObject({ uid: 0, gid, mode: fs.constants.S_IFREG | 0o660 });
 
-      const infos = await Promise.all(clones.map(guestInfo));
+      const infos = await Promise.all(clones.map((c) => guestInfo<GuestInfo>(c)));
       expect(infos.map((g) => g.hostname)).toEqual(clones.map((_, i) => `clone-${counter - 2 + i}`));
       // The RNG is each clone's own after the reseed; the boot id is the template's (fixed at its boot).
       expect(new Set(infos.map((g) => g.randomUuid)).size).toBe(3);
@@ -146,7 +129,7 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
       expect(a.startup.phases.map((p) => p.name)).toEqual(["pool", "ready"]);
       expect(slot.pids).toContain(a.pid);
       expectConfinedAndLean(a.pid);
-      const [ga, gb] = await Promise.all([guestInfo(a), guestInfo(b)]);
+      const [ga, gb] = await Promise.all([guestInfo<GuestInfo>(a), guestInfo<GuestInfo>(b)]);
       expect([ga.hostname, gb.hostname]).toEqual([`clone-${counter - 1}`, `clone-${counter}`]);
       expect(ga.randomUuid).not.toBe(gb.randomUuid);
       // Their RAM is the template's file too, shared with each other and the waiting clones.
@@ -185,13 +168,13 @@ describe("templated and pooled VMs (QEMU, TCG)", () => {
     try {
       expect(next.startup.phases[0].name).toBe("template");
       const name = `clone-${counter}`;
-      expect((await guestInfo(next)).hostname).toBe(name);
+      expect((await guestInfo<GuestInfo>(next)).hostname).toBe(name);
       // Deleted, not truncated: the unlinked file lives on while a clone maps it.
       fs.rmSync(path.join("/dev/shm", file));
       expect(ramFiles()).toEqual([]);
       const mem = await next.exec("mem", ["64"], { timeoutMs: 20_000 });
       expect(mem.exitCode).toBe(0);
-      expect((await guestInfo(next)).hostname).toBe(name);
+      expect((await guestInfo<GuestInfo>(next)).hostname).toBe(name);
     } finally {
       await next.stop();
     }
