@@ -28,7 +28,8 @@ export interface RawClone {
   kill(): Promise<void>;
 }
 
-function lines(sock: net.Socket, onLine: (l: string) => void): void {
+/** Calls onLine for each newline-terminated line the socket sends. */
+export function lines(sock: net.Socket, onLine: (l: string) => void): void {
   let buf = "";
   sock.on("data", (d) => {
     buf += d.toString("utf8");
@@ -41,7 +42,8 @@ function lines(sock: net.Socket, onLine: (l: string) => void): void {
   sock.on("error", () => {});
 }
 
-async function listen(p: string): Promise<net.Server> {
+/** A Unix socket server at `p` that QEMU (as any user) connects to as a chardev client. */
+export async function listen(p: string): Promise<net.Server> {
   fs.rmSync(p, { force: true });
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(p, r));

@@ -18,6 +18,7 @@ import type { StartRequest } from "../../server/engine/contract";
 import { createEngines } from "../../server/app/create-app";
 import { testAppConfig } from "../../server/app/test-support";
 import { vmPaths } from "../../server/vm/engine";
+import { lines, listen } from "./raw-clone";
 import type { BenchTimings } from "./report";
 
 const WARMUP_RUNS = 1;
@@ -29,32 +30,14 @@ export interface VmWarmTimings extends BenchTimings {
   snapshot: { id: string; sizeBytes: number; saveMs: number };
 }
 
-function lines(sock: net.Socket, onLine: (l: string) => void) {
-  let buf = "";
-  sock.on("data", (d) => {
-    buf += d.toString("utf8");
-    let i: number;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      onLine(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-  });
-  sock.on("error", () => {});
-}
-
-async function listen(p: string): Promise<net.Server> {
-  fs.rmSync(p, { force: true });
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(p, r));
-  return server;
-}
-
 /** Spawn → the restored guest answers ping, by hand; then SIGKILL. */
 async function rawRestore(dir: string, template: string[], stateFile: string, timeoutMs = 30_000): Promise<number> {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const paths = vmPaths(dir);
-  const [qmpServer, agentServer] = await Promise.all([listen(paths.qmpSocket), listen(paths.agentSocket)]);
+  // QEMU connects to each chardev socket as a client: the terminal's too (ttyS2), or it exits at start.
+  const [qmpServer, agentServer, termServer] = await Promise.all([listen(paths.qmpSocket), listen(paths.agentSocket), listen(paths.termSocket)]);
+  const termConn = new Promise<net.Socket>((r) => termServer.once("connection", r));
   // The file path goes through QEMU's /bin/sh: the bench's own temp path, no quoting needed.
   // Raw QEMU as people run it: without Isolab's -sandbox (whose spawn=deny would forbid exec:), as root.
   const raw = instantiateArgs(template, paths).filter((a, i, all) => a !== "-sandbox" && all[i - 1] !== "-sandbox");
@@ -113,6 +96,8 @@ async function rawRestore(dir: string, template: string[], stateFile: string, ti
     await exited;
     qmpServer.close();
     agentServer.close();
+    termServer.close();
+    void termConn.then((s) => s.destroy());
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
