@@ -166,6 +166,8 @@ describe(`container engine (${runtime})`, () => {
     const removed = await bed.engine.reconcile(bed.stateDir);
     expect(removed).toContain(`${runtime} container ${req.id}`);
     await expect(h.exited).resolves.toMatchObject({ reason: expect.stringContaining("on its own") });
+    // `exited` settles once the init is gone, before its traces are removed: stop() waits for that removal.
+    await expect(h.stop()).resolves.toBeUndefined();
   });
 
   // Only a hybrid host whose cgroup2 side holds controllers makes crun 1.8 refuse (this project's hosts do).
