@@ -79,6 +79,20 @@ export function privateDir(dir: string, passThrough: QemuUser | null = null, oth
   if ((st.mode & 0o7777) !== mode) fs.chmodSync(dir, mode);
 }
 
+/**
+ * Opens `file` with `flags` (O_NOFOLLOW always: nothing planted under the name is followed) and
+ * leaves it root:<QEMU's group> 0660 (made 0600 until its group is set), for QEMU to open read-write as its own user but not chmod.
+ */
+export function fileForQemu(file: string, user: QemuUser, flags: number): void {
+  const fd = fs.openSync(file, flags | fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+  try {
+    fs.fchownSync(fd, 0, user.gid);
+    fs.fchmodSync(fd, 0o660);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export interface QemuDirs {
   user: QemuUser;
   /**
@@ -129,13 +143,7 @@ export function qemuDirs(base: string, user: QemuUser): QemuDirs {
       for (const f of qemuWrites) {
         if (path.dirname(path.resolve(f)) !== path.resolve(dir)) throw new Error(`${f} is not in ${dir}`);
         // The directory is root's alone to write: nothing but Isolab made what is there.
-        const fd = fs.openSync(f, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o660);
-        try {
-          fs.fchownSync(fd, 0, user.gid);
-          fs.fchmodSync(fd, 0o660);
-        } finally {
-          fs.closeSync(fd);
-        }
+        fileForQemu(f, user, fs.constants.O_TRUNC);
       }
     },
   };

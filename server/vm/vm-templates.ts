@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SnapshotBinding, SnapshotMeta } from "@/lib/schemas/snapshot";
 import { instantiateArgs, machineArgs, type MachineSpec } from "@/lib/vm/snapshot";
-import type { QemuDirs, QemuUser } from "@/server/host/qemu-user";
+import { fileForQemu, type QemuDirs, type QemuUser } from "@/server/host/qemu-user";
 import type { AgentChannel } from "./agent-channel";
 import { readTail } from "./host";
 import { killGroup, launchQemu, LaunchError, removeFiles, type LaunchPaths } from "./launch";
@@ -102,13 +102,7 @@ function freeBytes(dir: string): number | undefined {
  */
 export function createRamFile(file: string, user: QemuUser): void {
   removeFiles([file]);
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-  try {
-    fs.fchownSync(fd, 0, user.gid);
-    fs.fchmodSync(fd, 0o660);
-  } finally {
-    fs.closeSync(fd);
-  }
+  fileForQemu(file, user, fs.constants.O_EXCL);
 }
 
 /**
