@@ -105,6 +105,9 @@ export function createRamFile(file: string, user: QemuUser): void {
   fileForQemu(file, user, fs.constants.O_EXCL);
 }
 
+/** How long a template's guest may take to finish its deferred boot work (it is due about a second after boot). */
+const SETTLE_LIMIT_MS = 3_000;
+
 /**
  * Runs the clone's attach path (snapshot-restore.ts resumeLoaded: hostname,
  * reseed, ping) once in the template before it is saved. Each clone still
@@ -117,6 +120,9 @@ export function createRamFile(file: string, user: QemuUser): void {
  */
 async function warmAttachPath(agent: AgentChannel, hostname: string | undefined): Promise<void> {
   const opts = { timeoutMs: 10_000 };
+  // First the kernel's deferred boot work (the agent's `settle`, guest/README.md):
+  // whatever is still due when the template is saved runs again in every clone.
+  await agent.exec("settle", [String(SETTLE_LIMIT_MS)], opts).catch(() => undefined);
   // Old images' agents lack the built-ins (a usage error): nothing to warm.
   if (hostname) await agent.exec("sethostname", [hostname], opts).catch(() => undefined);
   await agent.exec("reseed", [randomBytes(32).toString("hex")], opts).catch(() => undefined);
