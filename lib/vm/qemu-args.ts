@@ -73,6 +73,16 @@ export const TUNED_KERNEL_ARGS: readonly string[] = [
   "noapictimer",
   // Tracing and a KDF self-test cost ~50–70 ms each under TCG and nothing here uses them.
   "initcall_blacklist=init_kprobe_trace,crypto_kdf108_init",
+  // Periodic kernel work nothing in the guest needs. Each path an idle guest
+  // runs is translated by TCG in every VM's QEMU, a templated clone's
+  // included (measured with the three: about 0.5 MiB less per clone, fewer
+  // idle wake-ups): the lockup watchdog's 4 s timer (and its false alarms
+  // when a paused or CPU-starved guest resumes), pressure-stall accounting
+  // on every task switch and its 2 s averaging, and proactive compaction's
+  // 500 ms fragmentation checks (no huge pages are wanted in a small guest).
+  "nowatchdog",
+  "psi=0",
+  "sysctl.vm.compaction_proactiveness=0",
   "rdinit=/init",
 ];
 
