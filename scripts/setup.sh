@@ -78,6 +78,7 @@ artifacts() { { stat -c %Y "$data/images/probe/image.json" "$data"/kernel/* "$da
 before="$(artifacts)"
 bash scripts/setup-kernel.sh || die "the guest kernel could not be set up (scripts/setup-kernel.sh)"
 bash scripts/build-image.sh || die "the probe image could not be built (scripts/build-image.sh)"
+bash scripts/build-qemu-libs.sh || die "the QEMU library stand-ins could not be built (scripts/build-qemu-libs.sh)"
 bash scripts/setup-userns.sh || die "the user-namespace range could not be reserved (scripts/setup-userns.sh)"
 bash scripts/setup-v2host.sh || die "the nested cgroup v2 test host could not be assembled (scripts/setup-v2host.sh)"
 [ "$before" = "$(artifacts)" ] || changed=1

@@ -15,6 +15,7 @@ function healthy(): DoctorFacts {
       { name: "isolab-shim", path: "/d/bin/isolab-shim", exists: true, neededFor: "containers", essential: true },
       { name: "isolab-nothp", path: "/d/bin/isolab-nothp", exists: true, neededFor: "templated and pooled VMs", essential: false },
     ],
+    qemuLibs: { inUse: true, dir: "/d/lib/qemu", libraries: ["libcapstone.so.4", "libpmem.so.1"] },
     cgroup: {
       mode: "v2",
       rootControllers: ["cpuset", "cpu", "io", "memory", "pids"],
@@ -71,6 +72,13 @@ describe("doctorVerdict", () => {
     ["no probe image", (f) => (f.probeImage.exists = false), "probe-image", false, /npm run setup/],
     ["no container shim", (f) => (f.helpers[0].exists = false), "helper:isolab-shim", false, /npm run setup/],
     ["no isolab-nothp (templated VMs only)", (f) => (f.helpers[1].exists = false), "helper:isolab-nothp", true, /npm run setup/],
+    [
+      "QEMU library stand-ins checked against another QEMU (every VM still runs)",
+      (f) => (f.qemuLibs = { inUse: false, dir: "/d/lib/qemu", why: "they were checked against another QEMU" }),
+      "qemu-libs",
+      true,
+      /npm run setup/,
+    ],
     ["runc cannot start a container", (f) => (f.runtimes.runc = { ok: false, error: "permission denied" }), "runtime:runc", false, /root/],
     ["crun fails while runc is configured", (f) => (f.runtimes.crun = { ok: false, error: "boom" }), "runtime:crun", true, /.+/],
     ["crun fails and is configured", (f) => ((f.configuredRuntime = "crun"), (f.runtimes.crun = { ok: false, error: "boom" })), "runtime:crun", false, /.+/],

@@ -44,6 +44,8 @@ export interface DoctorFacts {
   probeImage: { path: string; exists: boolean };
   /** The small static programs set-up builds into <data>/bin (guest/*), each with what needs it. */
   helpers: { name: string; path: string; exists: boolean; neededFor: string; essential: boolean }[];
+  /** Set-up's stand-ins for QEMU's unused libraries (guest/qemu-libs): in use for the configured QEMU, or why not. */
+  qemuLibs: { inUse: true; dir: string; libraries: string[] } | { inUse: false; dir: string; why: string };
   cgroup: {
     mode: CgroupVersion;
     /** Controllers the host offers Isolab's cgroups at the top: v2 the root's subtree_control, v1 the mounted hierarchies. */
@@ -247,6 +249,19 @@ export function doctorVerdict(f: DoctorFacts): DoctorVerdict {
         : { id: `helper:${h.name}`, title, status: "fail", essential: h.essential, detail: `missing: ${h.path}`, fix: "npm run setup" },
     );
   }
+  const libsTitle = "QEMU library stand-ins (each VM's QEMU about 1.8 MiB smaller)";
+  checks.push(
+    f.qemuLibs.inUse
+      ? { id: "qemu-libs", title: libsTitle, status: "ok", essential: false, detail: `${f.qemuLibs.libraries.join(", ")} from ${f.qemuLibs.dir}` }
+      : {
+          id: "qemu-libs",
+          title: libsTitle,
+          status: "fail",
+          essential: false,
+          detail: `VMs load the system's libraries: ${f.qemuLibs.why}`,
+          fix: "npm run setup",
+        },
+  );
   checks.push(...cgroupChecks(f), runtimeCheck(f, "runc"), runtimeCheck(f, "crun"), ...accelChecks(f));
   const freeGiB = (f.disk.freeBytes / GIB).toFixed(1);
   checks.push(

@@ -11,6 +11,7 @@ import { cachedAccel, checkKvmDevice, qemuVersion } from "@/server/vm/accel";
 import { SHIM_NAME } from "@/server/container/engine";
 import { CGEXEC_NAME } from "@/server/process/engine";
 import { createVmEngine, NOTHP_NAME } from "@/server/vm/engine";
+import { QEMU_LIBS_DIR, qemuLibs } from "@/server/vm/qemu-libs";
 import { tryContainer } from "./container-trial";
 
 // The host facts `npm run doctor` judges (lib/host/doctor.ts). Each reader
@@ -162,6 +163,7 @@ export async function gatherFacts(config: IsolabConfig): Promise<DoctorFacts> {
       const p = path.join(config.dataDir, "bin", h.name);
       return { ...h, path: p, exists: fs.existsSync(p) };
     }),
+    qemuLibs: qemuLibs(config.qemuBinary, path.join(config.dataDir, QEMU_LIBS_DIR)),
     cgroup,
     configuredRuntime: config.ociRuntime,
     runtimes: { runc, crun },

@@ -12,7 +12,7 @@ import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { resolveAccel } from "./accel";
 import { createVmEngine, type VmHandle } from "./engine";
-import { qemusIn, vmFilesLeft } from "./test-helpers";
+import { expectQemuEnvironment, qemusIn, vmFilesLeft } from "./test-helpers";
 
 // Real QEMU under TEST_ACCEL (TCG unless ISOLAB_ACCEL=kvm) with the built kernel and probe image (npm run setup).
 // A boot takes ≈1.5 s here; the suite keeps to a handful.
@@ -120,6 +120,7 @@ describe("vm engine (QEMU, TCG)", () => {
       expect([euid, suid, fsuid]).toEqual([ruid, ruid, ruid]);
       expect(field("Gid").map(Number)).not.toContain(0);
       expect(field("CapEff")).toEqual(["0000000000000000"]);
+      expectQemuEnvironment(pid);
       // It may pass through its instance directory but not write there; the files it writes are Isolab's, group-writable.
       const [gid] = field("Gid").map(Number);
       expect(fs.statSync(req.dir)).toMatchObject({ uid: 0, gid, mode: fs.constants.S_IFDIR | 0o710 });
@@ -127,6 +128,10 @@ describe("vm engine (QEMU, TCG)", () => {
       expect(fs.statSync(path.join(req.dir, "console.log")).size).toBeGreaterThan(0);
       expect(fs.statSync(stateDir).mode & 0o007).toBe(0);
       expect((await h.exec("ping", [], { timeoutMs: 15_000 })).exitCode).toBe(0);
+      // The agent's settle (what a template waits for before its save): the kernel's final clocksource, not the boot-time tsc-early.
+      const settled = await h.exec("settle", ["5000"], { timeoutMs: 15_000 });
+      expect(settled.exitCode).toBe(0);
+      expect(JSON.parse(settled.output.trim())).toMatchObject({ clocksource: expect.stringMatching(/^(?!tsc-early$)[\w-]+$/), waitedMs: expect.any(Number) });
     } finally {
       await h.stop({ timeoutMs: 3000 });
     }

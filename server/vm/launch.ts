@@ -7,6 +7,7 @@ import { findOnPath } from "@/server/host/find-on-path";
 import { asUser, type QemuUser } from "@/server/host/qemu-user";
 import { AgentChannel, type AgentReady } from "./agent-channel";
 import { QmpClient } from "./qmp-client";
+import { qemuEnv } from "./qemu-libs";
 
 // Spawns QEMU and waits until the guest's agent says READY. Isolab listens on
 // both unix sockets before the spawn and QEMU connects to them as a client
@@ -103,22 +104,22 @@ export async function killGroup(child: ChildProcess, exit: Promise<QemuExit>): P
 }
 
 export interface QemuCommandOptions {
-  /** Run QEMU as this unprivileged user (setpriv); as Isolab's own user when absent (unit tests' fake QEMU, the nested test host). */
+  /**
+   * Run QEMU as this unprivileged user (setpriv), with Isolab's QEMU
+   * environment (qemu-libs.ts qemuEnv); as Isolab's own user, in Isolab's
+   * own environment, when absent (unit tests' fake QEMU, the nested test host).
+   */
   user?: QemuUser;
   /**
    * A templated clone's QEMU, whose own memory is what each clone costs
    * (ARCHITECTURE.md, templated VMs): started behind isolab-nothp (this is
    * its path), so none of its memory is in transparent huge pages — it
    * touches a few MiB of each 2 MiB region QEMU asks them for (the TCG
-   * cache, the ACPI tables' RAM block) — and with one malloc arena for all
-   * its threads. A cold VM keeps both: its guest RAM is anonymous memory
-   * that huge pages serve well.
+   * cache, the ACPI tables' RAM block). A cold VM keeps them: its guest RAM
+   * is anonymous memory that huge pages serve well.
    */
   lean?: { nothp: string };
 }
-
-/** What a lean QEMU gets beside Isolab's own environment: one malloc arena (its vCPU thread would otherwise grow its own). */
-export const LEAN_QEMU_ENV = { MALLOC_ARENA_MAX: "1" } as const;
 
 /**
  * The program, arguments and environment that run QEMU: setpriv as its
@@ -127,10 +128,11 @@ export const LEAN_QEMU_ENV = { MALLOC_ARENA_MAX: "1" } as const;
  */
 export function qemuCommand(binary: string, args: string[], o: QemuCommandOptions = {}): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   const cmd = o.user ? asUser(o.user, binary, args) : { file: binary, args };
-  if (!o.lean) return { ...cmd, env: process.env };
+  const env = o.user || o.lean ? qemuEnv(binary) : process.env;
+  if (!o.lean) return { ...cmd, env };
   const file = findOnPath(cmd.file);
   if (!file) throw new LaunchError(`${cmd.file} is not on PATH`);
-  return { file: o.lean.nothp, args: [file, ...cmd.args], env: { ...process.env, ...LEAN_QEMU_ENV } };
+  return { file: o.lean.nothp, args: [file, ...cmd.args], env };
 }
 
 /**

@@ -9,7 +9,7 @@ import { getImage, getKernel } from "@/server/images/store";
 import type { ImageRef, StartRequest } from "@/server/engine/contract";
 import { createVmEngine, type VmEngine } from "./engine";
 import { stateTagOf } from "./vm-templates";
-import { guestInfo, qemusIn } from "./test-helpers";
+import { expectQemuEnvironment, guestInfo, qemusIn } from "./test-helpers";
 
 // Real QEMU under TCG: clones of a shared-memory template and clones from
 // the warm pool. Each must be its own guest (hostname, RNG) while its RAM
@@ -44,8 +44,8 @@ function procStatus(pid: number, name: string): string[] {
 
 /**
  * A clone's QEMU runs as the unprivileged QEMU user under its seccomp
- * filter, as a cold VM's does, and lean (launch.ts): no transparent huge
- * pages, one malloc arena.
+ * filter, with Isolab's QEMU environment, as a cold VM's does, and lean
+ * (launch.ts): no transparent huge pages.
  */
 function expectConfinedAndLean(pid: number): void {
   expect(procStatus(pid, "Seccomp")).toEqual(["2"]);
@@ -54,7 +54,7 @@ function expectConfinedAndLean(pid: number): void {
   expect([euid, suid, fsuid]).toEqual([ruid, ruid, ruid]);
   expect(procStatus(pid, "CapEff")).toEqual(["0000000000000000"]);
   expect(procStatus(pid, "THP_enabled")).toEqual(["0"]);
-  expect(fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=1");
+  expectQemuEnvironment(pid);
 }
 
 const smaps = (pid: number) => parseSmapsRollup(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
