@@ -3,8 +3,9 @@
 // guest instructions (-d in_asm, the monitor's x/i); the real library costs
 // every QEMU process about 1.3 MiB of private memory, because the dynamic
 // loader relocates its pointer tables on each start. When cs_open fails,
-// QEMU disassembles with its own built-in x86 disassembler instead
-// (disas.c), so nothing is lost for an x86 guest.
+// QEMU prints the instruction bytes instead ("OBJD-T:" lines, ready for
+// objdump), so -d in_asm and x/i lose their mnemonics and nothing else;
+// Isolab uses neither.
 // Built and checked against the installed QEMU by scripts/build-qemu-libs.sh
 // (ARCHITECTURE.md, "QEMU's memory").
 #include <stdbool.h>

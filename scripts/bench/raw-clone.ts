@@ -2,7 +2,7 @@
 // argument array Isolab gives a clone (the template's, instantiated, plus
 // `-S -incoming defer`: server/vm/snapshot-restore.ts restoreArgs), run the
 // way Isolab runs a clone's QEMU (isolab-nothp, setpriv as the QEMU user,
-// under its -sandbox, one malloc arena: launch.ts qemuCommand), driven over QMP and the agent by the shortest
+// under its -sandbox, Isolab's QEMU environment: launch.ts qemuCommand), driven over QMP and the agent by the shortest
 // script that does the same work: qmp_capabilities, x-ignore-shared,
 // migrate-incoming fd:3, the MIGRATION completed event, cont, then the
 // clone's hostname, a fresh seed and ping, written at once. Every wait is
